@@ -1,0 +1,147 @@
+//! The `outforce` command line.
+
+use std::path::PathBuf;
+
+use anyhow::Context as _;
+use clap::{Parser, Subcommand};
+use secrecy::SecretString;
+
+use crate::config::{self, Loaded};
+use crate::startup::{self, Application};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "outforce",
+    version,
+    about = "Outlook meetings and contacts, synced with Salesforce"
+)]
+pub struct Cli {
+    /// TOML settings file (also OUTFORCE_CONFIG); OUTFORCE_* variables override it.
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the API, the task pane and the manifest, with workers in-process.
+    Serve,
+    /// Run workers only (several instances sharing PostgreSQL).
+    Worker,
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Run the demo on a local SQLite file and print the URLs to open.
+    Demo(DemoArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct DemoArgs {
+    /// Folder for the demo's SQLite file.
+    #[arg(long, default_value = "outforce-demo")]
+    pub data_dir: PathBuf,
+    /// Port to serve on.
+    #[arg(long, default_value_t = 8080)]
+    pub port: u16,
+}
+
+impl Cli {
+    /// Loads the settings, starts logging, and runs the command.
+    pub async fn run(self) -> anyhow::Result<()> {
+        let file = config::load::config_file(self.config);
+        let mut loaded = config::load(file.as_deref())?;
+        if let Command::Demo(args) = &self.command {
+            demo_settings(&mut loaded, args);
+        }
+        crate::telemetry::init(&loaded.settings.log)?;
+        match self.command {
+            Command::Serve => serve(loaded).await,
+            Command::Worker => startup::run_workers_until_stopped(loaded).await,
+            Command::Migrate => migrate(loaded).await,
+            Command::Demo(_) => demo(loaded).await,
+        }
+    }
+}
+
+async fn serve(loaded: Loaded) -> anyhow::Result<()> {
+    let scheme = if loaded.tls.is_some() {
+        "https"
+    } else {
+        "http"
+    };
+    let host = loaded.settings.http.host;
+    let app = Application::build(loaded).await?;
+    tracing::info!(address = %format!("{scheme}://{host}:{}", app.port()), "serving");
+    app.run_until_stopped().await
+}
+
+async fn migrate(loaded: Loaded) -> anyhow::Result<()> {
+    let state = startup::build_state(&Loaded {
+        settings: config::Settings {
+            database: config::DatabaseSettings {
+                migrate_on_start: false,
+                ..loaded.settings.database.clone()
+            },
+            ..loaded.settings.clone()
+        },
+        ..loaded
+    })
+    .await?;
+    state.db.migrate().await.context("migrating the database")?;
+    state.db.close().await;
+    tracing::info!("database schema is current");
+    Ok(())
+}
+
+/// The demo runs on its own SQLite file with readable logs, whatever the environment says
+/// about the database, so it never touches a real deployment's data.
+fn demo_settings(loaded: &mut Loaded, args: &DemoArgs) {
+    let url = format!("sqlite://{}", args.data_dir.join("outforce.db").display());
+    loaded.settings.data_dir = Some(args.data_dir.clone());
+    loaded.settings.database.url = Some(SecretString::from(url.clone()));
+    loaded.database_url = SecretString::from(url);
+    loaded.settings.http.port = args.port;
+    loaded.settings.log.format = config::LogFormat::Pretty;
+}
+
+async fn demo(loaded: Loaded) -> anyhow::Result<()> {
+    let data_dir = loaded.settings.data_dir.clone().unwrap_or_default();
+    let host = loaded.settings.http.host;
+    let app = Application::build(loaded).await?;
+    let base = format!("http://{host}:{}", app.port());
+    println!(
+        "outforce demo is running (SQLite file in {}/)",
+        data_dir.display()
+    );
+    println!("  liveness:   {base}/healthz");
+    println!("  readiness:  {base}/readyz");
+    println!("  metrics:    {base}/metrics");
+    println!("Press Ctrl-C to stop.");
+    app.run_until_stopped().await
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory as _;
+
+    use super::*;
+
+    #[test]
+    fn verify_cli() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn every_subcommand_parses() {
+        for args in [
+            vec!["outforce", "serve"],
+            vec!["outforce", "worker"],
+            vec!["outforce", "migrate"],
+            vec!["outforce", "--config", "x.toml", "demo", "--port", "9000"],
+        ] {
+            assert!(Cli::try_parse_from(&args).is_ok(), "{args:?}");
+        }
+        assert!(Cli::try_parse_from(["outforce", "bogus"]).is_err());
+    }
+}

@@ -1,0 +1,165 @@
+//! Settings: defaults in code, an optional TOML file, then `OUTFORCE_*` environment variables
+//! (nested with `__`, as in `OUTFORCE_DATABASE__URL`). Loaded and validated once at start-up;
+//! every error names the setting, as the admin wrote it.
+
+pub mod load;
+
+use std::net::IpAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use secrecy::SecretString;
+use serde::Deserialize;
+
+pub use load::{ConfigError, Loaded, load};
+
+/// Every setting of the service. `outforce.example.toml` documents each one.
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
+pub struct Settings {
+    /// Where the default SQLite file lives.
+    pub data_dir: Option<PathBuf>,
+    pub http: HttpSettings,
+    pub database: DatabaseSettings,
+    pub jobs: JobSettings,
+    pub log: LogSettings,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct HttpSettings {
+    pub host: IpAddr,
+    pub port: u16,
+    /// The address reps and Office reach us at (manifest, OAuth redirects). Defaults to the
+    /// bound address.
+    pub public_url: Option<String>,
+    /// The largest JSON body accepted, in bytes.
+    pub body_limit_bytes: usize,
+    /// How long in-flight requests may take to finish after a stop signal.
+    pub shutdown_timeout_secs: u64,
+    /// Terminate TLS here (Office requires HTTPS); leave unset behind a TLS proxy.
+    pub tls: Option<TlsSettings>,
+}
+
+impl Default for HttpSettings {
+    fn default() -> Self {
+        Self {
+            host: IpAddr::from([127, 0, 0, 1]),
+            port: 8080,
+            public_url: None,
+            body_limit_bytes: 256 * 1024,
+            shutdown_timeout_secs: 30,
+            tls: None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TlsSettings {
+    /// PEM file with the certificate chain, leaf first.
+    pub cert_path: PathBuf,
+    /// PEM file with the private key (PKCS#8, PKCS#1 or SEC1).
+    pub key_path: PathBuf,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DatabaseSettings {
+    /// `sqlite://path/to/file.db` or `postgres://user:password@host/db`. Defaults to a SQLite
+    /// file in `data_dir`.
+    pub url: Option<SecretString>,
+    pub max_connections: u32,
+    pub acquire_timeout_secs: u64,
+    pub sqlite_busy_timeout_secs: u64,
+    /// Apply pending migrations when the service starts (otherwise run `outforce migrate`).
+    pub migrate_on_start: bool,
+}
+
+impl Default for DatabaseSettings {
+    fn default() -> Self {
+        Self {
+            url: None,
+            max_connections: 10,
+            acquire_timeout_secs: 10,
+            sqlite_busy_timeout_secs: 10,
+            migrate_on_start: true,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct JobSettings {
+    /// Worker tasks per process (`serve` and `worker`); 0 runs none in `serve`.
+    pub workers: usize,
+    /// How often an idle worker looks for due jobs queued by another instance.
+    pub poll_interval_ms: u64,
+    /// How long a claimed job is leased; a running job renews its lease, a crashed one is taken
+    /// up again once it lapses.
+    pub lease_secs: u64,
+    pub max_attempts: i32,
+    /// Retry delay after the first failure; doubles with every further failure.
+    pub backoff_base_secs: u64,
+    pub backoff_max_secs: u64,
+}
+
+impl Default for JobSettings {
+    fn default() -> Self {
+        Self {
+            workers: 4,
+            poll_interval_ms: 500,
+            lease_secs: 60,
+            max_attempts: 8,
+            backoff_base_secs: 5,
+            backoff_max_secs: 3600,
+        }
+    }
+}
+
+impl JobSettings {
+    pub fn lease(&self) -> Duration {
+        Duration::from_secs(self.lease_secs)
+    }
+    pub fn poll_interval(&self) -> Duration {
+        Duration::from_millis(self.poll_interval_ms)
+    }
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, Default, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    /// Readable lines on a terminal, JSON otherwise.
+    #[default]
+    Auto,
+    Pretty,
+    Json,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct LogSettings {
+    pub format: LogFormat,
+    /// A `tracing` filter, such as `info` or `outforce=debug,actix_web=info`.
+    pub filter: String,
+}
+
+impl Default for LogSettings {
+    fn default() -> Self {
+        Self {
+            format: LogFormat::Auto,
+            filter: "info".into(),
+        }
+    }
+}
+
+impl Settings {
+    /// The SQLite file used when no database URL is set.
+    pub fn default_database_url(&self) -> String {
+        let dir = self
+            .data_dir
+            .clone()
+            .unwrap_or_else(|| PathBuf::from("outforce-data"));
+        format!("sqlite://{}", dir.join("outforce.db").display())
+    }
+}

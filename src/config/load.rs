@@ -1,0 +1,174 @@
+//! Loading and validating [`Settings`]; every error names the setting the way the admin set it
+//! (`OUTFORCE_HTTP__PORT`, or `http.port` in the file).
+
+use std::path::{Path, PathBuf};
+
+use figment::Figment;
+use figment::providers::{Env, Format, Toml};
+use secrecy::{ExposeSecret, SecretString};
+
+use super::Settings;
+use crate::storage::Dialect;
+use crate::tls;
+
+const ENV_PREFIX: &str = "OUTFORCE_";
+
+/// Settings that passed validation, with what validation derived from them.
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    pub settings: Settings,
+    /// The database URL to use (the configured one, or the default SQLite file).
+    pub database_url: SecretString,
+    /// The TLS configuration, when `http.tls` is set.
+    pub tls: Option<tls::ServerConfig>,
+}
+
+/// A setting that cannot be used, named the way the admin set it.
+#[derive(Debug, thiserror::Error)]
+#[error("invalid setting {setting}: {problem}")]
+pub struct ConfigError {
+    pub setting: String,
+    pub problem: String,
+}
+
+/// Reads defaults, then the TOML file (if given, it must exist), then `OUTFORCE_*` variables,
+/// and validates the result.
+pub fn load(file: Option<&Path>) -> Result<Loaded, ConfigError> {
+    let figment = figment(file);
+    let settings: Settings = figment.extract().map_err(|e| from_figment(&figment, e))?;
+    validate(&figment, settings)
+}
+
+fn figment(file: Option<&Path>) -> Figment {
+    let mut figment = Figment::new();
+    if let Some(file) = file {
+        figment = figment.merge(Toml::file_exact(file));
+    }
+    // OUTFORCE_CONFIG names the file; OUTFORCE_TEST_* belong to the test harness.
+    figment.merge(
+        Env::prefixed(ENV_PREFIX)
+            .ignore(&["config"])
+            .filter(|key| !key.as_str().starts_with("test_"))
+            .split("__"),
+    )
+}
+
+fn validate(figment: &Figment, settings: Settings) -> Result<Loaded, ConfigError> {
+    let invalid = |key: &str, problem: String| ConfigError {
+        setting: name(figment, key),
+        problem,
+    };
+
+    let database_url = settings
+        .database
+        .url
+        .clone()
+        .unwrap_or_else(|| SecretString::from(settings.default_database_url()));
+    if Dialect::of_url(database_url.expose_secret()).is_none() {
+        let scheme = database_url
+            .expose_secret()
+            .split_once(':')
+            .map_or("", |(s, _)| s);
+        return Err(invalid(
+            "database.url",
+            format!("unknown database scheme `{scheme}`; use sqlite:// or postgres://"),
+        ));
+    }
+    if settings.database.max_connections == 0 {
+        return Err(invalid(
+            "database.max_connections",
+            "must be at least 1".into(),
+        ));
+    }
+    if settings.jobs.lease_secs < 2 {
+        return Err(invalid(
+            "jobs.lease_secs",
+            "must be at least 2 seconds".into(),
+        ));
+    }
+    if settings.jobs.max_attempts < 1 {
+        return Err(invalid("jobs.max_attempts", "must be at least 1".into()));
+    }
+    if settings.jobs.poll_interval_ms == 0 {
+        return Err(invalid("jobs.poll_interval_ms", "must be above 0".into()));
+    }
+    if settings.http.body_limit_bytes == 0 {
+        return Err(invalid("http.body_limit_bytes", "must be above 0".into()));
+    }
+    if let Some(url) = &settings.http.public_url
+        && !(url.starts_with("https://") || url.starts_with("http://"))
+    {
+        return Err(invalid(
+            "http.public_url",
+            "must start with https://".into(),
+        ));
+    }
+    let tls = match &settings.http.tls {
+        Some(paths) => Some(tls::load(&paths.cert_path, &paths.key_path).map_err(|e| {
+            let key = match e.file {
+                tls::File::Certificate => "http.tls.cert_path",
+                tls::File::Key => "http.tls.key_path",
+            };
+            invalid(key, e.to_string())
+        })?),
+        None => None,
+    };
+    Ok(Loaded {
+        settings,
+        database_url,
+        tls,
+    })
+}
+
+/// How the admin spelled `key`: the environment variable, the file and key, or the key alone.
+fn name(figment: &Figment, key: &str) -> String {
+    let from_env = |md: &figment::Metadata| md.name.contains("environment variable");
+    match figment.find_metadata(key) {
+        Some(md) if from_env(md) => env_var(key),
+        Some(md) => match &md.source {
+            Some(figment::Source::File(path)) => format!("`{key}` in {}", path.display()),
+            _ => format!("`{key}`"),
+        },
+        None => format!("`{key}`"),
+    }
+}
+
+fn env_var(key: &str) -> String {
+    format!(
+        "{ENV_PREFIX}{}",
+        key.replace('.', "__").to_ascii_uppercase()
+    )
+}
+
+fn from_figment(figment: &Figment, error: figment::Error) -> ConfigError {
+    let mut path = error.path.clone();
+    if let figment::error::Kind::UnknownField(field, _) = &error.kind {
+        path.push(field.clone());
+    }
+    let key = path.join(".");
+    let problem = match &error.kind {
+        figment::error::Kind::UnknownField(..) => "no such setting".to_string(),
+        kind => kind.to_string(),
+    };
+    // A file that is missing or not TOML has no key to name.
+    if key.is_empty() {
+        let setting = match error.metadata.as_ref().and_then(|m| m.source.as_ref()) {
+            Some(figment::Source::File(file)) => file.display().to_string(),
+            _ => "configuration".to_string(),
+        };
+        return ConfigError {
+            setting,
+            problem: error.to_string(),
+        };
+    }
+    let setting = match &error.metadata {
+        Some(md) if md.name.contains("environment variable") => env_var(&key),
+        _ => name(figment, &key),
+    };
+    ConfigError { setting, problem }
+}
+
+/// The file named by `--config` or, failing that, `OUTFORCE_CONFIG`.
+pub fn config_file(flag: Option<PathBuf>) -> Option<PathBuf> {
+    flag.or_else(|| std::env::var_os("OUTFORCE_CONFIG").map(PathBuf::from))
+}

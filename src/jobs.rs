@@ -1,0 +1,159 @@
+//! Background jobs: typed, idempotent units of work on a database-backed queue.
+//!
+//! A job type implements [`Job`]; a [`Registry`] maps its `KIND` to a runner; the [`Queue`]
+//! puts jobs on the table; [`worker`] claims and runs them. A job may run more than once (a
+//! worker can die after the work and before the completion is recorded), so every `run` must be
+//! idempotent: doing it twice has the effect of doing it once.
+
+pub mod worker;
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use tokio::sync::Notify;
+
+use crate::storage::{self, Db, StorageError, jobs::NewJob};
+
+/// A kind of background work.
+pub trait Job: Serialize + DeserializeOwned + Send + Sync + 'static {
+    /// The stable name stored with each job; never rename it while jobs of it may be queued.
+    const KIND: &'static str;
+
+    /// What the job needs to run (clients, storage); shared by all jobs of a registry.
+    type Context: Clone + Send + Sync + 'static;
+
+    /// While a pending job of this kind holds the same key, another is not queued.
+    fn dedup_key(&self) -> Option<String> {
+        None
+    }
+
+    /// Does the work. Must be idempotent. Return [`Permanent`] (through `anyhow`) for a failure
+    /// that no retry can fix, so the job is set aside at once instead of retried.
+    fn run(&self, ctx: &Self::Context) -> impl Future<Output = anyhow::Result<()>> + Send;
+}
+
+/// A failure that retrying cannot fix (a payload that cannot be read, a record the other side
+/// rejects for good). The job becomes dead at once, keeping this as its last error.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct Permanent(pub String);
+
+type BoxFuture = Pin<Box<dyn Future<Output = anyhow::Result<()>> + Send>>;
+type Runner<C> = Arc<dyn Fn(C, String) -> BoxFuture + Send + Sync>;
+
+/// The job kinds a worker can run, each with its runner.
+pub struct Registry<C> {
+    runners: HashMap<&'static str, Runner<C>>,
+}
+
+impl<C: Clone + Send + Sync + 'static> Default for Registry<C> {
+    fn default() -> Self {
+        Self {
+            runners: HashMap::new(),
+        }
+    }
+}
+
+impl<C: Clone + Send + Sync + 'static> Registry<C> {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds a job kind.
+    pub fn register<J: Job<Context = C>>(mut self) -> Self {
+        let runner: Runner<C> = Arc::new(|ctx: C, payload: String| {
+            Box::pin(async move {
+                let job: J = serde_json::from_str(&payload).map_err(|e| {
+                    Permanent(format!(
+                        "the payload of a {} job cannot be read: {e}",
+                        J::KIND
+                    ))
+                })?;
+                job.run(&ctx).await
+            })
+        });
+        self.runners.insert(J::KIND, runner);
+        self
+    }
+
+    pub fn kinds(&self) -> Vec<&'static str> {
+        let mut kinds: Vec<_> = self.runners.keys().copied().collect();
+        kinds.sort_unstable();
+        kinds
+    }
+
+    fn runner(&self, kind: &str) -> Option<&Runner<C>> {
+        self.runners.get(kind)
+    }
+}
+
+/// Puts jobs on the queue and wakes this process's idle workers.
+#[derive(Debug, Clone)]
+pub struct Queue {
+    db: Db,
+    wake: Arc<Notify>,
+    max_attempts: i32,
+}
+
+impl Queue {
+    pub fn new(db: Db, max_attempts: i32) -> Self {
+        Self {
+            db,
+            wake: Arc::new(Notify::new()),
+            max_attempts,
+        }
+    }
+
+    /// Queues a job to run now. `None` means an equal pending job (same kind and key) was
+    /// already queued, so this one was not.
+    pub async fn enqueue<J: Job>(&self, job: &J) -> Result<Option<String>, StorageError> {
+        self.enqueue_at(job, storage::now()).await
+    }
+
+    /// Queues a job to run no earlier than `run_at`.
+    pub async fn enqueue_at<J: Job>(
+        &self,
+        job: &J,
+        run_at: DateTime<Utc>,
+    ) -> Result<Option<String>, StorageError> {
+        let id =
+            storage::jobs::enqueue(&self.db, &self.new_job(job, run_at)?, storage::now()).await?;
+        self.wake.notify_one();
+        Ok(id)
+    }
+
+    /// Queues many jobs in one transaction; returns how many were queued.
+    pub async fn enqueue_many<J: Job>(&self, jobs: &[J]) -> Result<u64, StorageError> {
+        let now = storage::now();
+        let rows = jobs
+            .iter()
+            .map(|job| self.new_job(job, now))
+            .collect::<Result<Vec<_>, _>>()?;
+        let queued = storage::jobs::enqueue_many(&self.db, &rows, now).await?;
+        self.wake.notify_waiters();
+        Ok(queued)
+    }
+
+    fn new_job<J: Job>(&self, job: &J, run_at: DateTime<Utc>) -> Result<NewJob, StorageError> {
+        Ok(NewJob {
+            kind: J::KIND.to_string(),
+            payload: serde_json::to_string(job).map_err(StorageError::Corrupt)?,
+            dedup_key: job.dedup_key(),
+            run_at: storage::truncate(run_at),
+            max_attempts: self.max_attempts,
+        })
+    }
+
+    pub fn db(&self) -> &Db {
+        &self.db
+    }
+
+    pub(crate) fn wake_signal(&self) -> Arc<Notify> {
+        Arc::clone(&self.wake)
+    }
+}

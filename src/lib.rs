@@ -1,0 +1,12 @@
+//! outforce: the backend (and task pane) of an Outlook add-in for Salesforce.
+
+pub mod cli;
+pub mod config;
+pub mod http;
+pub mod jobs;
+pub mod shutdown;
+pub mod startup;
+pub mod state;
+pub mod storage;
+pub mod telemetry;
+pub mod tls;

@@ -1,0 +1,172 @@
+//! Builds the service from its settings and runs it until stopped: the HTTP server, the
+//! in-process workers, and the order in which they stop.
+
+use std::future::Future;
+use std::net::TcpListener;
+use std::sync::Arc;
+use std::time::Duration;
+
+use actix_web::dev::{Server, ServerHandle};
+use actix_web::middleware::from_fn;
+use actix_web::{App, HttpServer, web};
+use anyhow::Context as _;
+use tracing_actix_web::TracingLogger;
+
+use crate::config::Loaded;
+use crate::http::{self, metrics::Metrics, request_id, request_span::RequestSpan};
+use crate::jobs::worker::WorkerPool;
+use crate::jobs::{Queue, Registry};
+use crate::state::AppState;
+use crate::storage::{ConnectOptions, Db};
+
+/// Opens the database (migrating it when configured to) and builds the shared state.
+pub async fn build_state(loaded: &Loaded) -> anyhow::Result<AppState> {
+    let settings = &loaded.settings;
+    let db = Db::connect(&ConnectOptions {
+        url: loaded.database_url.clone(),
+        max_connections: settings.database.max_connections,
+        acquire_timeout: Duration::from_secs(settings.database.acquire_timeout_secs),
+        busy_timeout: Duration::from_secs(settings.database.sqlite_busy_timeout_secs),
+    })
+    .await
+    .context("connecting to the database (database.url)")?;
+    if settings.database.migrate_on_start {
+        db.migrate().await.context("migrating the database")?;
+    }
+    Ok(AppState {
+        settings: Arc::new(settings.clone()),
+        queue: Queue::new(db.clone(), settings.jobs.max_attempts),
+        db,
+        metrics: Metrics::new().context("creating the metrics registry")?,
+    })
+}
+
+/// The job kinds of the product.
+pub fn registry() -> Registry<AppState> {
+    Registry::new()
+}
+
+/// The HTTP server and the workers of one `serve` process.
+pub struct Application {
+    port: u16,
+    server: Server,
+    state: AppState,
+    workers: WorkerPool,
+}
+
+impl Application {
+    /// Binds the listener (port 0 picks a free one) and starts the workers; nothing is served
+    /// until [`Application::run_until`].
+    pub async fn build(loaded: Loaded) -> anyhow::Result<Self> {
+        Self::build_with_jobs(loaded, registry()).await
+    }
+
+    /// As [`Application::build`], with the job kinds given.
+    pub async fn build_with_jobs(
+        loaded: Loaded,
+        registry: Registry<AppState>,
+    ) -> anyhow::Result<Self> {
+        let state = build_state(&loaded).await?;
+        let http = &loaded.settings.http;
+        let listener = TcpListener::bind((http.host, http.port)).with_context(|| {
+            format!("binding {}:{} (http.host, http.port)", http.host, http.port)
+        })?;
+        let port = listener.local_addr()?.port();
+        let server = server(&state, listener, &loaded)?;
+        let workers = WorkerPool::start(
+            loaded.settings.jobs.workers,
+            &state.queue,
+            Arc::new(registry),
+            state.clone(),
+            &loaded.settings.jobs,
+        );
+        Ok(Self {
+            port,
+            server,
+            state,
+            workers,
+        })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Serves until SIGINT or SIGTERM.
+    pub async fn run_until_stopped(self) -> anyhow::Result<()> {
+        self.run_until(crate::shutdown::signal()).await
+    }
+
+    /// Serves until `stop` resolves, then stops gracefully: no new connections, in-flight
+    /// requests finish (up to `http.shutdown_timeout_secs`), workers finish their current job,
+    /// and the pool is closed.
+    pub async fn run_until(self, stop: impl Future<Output = ()>) -> anyhow::Result<()> {
+        let handle: ServerHandle = self.server.handle();
+        let mut server = tokio::spawn(self.server);
+        let served = tokio::select! {
+            result = &mut server => result,
+            () = stop => {
+                handle.stop(true).await;
+                server.await
+            }
+        };
+        let grace = Duration::from_secs(self.state.settings.http.shutdown_timeout_secs);
+        self.workers.shutdown(grace).await;
+        self.state.db.close().await;
+        served
+            .context("the HTTP server task failed")?
+            .context("the HTTP server failed")?;
+        tracing::info!("stopped");
+        Ok(())
+    }
+}
+
+fn server(state: &AppState, listener: TcpListener, loaded: &Loaded) -> anyhow::Result<Server> {
+    let data = web::Data::new(state.clone());
+    let request_metrics = state.metrics.middleware()?;
+    let http_settings = &loaded.settings.http;
+    let body_limit = http_settings.body_limit_bytes;
+    let server = HttpServer::new(move || {
+        App::new()
+            .wrap(from_fn(request_id::middleware))
+            .wrap(request_metrics.clone())
+            .wrap(TracingLogger::<RequestSpan>::new())
+            .app_data(data.clone())
+            .configure(http::app_config(body_limit))
+            .configure(http::configure)
+    })
+    .disable_signals()
+    .shutdown_timeout(http_settings.shutdown_timeout_secs);
+    let server = match &loaded.tls {
+        Some(tls) => server.listen_rustls_0_23(listener, tls.clone())?,
+        None => server.listen(listener)?,
+    };
+    Ok(server.run())
+}
+
+/// A `worker` process: workers only, no HTTP, until SIGINT or SIGTERM.
+pub async fn run_workers_until_stopped(loaded: Loaded) -> anyhow::Result<()> {
+    let state = build_state(&loaded).await?;
+    let jobs = &loaded.settings.jobs;
+    let count = jobs.workers.max(1);
+    let workers = WorkerPool::start(
+        count,
+        &state.queue,
+        Arc::new(registry()),
+        state.clone(),
+        jobs,
+    );
+    tracing::info!(workers = count, "workers started");
+    crate::shutdown::signal().await;
+    workers
+        .shutdown(Duration::from_secs(
+            loaded.settings.http.shutdown_timeout_secs,
+        ))
+        .await;
+    state.db.close().await;
+    Ok(())
+}

@@ -1,0 +1,21 @@
+//! The one shared state of the service, built once in [`crate::startup`] and handed to every
+//! handler (as `web::Data<AppState>`) and every job (as its context). Cheap to clone.
+
+use std::sync::Arc;
+
+use crate::config::Settings;
+use crate::http::metrics::Metrics;
+use crate::jobs::Queue;
+use crate::storage::Db;
+
+#[derive(Clone)]
+pub struct AppState {
+    /// The validated settings.
+    pub settings: Arc<Settings>,
+    /// The database (SQLite or PostgreSQL).
+    pub db: Db,
+    /// Where handlers and jobs queue background work.
+    pub queue: Queue,
+    /// The Prometheus registry behind `/metrics`.
+    pub metrics: Metrics,
+}

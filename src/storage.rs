@@ -1,0 +1,218 @@
+//! Storage: the only module that speaks SQL.
+//!
+//! One [`Db`] handle wraps either a SQLite pool (the zero-set-up default) or a PostgreSQL pool
+//! (several instances). Repositories live in the submodules, one per table group; each keeps its
+//! SQL as constants beside the function that runs it. Most statements are written once in the
+//! subset both dialects accept (`$n` placeholders, `ON CONFLICT`, `RETURNING`); where they differ
+//! the two versions stand side by side.
+//!
+//! Time is always passed in from Rust (never `now()` in SQL) and truncated to microseconds, so
+//! values round-trip identically on both databases and tests can control the clock.
+
+mod error;
+
+pub mod connections;
+pub mod event_links;
+pub mod history;
+pub mod jobs;
+pub mod sync_configs;
+pub mod tenants;
+pub mod users;
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use chrono::{DateTime, DurationRound, TimeDelta, Utc};
+use secrecy::{ExposeSecret, SecretString};
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{PgPool, SqlitePool};
+
+pub use error::StorageError;
+
+/// Runs the same expression against whichever pool a [`Db`] holds. Each arm is compiled for its
+/// own driver, so one generic query serves both dialects.
+macro_rules! with_pool {
+    ($db:expr, $pool:ident => $body:expr) => {
+        match $db {
+            $crate::storage::Db::Sqlite($pool) => $body,
+            $crate::storage::Db::Postgres($pool) => $body,
+        }
+    };
+}
+pub(crate) use with_pool;
+
+/// The SQL that tests a value for membership in a JSON array of strings bound at a parameter,
+/// as in `kind IN (...)`: SQLite and PostgreSQL share no array type, but both read JSON text.
+macro_rules! in_json_array {
+    (sqlite, $param:literal) => {
+        concat!("IN (SELECT value FROM json_each(", $param, "))")
+    };
+    (postgres, $param:literal) => {
+        concat!("IN (SELECT json_array_elements_text(", $param, "::json))")
+    };
+}
+pub(crate) use in_json_array;
+
+static SQLITE_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+static POSTGRES_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+
+/// Which database a URL names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dialect {
+    Sqlite,
+    Postgres,
+}
+
+impl Dialect {
+    /// The dialect of a database URL, or `None` for a scheme we do not support.
+    pub fn of_url(url: &str) -> Option<Self> {
+        let scheme = url.split_once(':')?.0;
+        match scheme {
+            "sqlite" => Some(Self::Sqlite),
+            "postgres" | "postgresql" => Some(Self::Postgres),
+            _ => None,
+        }
+    }
+}
+
+/// How to reach the database; built from the `database` settings.
+#[derive(Debug, Clone)]
+pub struct ConnectOptions {
+    pub url: SecretString,
+    pub max_connections: u32,
+    pub acquire_timeout: Duration,
+    /// How long a SQLite writer waits for the lock before giving up.
+    pub busy_timeout: Duration,
+}
+
+/// A connection pool to SQLite or PostgreSQL. Cheap to clone.
+#[derive(Debug, Clone)]
+pub enum Db {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+impl Db {
+    /// Opens a pool. A SQLite file (and its folder) is created when missing.
+    pub async fn connect(options: &ConnectOptions) -> Result<Self, StorageError> {
+        let url = options.url.expose_secret();
+        match Dialect::of_url(url) {
+            Some(Dialect::Sqlite) => {
+                let connect = SqliteConnectOptions::from_str(url)?
+                    .create_if_missing(true)
+                    .journal_mode(SqliteJournalMode::Wal)
+                    .synchronous(SqliteSynchronous::Normal)
+                    .foreign_keys(true)
+                    .busy_timeout(options.busy_timeout);
+                if let Some(dir) = connect.get_filename().parent()
+                    && !dir.as_os_str().is_empty()
+                {
+                    std::fs::create_dir_all(dir).map_err(StorageError::DataDir)?;
+                }
+                let pool = SqlitePoolOptions::new()
+                    .max_connections(options.max_connections)
+                    .acquire_timeout(options.acquire_timeout)
+                    .connect_with(connect)
+                    .await?;
+                Ok(Self::Sqlite(pool))
+            }
+            Some(Dialect::Postgres) => {
+                let connect = PgConnectOptions::from_str(url)?.application_name("outforce");
+                let pool = PgPoolOptions::new()
+                    .max_connections(options.max_connections)
+                    .acquire_timeout(options.acquire_timeout)
+                    .connect_with(connect)
+                    .await?;
+                Ok(Self::Postgres(pool))
+            }
+            None => Err(StorageError::UnsupportedScheme),
+        }
+    }
+
+    pub fn dialect(&self) -> Dialect {
+        match self {
+            Self::Sqlite(_) => Dialect::Sqlite,
+            Self::Postgres(_) => Dialect::Postgres,
+        }
+    }
+
+    /// Applies every embedded migration not yet applied. Safe to run from several instances at
+    /// once on PostgreSQL (sqlx takes an advisory lock).
+    pub async fn migrate(&self) -> Result<(), StorageError> {
+        match self {
+            Self::Sqlite(pool) => SQLITE_MIGRATOR.run(pool).await?,
+            Self::Postgres(pool) => POSTGRES_MIGRATOR.run(pool).await?,
+        }
+        Ok(())
+    }
+
+    /// Readiness: the database answers and its schema is the one this binary expects.
+    pub async fn check_ready(&self) -> Result<(), StorageError> {
+        const SQL: &str = "SELECT COALESCE(MAX(version), 0) FROM _sqlx_migrations WHERE success";
+        let applied: i64 = with_pool!(self, pool => sqlx::query_scalar(SQL).fetch_one(pool).await)?;
+        let expected = match self {
+            Self::Sqlite(_) => &SQLITE_MIGRATOR,
+            Self::Postgres(_) => &POSTGRES_MIGRATOR,
+        }
+        .iter()
+        .map(|m| m.version)
+        .max()
+        .unwrap_or(0);
+        if applied < expected {
+            return Err(StorageError::SchemaBehind { applied, expected });
+        }
+        Ok(())
+    }
+
+    pub async fn close(&self) {
+        with_pool!(self, pool => pool.close().await);
+    }
+}
+
+/// The current time at the precision both databases keep (microseconds).
+pub fn now() -> DateTime<Utc> {
+    truncate(Utc::now())
+}
+
+/// Drops sub-microsecond precision so a value reads back exactly as written.
+pub fn truncate(at: DateTime<Utc>) -> DateTime<Utc> {
+    at.duration_trunc(TimeDelta::microseconds(1)).unwrap_or(at)
+}
+
+/// A fresh random identifier for a new row.
+pub(crate) fn new_id() -> String {
+    uuid::Uuid::new_v4().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dialect_is_read_from_the_scheme() {
+        assert_eq!(Dialect::of_url("sqlite://data/x.db"), Some(Dialect::Sqlite));
+        assert_eq!(Dialect::of_url("sqlite::memory:"), Some(Dialect::Sqlite));
+        assert_eq!(
+            Dialect::of_url("postgres://u@h/db"),
+            Some(Dialect::Postgres)
+        );
+        assert_eq!(
+            Dialect::of_url("postgresql://u@h/db"),
+            Some(Dialect::Postgres)
+        );
+        assert_eq!(Dialect::of_url("mysql://u@h/db"), None);
+        assert_eq!(Dialect::of_url("no-scheme"), None);
+    }
+
+    #[test]
+    fn timestamps_keep_microseconds_only() {
+        let at = DateTime::parse_from_rfc3339("2026-11-22T10:00:00.123456789Z")
+            .map(|t| t.with_timezone(&Utc))
+            .unwrap_or_default();
+        assert_eq!(
+            truncate(at).to_rfc3339(),
+            "2026-11-22T10:00:00.123456+00:00"
+        );
+    }
+}

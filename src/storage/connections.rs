@@ -1,0 +1,209 @@
+//! A user's connection to Salesforce or Microsoft Graph. Token columns hold sealed bytes only:
+//! the identity layer encrypts before it calls here and decrypts after.
+
+use chrono::{DateTime, Utc};
+
+use super::{Db, StorageError, new_id, with_pool};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Provider {
+    Salesforce,
+    Graph,
+}
+
+impl Provider {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Salesforce => "salesforce",
+            Self::Graph => "graph",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConnectionStatus {
+    Connected,
+    /// The refresh token was refused; the rep must connect again. Jobs for the user wait.
+    ReconnectNeeded,
+}
+
+impl ConnectionStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Connected => "connected",
+            Self::ReconnectNeeded => "reconnect_needed",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct Connection {
+    pub id: String,
+    pub user_id: String,
+    pub provider: String,
+    pub status: String,
+    pub instance_url: Option<String>,
+    pub external_user_id: Option<String>,
+    pub external_org_id: Option<String>,
+    pub access_token_sealed: Option<Vec<u8>>,
+    pub refresh_token_sealed: Option<Vec<u8>>,
+    pub access_expires_at: Option<DateTime<Utc>>,
+    pub last_error_code: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A connection as established (or re-established) by a sign-in.
+#[derive(Debug, Clone)]
+pub struct NewConnection<'a> {
+    pub user_id: &'a str,
+    pub provider: Provider,
+    pub instance_url: Option<&'a str>,
+    pub external_user_id: Option<&'a str>,
+    pub external_org_id: Option<&'a str>,
+    pub access_token_sealed: Option<&'a [u8]>,
+    pub refresh_token_sealed: Option<&'a [u8]>,
+    pub access_expires_at: Option<DateTime<Utc>>,
+}
+
+macro_rules! columns {
+    () => {
+        "id, user_id, provider, status, instance_url, external_user_id, \
+         external_org_id, access_token_sealed, refresh_token_sealed, access_expires_at, \
+         last_error_code, created_at, updated_at"
+    };
+}
+
+/// Stores a fresh connection, replacing the user's previous one for the same provider; the
+/// result is `connected` with no error.
+pub async fn upsert(
+    db: &Db,
+    new: &NewConnection<'_>,
+    now: DateTime<Utc>,
+) -> Result<Connection, StorageError> {
+    let sql = concat!(
+        "INSERT INTO connections (id, user_id, provider, status, instance_url, external_user_id, \
+           external_org_id, access_token_sealed, refresh_token_sealed, access_expires_at, \
+           created_at, updated_at) \
+         VALUES ($1, $2, $3, 'connected', $4, $5, $6, $7, $8, $9, $10, $10) \
+         ON CONFLICT (user_id, provider) DO UPDATE SET status = 'connected', \
+           instance_url = excluded.instance_url, external_user_id = excluded.external_user_id, \
+           external_org_id = excluded.external_org_id, \
+           access_token_sealed = excluded.access_token_sealed, \
+           refresh_token_sealed = excluded.refresh_token_sealed, \
+           access_expires_at = excluded.access_expires_at, last_error_code = NULL, \
+           updated_at = excluded.updated_at \
+         RETURNING ",
+        columns!(),
+        ""
+    );
+    let connection = with_pool!(db, pool => {
+        sqlx::query_as::<_, Connection>(sql)
+            .bind(new_id())
+            .bind(new.user_id)
+            .bind(new.provider.as_str())
+            .bind(new.instance_url)
+            .bind(new.external_user_id)
+            .bind(new.external_org_id)
+            .bind(new.access_token_sealed)
+            .bind(new.refresh_token_sealed)
+            .bind(new.access_expires_at)
+            .bind(now)
+            .fetch_one(pool)
+            .await?
+    });
+    Ok(connection)
+}
+
+pub async fn find(
+    db: &Db,
+    user_id: &str,
+    provider: Provider,
+) -> Result<Option<Connection>, StorageError> {
+    let sql = concat!(
+        "SELECT ",
+        columns!(),
+        " FROM connections WHERE user_id = $1 AND provider = $2"
+    );
+    let connection = with_pool!(db, pool => {
+        sqlx::query_as::<_, Connection>(sql)
+            .bind(user_id)
+            .bind(provider.as_str())
+            .fetch_optional(pool)
+            .await?
+    });
+    Ok(connection)
+}
+
+const SET_TOKENS: &str = "UPDATE connections SET access_token_sealed = $1, \
+     refresh_token_sealed = COALESCE($2, refresh_token_sealed), access_expires_at = $3, \
+     updated_at = $4 WHERE user_id = $5 AND provider = $6";
+
+/// Stores refreshed tokens. A rotated refresh token replaces the old one in the same statement,
+/// so the old one is never discarded before the new one is stored.
+pub async fn set_tokens(
+    db: &Db,
+    user_id: &str,
+    provider: Provider,
+    access_token_sealed: &[u8],
+    rotated_refresh_token_sealed: Option<&[u8]>,
+    access_expires_at: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+) -> Result<(), StorageError> {
+    let updated = with_pool!(db, pool => {
+        sqlx::query(SET_TOKENS)
+            .bind(access_token_sealed)
+            .bind(rotated_refresh_token_sealed)
+            .bind(access_expires_at)
+            .bind(now)
+            .bind(user_id)
+            .bind(provider.as_str())
+            .execute(pool)
+            .await?
+            .rows_affected()
+    });
+    if updated == 1 {
+        Ok(())
+    } else {
+        Err(StorageError::NotFound)
+    }
+}
+
+const SET_STATUS: &str = "UPDATE connections SET status = $1, last_error_code = $2, \
+     updated_at = $3 WHERE user_id = $4 AND provider = $5";
+
+/// Marks a connection, for example `reconnect_needed` with the error code that caused it.
+pub async fn set_status(
+    db: &Db,
+    user_id: &str,
+    provider: Provider,
+    status: ConnectionStatus,
+    error_code: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<(), StorageError> {
+    let updated = with_pool!(db, pool => {
+        sqlx::query(SET_STATUS)
+            .bind(status.as_str())
+            .bind(error_code)
+            .bind(now)
+            .bind(user_id)
+            .bind(provider.as_str())
+            .execute(pool)
+            .await?
+            .rows_affected()
+    });
+    if updated == 1 {
+        Ok(())
+    } else {
+        Err(StorageError::NotFound)
+    }
+}
+
+/// Forgets a connection and its tokens. Returns whether there was one.
+pub async fn delete(db: &Db, user_id: &str, provider: Provider) -> Result<bool, StorageError> {
+    const SQL: &str = "DELETE FROM connections WHERE user_id = $1 AND provider = $2";
+    let deleted = with_pool!(db, pool => {
+        sqlx::query(SQL).bind(user_id).bind(provider.as_str()).execute(pool).await?.rows_affected()
+    });
+    Ok(deleted == 1)
+}

@@ -1,0 +1,278 @@
+//! Event links: an Outlook event (or one occurrence of a series) tied to a Salesforce Event.
+//!
+//! The row records what the rep chose (selection, related Who and What ids) and, per side, the
+//! hash of the values last written and that side's change marker, so the pipeline can tell an
+//! echo of its own write from a real change and a real change from a conflict.
+
+use chrono::{DateTime, Utc};
+
+use super::{Db, StorageError, new_id, with_pool};
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct EventLink {
+    pub id: String,
+    pub user_id: String,
+    pub outlook_event_id: String,
+    pub outlook_series_id: Option<String>,
+    pub salesforce_event_id: Option<String>,
+    pub selected: bool,
+    /// JSON array of Contact or Lead ids.
+    pub who_ids: String,
+    pub what_id: Option<String>,
+    pub state: String,
+    pub outlook_hash: Option<String>,
+    pub salesforce_hash: Option<String>,
+    pub outlook_change_key: Option<String>,
+    pub salesforce_modstamp: Option<String>,
+    /// The idempotency key of a Salesforce write recorded before it is sent.
+    pub write_intent: Option<String>,
+    pub last_error_code: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LinkState {
+    Pending,
+    Synced,
+    Failed,
+    Removed,
+}
+
+impl LinkState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Synced => "synced",
+            Self::Failed => "failed",
+            Self::Removed => "removed",
+        }
+    }
+}
+
+/// What the rep chose for an event.
+#[derive(Debug, Clone)]
+pub struct Selection<'a> {
+    pub user_id: &'a str,
+    pub outlook_event_id: &'a str,
+    pub outlook_series_id: Option<&'a str>,
+    pub selected: bool,
+    pub who_ids: &'a [&'a str],
+    pub what_id: Option<&'a str>,
+}
+
+/// A successful write to one side.
+#[derive(Debug, Clone, Copy)]
+pub enum Written<'a> {
+    Salesforce {
+        event_id: &'a str,
+        hash: &'a str,
+        modstamp: &'a str,
+    },
+    Outlook {
+        hash: &'a str,
+        change_key: &'a str,
+    },
+}
+
+macro_rules! columns {
+    () => {
+        "id, user_id, outlook_event_id, outlook_series_id, salesforce_event_id, \
+         selected, who_ids, what_id, state, outlook_hash, salesforce_hash, outlook_change_key, \
+         salesforce_modstamp, write_intent, last_error_code, created_at, updated_at"
+    };
+}
+
+/// Records the rep's choice for an event, creating the link on first use. The link goes back
+/// to `pending` so the pipeline picks the change up.
+pub async fn upsert_selection(
+    db: &Db,
+    selection: &Selection<'_>,
+    now: DateTime<Utc>,
+) -> Result<EventLink, StorageError> {
+    let who_ids = serde_json::to_string(selection.who_ids).map_err(StorageError::Corrupt)?;
+    let sql = concat!(
+        "INSERT INTO event_links (id, user_id, outlook_event_id, outlook_series_id, selected, \
+           who_ids, what_id, state, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', $8, $8) \
+         ON CONFLICT (user_id, outlook_event_id) DO UPDATE SET \
+           outlook_series_id = COALESCE(excluded.outlook_series_id, event_links.outlook_series_id), \
+           selected = excluded.selected, who_ids = excluded.who_ids, \
+           what_id = excluded.what_id, state = 'pending', updated_at = excluded.updated_at \
+         RETURNING ",
+        columns!(),
+        ""
+    );
+    let link = with_pool!(db, pool => {
+        sqlx::query_as::<_, EventLink>(sql)
+            .bind(new_id())
+            .bind(selection.user_id)
+            .bind(selection.outlook_event_id)
+            .bind(selection.outlook_series_id)
+            .bind(selection.selected)
+            .bind(&who_ids)
+            .bind(selection.what_id)
+            .bind(now)
+            .fetch_one(pool)
+            .await?
+    });
+    Ok(link)
+}
+
+pub async fn find(db: &Db, id: &str) -> Result<Option<EventLink>, StorageError> {
+    let sql = concat!("SELECT ", columns!(), " FROM event_links WHERE id = $1");
+    let link = with_pool!(db, pool => {
+        sqlx::query_as::<_, EventLink>(sql).bind(id).fetch_optional(pool).await?
+    });
+    Ok(link)
+}
+
+pub async fn find_by_outlook_id(
+    db: &Db,
+    user_id: &str,
+    outlook_event_id: &str,
+) -> Result<Option<EventLink>, StorageError> {
+    let sql = concat!(
+        "SELECT ",
+        columns!(),
+        " FROM event_links WHERE user_id = $1 AND outlook_event_id = $2"
+    );
+    let link = with_pool!(db, pool => {
+        sqlx::query_as::<_, EventLink>(sql)
+            .bind(user_id)
+            .bind(outlook_event_id)
+            .fetch_optional(pool)
+            .await?
+    });
+    Ok(link)
+}
+
+pub async fn find_by_salesforce_id(
+    db: &Db,
+    salesforce_event_id: &str,
+) -> Result<Option<EventLink>, StorageError> {
+    let sql = concat!(
+        "SELECT ",
+        columns!(),
+        " FROM event_links WHERE salesforce_event_id = $1"
+    );
+    let link = with_pool!(db, pool => {
+        sqlx::query_as::<_, EventLink>(sql).bind(salesforce_event_id).fetch_optional(pool).await?
+    });
+    Ok(link)
+}
+
+/// A user's links in one state, oldest change first.
+pub async fn list_for_user(
+    db: &Db,
+    user_id: &str,
+    state: LinkState,
+    limit: i64,
+) -> Result<Vec<EventLink>, StorageError> {
+    let sql = concat!(
+        "SELECT ",
+        columns!(),
+        " FROM event_links WHERE user_id = $1 AND state = $2 \
+         ORDER BY updated_at, id LIMIT $3"
+    );
+    let links = with_pool!(db, pool => {
+        sqlx::query_as::<_, EventLink>(sql)
+            .bind(user_id)
+            .bind(state.as_str())
+            .bind(limit)
+            .fetch_all(pool)
+            .await?
+    });
+    Ok(links)
+}
+
+const RECORD_INTENT: &str =
+    "UPDATE event_links SET write_intent = $1, updated_at = $2 WHERE id = $3";
+
+/// Records, before a Salesforce write is sent, the idempotency key that lets a retry find the
+/// write instead of repeating it.
+pub async fn record_write_intent(
+    db: &Db,
+    id: &str,
+    intent: &str,
+    now: DateTime<Utc>,
+) -> Result<(), StorageError> {
+    let updated = with_pool!(db, pool => {
+        sqlx::query(RECORD_INTENT).bind(intent).bind(now).bind(id).execute(pool).await?.rows_affected()
+    });
+    if updated == 1 {
+        Ok(())
+    } else {
+        Err(StorageError::NotFound)
+    }
+}
+
+const WRITTEN_SALESFORCE: &str = "UPDATE event_links SET salesforce_event_id = $1, \
+     salesforce_hash = $2, salesforce_modstamp = $3, write_intent = NULL, state = 'synced', \
+     last_error_code = NULL, updated_at = $4 WHERE id = $5";
+const WRITTEN_OUTLOOK: &str = "UPDATE event_links SET outlook_hash = $1, \
+     outlook_change_key = $2, state = 'synced', last_error_code = NULL, updated_at = $3 \
+     WHERE id = $4";
+
+/// Records a completed write: the side's hash and change marker, and the link is `synced`.
+pub async fn record_written(
+    db: &Db,
+    id: &str,
+    written: Written<'_>,
+    now: DateTime<Utc>,
+) -> Result<(), StorageError> {
+    let updated = with_pool!(db, pool => {
+        match written {
+            Written::Salesforce { event_id, hash, modstamp } => sqlx::query(WRITTEN_SALESFORCE)
+                .bind(event_id)
+                .bind(hash)
+                .bind(modstamp)
+                .bind(now)
+                .bind(id)
+                .execute(pool)
+                .await
+                .map_err(StorageError::on_unique("Salesforce event"))?,
+            Written::Outlook { hash, change_key } => sqlx::query(WRITTEN_OUTLOOK)
+                .bind(hash)
+                .bind(change_key)
+                .bind(now)
+                .bind(id)
+                .execute(pool)
+                .await?,
+        }
+        .rows_affected()
+    });
+    if updated == 1 {
+        Ok(())
+    } else {
+        Err(StorageError::NotFound)
+    }
+}
+
+const SET_STATE: &str =
+    "UPDATE event_links SET state = $1, last_error_code = $2, updated_at = $3 WHERE id = $4";
+
+/// Moves a link to `failed` (with the error code the pane explains) or `removed`.
+pub async fn set_state(
+    db: &Db,
+    id: &str,
+    state: LinkState,
+    error_code: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<(), StorageError> {
+    let updated = with_pool!(db, pool => {
+        sqlx::query(SET_STATE)
+            .bind(state.as_str())
+            .bind(error_code)
+            .bind(now)
+            .bind(id)
+            .execute(pool)
+            .await?
+            .rows_affected()
+    });
+    if updated == 1 {
+        Ok(())
+    } else {
+        Err(StorageError::NotFound)
+    }
+}

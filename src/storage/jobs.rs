@@ -1,0 +1,323 @@
+//! The job queue's SQL. The queue semantics (typed jobs, backoff, workers) live in
+//! [`crate::jobs`]; this file only moves rows.
+//!
+//! A claimed job is `running` with a lease (`locked_until`) and a claim token (`locked_by`);
+//! every later write for that claim names the token, so a worker whose lease has expired and
+//! whose job was claimed again cannot complete or fail it.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+use super::{Db, StorageError, in_json_array, new_id, with_pool};
+
+/// A job to put on the queue.
+#[derive(Debug, Clone)]
+pub struct NewJob {
+    pub kind: String,
+    pub payload: String,
+    /// While a pending job of the same kind has this key, another is not queued.
+    pub dedup_key: Option<String>,
+    pub run_at: DateTime<Utc>,
+    pub max_attempts: i32,
+}
+
+/// A job as stored.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct JobRow {
+    pub id: String,
+    pub kind: String,
+    pub payload: String,
+    pub dedup_key: Option<String>,
+    pub state: String,
+    pub attempts: i32,
+    pub max_attempts: i32,
+    pub run_at: DateTime<Utc>,
+    pub locked_until: Option<DateTime<Utc>>,
+    pub locked_by: Option<String>,
+    pub last_error: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// How many jobs are in each state, for `/metrics` and the admin status page.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct JobCounts {
+    pub pending: i64,
+    pub running: i64,
+    pub dead: i64,
+}
+
+/// What a failure did to the job.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FailOutcome {
+    /// Back on the queue, to run again at the given time.
+    Retry(DateTime<Utc>),
+    /// Out of attempts: kept as `dead` with its last error.
+    Dead,
+    /// A pending twin with the same de-duplication key will do the work; this one was dropped.
+    Merged,
+    /// The claim was no longer ours (the lease had expired and someone else took the job).
+    LostClaim,
+}
+
+macro_rules! columns {
+    () => {
+        "id, kind, payload, dedup_key, state, attempts, max_attempts, run_at, \
+                           locked_until, locked_by, last_error, created_at, updated_at"
+    };
+}
+
+const INSERT: &str = "INSERT INTO jobs (id, kind, payload, dedup_key, state, attempts, \
+     max_attempts, run_at, created_at, updated_at) \
+     VALUES ($1, $2, $3, $4, 'pending', 0, $5, $6, $7, $7) \
+     ON CONFLICT (kind, dedup_key) WHERE state = 'pending' DO NOTHING";
+
+/// Queues a job. Returns its id, or `None` when a pending job of the same kind already holds
+/// the de-duplication key.
+pub async fn enqueue(
+    db: &Db,
+    job: &NewJob,
+    now: DateTime<Utc>,
+) -> Result<Option<String>, StorageError> {
+    let id = new_id();
+    let inserted = with_pool!(db, pool => {
+        sqlx::query(INSERT)
+            .bind(&id)
+            .bind(&job.kind)
+            .bind(&job.payload)
+            .bind(&job.dedup_key)
+            .bind(job.max_attempts)
+            .bind(job.run_at)
+            .bind(now)
+            .execute(pool)
+            .await?
+            .rows_affected()
+    });
+    Ok((inserted == 1).then_some(id))
+}
+
+/// Queues many jobs in one transaction; returns how many were queued (de-duplicated ones are
+/// not counted).
+pub async fn enqueue_many(
+    db: &Db,
+    jobs: &[NewJob],
+    now: DateTime<Utc>,
+) -> Result<u64, StorageError> {
+    let mut queued = 0;
+    with_pool!(db, pool => {
+        let mut tx = pool.begin().await?;
+        for job in jobs {
+            queued += sqlx::query(INSERT)
+                .bind(new_id())
+                .bind(&job.kind)
+                .bind(&job.payload)
+                .bind(&job.dedup_key)
+                .bind(job.max_attempts)
+                .bind(job.run_at)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+        }
+        tx.commit().await?;
+    });
+    Ok(queued)
+}
+
+// The inner SELECT picks a due pending job, or a running one whose lease has expired (its
+// worker died). PostgreSQL skips rows another claimer has locked; SQLite has a single writer and
+// takes the write lock when the UPDATE starts, so the plain statement is already exclusive.
+macro_rules! claim_sql {
+    ($dialect:ident, $lock:literal) => {
+        concat!(
+            "UPDATE jobs SET state = 'running', attempts = attempts + 1, \
+               locked_until = $1, locked_by = $2, updated_at = $3 \
+             WHERE id = (SELECT id FROM jobs WHERE kind ",
+            in_json_array!($dialect, "$4"),
+            " AND ((state = 'pending' AND run_at <= $3) \
+                  OR (state = 'running' AND locked_until < $3)) \
+               ORDER BY run_at, id LIMIT 1 ",
+            $lock,
+            ") RETURNING ",
+            columns!()
+        )
+    };
+}
+const CLAIM_SQLITE: &str = claim_sql!(sqlite, "");
+const CLAIM_POSTGRES: &str = claim_sql!(postgres, "FOR UPDATE SKIP LOCKED");
+
+/// Claims the next due job of one of `kinds`, leasing it until `locked_until` under the claim
+/// token `claim`. Only kinds this worker knows are claimed, so an older instance never takes a
+/// job it cannot run.
+pub async fn claim(
+    db: &Db,
+    kinds: &[&str],
+    claim: &str,
+    now: DateTime<Utc>,
+    locked_until: DateTime<Utc>,
+) -> Result<Option<JobRow>, StorageError> {
+    let kinds = serde_json::to_string(kinds).map_err(StorageError::Corrupt)?;
+    let sql = match db {
+        Db::Sqlite(_) => CLAIM_SQLITE,
+        Db::Postgres(_) => CLAIM_POSTGRES,
+    };
+    let row = with_pool!(db, pool => {
+        sqlx::query_as::<_, JobRow>(sql)
+            .bind(locked_until)
+            .bind(claim)
+            .bind(now)
+            .bind(&kinds)
+            .fetch_optional(pool)
+            .await?
+    });
+    Ok(row)
+}
+
+const HEARTBEAT: &str = "UPDATE jobs SET locked_until = $1, updated_at = $2 \
+     WHERE id = $3 AND locked_by = $4 AND state = 'running'";
+
+/// Extends the lease of a job still being run. `false` means the claim was lost.
+pub async fn heartbeat(
+    db: &Db,
+    id: &str,
+    claim: &str,
+    now: DateTime<Utc>,
+    locked_until: DateTime<Utc>,
+) -> Result<bool, StorageError> {
+    let updated = with_pool!(db, pool => {
+        sqlx::query(HEARTBEAT)
+            .bind(locked_until)
+            .bind(now)
+            .bind(id)
+            .bind(claim)
+            .execute(pool)
+            .await?
+            .rows_affected()
+    });
+    Ok(updated == 1)
+}
+
+const COMPLETE: &str = "DELETE FROM jobs WHERE id = $1 AND locked_by = $2 AND state = 'running'";
+
+/// Removes a job that ran to completion. `false` means the claim was lost: someone else holds
+/// the job now.
+pub async fn complete(db: &Db, id: &str, claim: &str) -> Result<bool, StorageError> {
+    let deleted = with_pool!(db, pool => {
+        sqlx::query(COMPLETE).bind(id).bind(claim).execute(pool).await?.rows_affected()
+    });
+    Ok(deleted == 1)
+}
+
+const FAIL: &str = "UPDATE jobs SET \
+     state = CASE WHEN $6 OR attempts >= max_attempts THEN 'dead' ELSE 'pending' END, \
+     run_at = $1, locked_until = NULL, locked_by = NULL, last_error = $2, updated_at = $3 \
+     WHERE id = $4 AND locked_by = $5 AND state = 'running' \
+     RETURNING state";
+const DROP_CLAIMED: &str = "DELETE FROM jobs WHERE id = $1 AND locked_by = $2";
+
+/// How a failed run should be recorded.
+#[derive(Debug, Clone, Copy)]
+pub struct Failure<'a> {
+    pub error: &'a str,
+    /// When to run again, if attempts remain.
+    pub retry_at: DateTime<Utc>,
+    /// No retry can help: the job is dead at once.
+    pub permanent: bool,
+}
+
+/// Records a failed run: the job goes back to pending until `retry_at`, or becomes dead once
+/// its attempts are spent or the failure is permanent.
+pub async fn fail(
+    db: &Db,
+    id: &str,
+    claim: &str,
+    failure: Failure<'_>,
+    now: DateTime<Utc>,
+) -> Result<FailOutcome, StorageError> {
+    let result = with_pool!(db, pool => {
+        sqlx::query_scalar::<_, String>(FAIL)
+            .bind(failure.retry_at)
+            .bind(failure.error)
+            .bind(now)
+            .bind(id)
+            .bind(claim)
+            .bind(failure.permanent)
+            .fetch_optional(pool)
+            .await
+    });
+    match result {
+        Ok(Some(state)) if state == "dead" => Ok(FailOutcome::Dead),
+        Ok(Some(_)) => Ok(FailOutcome::Retry(failure.retry_at)),
+        Ok(None) => Ok(FailOutcome::LostClaim),
+        // Going back to pending collided with a newer pending job of the same key: that one
+        // will do the same work, so this one steps aside.
+        Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
+            with_pool!(db, pool => {
+                sqlx::query(DROP_CLAIMED).bind(id).bind(claim).execute(pool).await?;
+            });
+            Ok(FailOutcome::Merged)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// One job by id.
+pub async fn find(db: &Db, id: &str) -> Result<Option<JobRow>, StorageError> {
+    let sql = concat!("SELECT ", columns!(), " FROM jobs WHERE id = $1");
+    let row = with_pool!(db, pool => {
+        sqlx::query_as::<_, JobRow>(sql).bind(id).fetch_optional(pool).await?
+    });
+    Ok(row)
+}
+
+/// Dead jobs, newest first, for the operator.
+pub async fn list_dead(db: &Db, limit: i64) -> Result<Vec<JobRow>, StorageError> {
+    let sql = concat!(
+        "SELECT ",
+        columns!(),
+        " FROM jobs WHERE state = 'dead' ORDER BY updated_at DESC LIMIT $1"
+    );
+    let rows = with_pool!(db, pool => {
+        sqlx::query_as::<_, JobRow>(sql).bind(limit).fetch_all(pool).await?
+    });
+    Ok(rows)
+}
+
+const RETRY_DEAD: &str = "UPDATE jobs SET state = 'pending', attempts = 0, run_at = $1, \
+     updated_at = $1 WHERE id = $2 AND state = 'dead'";
+
+/// Puts a dead job back on the queue with a fresh set of attempts.
+pub async fn retry_dead(db: &Db, id: &str, now: DateTime<Utc>) -> Result<(), StorageError> {
+    let updated = with_pool!(db, pool => {
+        sqlx::query(RETRY_DEAD)
+            .bind(now)
+            .bind(id)
+            .execute(pool)
+            .await
+            .map_err(StorageError::on_unique("pending job for this key"))?
+            .rows_affected()
+    });
+    if updated == 1 {
+        Ok(())
+    } else {
+        Err(StorageError::NotFound)
+    }
+}
+
+const COUNTS: &str = "SELECT state, COUNT(*) FROM jobs GROUP BY state";
+
+/// Jobs per state.
+pub async fn counts(db: &Db) -> Result<JobCounts, StorageError> {
+    let rows: Vec<(String, i64)> =
+        with_pool!(db, pool => sqlx::query_as(COUNTS).fetch_all(pool).await?);
+    let mut counts = JobCounts::default();
+    for (state, n) in rows {
+        match state.as_str() {
+            "pending" => counts.pending = n,
+            "running" => counts.running = n,
+            "dead" => counts.dead = n,
+            _ => {}
+        }
+    }
+    Ok(counts)
+}

@@ -1,0 +1,137 @@
+//! Tenants: an Entra ID tenant and the Salesforce org it syncs with.
+
+use chrono::{DateTime, Utc};
+
+use super::{Db, StorageError, new_id, with_pool};
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct Tenant {
+    pub id: String,
+    pub entra_tenant_id: String,
+    pub display_name: Option<String>,
+    pub salesforce_org_id: Option<String>,
+    pub salesforce_login_url: Option<String>,
+    pub graph_access_mode: String,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+macro_rules! columns {
+    () => {
+        "id, entra_tenant_id, display_name, salesforce_org_id, \
+                           salesforce_login_url, graph_access_mode, created_at, updated_at"
+    };
+}
+
+/// The tenant for an Entra tenant id, created on first sight. A known tenant keeps its name
+/// unless a new one is given.
+pub async fn upsert(
+    db: &Db,
+    entra_tenant_id: &str,
+    display_name: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<Tenant, StorageError> {
+    let sql = concat!(
+        "INSERT INTO tenants (id, entra_tenant_id, display_name, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $4) \
+         ON CONFLICT (entra_tenant_id) DO UPDATE \
+           SET display_name = COALESCE(excluded.display_name, tenants.display_name), \
+               updated_at = excluded.updated_at \
+         RETURNING ",
+        columns!(),
+        ""
+    );
+    let tenant = with_pool!(db, pool => {
+        sqlx::query_as::<_, Tenant>(sql)
+            .bind(new_id())
+            .bind(entra_tenant_id)
+            .bind(display_name)
+            .bind(now)
+            .fetch_one(pool)
+            .await?
+    });
+    Ok(tenant)
+}
+
+pub async fn find(db: &Db, id: &str) -> Result<Option<Tenant>, StorageError> {
+    let sql = concat!("SELECT ", columns!(), " FROM tenants WHERE id = $1");
+    let tenant = with_pool!(db, pool => sqlx::query_as::<_, Tenant>(sql).bind(id).fetch_optional(pool).await?);
+    Ok(tenant)
+}
+
+pub async fn find_by_entra_id(
+    db: &Db,
+    entra_tenant_id: &str,
+) -> Result<Option<Tenant>, StorageError> {
+    let sql = concat!(
+        "SELECT ",
+        columns!(),
+        " FROM tenants WHERE entra_tenant_id = $1"
+    );
+    let tenant = with_pool!(db, pool => {
+        sqlx::query_as::<_, Tenant>(sql).bind(entra_tenant_id).fetch_optional(pool).await?
+    });
+    Ok(tenant)
+}
+
+const SET_ORG: &str = "UPDATE tenants SET salesforce_org_id = $1, salesforce_login_url = $2, \
+     updated_at = $3 WHERE id = $4";
+
+/// Ties the tenant to its Salesforce org. One org serves one tenant.
+pub async fn set_salesforce_org(
+    db: &Db,
+    id: &str,
+    org_id: &str,
+    login_url: &str,
+    now: DateTime<Utc>,
+) -> Result<(), StorageError> {
+    let updated = with_pool!(db, pool => {
+        sqlx::query(SET_ORG)
+            .bind(org_id)
+            .bind(login_url)
+            .bind(now)
+            .bind(id)
+            .execute(pool)
+            .await
+            .map_err(StorageError::on_unique("Salesforce org"))?
+            .rows_affected()
+    });
+    if updated == 1 {
+        Ok(())
+    } else {
+        Err(StorageError::NotFound)
+    }
+}
+
+/// Whether the service reaches mailboxes with each rep's token or with application permissions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GraphAccessMode {
+    Delegated,
+    Application,
+}
+
+impl GraphAccessMode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Delegated => "delegated",
+            Self::Application => "application",
+        }
+    }
+}
+
+pub async fn set_graph_access_mode(
+    db: &Db,
+    id: &str,
+    mode: GraphAccessMode,
+    now: DateTime<Utc>,
+) -> Result<(), StorageError> {
+    const SQL: &str = "UPDATE tenants SET graph_access_mode = $1, updated_at = $2 WHERE id = $3";
+    let updated = with_pool!(db, pool => {
+        sqlx::query(SQL).bind(mode.as_str()).bind(now).bind(id).execute(pool).await?.rows_affected()
+    });
+    if updated == 1 {
+        Ok(())
+    } else {
+        Err(StorageError::NotFound)
+    }
+}

@@ -1,0 +1,130 @@
+//! Users: reps and admins, keyed by (tenant, Entra object id), never by email.
+
+use chrono::{DateTime, Utc};
+
+use super::{Db, StorageError, new_id, with_pool};
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct User {
+    pub id: String,
+    pub tenant_id: String,
+    pub entra_object_id: String,
+    pub email: Option<String>,
+    pub display_name: Option<String>,
+    pub salesforce_user_id: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// What the identity layer learns about a user from a token.
+#[derive(Debug, Clone)]
+pub struct UserProfile<'a> {
+    pub tenant_id: &'a str,
+    pub entra_object_id: &'a str,
+    pub email: Option<&'a str>,
+    pub display_name: Option<&'a str>,
+}
+
+macro_rules! columns {
+    () => {
+        "id, tenant_id, entra_object_id, email, display_name, salesforce_user_id, \
+                           created_at, updated_at"
+    };
+}
+
+/// The user for a (tenant, object id), created on first sight; the profile refreshes email and
+/// display name (they change; the object id does not).
+pub async fn upsert(
+    db: &Db,
+    profile: &UserProfile<'_>,
+    now: DateTime<Utc>,
+) -> Result<User, StorageError> {
+    let sql = concat!(
+        "INSERT INTO users (id, tenant_id, entra_object_id, email, display_name, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $6) \
+         ON CONFLICT (tenant_id, entra_object_id) DO UPDATE \
+           SET email = COALESCE(excluded.email, users.email), \
+               display_name = COALESCE(excluded.display_name, users.display_name), \
+               updated_at = excluded.updated_at \
+         RETURNING ",
+        columns!(),
+        ""
+    );
+    let user = with_pool!(db, pool => {
+        sqlx::query_as::<_, User>(sql)
+            .bind(new_id())
+            .bind(profile.tenant_id)
+            .bind(profile.entra_object_id)
+            .bind(profile.email)
+            .bind(profile.display_name)
+            .bind(now)
+            .fetch_one(pool)
+            .await?
+    });
+    Ok(user)
+}
+
+pub async fn find(db: &Db, id: &str) -> Result<Option<User>, StorageError> {
+    let sql = concat!("SELECT ", columns!(), " FROM users WHERE id = $1");
+    let user =
+        with_pool!(db, pool => sqlx::query_as::<_, User>(sql).bind(id).fetch_optional(pool).await?);
+    Ok(user)
+}
+
+pub async fn find_by_object_id(
+    db: &Db,
+    tenant_id: &str,
+    entra_object_id: &str,
+) -> Result<Option<User>, StorageError> {
+    let sql = concat!(
+        "SELECT ",
+        columns!(),
+        " FROM users WHERE tenant_id = $1 AND entra_object_id = $2"
+    );
+    let user = with_pool!(db, pool => {
+        sqlx::query_as::<_, User>(sql)
+            .bind(tenant_id)
+            .bind(entra_object_id)
+            .fetch_optional(pool)
+            .await?
+    });
+    Ok(user)
+}
+
+/// Users of a tenant, in a stable order, for the admin status page.
+pub async fn list_for_tenant(db: &Db, tenant_id: &str) -> Result<Vec<User>, StorageError> {
+    let sql = concat!(
+        "SELECT ",
+        columns!(),
+        " FROM users WHERE tenant_id = $1 ORDER BY created_at, id"
+    );
+    let users = with_pool!(db, pool => {
+        sqlx::query_as::<_, User>(sql).bind(tenant_id).fetch_all(pool).await?
+    });
+    Ok(users)
+}
+
+const SET_SF_USER: &str = "UPDATE users SET salesforce_user_id = $1, updated_at = $2 WHERE id = $3";
+
+/// Records which Salesforce user this rep acts as (`None` forgets it).
+pub async fn set_salesforce_user(
+    db: &Db,
+    id: &str,
+    salesforce_user_id: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<(), StorageError> {
+    let updated = with_pool!(db, pool => {
+        sqlx::query(SET_SF_USER)
+            .bind(salesforce_user_id)
+            .bind(now)
+            .bind(id)
+            .execute(pool)
+            .await?
+            .rows_affected()
+    });
+    if updated == 1 {
+        Ok(())
+    } else {
+        Err(StorageError::NotFound)
+    }
+}

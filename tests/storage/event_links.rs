@@ -1,0 +1,209 @@
+use outforce::storage::event_links::{self, LinkState, Selection, Written};
+use outforce::storage::{Db, StorageError};
+
+use super::{later, seed_user, t0};
+use crate::on_both_databases;
+
+on_both_databases!(
+    selection_creates_then_updates_one_link,
+    writes_record_hashes_and_markers_per_side,
+    a_salesforce_event_belongs_to_one_link,
+    links_are_listed_by_state,
+);
+
+fn selection<'a>(user_id: &'a str, who: &'a [&'a str]) -> Selection<'a> {
+    Selection {
+        user_id,
+        outlook_event_id: "AAMkAGI2-occurrence-1",
+        outlook_series_id: Some("AAMkAGI2-series"),
+        selected: true,
+        who_ids: who,
+        what_id: Some("001000000000001AAA"),
+    }
+}
+
+async fn selection_creates_then_updates_one_link(db: Db) {
+    let (_, user) = seed_user(&db, "oid-1").await;
+    let created =
+        event_links::upsert_selection(&db, &selection(&user.id, &["003000000000001AAA"]), t0())
+            .await
+            .unwrap();
+    assert_eq!(created.state, "pending");
+    assert_eq!(created.who_ids, r#"["003000000000001AAA"]"#);
+    assert_eq!(
+        created.outlook_series_id.as_deref(),
+        Some("AAMkAGI2-series")
+    );
+
+    let unselect = Selection {
+        selected: false,
+        outlook_series_id: None,
+        ..selection(&user.id, &[])
+    };
+    let updated = event_links::upsert_selection(&db, &unselect, later(1))
+        .await
+        .unwrap();
+    assert_eq!(updated.id, created.id);
+    assert!(!updated.selected);
+    assert_eq!(updated.who_ids, "[]");
+    assert_eq!(
+        updated.outlook_series_id.as_deref(),
+        Some("AAMkAGI2-series"),
+        "a known series is kept"
+    );
+
+    assert_eq!(
+        event_links::find(&db, &created.id).await.unwrap(),
+        Some(updated.clone())
+    );
+    let by_outlook = event_links::find_by_outlook_id(&db, &user.id, "AAMkAGI2-occurrence-1")
+        .await
+        .unwrap();
+    assert_eq!(by_outlook, Some(updated));
+    assert_eq!(
+        event_links::find_by_outlook_id(&db, &user.id, "other")
+            .await
+            .unwrap(),
+        None
+    );
+}
+
+async fn writes_record_hashes_and_markers_per_side(db: Db) {
+    let (_, user) = seed_user(&db, "oid-1").await;
+    let link = event_links::upsert_selection(&db, &selection(&user.id, &[]), t0())
+        .await
+        .unwrap();
+
+    event_links::record_write_intent(&db, &link.id, "outlook:AAMkAGI2-occurrence-1:v1", later(1))
+        .await
+        .unwrap();
+    let intent = event_links::find(&db, &link.id).await.unwrap().unwrap();
+    assert_eq!(
+        intent.write_intent.as_deref(),
+        Some("outlook:AAMkAGI2-occurrence-1:v1")
+    );
+
+    let written = Written::Salesforce {
+        event_id: "00U000000000001EAA",
+        hash: "sf-hash-1",
+        modstamp: "2026-11-22T09:00:01.000+0000",
+    };
+    event_links::record_written(&db, &link.id, written, later(2))
+        .await
+        .unwrap();
+    event_links::record_written(
+        &db,
+        &link.id,
+        Written::Outlook {
+            hash: "ol-hash-1",
+            change_key: "ck-1",
+        },
+        later(3),
+    )
+    .await
+    .unwrap();
+    let synced = event_links::find(&db, &link.id).await.unwrap().unwrap();
+    assert_eq!(synced.state, "synced");
+    assert_eq!(
+        synced.write_intent, None,
+        "the intent is settled by the write"
+    );
+    assert_eq!(
+        synced.salesforce_event_id.as_deref(),
+        Some("00U000000000001EAA")
+    );
+    assert_eq!(synced.salesforce_hash.as_deref(), Some("sf-hash-1"));
+    assert_eq!(
+        synced.salesforce_modstamp.as_deref(),
+        Some("2026-11-22T09:00:01.000+0000")
+    );
+    assert_eq!(synced.outlook_hash.as_deref(), Some("ol-hash-1"));
+    assert_eq!(synced.outlook_change_key.as_deref(), Some("ck-1"));
+    assert_eq!(
+        event_links::find_by_salesforce_id(&db, "00U000000000001EAA")
+            .await
+            .unwrap(),
+        Some(synced)
+    );
+
+    let missing = event_links::record_write_intent(&db, "missing", "k", t0()).await;
+    assert!(matches!(missing, Err(StorageError::NotFound)));
+}
+
+async fn a_salesforce_event_belongs_to_one_link(db: Db) {
+    let (_, user) = seed_user(&db, "oid-1").await;
+    let first = event_links::upsert_selection(&db, &selection(&user.id, &[]), t0())
+        .await
+        .unwrap();
+    let other = Selection {
+        outlook_event_id: "AAMk-other",
+        ..selection(&user.id, &[])
+    };
+    let second = event_links::upsert_selection(&db, &other, t0())
+        .await
+        .unwrap();
+    let written = Written::Salesforce {
+        event_id: "00U000000000001EAA",
+        hash: "h",
+        modstamp: "m",
+    };
+    event_links::record_written(&db, &first.id, written, later(1))
+        .await
+        .unwrap();
+    let duplicate = event_links::record_written(&db, &second.id, written, later(1)).await;
+    assert!(
+        matches!(duplicate, Err(StorageError::Conflict(_))),
+        "{duplicate:?}"
+    );
+}
+
+async fn links_are_listed_by_state(db: Db) {
+    let (_, user) = seed_user(&db, "oid-1").await;
+    let a = event_links::upsert_selection(&db, &selection(&user.id, &[]), t0())
+        .await
+        .unwrap();
+    let b_sel = Selection {
+        outlook_event_id: "AAMk-b",
+        ..selection(&user.id, &[])
+    };
+    let b = event_links::upsert_selection(&db, &b_sel, later(1))
+        .await
+        .unwrap();
+
+    event_links::set_state(
+        &db,
+        &b.id,
+        LinkState::Failed,
+        Some("FIELD_CUSTOM_VALIDATION_EXCEPTION"),
+        later(2),
+    )
+    .await
+    .unwrap();
+    let pending = event_links::list_for_user(&db, &user.id, LinkState::Pending, 10)
+        .await
+        .unwrap();
+    assert_eq!(
+        pending.iter().map(|l| l.id.as_str()).collect::<Vec<_>>(),
+        [a.id.as_str()]
+    );
+    let failed = event_links::list_for_user(&db, &user.id, LinkState::Failed, 10)
+        .await
+        .unwrap();
+    assert_eq!(failed.len(), 1);
+    assert_eq!(
+        failed[0].last_error_code.as_deref(),
+        Some("FIELD_CUSTOM_VALIDATION_EXCEPTION")
+    );
+
+    event_links::set_state(&db, &a.id, LinkState::Removed, None, later(3))
+        .await
+        .unwrap();
+    assert!(
+        event_links::list_for_user(&db, &user.id, LinkState::Pending, 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let missing = event_links::set_state(&db, "missing", LinkState::Synced, None, t0()).await;
+    assert!(matches!(missing, Err(StorageError::NotFound)));
+}

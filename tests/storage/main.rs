@@ -1,0 +1,55 @@
+//! Storage contract tests: every repository function, each on SQLite and on PostgreSQL.
+
+#[path = "../support/db.rs"]
+mod db;
+
+mod connections;
+mod event_links;
+mod history;
+mod jobs;
+mod sync_configs;
+mod tenants_users;
+
+use chrono::{DateTime, TimeDelta, Utc};
+use outforce::storage::{self, Db, tenants, users};
+
+/// A fixed instant, so tests compare exact timestamps.
+fn t0() -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339("2026-11-22T09:00:00.123456Z")
+        .unwrap()
+        .with_timezone(&Utc)
+}
+
+fn later(seconds: i64) -> DateTime<Utc> {
+    t0() + TimeDelta::seconds(seconds)
+}
+
+/// A tenant and a user in it.
+async fn seed_user(db: &Db, oid: &str) -> (tenants::Tenant, users::User) {
+    let tenant = tenants::upsert(
+        db,
+        "72f988bf-86f1-41af-91ab-2d7cd011db47",
+        Some("Contoso"),
+        t0(),
+    )
+    .await
+    .unwrap();
+    let user = users::upsert(
+        db,
+        &users::UserProfile {
+            tenant_id: &tenant.id,
+            entra_object_id: oid,
+            email: Some("rep@contoso.example"),
+            display_name: Some("A Rep"),
+        },
+        t0(),
+    )
+    .await
+    .unwrap();
+    (tenant, user)
+}
+
+#[test]
+fn now_is_stored_at_microsecond_precision() {
+    assert_eq!(storage::now().timestamp_subsec_nanos() % 1000, 0);
+}

@@ -1,0 +1,197 @@
+use outforce::storage::sync_configs::{self, Principal};
+use outforce::storage::{Db, StorageError};
+use serde_json::json;
+
+use super::{later, seed_user, t0};
+use crate::on_both_databases;
+
+on_both_databases!(
+    configs_are_named_once_per_tenant_with_one_default,
+    settings_update_needs_the_current_version,
+    user_assignment_beats_groups_which_beat_the_default,
+    unassigned_and_deleted_configs_no_longer_apply,
+);
+
+async fn configs_are_named_once_per_tenant_with_one_default(db: Db) {
+    let (tenant, _) = seed_user(&db, "oid-1").await;
+    let settings = json!({ "event_direction": "outlook_to_salesforce" });
+    let default = sync_configs::create(&db, &tenant.id, "Everyone", true, &settings, t0())
+        .await
+        .unwrap();
+    assert_eq!(default.version, 1);
+    assert!(default.is_default);
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&default.settings).unwrap(),
+        settings
+    );
+
+    let same_name = sync_configs::create(&db, &tenant.id, "Everyone", false, &settings, t0()).await;
+    assert!(
+        matches!(same_name, Err(StorageError::Conflict(_))),
+        "{same_name:?}"
+    );
+    let second_default =
+        sync_configs::create(&db, &tenant.id, "Sales", true, &settings, t0()).await;
+    assert!(
+        matches!(second_default, Err(StorageError::Conflict(_))),
+        "{second_default:?}"
+    );
+
+    let sales = sync_configs::create(&db, &tenant.id, "Sales", false, &settings, t0())
+        .await
+        .unwrap();
+    let names: Vec<_> = sync_configs::list_for_tenant(&db, &tenant.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|c| c.name)
+        .collect();
+    assert_eq!(names, ["Everyone", "Sales"]);
+    assert_eq!(
+        sync_configs::find(&db, &sales.id).await.unwrap(),
+        Some(sales)
+    );
+}
+
+async fn settings_update_needs_the_current_version(db: Db) {
+    let (tenant, _) = seed_user(&db, "oid-1").await;
+    let config = sync_configs::create(&db, &tenant.id, "Sales", false, &json!({}), t0())
+        .await
+        .unwrap();
+    let updated = sync_configs::update_settings(
+        &db,
+        &config.id,
+        1,
+        &json!({ "window_days_ahead": 28 }),
+        later(1),
+    )
+    .await
+    .unwrap();
+    assert_eq!(updated.version, 2);
+    assert_eq!(updated.updated_at, later(1));
+
+    // A second admin who also read version 1 is told, not silently overwritten.
+    let stale = sync_configs::update_settings(&db, &config.id, 1, &json!({}), later(2)).await;
+    assert!(
+        matches!(stale, Err(StorageError::Conflict("version"))),
+        "{stale:?}"
+    );
+    let missing = sync_configs::update_settings(&db, "missing", 1, &json!({}), later(2)).await;
+    assert!(matches!(missing, Err(StorageError::NotFound)));
+}
+
+async fn user_assignment_beats_groups_which_beat_the_default(db: Db) {
+    let (tenant, user) = seed_user(&db, "oid-1").await;
+    let make = |name: &'static str, default: bool| {
+        let db = db.clone();
+        let tenant_id = tenant.id.clone();
+        async move {
+            sync_configs::create(&db, &tenant_id, name, default, &json!({}), t0())
+                .await
+                .unwrap()
+        }
+    };
+    let everyone = make("Everyone", true).await;
+    let emea = make("EMEA", false).await;
+    let managers = make("Managers", false).await;
+    let personal = make("Personal", false).await;
+    let resolve = |groups: &'static [&'static str]| {
+        let db = db.clone();
+        let tenant_id = tenant.id.clone();
+        let oid = user.entra_object_id.clone();
+        async move {
+            sync_configs::resolve_for_user(&db, &tenant_id, &oid, groups)
+                .await
+                .unwrap()
+                .map(|c| c.name)
+        }
+    };
+
+    assert_eq!(resolve(&["g-emea"]).await.as_deref(), Some("Everyone"));
+    sync_configs::assign(&db, &emea.id, Principal::Group("g-emea"), 20, t0())
+        .await
+        .unwrap();
+    sync_configs::assign(&db, &managers.id, Principal::Group("g-managers"), 10, t0())
+        .await
+        .unwrap();
+    assert_eq!(resolve(&["g-emea"]).await.as_deref(), Some("EMEA"));
+    assert_eq!(
+        resolve(&["g-emea", "g-managers"]).await.as_deref(),
+        Some("Managers")
+    );
+    assert_eq!(resolve(&[]).await.as_deref(), Some("Everyone"));
+
+    sync_configs::assign(
+        &db,
+        &personal.id,
+        Principal::User(&user.entra_object_id),
+        100,
+        t0(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        resolve(&["g-emea", "g-managers"]).await.as_deref(),
+        Some("Personal")
+    );
+
+    // Re-assigning a principal replaces its assignment.
+    sync_configs::assign(
+        &db,
+        &everyone.id,
+        Principal::User(&user.entra_object_id),
+        100,
+        t0(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(resolve(&["g-managers"]).await.as_deref(), Some("Everyone"));
+
+    let missing = sync_configs::assign(&db, "missing", Principal::Group("g"), 1, t0()).await;
+    assert!(matches!(missing, Err(StorageError::NotFound)));
+}
+
+async fn unassigned_and_deleted_configs_no_longer_apply(db: Db) {
+    let (tenant, user) = seed_user(&db, "oid-1").await;
+    let sales = sync_configs::create(&db, &tenant.id, "Sales", false, &json!({}), t0())
+        .await
+        .unwrap();
+    sync_configs::assign(
+        &db,
+        &sales.id,
+        Principal::User(&user.entra_object_id),
+        1,
+        t0(),
+    )
+    .await
+    .unwrap();
+    sync_configs::assign(&db, &sales.id, Principal::Group("g-sales"), 1, t0())
+        .await
+        .unwrap();
+
+    assert!(
+        sync_configs::unassign(&db, &tenant.id, Principal::User(&user.entra_object_id))
+            .await
+            .unwrap()
+    );
+    assert!(
+        !sync_configs::unassign(&db, &tenant.id, Principal::User(&user.entra_object_id))
+            .await
+            .unwrap()
+    );
+    let via_group =
+        sync_configs::resolve_for_user(&db, &tenant.id, &user.entra_object_id, &["g-sales"])
+            .await
+            .unwrap();
+    assert_eq!(via_group.map(|c| c.name).as_deref(), Some("Sales"));
+
+    assert!(sync_configs::delete(&db, &sales.id).await.unwrap());
+    assert!(!sync_configs::delete(&db, &sales.id).await.unwrap());
+    let none = sync_configs::resolve_for_user(&db, &tenant.id, &user.entra_object_id, &["g-sales"])
+        .await
+        .unwrap();
+    assert_eq!(
+        none, None,
+        "deleting a configuration removes its assignments"
+    );
+}

@@ -125,6 +125,6 @@ CREATE TABLE jobs (
     created_at    TEXT NOT NULL,
     updated_at    TEXT NOT NULL
 );
-CREATE INDEX jobs_pending ON jobs (run_at) WHERE state = 'pending';
+CREATE INDEX jobs_pending ON jobs (run_at, id) WHERE state = 'pending';
 CREATE INDEX jobs_running ON jobs (locked_until) WHERE state = 'running';
 CREATE UNIQUE INDEX jobs_dedup ON jobs (kind, dedup_key) WHERE state = 'pending';

@@ -124,21 +124,25 @@ pub async fn enqueue_many(
     Ok(queued)
 }
 
-// The inner SELECT picks a due pending job, or a running one whose lease has expired (its
-// worker died). PostgreSQL skips rows another claimer has locked; SQLite has a single writer and
-// takes the write lock when the UPDATE starts, so the plain statement is already exclusive.
+// The job to claim is a running one whose lease has lapsed (its worker died), else the oldest
+// due pending one; each lookup walks its own partial index. PostgreSQL skips rows another
+// claimer has locked; SQLite has a single writer and takes the write lock when the UPDATE
+// starts, so the plain statement is already exclusive.
 macro_rules! claim_sql {
     ($dialect:ident, $lock:literal) => {
         concat!(
             "UPDATE jobs SET state = 'running', attempts = attempts + 1, \
                locked_until = $1, locked_by = $2, updated_at = $3 \
-             WHERE id = (SELECT id FROM jobs WHERE kind ",
+             WHERE id = COALESCE( \
+               (SELECT id FROM jobs WHERE state = 'running' AND locked_until < $3 AND kind ",
             in_json_array!($dialect, "$4"),
-            " AND ((state = 'pending' AND run_at <= $3) \
-                  OR (state = 'running' AND locked_until < $3)) \
-               ORDER BY run_at, id LIMIT 1 ",
+            " ORDER BY locked_until LIMIT 1 ",
             $lock,
-            ") RETURNING ",
+            "), (SELECT id FROM jobs WHERE state = 'pending' AND run_at <= $3 AND kind ",
+            in_json_array!($dialect, "$4"),
+            " ORDER BY run_at, id LIMIT 1 ",
+            $lock,
+            ")) RETURNING ",
             columns!()
         )
     };

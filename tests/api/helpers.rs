@@ -1,0 +1,87 @@
+//! `spawn_app()`: the whole service in-process on a fresh database and a free port.
+
+use std::time::Duration;
+
+use outforce::config::{self, Loaded};
+use outforce::jobs::Registry;
+use outforce::startup::{self, Application};
+use outforce::state::AppState;
+use secrecy::SecretString;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+use crate::db::{self, Backend};
+
+pub struct TestApp {
+    pub address: String,
+    pub client: reqwest::Client,
+    pub state: AppState,
+    stop: Option<oneshot::Sender<()>>,
+    running: Option<JoinHandle<anyhow::Result<()>>>,
+    _dir: Option<tempfile::TempDir>,
+}
+
+/// Settings for a test instance on `database_url`: port 0, fast polling workers.
+pub fn test_settings(database_url: &str) -> Loaded {
+    let mut loaded = config::load(None).expect("default settings are valid");
+    loaded.settings.http.port = 0;
+    loaded.settings.http.shutdown_timeout_secs = 5;
+    loaded.settings.database.url = Some(SecretString::from(database_url.to_string()));
+    loaded.database_url = SecretString::from(database_url.to_string());
+    loaded.settings.jobs.poll_interval_ms = 20;
+    loaded
+}
+
+pub async fn spawn_app(backend: Backend) -> TestApp {
+    let (url, dir) = db::fresh_url(backend).await;
+    let mut app = spawn_with(test_settings(&url), startup::registry()).await;
+    app._dir = dir;
+    app
+}
+
+/// Starts an instance with the given settings and job kinds.
+pub async fn spawn_with(loaded: Loaded, registry: Registry<AppState>) -> TestApp {
+    let application = Application::build_with_jobs(loaded, registry)
+        .await
+        .expect("build app");
+    let address = format!("http://127.0.0.1:{}", application.port());
+    let state = application.state().clone();
+    let (stop, stopped) = oneshot::channel::<()>();
+    let running = tokio::spawn(application.run_until(async move {
+        let _ = stopped.await;
+    }));
+    TestApp {
+        address,
+        client: reqwest::Client::builder()
+            .timeout(Duration::from_secs(30))
+            .build()
+            .unwrap(),
+        state,
+        stop: Some(stop),
+        running: Some(running),
+        _dir: None,
+    }
+}
+
+impl TestApp {
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client
+            .get(format!("{}{path}", self.address))
+            .send()
+            .await
+            .expect("request")
+    }
+
+    /// Stops the instance gracefully and waits for it.
+    pub async fn stop(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(running) = self.running.take() {
+            running
+                .await
+                .expect("app task")
+                .expect("app stopped cleanly");
+        }
+    }
+}

@@ -1,0 +1,11 @@
+//! Black-box tests of the HTTP service, through `spawn_app()`.
+
+#[path = "../support/db.rs"]
+mod db;
+mod helpers;
+
+mod envelope;
+mod health;
+mod metrics;
+mod shared_queue;
+mod tls;

@@ -1,0 +1,261 @@
+//! The job queue end to end: workers under contention, crashed workers, retries, panics, on
+//! SQLite and on PostgreSQL.
+
+#[path = "../support/db.rs"]
+mod db;
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use outforce::config::JobSettings;
+use outforce::jobs::worker::{Outcome, Worker, WorkerPool};
+use outforce::jobs::{Job, Permanent, Queue, Registry};
+use outforce::storage::{self, Db};
+use serde::{Deserialize, Serialize};
+
+/// What the test jobs did, shared with the test.
+#[derive(Clone, Default)]
+struct Ledger {
+    runs: Arc<Mutex<HashMap<u64, u32>>>,
+}
+
+impl Ledger {
+    fn record(&self, n: u64) {
+        *self.runs.lock().unwrap().entry(n).or_default() += 1;
+    }
+    fn runs_of(&self, n: u64) -> u32 {
+        self.runs.lock().unwrap().get(&n).copied().unwrap_or(0)
+    }
+    fn snapshot(&self) -> HashMap<u64, u32> {
+        self.runs.lock().unwrap().clone()
+    }
+}
+
+#[derive(Serialize, Deserialize)]
+struct Count {
+    n: u64,
+}
+
+impl Job for Count {
+    const KIND: &'static str = "test_count";
+    type Context = Ledger;
+    async fn run(&self, ledger: &Ledger) -> anyhow::Result<()> {
+        ledger.record(self.n);
+        Ok(())
+    }
+}
+
+/// Runs for an hour: a worker on it is "killed" by aborting its task.
+#[derive(Serialize, Deserialize)]
+struct Hang {
+    n: u64,
+}
+
+impl Job for Hang {
+    const KIND: &'static str = "test_hang";
+    type Context = Ledger;
+    async fn run(&self, ledger: &Ledger) -> anyhow::Result<()> {
+        // The first run hangs (its worker is killed); later runs complete.
+        if ledger.runs_of(self.n) == 0 {
+            ledger.record(self.n);
+            tokio::time::sleep(Duration::from_secs(3600)).await;
+        }
+        ledger.record(self.n + 1_000_000);
+        Ok(())
+    }
+}
+
+#[derive(Serialize, Deserialize)]
+struct FailTwice {
+    n: u64,
+}
+
+impl Job for FailTwice {
+    const KIND: &'static str = "test_fail_twice";
+    type Context = Ledger;
+    async fn run(&self, ledger: &Ledger) -> anyhow::Result<()> {
+        ledger.record(self.n);
+        if ledger.runs_of(self.n) <= 2 {
+            anyhow::bail!("transient failure {}", ledger.runs_of(self.n));
+        }
+        Ok(())
+    }
+}
+
+#[derive(Serialize, Deserialize)]
+struct Explode;
+
+impl Job for Explode {
+    const KIND: &'static str = "test_explode";
+    type Context = Ledger;
+    async fn run(&self, _: &Ledger) -> anyhow::Result<()> {
+        panic!("a bug in a job");
+    }
+}
+
+#[derive(Serialize, Deserialize)]
+struct Reject;
+
+impl Job for Reject {
+    const KIND: &'static str = "test_reject";
+    type Context = Ledger;
+    async fn run(&self, _: &Ledger) -> anyhow::Result<()> {
+        Err(Permanent("the record was rejected for good".into()).into())
+    }
+}
+
+fn registry() -> Arc<Registry<Ledger>> {
+    Arc::new(
+        Registry::new()
+            .register::<Count>()
+            .register::<Hang>()
+            .register::<FailTwice>()
+            .register::<Explode>()
+            .register::<Reject>(),
+    )
+}
+
+fn settings(lease_secs: u64) -> JobSettings {
+    JobSettings {
+        workers: 4,
+        poll_interval_ms: 20,
+        lease_secs,
+        max_attempts: 5,
+        backoff_base_secs: 0,
+        backoff_max_secs: 0,
+    }
+}
+
+async fn wait_until(what: &str, mut done: impl AsyncFnMut() -> bool) {
+    for _ in 0..3000 {
+        if done().await {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    panic!("timed out waiting until {what}");
+}
+
+macro_rules! on_both_databases {
+    ($($name:ident),* $(,)?) => {$(
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                let test = crate::db::fresh(crate::db::Backend::Sqlite).await;
+                super::$name(test.db.clone()).await;
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                let test = crate::db::fresh(crate::db::Backend::Postgres).await;
+                super::$name(test.db.clone()).await;
+                test.db.close().await;
+            }
+        }
+    )*};
+}
+
+on_both_databases!(
+    four_workers_drain_ten_thousand_jobs_each_exactly_once,
+    a_job_whose_worker_dies_runs_again_after_its_lease_and_completes_once,
+    a_failing_job_is_retried_until_it_succeeds,
+    a_panicking_job_fails_without_killing_its_worker,
+    a_permanent_failure_is_not_retried,
+);
+
+async fn four_workers_drain_ten_thousand_jobs_each_exactly_once(db: Db) {
+    const JOBS: u64 = 10_000;
+    let queue = Queue::new(db.clone(), 5);
+    let jobs: Vec<Count> = (0..JOBS).map(|n| Count { n }).collect();
+    assert_eq!(queue.enqueue_many(&jobs).await.unwrap(), JOBS);
+
+    let ledger = Ledger::default();
+    let pool = WorkerPool::start(4, &queue, registry(), ledger.clone(), &settings(30));
+    wait_until("the queue is drained", async || {
+        storage::jobs::counts(&db).await.unwrap() == Default::default()
+    })
+    .await;
+    pool.shutdown(Duration::from_secs(10)).await;
+
+    let runs = ledger.snapshot();
+    assert_eq!(runs.len() as u64, JOBS, "every job ran");
+    let repeated: Vec<_> = runs.iter().filter(|(_, count)| **count != 1).collect();
+    assert!(repeated.is_empty(), "jobs run more than once: {repeated:?}");
+}
+
+async fn a_job_whose_worker_dies_runs_again_after_its_lease_and_completes_once(db: Db) {
+    let queue = Queue::new(db.clone(), 5);
+    let id = queue.enqueue(&Hang { n: 7 }).await.unwrap().unwrap();
+    let ledger = Ledger::default();
+    let settings = settings(2);
+
+    // A worker takes the job and is killed mid-run (the task is aborted: no completion, no
+    // failure, no more lease renewals).
+    let doomed = Worker::new(&queue, registry(), ledger.clone(), settings.clone());
+    let crashed = tokio::spawn(async move { doomed.try_execute_one().await });
+    wait_until("the first run has started", async || ledger.runs_of(7) == 1).await;
+    crashed.abort();
+    let _ = crashed.await;
+    let held = storage::jobs::find(&db, &id).await.unwrap().unwrap();
+    assert_eq!(
+        held.state, "running",
+        "the dead worker's lease still holds the job"
+    );
+
+    // Another worker finds nothing until the lease lapses, then runs the job to completion.
+    let survivor = Worker::new(&queue, registry(), ledger.clone(), settings);
+    assert_eq!(survivor.try_execute_one().await.unwrap(), Outcome::Empty);
+    tokio::time::sleep(Duration::from_millis(2200)).await;
+    assert_eq!(survivor.try_execute_one().await.unwrap(), Outcome::Ran);
+    assert_eq!(
+        ledger.runs_of(1_000_007),
+        1,
+        "the job completed exactly once"
+    );
+    assert_eq!(storage::jobs::find(&db, &id).await.unwrap(), None);
+    assert_eq!(survivor.try_execute_one().await.unwrap(), Outcome::Empty);
+}
+
+async fn a_failing_job_is_retried_until_it_succeeds(db: Db) {
+    let queue = Queue::new(db.clone(), 5);
+    let id = queue.enqueue(&FailTwice { n: 1 }).await.unwrap().unwrap();
+    let ledger = Ledger::default();
+    let worker = Worker::new(&queue, registry(), ledger.clone(), settings(30));
+    for _ in 0..3 {
+        assert_eq!(worker.try_execute_one().await.unwrap(), Outcome::Ran);
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    assert_eq!(ledger.runs_of(1), 3);
+    assert_eq!(
+        storage::jobs::find(&db, &id).await.unwrap(),
+        None,
+        "succeeded on the third run"
+    );
+}
+
+async fn a_panicking_job_fails_without_killing_its_worker(db: Db) {
+    let queue = Queue::new(db.clone(), 1);
+    let id = queue.enqueue(&Explode).await.unwrap().unwrap();
+    queue.enqueue(&Count { n: 3 }).await.unwrap();
+    let ledger = Ledger::default();
+    let worker = Worker::new(&queue, registry(), ledger.clone(), settings(30));
+    assert_eq!(worker.try_execute_one().await.unwrap(), Outcome::Ran);
+    assert_eq!(worker.try_execute_one().await.unwrap(), Outcome::Ran);
+    assert_eq!(ledger.runs_of(3), 1, "the worker went on to the next job");
+    let dead = storage::jobs::find(&db, &id).await.unwrap().unwrap();
+    assert_eq!(dead.state, "dead");
+    assert!(dead.last_error.unwrap().contains("panicked"));
+}
+
+async fn a_permanent_failure_is_not_retried(db: Db) {
+    let queue = Queue::new(db.clone(), 5);
+    let id = queue.enqueue(&Reject).await.unwrap().unwrap();
+    let worker = Worker::new(&queue, registry(), Ledger::default(), settings(30));
+    assert_eq!(worker.try_execute_one().await.unwrap(), Outcome::Ran);
+    let dead = storage::jobs::find(&db, &id).await.unwrap().unwrap();
+    assert_eq!((dead.state.as_str(), dead.attempts), ("dead", 1));
+    assert_eq!(
+        dead.last_error.as_deref(),
+        Some("the record was rejected for good")
+    );
+}

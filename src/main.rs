@@ -1,7 +1,16 @@
+use std::process::ExitCode;
+
 use clap::Parser as _;
 use outforce::cli::Cli;
 
 #[tokio::main]
-async fn main() -> anyhow::Result<()> {
-    Cli::parse().run().await
+async fn main() -> ExitCode {
+    match Cli::parse().run().await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            // The cause chain, for an operator; never a backtrace.
+            eprintln!("error: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
 }

@@ -48,7 +48,7 @@ fn figment(file: Option<&Path>) -> Figment {
     figment.merge(
         Env::prefixed(ENV_PREFIX)
             .ignore(&["config"])
-            .filter(|key| !key.as_str().starts_with("test_"))
+            .filter(|key| !key.as_str().to_ascii_lowercase().starts_with("test_"))
             .split("__"),
     )
 }
@@ -142,7 +142,9 @@ fn env_var(key: &str) -> String {
 
 fn from_figment(figment: &Figment, error: figment::Error) -> ConfigError {
     let mut path = error.path.clone();
-    if let figment::error::Kind::UnknownField(field, _) = &error.kind {
+    if let figment::error::Kind::UnknownField(field, _) = &error.kind
+        && path.last() != Some(field)
+    {
         path.push(field.clone());
     }
     let key = path.join(".");

@@ -25,6 +25,8 @@ pub enum ApiError {
     Conflict(String),
     #[error("the request body is larger than {limit} bytes")]
     PayloadTooLarge { limit: usize },
+    #[error("send the body as application/json")]
+    UnsupportedMediaType,
     #[error("the service is not ready")]
     Unavailable(#[source] anyhow::Error),
     #[error("internal error")]
@@ -57,6 +59,7 @@ impl ApiError {
             Self::NotFound(_) => "not_found",
             Self::Conflict(_) => "conflict",
             Self::PayloadTooLarge { .. } => "payload_too_large",
+            Self::UnsupportedMediaType => "unsupported_media_type",
             Self::Unavailable(_) => "unavailable",
             Self::Internal(_) => "internal",
         }
@@ -80,6 +83,7 @@ impl ResponseError for ApiError {
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::Conflict(_) => StatusCode::CONFLICT,
             Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -127,5 +131,39 @@ pub fn code_for_status(status: StatusCode) -> &'static str {
         StatusCode::SERVICE_UNAVAILABLE => "unavailable",
         s if s.is_server_error() => "internal",
         _ => "bad_request",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use actix_web::body::to_bytes;
+
+    use super::*;
+
+    async fn body_of(error: ApiError) -> (StatusCode, serde_json::Value) {
+        let response = error.error_response();
+        let status = response.status();
+        let bytes = to_bytes(response.into_body()).await.unwrap();
+        (status, serde_json::from_slice(&bytes).unwrap())
+    }
+
+    #[actix_web::test]
+    async fn a_5xx_says_internal_error_and_nothing_of_its_cause() {
+        let cause = anyhow::anyhow!("connection to 10.0.0.7:5432 refused for user outforce");
+        let (status, body) = body_of(ApiError::Internal(cause)).await;
+        assert_eq!(status, 500);
+        assert_eq!(body["error"]["code"], "internal");
+        assert_eq!(body["error"]["message"], "internal error");
+        assert!(!body.to_string().contains("10.0.0.7"));
+        assert!(body["error"]["request_id"].is_string());
+    }
+
+    #[actix_web::test]
+    async fn storage_errors_map_to_their_http_meaning() {
+        assert_eq!(body_of(StorageError::NotFound.into()).await.0, 404);
+        assert_eq!(body_of(StorageError::Conflict("name").into()).await.0, 409);
+        let (status, body) = body_of(StorageError::UnsupportedScheme.into()).await;
+        assert_eq!(status, 500);
+        assert_eq!(body["error"]["message"], "internal error");
     }
 }

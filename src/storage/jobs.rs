@@ -125,20 +125,26 @@ pub async fn enqueue_many(
 }
 
 // The job to claim is a running one whose lease has lapsed (its worker died), else the oldest
-// due pending one; each lookup walks its own partial index. PostgreSQL skips rows another
+// due pending one; each lookup walks its own partial index in order. (SQLite would otherwise
+// pick the de-duplication index for `kind IN (...)` and sort every pending job on each claim;
+// the unary `+` keeps it off that index.) PostgreSQL skips rows another
 // claimer has locked; SQLite has a single writer and takes the write lock when the UPDATE
 // starts, so the plain statement is already exclusive.
 macro_rules! claim_sql {
-    ($dialect:ident, $lock:literal) => {
+    ($dialect:ident, $kind:literal, $lock:literal) => {
         concat!(
             "UPDATE jobs SET state = 'running', attempts = attempts + 1, \
                locked_until = $1, locked_by = $2, updated_at = $3 \
              WHERE id = COALESCE( \
-               (SELECT id FROM jobs WHERE state = 'running' AND locked_until < $3 AND kind ",
+               (SELECT id FROM jobs WHERE state = 'running' AND locked_until < $3 AND ",
+            $kind,
+            " ",
             in_json_array!($dialect, "$4"),
             " ORDER BY locked_until LIMIT 1 ",
             $lock,
-            "), (SELECT id FROM jobs WHERE state = 'pending' AND run_at <= $3 AND kind ",
+            "), (SELECT id FROM jobs WHERE state = 'pending' AND run_at <= $3 AND ",
+            $kind,
+            " ",
             in_json_array!($dialect, "$4"),
             " ORDER BY run_at, id LIMIT 1 ",
             $lock,
@@ -147,8 +153,8 @@ macro_rules! claim_sql {
         )
     };
 }
-const CLAIM_SQLITE: &str = claim_sql!(sqlite, "");
-const CLAIM_POSTGRES: &str = claim_sql!(postgres, "FOR UPDATE SKIP LOCKED");
+const CLAIM_SQLITE: &str = claim_sql!(sqlite, "+kind", "");
+const CLAIM_POSTGRES: &str = claim_sql!(postgres, "kind", "FOR UPDATE SKIP LOCKED");
 
 /// Claims the next due job of one of `kinds`, leasing it until `locked_until` under the claim
 /// token `claim`. Only kinds this worker knows are claimed, so an older instance never takes a

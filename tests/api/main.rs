@@ -1,3 +1,9 @@
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test or benchmark should stop loudly at the first surprise"
+)]
+
 //! Black-box tests of the HTTP service, through `spawn_app()`.
 
 #[path = "../support/db.rs"]

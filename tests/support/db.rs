@@ -1,3 +1,5 @@
+#![allow(dead_code, reason = "each test binary uses a part of these helpers")]
+
 //! Fresh, migrated databases for tests: a temporary SQLite file, or a new PostgreSQL database
 //! (`CREATE DATABASE outforce_test_<uuid>`) on the server named by `OUTFORCE_TEST_POSTGRES_URL`
 //! (default: the machine's own at 127.0.0.1:5432). PostgreSQL being down fails the test.
@@ -16,7 +18,6 @@ pub enum Backend {
 
 pub struct TestDb {
     pub db: Db,
-    #[allow(dead_code, reason = "not every test binary reads it")]
     pub url: String,
     _dir: Option<tempfile::TempDir>,
 }

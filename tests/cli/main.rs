@@ -1,0 +1,286 @@
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test or benchmark should stop loudly at the first surprise"
+)]
+
+//! The `outforce` binary as an operator runs it: bad configuration, migrate, graceful stop.
+
+#[path = "../support/db.rs"]
+mod db;
+
+use std::io::{BufRead as _, BufReader};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use db::Backend;
+
+fn outforce() -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_outforce"));
+    // Start from a clean slate: no OUTFORCE_* setting of the caller's leaks into the test.
+    for (key, _) in std::env::vars() {
+        if key.starts_with("OUTFORCE_") {
+            command.env_remove(key);
+        }
+    }
+    command
+        .env("OUTFORCE_LOG__FORMAT", "json")
+        .stdin(Stdio::null());
+    command
+}
+
+fn run(command: &mut Command) -> Output {
+    command.output().expect("run outforce")
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+#[test]
+fn unknown_database_scheme_is_refused_naming_the_variable() {
+    let output = run(outforce()
+        .arg("serve")
+        .env("OUTFORCE_DATABASE__URL", "mysql://root@localhost/x"));
+    assert!(!output.status.success());
+    let message = stderr(&output);
+    assert!(message.contains("OUTFORCE_DATABASE__URL"), "{message}");
+    assert!(
+        message.contains("unknown database scheme `mysql`"),
+        "{message}"
+    );
+    assert!(
+        !message.contains("root@localhost"),
+        "the URL may hold a password: {message}"
+    );
+}
+
+#[test]
+fn malformed_variable_is_refused_naming_it() {
+    let output = run(outforce().arg("serve").env("OUTFORCE_HTTP__PORT", "eighty"));
+    assert!(!output.status.success());
+    let message = stderr(&output);
+    assert!(message.contains("OUTFORCE_HTTP__PORT"), "{message}");
+}
+
+#[test]
+fn misspelled_variable_is_refused_rather_than_ignored() {
+    // One underscore instead of two: silently running on SQLite would be worse than stopping.
+    let output = run(outforce()
+        .arg("serve")
+        .env("OUTFORCE_DATABASE_URL", "postgres://db/outforce"));
+    assert!(!output.status.success());
+    let message = stderr(&output);
+    assert!(message.contains("OUTFORCE_DATABASE_URL"), "{message}");
+    assert!(message.contains("no such setting"), "{message}");
+}
+
+#[test]
+fn unreadable_tls_key_is_refused_naming_the_setting() {
+    let dir = tempfile::tempdir().unwrap();
+    let cert = rcgen::generate_simple_self_signed(vec!["localhost".to_string()]).unwrap();
+    let cert_path = dir.path().join("cert.pem");
+    std::fs::write(&cert_path, cert.cert.pem()).unwrap();
+    let output = run(outforce()
+        .arg("serve")
+        .env("OUTFORCE_HTTP__TLS__CERT_PATH", &cert_path)
+        .env(
+            "OUTFORCE_HTTP__TLS__KEY_PATH",
+            dir.path().join("missing-key.pem"),
+        ));
+    assert!(!output.status.success());
+    let message = stderr(&output);
+    assert!(
+        message.contains("OUTFORCE_HTTP__TLS__KEY_PATH"),
+        "{message}"
+    );
+    assert!(message.contains("cannot read"), "{message}");
+}
+
+#[test]
+fn bad_value_in_the_config_file_names_the_file_and_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("outforce.toml");
+    std::fs::write(&file, "[jobs]\nlease_secs = 1\n").unwrap();
+    let output = run(outforce().arg("--config").arg(&file).arg("serve"));
+    assert!(!output.status.success());
+    let message = stderr(&output);
+    assert!(
+        message.contains("`jobs.lease_secs` in") && message.contains("outforce.toml"),
+        "{message}"
+    );
+}
+
+#[test]
+fn missing_config_file_is_refused() {
+    let output = run(outforce().args(["--config", "/nonexistent/outforce.toml", "migrate"]));
+    assert!(!output.status.success());
+    assert!(
+        stderr(&output).contains("/nonexistent/outforce.toml"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn migrate_creates_the_schema_and_is_repeatable() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("data/outforce.db").display());
+    for _ in 0..2 {
+        let output = run(outforce()
+            .arg("migrate")
+            .env("OUTFORCE_DATABASE__URL", &url));
+        assert!(output.status.success(), "{}", stderr(&output));
+    }
+    assert!(dir.path().join("data/outforce.db").exists());
+}
+
+/// A `serve` process, killed if the test fails before stopping it.
+struct Serve {
+    child: Child,
+    port: u16,
+}
+
+impl Drop for Serve {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+    }
+}
+
+/// Starts `outforce serve` on a free port and waits until it logs the address.
+fn start_serve(database_url: &str) -> Serve {
+    let mut child = outforce()
+        .arg("serve")
+        .env("OUTFORCE_DATABASE__URL", database_url)
+        .env("OUTFORCE_HTTP__PORT", "0")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("start outforce serve");
+    let stdout = child.stdout.take().unwrap();
+    let mut lines = BufReader::new(stdout).lines();
+    let port = loop {
+        let line = lines
+            .next()
+            .expect("serve exited before listening")
+            .unwrap();
+        if let Some(address) = line.split("\"address\":\"").nth(1) {
+            let address = address.split('"').next().unwrap();
+            break address.rsplit(':').next().unwrap().parse().unwrap();
+        }
+    };
+    // Keep draining the log so the process never blocks on a full pipe.
+    std::thread::spawn(move || for _ in lines {});
+    Serve { child, port }
+}
+
+fn sigterm(child: &Child) {
+    let status = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+}
+
+fn wait_for_exit(child: &mut Child, within: Duration) -> std::process::ExitStatus {
+    let deadline = Instant::now() + within;
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            return status;
+        }
+        assert!(Instant::now() < deadline, "the process did not exit");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_lets_a_request_in_flight_finish_then_exits_0() {
+    use sqlx::Connection as _;
+
+    let (url, _) = db::fresh_url(Backend::Postgres).await;
+    let mut serve = start_serve(&url);
+    let base = format!("http://127.0.0.1:{}", serve.port);
+    let client = reqwest::Client::new();
+    assert_eq!(
+        client
+            .get(format!("{base}/readyz"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+
+    // Hold a lock that /readyz must wait for, so its request is in flight when SIGTERM comes.
+    let mut blocker = sqlx::PgConnection::connect(&url).await.unwrap();
+    let mut lock = blocker.begin().await.unwrap();
+    sqlx::query("LOCK TABLE _sqlx_migrations IN ACCESS EXCLUSIVE MODE")
+        .execute(&mut *lock)
+        .await
+        .unwrap();
+    let in_flight = tokio::spawn({
+        let client = client.clone();
+        let url = format!("{base}/readyz");
+        async move { client.get(url).send().await }
+    });
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(
+        !in_flight.is_finished(),
+        "the request should be waiting on the lock"
+    );
+
+    sigterm(&serve.child);
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert!(
+        serve.child.try_wait().unwrap().is_none(),
+        "the process must wait for the request"
+    );
+    let refused = client.get(format!("{base}/healthz")).send().await;
+    assert!(
+        refused.is_err(),
+        "no new connections are accepted while stopping"
+    );
+
+    lock.rollback().await.unwrap();
+    let response = in_flight
+        .await
+        .unwrap()
+        .expect("the in-flight request completes");
+    assert_eq!(response.status(), 200);
+    let status = wait_for_exit(&mut serve.child, Duration::from_secs(20));
+    assert_eq!(status.code(), Some(0));
+}
+
+#[test]
+fn sigterm_on_an_idle_sqlite_service_exits_0() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("outforce.db").display());
+    let mut serve = start_serve(&url);
+    sigterm(&serve.child);
+    assert_eq!(
+        wait_for_exit(&mut serve.child, Duration::from_secs(20)).code(),
+        Some(0)
+    );
+}
+
+#[test]
+fn the_example_config_file_is_valid() {
+    let dir = tempfile::tempdir().unwrap();
+    let example = concat!(env!("CARGO_MANIFEST_DIR"), "/outforce.example.toml");
+    let url = format!("sqlite://{}", dir.path().join("outforce.db").display());
+    let output = run(outforce()
+        .args(["--config", example, "migrate"])
+        .env("OUTFORCE_DATABASE__URL", &url));
+    assert!(output.status.success(), "{}", stderr(&output));
+}
+
+#[test]
+fn the_test_harness_variables_are_not_settings() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("outforce.db").display());
+    let output = run(outforce()
+        .arg("migrate")
+        .env("OUTFORCE_DATABASE__URL", &url)
+        .env("OUTFORCE_TEST_POSTGRES_URL", "postgres://elsewhere/test"));
+    assert!(output.status.success(), "{}", stderr(&output));
+}

@@ -134,9 +134,9 @@ impl Queue {
             .iter()
             .map(|job| self.new_job(job, now))
             .collect::<Result<Vec<_>, _>>()?;
-        let queued = storage::jobs::enqueue_many(&self.db, &rows, now).await?;
+        let ids = storage::jobs::enqueue_many(&self.db, &rows, now).await?;
         self.wake.notify_waiters();
-        Ok(queued)
+        Ok(ids.iter().flatten().count() as u64)
     }
 
     fn new_job<J: Job>(&self, job: &J, run_at: DateTime<Utc>) -> Result<NewJob, StorageError> {

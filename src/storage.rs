@@ -180,6 +180,15 @@ pub fn truncate(at: DateTime<Utc>) -> DateTime<Utc> {
     at.duration_trunc(TimeDelta::microseconds(1)).unwrap_or(at)
 }
 
+/// An update meant for exactly one row: none means the row does not exist.
+pub(crate) fn one_row(affected: u64) -> Result<(), StorageError> {
+    if affected == 1 {
+        Ok(())
+    } else {
+        Err(StorageError::NotFound)
+    }
+}
+
 /// A fresh random identifier for a new row.
 pub(crate) fn new_id() -> String {
     uuid::Uuid::new_v4().to_string()

@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::{Db, StorageError, new_id, with_pool};
+use super::{Db, StorageError, new_id, one_row, with_pool};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Provider {
@@ -162,11 +162,7 @@ pub async fn set_tokens(
             .await?
             .rows_affected()
     });
-    if updated == 1 {
-        Ok(())
-    } else {
-        Err(StorageError::NotFound)
-    }
+    one_row(updated)
 }
 
 const SET_STATUS: &str = "UPDATE connections SET status = $1, last_error_code = $2, \
@@ -192,11 +188,7 @@ pub async fn set_status(
             .await?
             .rows_affected()
     });
-    if updated == 1 {
-        Ok(())
-    } else {
-        Err(StorageError::NotFound)
-    }
+    one_row(updated)
 }
 
 /// Forgets a connection and its tokens. Returns whether there was one.

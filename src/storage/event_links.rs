@@ -6,7 +6,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::{Db, StorageError, new_id, with_pool};
+use super::{Db, StorageError, new_id, one_row, with_pool};
 
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct EventLink {
@@ -200,11 +200,7 @@ pub async fn record_write_intent(
     let updated = with_pool!(db, pool => {
         sqlx::query(RECORD_INTENT).bind(intent).bind(now).bind(id).execute(pool).await?.rows_affected()
     });
-    if updated == 1 {
-        Ok(())
-    } else {
-        Err(StorageError::NotFound)
-    }
+    one_row(updated)
 }
 
 const WRITTEN_SALESFORCE: &str = "UPDATE event_links SET salesforce_event_id = $1, \
@@ -242,11 +238,7 @@ pub async fn record_written(
         }
         .rows_affected()
     });
-    if updated == 1 {
-        Ok(())
-    } else {
-        Err(StorageError::NotFound)
-    }
+    one_row(updated)
 }
 
 const SET_STATE: &str =
@@ -270,9 +262,5 @@ pub async fn set_state(
             .await?
             .rows_affected()
     });
-    if updated == 1 {
-        Ok(())
-    } else {
-        Err(StorageError::NotFound)
-    }
+    one_row(updated)
 }

@@ -8,7 +8,7 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use super::{Db, StorageError, in_json_array, new_id, with_pool};
+use super::{Db, StorageError, in_json_array, new_id, one_row, with_pool};
 
 /// A job to put on the queue.
 #[derive(Debug, Clone)]
@@ -79,36 +79,26 @@ pub async fn enqueue(
     job: &NewJob,
     now: DateTime<Utc>,
 ) -> Result<Option<String>, StorageError> {
-    let id = new_id();
-    let inserted = with_pool!(db, pool => {
-        sqlx::query(INSERT)
-            .bind(&id)
-            .bind(&job.kind)
-            .bind(&job.payload)
-            .bind(&job.dedup_key)
-            .bind(job.max_attempts)
-            .bind(job.run_at)
-            .bind(now)
-            .execute(pool)
-            .await?
-            .rows_affected()
-    });
-    Ok((inserted == 1).then_some(id))
+    Ok(enqueue_many(db, std::slice::from_ref(job), now)
+        .await?
+        .pop()
+        .flatten())
 }
 
-/// Queues many jobs in one transaction; returns how many were queued (de-duplicated ones are
-/// not counted).
+/// Queues many jobs in one transaction. Returns each one's id, or `None` for a job that was not
+/// queued because an equal one is pending.
 pub async fn enqueue_many(
     db: &Db,
     jobs: &[NewJob],
     now: DateTime<Utc>,
-) -> Result<u64, StorageError> {
-    let mut queued = 0;
+) -> Result<Vec<Option<String>>, StorageError> {
+    let mut ids = Vec::with_capacity(jobs.len());
     with_pool!(db, pool => {
         let mut tx = pool.begin().await?;
         for job in jobs {
-            queued += sqlx::query(INSERT)
-                .bind(new_id())
+            let id = new_id();
+            let inserted = sqlx::query(INSERT)
+                .bind(&id)
                 .bind(&job.kind)
                 .bind(&job.payload)
                 .bind(&job.dedup_key)
@@ -118,10 +108,11 @@ pub async fn enqueue_many(
                 .execute(&mut *tx)
                 .await?
                 .rows_affected();
+            ids.push((inserted == 1).then_some(id));
         }
         tx.commit().await?;
     });
-    Ok(queued)
+    Ok(ids)
 }
 
 // The job to claim is a running one whose lease has lapsed (its worker died), else the oldest
@@ -307,11 +298,7 @@ pub async fn retry_dead(db: &Db, id: &str, now: DateTime<Utc>) -> Result<(), Sto
             .map_err(StorageError::on_unique("pending job for this key"))?
             .rows_affected()
     });
-    if updated == 1 {
-        Ok(())
-    } else {
-        Err(StorageError::NotFound)
-    }
+    one_row(updated)
 }
 
 const COUNTS: &str = "SELECT state, COUNT(*) FROM jobs GROUP BY state";

@@ -5,7 +5,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::{Db, StorageError, in_json_array, new_id, with_pool};
+use super::{Db, StorageError, in_json_array, new_id, one_row, with_pool};
 
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct SyncConfig {
@@ -164,11 +164,7 @@ pub async fn assign(
             .await?
             .rows_affected()
     });
-    if inserted == 1 {
-        Ok(())
-    } else {
-        Err(StorageError::NotFound)
-    }
+    one_row(inserted)
 }
 
 pub async fn unassign(

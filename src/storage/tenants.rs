@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::{Db, StorageError, new_id, with_pool};
+use super::{Db, StorageError, new_id, one_row, with_pool};
 
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct Tenant {
@@ -96,11 +96,7 @@ pub async fn set_salesforce_org(
             .map_err(StorageError::on_unique("Salesforce org"))?
             .rows_affected()
     });
-    if updated == 1 {
-        Ok(())
-    } else {
-        Err(StorageError::NotFound)
-    }
+    one_row(updated)
 }
 
 /// Whether the service reaches mailboxes with each rep's token or with application permissions.
@@ -129,9 +125,5 @@ pub async fn set_graph_access_mode(
     let updated = with_pool!(db, pool => {
         sqlx::query(SQL).bind(mode.as_str()).bind(now).bind(id).execute(pool).await?.rows_affected()
     });
-    if updated == 1 {
-        Ok(())
-    } else {
-        Err(StorageError::NotFound)
-    }
+    one_row(updated)
 }

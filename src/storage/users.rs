@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::{Db, StorageError, new_id, with_pool};
+use super::{Db, StorageError, new_id, one_row, with_pool};
 
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct User {
@@ -122,9 +122,5 @@ pub async fn set_salesforce_user(
             .await?
             .rows_affected()
     });
-    if updated == 1 {
-        Ok(())
-    } else {
-        Err(StorageError::NotFound)
-    }
+    one_row(updated)
 }

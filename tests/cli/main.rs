@@ -149,9 +149,12 @@ impl Drop for Serve {
 
 /// Starts `outforce serve` on a free port and waits until it logs the address.
 fn start_serve(database_url: &str) -> Serve {
-    let mut child = outforce()
+    start_serve_with(outforce().env("OUTFORCE_DATABASE__URL", database_url))
+}
+
+fn start_serve_with(command: &mut Command) -> Serve {
+    let mut child = command
         .arg("serve")
-        .env("OUTFORCE_DATABASE__URL", database_url)
         .env("OUTFORCE_HTTP__PORT", "0")
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
@@ -283,4 +286,20 @@ fn the_test_harness_variables_are_not_settings() {
         .env("OUTFORCE_DATABASE__URL", &url)
         .env("OUTFORCE_TEST_POSTGRES_URL", "postgres://elsewhere/test"));
     assert!(output.status.success(), "{}", stderr(&output));
+}
+
+#[tokio::test]
+async fn serve_with_no_configuration_runs_on_a_local_sqlite_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut serve = start_serve_with(outforce().current_dir(dir.path()));
+    let ready = reqwest::get(format!("http://127.0.0.1:{}/readyz", serve.port))
+        .await
+        .unwrap();
+    assert_eq!(ready.status(), 200);
+    assert!(dir.path().join("outforce-data/outforce.db").exists());
+    sigterm(&serve.child);
+    assert_eq!(
+        wait_for_exit(&mut serve.child, Duration::from_secs(20)).code(),
+        Some(0)
+    );
 }

@@ -303,3 +303,26 @@ async fn serve_with_no_configuration_runs_on_a_local_sqlite_file() {
         Some(0)
     );
 }
+
+#[test]
+fn worker_runs_until_sigterm_then_exits_0() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("outforce.db").display());
+    let mut child = outforce()
+        .arg("worker")
+        .env("OUTFORCE_DATABASE__URL", &url)
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let started = BufReader::new(stdout)
+        .lines()
+        .map_while(Result::ok)
+        .any(|line| line.contains("workers started"));
+    assert!(started, "the worker never reported starting");
+    sigterm(&child);
+    assert_eq!(
+        wait_for_exit(&mut child, Duration::from_secs(20)).code(),
+        Some(0)
+    );
+}

@@ -65,7 +65,15 @@ impl<C: Clone + Send + Sync + 'static> Registry<C> {
     }
 
     /// Adds a job kind.
+    ///
+    /// # Panics
+    /// When another job type already registered the same `KIND`: one of them would never run.
     pub fn register<J: Job<Context = C>>(mut self) -> Self {
+        assert!(
+            !self.runners.contains_key(J::KIND),
+            "two job types share the kind {:?}",
+            J::KIND
+        );
         let runner: Runner<C> = Arc::new(|ctx: C, payload: String| {
             Box::pin(async move {
                 let job: J = serde_json::from_str(&payload).map_err(|e| {
@@ -155,5 +163,45 @@ impl Queue {
 
     pub(crate) fn wake_signal(&self) -> Arc<Notify> {
         Arc::clone(&self.wake)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Serialize, serde::Deserialize)]
+    struct Ping;
+
+    impl Job for Ping {
+        const KIND: &'static str = "ping";
+        type Context = ();
+        async fn run(&self, _: &()) -> anyhow::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[derive(Serialize, serde::Deserialize)]
+    struct OtherPing;
+
+    impl Job for OtherPing {
+        const KIND: &'static str = "ping";
+        type Context = ();
+        async fn run(&self, _: &()) -> anyhow::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn a_registered_kind_is_claimable() {
+        assert_eq!(Registry::<()>::new().register::<Ping>().kinds(), ["ping"]);
+    }
+
+    #[test]
+    #[should_panic(expected = "two job types share the kind \"ping\"")]
+    fn a_kind_cannot_be_registered_twice() {
+        let _ = Registry::<()>::new()
+            .register::<Ping>()
+            .register::<OtherPing>();
     }
 }

@@ -1,6 +1,9 @@
 //! Emulators of Entra ID, Microsoft Graph and Salesforce that speak the real wire formats, for
-//! outforce's tests, benchmarks and `outforce demo`.
+//! outforce's tests, benchmarks and `outforce demo`. Each runs over HTTPS on its own loopback
+//! port, with a certificate from a certificate authority made at start-up.
 //!
-//! The emulators themselves arrive with the sandbox issue; this crate is part of the workspace
-//! from the start so that nothing in the product ever depends on it (it is a dev-dependency of
-//! the tests and a dependency of the demo only).
+//! Built so far: Entra ID ([`entra`]). Graph and Salesforce follow.
+
+pub mod entra;
+pub mod server;
+pub mod tls;

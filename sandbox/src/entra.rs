@@ -1,0 +1,169 @@
+//! The Entra ID emulator: OpenID metadata (v2 and v1), signing keys with rotation, and the token
+//! endpoint for client credentials and on-behalf-of, with Entra's error bodies.
+//!
+//! Tests drive it through [`Entra`]: register apps, mint tokens for our API (and hostile ones),
+//! rotate keys, make a user's on-behalf-of exchange fail, and count calls per endpoint.
+
+mod errors;
+mod keys;
+mod routes;
+pub mod tokens;
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use actix_web::web;
+
+use crate::server::{self, Running};
+use crate::tls::Authority;
+use keys::SigningKey;
+pub use tokens::{MSA_TENANT, Signing, TokenSpec, TokenVersion};
+
+/// An app registration in a tenant.
+#[derive(Debug, Clone)]
+pub struct AppRegistration {
+    pub tenant_id: String,
+    pub client_id: String,
+    pub client_secret: String,
+    /// The Application ID URI (`api://…`), the audience of v1 tokens for this API.
+    pub app_id_uri: String,
+    /// Graph application permissions granted to the app (the `roles` of its app-only tokens).
+    pub application_permissions: Vec<String>,
+}
+
+/// Why a user's on-behalf-of exchange fails, as Entra reports it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OboFailure {
+    /// Conditional Access wants MFA: `interaction_required` with a `claims` challenge.
+    InteractionRequired { claims: String },
+    /// Nobody consented to the Graph permissions: `invalid_grant`, AADSTS65001.
+    ConsentRequired,
+}
+
+pub(crate) struct State {
+    current: Arc<SigningKey>,
+    /// A key published only for the personal-account tenant (its JWK `issuer` is concrete).
+    msa_key: Arc<SigningKey>,
+    apps: HashMap<String, AppRegistration>,
+    obo_failures: HashMap<String, OboFailure>,
+    calls: HashMap<&'static str, u64>,
+}
+
+pub(crate) struct Shared(Mutex<State>);
+
+impl Shared {
+    pub(crate) fn lock(&self) -> MutexGuard<'_, State> {
+        // A panic while holding the lock leaves plain data behind; keep serving it.
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+impl State {
+    pub(crate) fn count(&mut self, endpoint: &'static str) {
+        *self.calls.entry(endpoint).or_default() += 1;
+    }
+}
+
+/// A running Entra ID emulator.
+pub struct Entra {
+    server: Running,
+    shared: web::Data<Shared>,
+}
+
+impl Entra {
+    pub fn start(authority: &Authority) -> anyhow::Result<Self> {
+        let shared = web::Data::new(Shared(Mutex::new(State {
+            current: Arc::new(SigningKey::generate()?),
+            msa_key: Arc::new(SigningKey::generate()?),
+            apps: HashMap::new(),
+            obo_failures: HashMap::new(),
+            calls: HashMap::new(),
+        })));
+        let server = server::start(authority, shared.clone(), routes::configure)?;
+        Ok(Self { server, shared })
+    }
+
+    /// `https://127.0.0.1:<port>`, standing for `https://login.microsoftonline.com`.
+    pub fn base_url(&self) -> &str {
+        &self.server.base_url
+    }
+
+    /// The authority of a tenant, as MSAL takes it.
+    pub fn authority(&self, tenant: &str) -> String {
+        format!("{}/{tenant}", self.server.base_url)
+    }
+
+    pub fn register_app(&self, app: AppRegistration) {
+        self.shared.lock().apps.insert(app.client_id.clone(), app);
+    }
+
+    /// A token as Entra would issue it for `spec` (or the hostile variant it asks for).
+    pub fn mint(&self, spec: &TokenSpec) -> anyhow::Result<String> {
+        let claims = spec.claims(&self.server.base_url);
+        let current = Arc::clone(&self.shared.lock().current);
+        let v1 = spec.version == TokenVersion::V1;
+        match spec.signing {
+            Signing::Published => tokens::sign(&claims, &current.kid, &current.encoding, v1),
+            Signing::UnpublishedKey => {
+                let stranger = SigningKey::generate()?;
+                tokens::sign(&claims, &stranger.kid, &stranger.encoding, v1)
+            }
+            Signing::UnpublishedKeyPublishedKid => {
+                let stranger = SigningKey::generate()?;
+                tokens::sign(&claims, &current.kid, &stranger.encoding, v1)
+            }
+            Signing::None => Ok(tokens::unsigned(&claims, &current.kid)),
+            Signing::Hs256WithPublicKey => {
+                let mut header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256);
+                header.kid = Some(current.kid.clone());
+                let key = jsonwebtoken::EncodingKey::from_secret(&current.public_key_der);
+                Ok(jsonwebtoken::encode(&header, &claims, &key)?)
+            }
+        }
+    }
+
+    /// A token signed with the personal-account tenant's own key.
+    pub fn mint_with_msa_key(&self, spec: &TokenSpec) -> anyhow::Result<String> {
+        let claims = spec.claims(&self.server.base_url);
+        let key = Arc::clone(&self.shared.lock().msa_key);
+        tokens::sign(
+            &claims,
+            &key.kid,
+            &key.encoding,
+            spec.version == TokenVersion::V1,
+        )
+    }
+
+    /// Publishes a new signing key and withdraws the current one: tokens it signed stop validating.
+    pub fn rotate_keys(&self) -> anyhow::Result<()> {
+        let fresh = Arc::new(SigningKey::generate()?);
+        self.shared.lock().current = fresh;
+        Ok(())
+    }
+
+    /// The `kid` of the key that signs new tokens.
+    pub fn current_kid(&self) -> String {
+        self.shared.lock().current.kid.clone()
+    }
+
+    /// Makes the on-behalf-of exchange fail for one user (by object id), or succeed again.
+    pub fn set_obo_failure(&self, object_id: &str, failure: Option<OboFailure>) {
+        let mut state = self.shared.lock();
+        match failure {
+            Some(failure) => state.obo_failures.insert(object_id.to_string(), failure),
+            None => state.obo_failures.remove(object_id),
+        };
+    }
+
+    /// How many times an endpoint was called: `openid_configuration_v2`, `openid_configuration_v1`,
+    /// `keys_v2`, `keys_v1`, `token`.
+    pub fn calls(&self, endpoint: &str) -> u64 {
+        self.shared.lock().calls.get(endpoint).copied().unwrap_or(0)
+    }
+
+    pub async fn stop(&self) {
+        self.server.stop().await;
+    }
+}

@@ -1,0 +1,43 @@
+//! Starting an emulator: an actix-web server over HTTPS on a free loopback port.
+
+use std::net::TcpListener;
+
+use actix_web::dev::ServerHandle;
+use actix_web::{App, HttpServer, web};
+
+use crate::tls::Authority;
+
+/// A running emulator server.
+pub struct Running {
+    /// `https://127.0.0.1:<port>`, no trailing slash.
+    pub base_url: String,
+    handle: ServerHandle,
+}
+
+impl Running {
+    /// Stops the server and waits for it.
+    pub async fn stop(&self) {
+        self.handle.stop(true).await;
+    }
+}
+
+/// Serves the routes that `configure` mounts, with `data` as shared state.
+pub fn start<T: Send + Sync + 'static>(
+    authority: &Authority,
+    data: web::Data<T>,
+    configure: fn(&mut web::ServiceConfig),
+) -> anyhow::Result<Running> {
+    let listener = TcpListener::bind(("127.0.0.1", 0))?;
+    let port = listener.local_addr()?.port();
+    let server = HttpServer::new(move || App::new().app_data(data.clone()).configure(configure))
+        .workers(1)
+        .disable_signals()
+        .listen_rustls_0_23(listener, authority.server_config()?)?
+        .run();
+    let handle = server.handle();
+    tokio::spawn(server);
+    Ok(Running {
+        base_url: format!("https://127.0.0.1:{port}"),
+        handle,
+    })
+}

@@ -5,5 +5,6 @@
 //! Built so far: Entra ID ([`entra`]). Graph and Salesforce follow.
 
 pub mod entra;
+pub mod salesforce;
 pub mod server;
 pub mod tls;

@@ -1,0 +1,202 @@
+//! The Salesforce emulator: orgs with users and connected apps, OAuth 2.0 (web server flow with
+//! PKCE, refresh with optional rotation, JWT bearer, revoke, userinfo, identity URL), sessions
+//! that expire, and the REST API's authentication, limits and error bodies.
+//!
+//! One server plays the login host and every org's instance; tests drive it through
+//! [`Salesforce`].
+
+mod errors;
+pub mod ids;
+mod oauth;
+mod rest;
+mod sessions;
+
+use std::collections::HashMap;
+use std::sync::{Mutex, MutexGuard};
+use std::time::Duration;
+
+use actix_web::web;
+
+use crate::server::{self, Running};
+use crate::tls::Authority;
+use ids::IdGenerator;
+use sessions::Sessions;
+
+/// An org, as seeded by a test.
+#[derive(Debug, Clone)]
+pub struct Org {
+    pub id: String,
+    pub name: String,
+    /// Calls left in the rolling 24 hours, and the org's allocation.
+    pub api_remaining: u64,
+    pub api_max: u64,
+}
+
+/// A Salesforce user.
+#[derive(Debug, Clone)]
+pub struct User {
+    pub id: String,
+    pub org_id: String,
+    pub username: String,
+    pub email: String,
+    pub first_name: String,
+    pub last_name: String,
+}
+
+/// A connected app (OAuth client) of an org.
+#[derive(Debug, Clone)]
+pub struct ConnectedApp {
+    pub consumer_key: String,
+    pub consumer_secret: String,
+    pub callback_urls: Vec<String>,
+    /// Refresh-token rotation: each refresh returns a new refresh token and voids the old one.
+    pub rotate_refresh_tokens: bool,
+    /// The PEM certificate uploaded for the JWT bearer flow.
+    pub jwt_certificate_pem: Option<String>,
+    /// Users pre-authorized for the JWT bearer flow ("admin approved users are pre-authorized").
+    pub pre_authorized_users: Vec<String>,
+}
+
+/// What the login page does when a browser arrives at `/services/oauth2/authorize`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LoginPage {
+    /// Logs in as this user (by id) and approves the app.
+    Approve(String),
+    /// The user clicks "Deny".
+    Deny,
+}
+
+pub(crate) struct State {
+    ids: IdGenerator,
+    orgs: HashMap<String, Org>,
+    users: HashMap<String, User>,
+    apps: HashMap<String, ConnectedApp>,
+    login_page: LoginPage,
+    sessions: Sessions,
+    calls: HashMap<&'static str, u64>,
+}
+
+impl State {
+    pub(crate) fn count(&mut self, endpoint: &'static str) {
+        *self.calls.entry(endpoint).or_default() += 1;
+    }
+}
+
+pub(crate) struct Shared(Mutex<State>);
+
+impl Shared {
+    pub(crate) fn lock(&self) -> MutexGuard<'_, State> {
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+/// A running Salesforce emulator.
+pub struct Salesforce {
+    server: Running,
+    shared: web::Data<Shared>,
+}
+
+impl Salesforce {
+    pub fn start(authority: &Authority) -> anyhow::Result<Self> {
+        let shared = web::Data::new(Shared(Mutex::new(State {
+            ids: IdGenerator::default(),
+            orgs: HashMap::new(),
+            users: HashMap::new(),
+            apps: HashMap::new(),
+            login_page: LoginPage::Deny,
+            sessions: Sessions::new(Duration::from_secs(2 * 3600)),
+            calls: HashMap::new(),
+        })));
+        let server = server::start(authority, shared.clone(), configure)?;
+        Ok(Self { server, shared })
+    }
+
+    /// `https://127.0.0.1:<port>`: the login host and every org's instance URL.
+    pub fn base_url(&self) -> &str {
+        &self.server.base_url
+    }
+
+    /// Creates an org with a daily API allocation.
+    pub fn add_org(&self, name: &str, api_max: u64) -> Org {
+        let mut state = self.shared.lock();
+        let org = Org {
+            id: state.ids.next("00D"),
+            name: name.into(),
+            api_remaining: api_max,
+            api_max,
+        };
+        state.orgs.insert(org.id.clone(), org.clone());
+        org
+    }
+
+    /// Creates a user in an org.
+    pub fn add_user(
+        &self,
+        org_id: &str,
+        username: &str,
+        first_name: &str,
+        last_name: &str,
+    ) -> User {
+        let mut state = self.shared.lock();
+        let user = User {
+            id: state.ids.next("005"),
+            org_id: org_id.into(),
+            username: username.into(),
+            email: username.into(),
+            first_name: first_name.into(),
+            last_name: last_name.into(),
+        };
+        state.users.insert(user.id.clone(), user.clone());
+        user
+    }
+
+    pub fn add_connected_app(&self, app: ConnectedApp) {
+        self.shared
+            .lock()
+            .apps
+            .insert(app.consumer_key.clone(), app);
+    }
+
+    /// Decides what the next browser at the login page does.
+    pub fn set_login_page(&self, page: LoginPage) {
+        self.shared.lock().login_page = page;
+    }
+
+    /// How long a session lasts from its issue (the org's session timeout).
+    pub fn set_session_timeout(&self, timeout: Duration) {
+        self.shared.lock().sessions.set_timeout(timeout);
+    }
+
+    /// Ends every access token of a user at once, as a timeout would (refresh tokens live on).
+    pub fn expire_sessions(&self, user_id: &str) {
+        self.shared.lock().sessions.expire_access_of(user_id);
+    }
+
+    /// Revokes every refresh token of a user, as an admin does under "Connected Apps OAuth Usage".
+    pub fn revoke_refresh_tokens(&self, user_id: &str) {
+        self.shared.lock().sessions.revoke_refresh_of(user_id);
+    }
+
+    /// Sets an org's remaining daily API calls.
+    pub fn set_api_remaining(&self, org_id: &str, remaining: u64) {
+        if let Some(org) = self.shared.lock().orgs.get_mut(org_id) {
+            org.api_remaining = remaining;
+        }
+    }
+
+    /// How many times an endpoint was called: `authorize`, `token`, `revoke`, `userinfo`,
+    /// `identity`, `limits`.
+    pub fn calls(&self, endpoint: &str) -> u64 {
+        self.shared.lock().calls.get(endpoint).copied().unwrap_or(0)
+    }
+
+    pub async fn stop(&self) {
+        self.server.stop().await;
+    }
+}
+
+fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.configure(oauth::configure).configure(rest::configure);
+}

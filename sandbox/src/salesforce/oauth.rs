@@ -1,0 +1,448 @@
+//! `/services/oauth2/*` and the identity URL, as the login host serves them.
+
+use std::collections::HashMap;
+
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, web};
+use base64::Engine as _;
+use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use serde_json::{Value, json};
+
+use super::errors;
+use super::sessions::Grant;
+use super::{LoginPage, Shared, State};
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/services/oauth2/authorize", web::get().to(authorize))
+        .route("/services/oauth2/token", web::post().to(token))
+        .route("/services/oauth2/revoke", web::post().to(revoke_form))
+        .route("/services/oauth2/revoke", web::get().to(revoke_query))
+        .route("/services/oauth2/userinfo", web::get().to(userinfo))
+        .route("/id/{org_id}/{user_id}", web::get().to(identity));
+}
+
+type Params = HashMap<String, String>;
+
+pub(crate) fn origin(req: &HttpRequest) -> String {
+    format!("https://{}", req.connection_info().host())
+}
+
+/// The bearer token of a request, if any.
+pub(crate) fn bearer(req: &HttpRequest) -> Option<&str> {
+    req.headers()
+        .get(header::AUTHORIZATION)?
+        .to_str()
+        .ok()?
+        .strip_prefix("Bearer ")
+}
+
+fn error_page(error: &str, description: &str) -> HttpResponse {
+    HttpResponse::BadRequest()
+        .content_type("text/html; charset=utf-8")
+        .body(format!(
+            "<html><body><p>error={error}&amp;error_description={description}</p></body></html>"
+        ))
+}
+
+fn redirect(to: String) -> HttpResponse {
+    HttpResponse::Found()
+        .insert_header((header::LOCATION, to))
+        .finish()
+}
+
+fn with_query(url: &str, pairs: &[(&str, &str)]) -> String {
+    let separator = if url.contains('?') { '&' } else { '?' };
+    format!(
+        "{url}{separator}{}",
+        serde_urlencoded::to_string(pairs).unwrap_or_default()
+    )
+}
+
+/// The login page: it signs in as the configured user and approves, or the user denies.
+async fn authorize(query: web::Query<Params>, shared: web::Data<Shared>) -> HttpResponse {
+    let mut state = shared.lock();
+    state.count("authorize");
+    let get = |key: &str| query.get(key).map(String::as_str);
+    let Some(app) = get("client_id").and_then(|id| state.apps.get(id)).cloned() else {
+        return error_page("invalid_client_id", "client identifier invalid");
+    };
+    let Some(redirect_uri) =
+        get("redirect_uri").filter(|uri| app.callback_urls.iter().any(|c| c == uri))
+    else {
+        return error_page(
+            "redirect_uri_mismatch",
+            "redirect_uri must match configuration",
+        );
+    };
+    let state_param = get("state").unwrap_or_default();
+    if get("response_type") != Some("code") {
+        return redirect(with_query(
+            redirect_uri,
+            &[
+                ("error", "unsupported_response_type"),
+                ("error_description", "response type not supported"),
+                ("state", state_param),
+            ],
+        ));
+    }
+    if get("code_challenge").is_some() && get("code_challenge_method").is_some_and(|m| m != "S256")
+    {
+        return redirect(with_query(
+            redirect_uri,
+            &[
+                ("error", "invalid_request"),
+                ("error_description", "invalid code challenge method"),
+                ("state", state_param),
+            ],
+        ));
+    }
+    let user = match &state.login_page {
+        LoginPage::Deny => {
+            return redirect(with_query(
+                redirect_uri,
+                &[
+                    ("error", "access_denied"),
+                    ("error_description", "end-user denied authorization"),
+                    ("state", state_param),
+                ],
+            ));
+        }
+        LoginPage::Approve(user_id) => state.users.get(user_id).cloned(),
+    };
+    let Some(user) = user else {
+        return error_page("invalid_request", "no such user");
+    };
+    let grant = Grant {
+        user_id: user.id,
+        org_id: user.org_id,
+        consumer_key: app.consumer_key,
+        scope: get("scope").unwrap_or("api refresh_token").to_string(),
+    };
+    let code = state.sessions.issue_code(
+        grant,
+        redirect_uri,
+        get("code_challenge").map(str::to_string),
+    );
+    redirect(with_query(
+        redirect_uri,
+        &[("code", &code), ("state", state_param)],
+    ))
+}
+
+async fn token(
+    req: HttpRequest,
+    form: web::Form<Params>,
+    shared: web::Data<Shared>,
+) -> HttpResponse {
+    let base = origin(&req);
+    let mut state = shared.lock();
+    state.count("token");
+    let form = form.into_inner();
+    let result = match form.get("grant_type").map(String::as_str) {
+        Some("authorization_code") => authorization_code(&mut state, &base, &form),
+        Some("refresh_token") => refresh(&mut state, &base, &form),
+        Some("urn:ietf:params:oauth:grant-type:jwt-bearer") => jwt_bearer(&mut state, &base, &form),
+        _ => Err(("unsupported_grant_type", "grant type not supported")),
+    };
+    result.unwrap_or_else(|(error, description)| errors::oauth(error, description))
+}
+
+type OauthResult = Result<HttpResponse, (&'static str, &'static str)>;
+
+/// The client's credentials: the secret must match when sent (and must be sent with a code).
+fn client(
+    state: &State,
+    form: &Params,
+    secret_required: bool,
+) -> Result<super::ConnectedApp, (&'static str, &'static str)> {
+    let app = form
+        .get("client_id")
+        .and_then(|id| state.apps.get(id))
+        .cloned()
+        .ok_or(("invalid_client_id", "client identifier invalid"))?;
+    match form.get("client_secret") {
+        Some(secret) if *secret != app.consumer_secret => {
+            Err(("invalid_client", "invalid client credentials"))
+        }
+        None if secret_required => Err(("invalid_client", "invalid client credentials")),
+        _ => Ok(app),
+    }
+}
+
+fn authorization_code(state: &mut State, base: &str, form: &Params) -> OauthResult {
+    let app = client(state, form, true)?;
+    let pending = form
+        .get("code")
+        .and_then(|code| state.sessions.take_code(code))
+        .filter(|pending| pending.grant.consumer_key == app.consumer_key)
+        .ok_or(("invalid_grant", "invalid authorization code"))?;
+    if form.get("redirect_uri") != Some(&pending.redirect_uri) {
+        return Err((
+            "redirect_uri_mismatch",
+            "redirect_uri must match configuration",
+        ));
+    }
+    if let Some(challenge) = &pending.code_challenge {
+        let verifier = form
+            .get("code_verifier")
+            .ok_or(("invalid_grant", "invalid code verifier"))?;
+        let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, verifier.as_bytes());
+        if URL_SAFE_NO_PAD.encode(digest.as_ref()) != *challenge {
+            return Err(("invalid_request", "invalid code verifier"));
+        }
+    }
+    let grant = pending.grant;
+    let refresh = wants_refresh(&grant.scope).then(|| state.sessions.issue_refresh(&grant));
+    let access = state.sessions.issue_access(&grant, refresh.as_deref());
+    Ok(token_response(
+        base,
+        &app.consumer_secret,
+        &grant,
+        &access,
+        refresh.as_deref(),
+    ))
+}
+
+fn wants_refresh(scope: &str) -> bool {
+    scope
+        .split(' ')
+        .any(|s| matches!(s, "refresh_token" | "offline_access" | "full"))
+}
+
+fn refresh(state: &mut State, base: &str, form: &Params) -> OauthResult {
+    let app = client(state, form, false)?;
+    let old = form
+        .get("refresh_token")
+        .ok_or(("invalid_grant", "expired access/refresh token"))?;
+    let grant = state
+        .sessions
+        .refresh_grant(old)
+        .filter(|grant| grant.consumer_key == app.consumer_key)
+        .cloned()
+        .ok_or(("invalid_grant", "expired access/refresh token"))?;
+    let rotated = if app.rotate_refresh_tokens {
+        state.sessions.rotate(old)
+    } else {
+        None
+    };
+    let minted_by = rotated.as_deref().unwrap_or(old);
+    let access = state.sessions.issue_access(&grant, Some(minted_by));
+    Ok(token_response(
+        base,
+        &app.consumer_secret,
+        &grant,
+        &access,
+        rotated.as_deref(),
+    ))
+}
+
+fn jwt_bearer(state: &mut State, base: &str, form: &Params) -> OauthResult {
+    let assertion = form
+        .get("assertion")
+        .ok_or(("invalid_grant", "invalid assertion"))?;
+    let unverified = jsonwebtoken::dangerous::insecure_decode::<Value>(assertion)
+        .map_err(|_| ("invalid_grant", "invalid assertion"))?
+        .claims;
+    let app = unverified["iss"]
+        .as_str()
+        .and_then(|iss| state.apps.get(iss))
+        .cloned()
+        .ok_or(("invalid_client_id", "client identifier invalid"))?;
+    let certificate = app
+        .jwt_certificate_pem
+        .as_deref()
+        .ok_or(("invalid_grant", "invalid assertion"))?;
+    let key = jsonwebtoken::DecodingKey::from_rsa_pem(certificate.as_bytes())
+        .map_err(|_| ("invalid_grant", "invalid assertion"))?;
+    let mut validation = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::RS256);
+    validation.validate_aud = false;
+    validation.leeway = 0;
+    let claims = jsonwebtoken::decode::<Value>(assertion, &key, &validation)
+        .map_err(|e| match e.kind() {
+            jsonwebtoken::errors::ErrorKind::ExpiredSignature => {
+                ("invalid_grant", "expired authorization code")
+            }
+            _ => ("invalid_grant", "invalid assertion"),
+        })?
+        .claims;
+    if claims["aud"].as_str() != Some(base) {
+        return Err(("invalid_grant", "audience is invalid"));
+    }
+    let exp = claims["exp"].as_i64().unwrap_or(0);
+    if exp > crate::entra::tokens::unix_now() + 180 {
+        return Err(("invalid_grant", "invalid assertion"));
+    }
+    let username = claims["sub"].as_str().unwrap_or_default();
+    let user = state
+        .users
+        .values()
+        .find(|u| u.username.eq_ignore_ascii_case(username))
+        .cloned()
+        .filter(|u| app.pre_authorized_users.contains(&u.id))
+        .ok_or(("invalid_grant", "user hasn't approved this consumer"))?;
+    let grant = Grant {
+        user_id: user.id,
+        org_id: user.org_id,
+        consumer_key: app.consumer_key,
+        scope: "api".into(),
+    };
+    let access = state.sessions.issue_access(&grant, None);
+    Ok(token_response(
+        base,
+        &app.consumer_secret,
+        &grant,
+        &access,
+        None,
+    ))
+}
+
+/// The token response: no `expires_in`; `issued_at` in epoch milliseconds as a string;
+/// `signature` = base64(HMAC-SHA256(client secret, id + issued_at)).
+fn token_response(
+    base: &str,
+    secret: &str,
+    grant: &Grant,
+    access: &str,
+    refresh: Option<&str>,
+) -> HttpResponse {
+    let id = format!("{base}/id/{}/{}", grant.org_id, grant.user_id);
+    let issued_at = (crate::entra::tokens::unix_now() * 1000).to_string();
+    let key = aws_lc_rs::hmac::Key::new(aws_lc_rs::hmac::HMAC_SHA256, secret.as_bytes());
+    let signature = STANDARD
+        .encode(aws_lc_rs::hmac::sign(&key, format!("{id}{issued_at}").as_bytes()).as_ref());
+    let mut body = json!({
+        "access_token": access,
+        "signature": signature,
+        "scope": grant.scope,
+        "instance_url": base,
+        "id": id,
+        "token_type": "Bearer",
+        "issued_at": issued_at,
+    });
+    if let Some(refresh) = refresh {
+        body["refresh_token"] = json!(refresh);
+    }
+    HttpResponse::Ok().json(body)
+}
+
+async fn revoke_form(form: web::Form<Params>, shared: web::Data<Shared>) -> HttpResponse {
+    revoke(form.get("token"), &shared)
+}
+
+async fn revoke_query(query: web::Query<Params>, shared: web::Data<Shared>) -> HttpResponse {
+    revoke(query.get("token"), &shared)
+}
+
+fn revoke(token: Option<&String>, shared: &Shared) -> HttpResponse {
+    let mut state = shared.lock();
+    state.count("revoke");
+    match token {
+        Some(token) if state.sessions.revoke(token) => HttpResponse::Ok().finish(),
+        Some(_) => errors::oauth("invalid_token", "invalid token"),
+        None => errors::oauth("unsupported_token_type", "unsupported token type"),
+    }
+}
+
+/// The user behind the request's bearer token.
+fn authenticated(req: &HttpRequest, state: &State) -> Option<super::User> {
+    let grant = bearer(req).and_then(|token| state.sessions.session(token))?;
+    state.users.get(&grant.user_id).cloned()
+}
+
+/// The identity service's answer to a missing, unknown or expired token.
+fn bad_oauth_token() -> HttpResponse {
+    HttpResponse::Forbidden()
+        .content_type("text/plain")
+        .body("Bad_OAuth_Token")
+}
+
+async fn userinfo(req: HttpRequest, shared: web::Data<Shared>) -> HttpResponse {
+    let mut state = shared.lock();
+    state.count("userinfo");
+    let Some(user) = authenticated(&req, &state) else {
+        return bad_oauth_token();
+    };
+    let base = origin(&req);
+    HttpResponse::Ok().json(json!({
+        "sub": format!("{base}/id/{}/{}", user.org_id, user.id),
+        "user_id": user.id,
+        "organization_id": user.org_id,
+        "preferred_username": user.username,
+        "nickname": user.first_name.to_lowercase(),
+        "name": format!("{} {}", user.first_name, user.last_name),
+        "email": user.email,
+        "email_verified": true,
+        "given_name": user.first_name,
+        "family_name": user.last_name,
+        "zoneinfo": "Europe/London",
+        "photos": { "picture": format!("{base}/profilephoto/005/F"), "thumbnail": format!("{base}/profilephoto/005/T") },
+        "profile": format!("{base}/{}", user.id),
+        "picture": format!("{base}/profilephoto/005/F"),
+        "is_salesforce_integration_user": false,
+        "urls": urls(&base, &user),
+        "active": true,
+        "user_type": "STANDARD",
+        "language": "en_US",
+        "locale": "en_GB",
+        "utcOffset": 0,
+        "updated_at": "2026-01-05T09:30:00Z",
+    }))
+}
+
+async fn identity(
+    req: HttpRequest,
+    path: web::Path<(String, String)>,
+    shared: web::Data<Shared>,
+) -> HttpResponse {
+    let mut state = shared.lock();
+    state.count("identity");
+    let Some(user) = authenticated(&req, &state) else {
+        return bad_oauth_token();
+    };
+    let (org_id, user_id) = path.into_inner();
+    if org_id != user.org_id || user_id != user.id {
+        return HttpResponse::Forbidden()
+            .content_type("text/plain")
+            .body("Bad_Id");
+    }
+    let base = origin(&req);
+    HttpResponse::Ok().json(json!({
+        "id": format!("{base}/id/{org_id}/{user_id}"),
+        "asserted_user": true,
+        "user_id": user.id,
+        "organization_id": user.org_id,
+        "username": user.username,
+        "nick_name": user.first_name.to_lowercase(),
+        "display_name": format!("{} {}", user.first_name, user.last_name),
+        "email": user.email,
+        "email_verified": true,
+        "first_name": user.first_name,
+        "last_name": user.last_name,
+        "timezone": "Europe/London",
+        "status": { "created_date": null, "body": null },
+        "urls": urls(&base, &user),
+        "active": true,
+        "user_type": "STANDARD",
+        "language": "en_US",
+        "locale": "en_GB",
+        "utcOffset": 0,
+        "last_modified_date": "2026-01-05T09:30:00.000+0000",
+        "is_app_installed": true,
+    }))
+}
+
+fn urls(base: &str, user: &super::User) -> Value {
+    let data = format!("{base}/services/data/v{{version}}");
+    json!({
+        "enterprise": format!("{base}/services/Soap/c/{{version}}/{}", user.org_id),
+        "metadata": format!("{base}/services/Soap/m/{{version}}/{}", user.org_id),
+        "partner": format!("{base}/services/Soap/u/{{version}}/{}", user.org_id),
+        "rest": format!("{data}/"),
+        "sobjects": format!("{data}/sobjects/"),
+        "search": format!("{data}/search/"),
+        "query": format!("{data}/query/"),
+        "recent": format!("{data}/recent/"),
+        "profile": format!("{base}/{}", user.id),
+        "custom_domain": base,
+    })
+}

@@ -6,6 +6,8 @@ use anyhow::Context as _;
 use clap::{Parser, Subcommand};
 use secrecy::SecretString;
 
+use outforce_sandbox::{Sandbox, demo};
+
 use crate::config::{self, Loaded};
 use crate::startup::{self, Application};
 
@@ -32,8 +34,21 @@ pub enum Command {
     Worker,
     /// Apply pending database migrations and exit.
     Migrate,
-    /// Run the demo on a local SQLite file and print the URLs to open.
+    /// Run the demo: the service on a local SQLite file beside the emulated Entra ID and
+    /// Salesforce, and print the URLs to open.
     Demo(DemoArgs),
+    /// Start the emulated Entra ID and Salesforce alone, and print their URLs.
+    Sandbox(SandboxArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct SandboxArgs {
+    /// Folder for the sandbox's CA certificate.
+    #[arg(long, default_value = "outforce-sandbox")]
+    pub dir: PathBuf,
+    /// Where the service would receive Salesforce's OAuth redirect.
+    #[arg(long, default_value = "http://127.0.0.1:8080/auth/salesforce/callback")]
+    pub salesforce_callback: String,
 }
 
 #[derive(Debug, clap::Args)]
@@ -60,6 +75,7 @@ impl Cli {
             Command::Worker => startup::run_workers_until_stopped(loaded).await,
             Command::Migrate => migrate(loaded).await,
             Command::Demo(_) => demo(loaded).await,
+            Command::Sandbox(args) => sandbox(&args).await,
         }
     }
 }
@@ -110,6 +126,9 @@ async fn demo(loaded: Loaded) -> anyhow::Result<()> {
     let host = loaded.settings.http.host;
     let app = Application::build(loaded).await?;
     let base = format!("http://{host}:{}", app.port());
+    let sandbox = Sandbox::start(&data_dir).context("starting the sandbox")?;
+    let callback = format!("{base}/auth/salesforce/callback");
+    let accounts = demo::seed(&sandbox.entra, &sandbox.salesforce, &callback);
     println!(
         "outforce demo is running (SQLite file in {}/)",
         data_dir.display()
@@ -117,8 +136,46 @@ async fn demo(loaded: Loaded) -> anyhow::Result<()> {
     println!("  liveness:   {base}/healthz");
     println!("  readiness:  {base}/readyz");
     println!("  metrics:    {base}/metrics");
+    print_sandbox(&sandbox, &accounts);
     println!("Press Ctrl-C to stop.");
-    app.run_until_stopped().await
+    let served = app.run_until_stopped().await;
+    sandbox.stop().await;
+    served
+}
+
+async fn sandbox(args: &SandboxArgs) -> anyhow::Result<()> {
+    let sandbox = Sandbox::start(&args.dir).context("starting the sandbox")?;
+    let accounts = demo::seed(
+        &sandbox.entra,
+        &sandbox.salesforce,
+        &args.salesforce_callback,
+    );
+    println!("outforce sandbox is running");
+    print_sandbox(&sandbox, &accounts);
+    println!("Press Ctrl-C to stop.");
+    crate::shutdown::signal().await;
+    sandbox.stop().await;
+    Ok(())
+}
+
+fn print_sandbox(sandbox: &Sandbox, accounts: &demo::DemoAccounts) {
+    println!(
+        "  Entra ID:   {}  (tenant {}, API app {})",
+        sandbox.entra.base_url(),
+        accounts.tenant_id,
+        accounts.api_client_id
+    );
+    println!(
+        "  Salesforce: {}  (org {}, rep {}, connected app {})",
+        sandbox.salesforce.base_url(),
+        accounts.salesforce_org_id,
+        demo::REP_USERNAME,
+        accounts.salesforce_consumer_key
+    );
+    println!(
+        "  sandbox CA: {}  (trust it, e.g. REQUESTS_CA_BUNDLE)",
+        sandbox.ca_file.display()
+    );
 }
 
 #[cfg(test)]
@@ -139,6 +196,7 @@ mod tests {
             vec!["outforce", "worker"],
             vec!["outforce", "migrate"],
             vec!["outforce", "--config", "x.toml", "demo", "--port", "9000"],
+            vec!["outforce", "sandbox", "--dir", "/tmp/sb"],
         ] {
             assert!(Cli::try_parse_from(&args).is_ok(), "{args:?}");
         }

@@ -2,9 +2,45 @@
 //! outforce's tests, benchmarks and `outforce demo`. Each runs over HTTPS on its own loopback
 //! port, with a certificate from a certificate authority made at start-up.
 //!
-//! Built so far: Entra ID ([`entra`]). Graph and Salesforce follow.
+//! Built so far: Entra ID ([`entra`]) and Salesforce's OAuth and REST front door
+//! ([`salesforce`]). Graph and the rest of Salesforce's REST API follow.
 
+pub mod demo;
 pub mod entra;
 pub mod salesforce;
 pub mod server;
 pub mod tls;
+
+use std::path::{Path, PathBuf};
+
+/// All the emulators, sharing one certificate authority.
+pub struct Sandbox {
+    pub authority: tls::Authority,
+    pub entra: entra::Entra,
+    pub salesforce: salesforce::Salesforce,
+    /// The CA certificate (PEM) that clients must trust.
+    pub ca_file: PathBuf,
+}
+
+impl Sandbox {
+    /// Starts every emulator and writes the CA certificate to `dir/sandbox-ca.pem`.
+    pub fn start(dir: &Path) -> anyhow::Result<Self> {
+        std::fs::create_dir_all(dir)?;
+        let authority = tls::Authority::new()?;
+        let ca_file = dir.join("sandbox-ca.pem");
+        authority.write_pem(&ca_file)?;
+        let entra = entra::Entra::start(&authority)?;
+        let salesforce = salesforce::Salesforce::start(&authority)?;
+        Ok(Self {
+            authority,
+            entra,
+            salesforce,
+            ca_file,
+        })
+    }
+
+    pub async fn stop(&self) {
+        self.entra.stop().await;
+        self.salesforce.stop().await;
+    }
+}

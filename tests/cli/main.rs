@@ -135,16 +135,33 @@ fn migrate_creates_the_schema_and_is_repeatable() {
     assert!(dir.path().join("data/outforce.db").exists());
 }
 
-/// A `serve` process, killed if the test fails before stopping it.
-struct Serve {
-    child: Child,
-    port: u16,
+/// A child process, killed if the test fails before stopping it.
+struct Killed(Child);
+
+impl std::ops::Deref for Killed {
+    type Target = Child;
+    fn deref(&self) -> &Child {
+        &self.0
+    }
 }
 
-impl Drop for Serve {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
+impl std::ops::DerefMut for Killed {
+    fn deref_mut(&mut self) -> &mut Child {
+        &mut self.0
     }
+}
+
+impl Drop for Killed {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// A `serve` process and its port.
+struct Serve {
+    child: Killed,
+    port: u16,
 }
 
 /// Starts `outforce serve` on a free port and waits until it logs the address.
@@ -174,7 +191,10 @@ fn start_serve_with(command: &mut Command) -> Serve {
     };
     // Keep draining the log so the process never blocks on a full pipe.
     std::thread::spawn(move || for _ in lines {});
-    Serve { child, port }
+    Serve {
+        child: Killed(child),
+        port,
+    }
 }
 
 fn sigterm(child: &Child) {
@@ -308,18 +328,88 @@ async fn serve_with_no_configuration_runs_on_a_local_sqlite_file() {
 fn worker_runs_until_sigterm_then_exits_0() {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}", dir.path().join("outforce.db").display());
-    let mut child = outforce()
-        .arg("worker")
-        .env("OUTFORCE_DATABASE__URL", &url)
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = Killed(
+        outforce()
+            .arg("worker")
+            .env("OUTFORCE_DATABASE__URL", &url)
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap(),
+    );
     let stdout = child.stdout.take().unwrap();
     let started = BufReader::new(stdout)
         .lines()
         .map_while(Result::ok)
         .any(|line| line.contains("workers started"));
     assert!(started, "the worker never reported starting");
+    sigterm(&child);
+    assert_eq!(
+        wait_for_exit(&mut child, Duration::from_secs(20)).code(),
+        Some(0)
+    );
+}
+
+/// Reads a child's stdout until `stop` appears, returning every line read.
+fn read_until(child: &mut Child, stop: &str) -> Vec<String> {
+    let stdout = child.stdout.take().unwrap();
+    let mut lines = BufReader::new(stdout).lines();
+    let mut seen = Vec::new();
+    for line in lines.by_ref() {
+        let line = line.unwrap();
+        let done = line.contains(stop);
+        seen.push(line);
+        if done {
+            break;
+        }
+    }
+    std::thread::spawn(move || for _ in lines {});
+    seen
+}
+
+fn url_after(lines: &[String], label: &str) -> String {
+    let line = lines
+        .iter()
+        .find(|l| l.trim_start().starts_with(label))
+        .unwrap_or_else(|| panic!("no {label} in {lines:?}"));
+    line.split_whitespace()
+        .find(|word| word.starts_with("https://"))
+        .unwrap()
+        .to_string()
+}
+
+#[tokio::test]
+async fn sandbox_prints_urls_that_answer_over_https_with_its_ca() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = Killed(
+        outforce()
+            .args(["sandbox", "--dir"])
+            .arg(dir.path())
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap(),
+    );
+    let lines = read_until(&mut child, "Press Ctrl-C");
+    let entra = url_after(&lines, "Entra ID:");
+    let salesforce = url_after(&lines, "Salesforce:");
+    let ca = std::fs::read(dir.path().join("sandbox-ca.pem")).unwrap();
+    let client = reqwest::Client::builder()
+        .tls_certs_only([reqwest::Certificate::from_pem(&ca).unwrap()])
+        .build()
+        .unwrap();
+    let metadata = client
+        .get(format!(
+            "{entra}/common/v2.0/.well-known/openid-configuration"
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(metadata.status(), 200);
+    let versions = client
+        .get(format!("{salesforce}/services/data"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(versions.status(), 200);
     sigterm(&child);
     assert_eq!(
         wait_for_exit(&mut child, Duration::from_secs(20)).code(),

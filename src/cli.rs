@@ -144,6 +144,7 @@ async fn demo(loaded: Loaded) -> anyhow::Result<()> {
 }
 
 async fn sandbox(args: &SandboxArgs) -> anyhow::Result<()> {
+    let stop = crate::shutdown::StopSignal::listen()?;
     let sandbox = Sandbox::start(&args.dir).context("starting the sandbox")?;
     let accounts = demo::seed(
         &sandbox.entra,
@@ -153,7 +154,7 @@ async fn sandbox(args: &SandboxArgs) -> anyhow::Result<()> {
     println!("outforce sandbox is running");
     print_sandbox(&sandbox, &accounts);
     println!("Press Ctrl-C to stop.");
-    crate::shutdown::signal().await;
+    stop.recv().await;
     sandbox.stop().await;
     Ok(())
 }

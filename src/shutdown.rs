@@ -1,27 +1,44 @@
 //! The stop signal: SIGINT (Ctrl-C) or SIGTERM, whichever comes first.
+//!
+//! The handlers are installed when [`StopSignal::listen`] is called, not when the future is
+//! first polled: a SIGTERM that arrives while the service is still starting must stop it
+//! gracefully, not kill it.
 
-/// Resolves when the process is asked to stop.
-pub async fn signal() {
-    let interrupt = tokio::signal::ctrl_c();
+/// Listens for SIGINT and SIGTERM from the moment it is created.
+pub struct StopSignal {
     #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        match signal(SignalKind::terminate()) {
-            Ok(mut terminate) => {
-                tokio::select! {
-                    _ = interrupt => {}
-                    _ = terminate.recv() => {}
-                }
-            }
-            Err(error) => {
-                tracing::warn!(error = %error, "cannot listen for SIGTERM; only Ctrl-C stops the service");
-                let _ = interrupt.await;
-            }
+    interrupt: tokio::signal::unix::Signal,
+    #[cfg(unix)]
+    terminate: tokio::signal::unix::Signal,
+}
+
+impl StopSignal {
+    pub fn listen() -> std::io::Result<Self> {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            Ok(Self {
+                interrupt: signal(SignalKind::interrupt())?,
+                terminate: signal(SignalKind::terminate())?,
+            })
+        }
+        #[cfg(not(unix))]
+        {
+            Ok(Self {})
         }
     }
-    #[cfg(not(unix))]
-    {
-        let _ = interrupt.await;
+
+    /// Resolves when the process is asked to stop.
+    pub async fn recv(mut self) {
+        #[cfg(unix)]
+        tokio::select! {
+            _ = self.interrupt.recv() => {}
+            _ = self.terminate.recv() => {}
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = tokio::signal::ctrl_c().await;
+        }
+        tracing::info!("stop requested");
     }
-    tracing::info!("stop requested");
 }

@@ -16,6 +16,7 @@ use crate::config::Loaded;
 use crate::http::{self, metrics::Metrics, request_id, request_span::RequestSpan};
 use crate::jobs::worker::WorkerPool;
 use crate::jobs::{Queue, Registry};
+use crate::shutdown::StopSignal;
 use crate::state::AppState;
 use crate::storage::{ConnectOptions, Db};
 
@@ -52,6 +53,8 @@ pub struct Application {
     server: Server,
     state: AppState,
     workers: WorkerPool,
+    /// Listening since `build`, so a stop request during start-up is not lost.
+    stop: Option<StopSignal>,
 }
 
 impl Application {
@@ -66,6 +69,7 @@ impl Application {
         loaded: Loaded,
         registry: Registry<AppState>,
     ) -> anyhow::Result<Self> {
+        let stop = StopSignal::listen().context("listening for SIGINT and SIGTERM")?;
         let state = build_state(&loaded).await?;
         let http = &loaded.settings.http;
         let listener = TcpListener::bind((http.host, http.port)).with_context(|| {
@@ -85,6 +89,7 @@ impl Application {
             server,
             state,
             workers,
+            stop: Some(stop),
         })
     }
 
@@ -96,9 +101,13 @@ impl Application {
         &self.state
     }
 
-    /// Serves until SIGINT or SIGTERM.
-    pub async fn run_until_stopped(self) -> anyhow::Result<()> {
-        self.run_until(crate::shutdown::signal()).await
+    /// Serves until SIGINT or SIGTERM (listened for since [`Application::build`]).
+    pub async fn run_until_stopped(mut self) -> anyhow::Result<()> {
+        match self.stop.take() {
+            Some(stop) => self.run_until(stop.recv()).await,
+            // Only `run_until_stopped` takes the signal, and it consumes the application.
+            None => self.run_until(std::future::pending()).await,
+        }
     }
 
     /// Serves until `stop` resolves, then stops gracefully: no new connections, in-flight
@@ -150,6 +159,7 @@ fn server(state: &AppState, listener: TcpListener, loaded: &Loaded) -> anyhow::R
 
 /// A `worker` process: workers only, no HTTP, until SIGINT or SIGTERM.
 pub async fn run_workers_until_stopped(loaded: Loaded) -> anyhow::Result<()> {
+    let stop = StopSignal::listen().context("listening for SIGINT and SIGTERM")?;
     let state = build_state(&loaded).await?;
     let jobs = &loaded.settings.jobs;
     let count = jobs.workers.max(1);
@@ -161,7 +171,7 @@ pub async fn run_workers_until_stopped(loaded: Loaded) -> anyhow::Result<()> {
         jobs,
     );
     tracing::info!(workers = count, "workers started");
-    crate::shutdown::signal().await;
+    stop.recv().await;
     workers
         .shutdown(Duration::from_secs(
             loaded.settings.http.shutdown_timeout_secs,

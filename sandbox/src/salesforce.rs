@@ -6,6 +6,7 @@
 //! [`Salesforce`].
 
 mod errors;
+pub mod faults;
 pub mod ids;
 mod oauth;
 mod rest;
@@ -19,6 +20,7 @@ use actix_web::web;
 
 use crate::server::{self, Running};
 use crate::tls::Authority;
+use faults::{Fault, FaultPlan};
 use ids::IdGenerator;
 use sessions::Sessions;
 
@@ -73,6 +75,7 @@ pub(crate) struct State {
     apps: HashMap<String, ConnectedApp>,
     login_page: LoginPage,
     sessions: Sessions,
+    faults: FaultPlan,
     calls: HashMap<&'static str, u64>,
 }
 
@@ -107,6 +110,7 @@ impl Salesforce {
             apps: HashMap::new(),
             login_page: LoginPage::Deny,
             sessions: Sessions::new(Duration::from_secs(2 * 3600)),
+            faults: FaultPlan::default(),
             calls: HashMap::new(),
         })));
         let server = server::start(authority, shared.clone(), configure)?;
@@ -186,6 +190,21 @@ impl Salesforce {
         }
     }
 
+    /// The next calls whose path starts with `path_prefix` meet `faults`, one each, in order.
+    pub fn script_faults(&self, path_prefix: &str, faults: Vec<Fault>) {
+        self.shared.lock().faults.script(path_prefix, faults);
+    }
+
+    /// From now on each call meets one of `faults` with probability `rate`, drawn from a
+    /// generator seeded with `seed` (the same seed gives the same faults in the same order).
+    pub fn randomize_faults(&self, seed: u64, rate: f64, faults: Vec<Fault>) {
+        self.shared.lock().faults.randomize(seed, rate, faults);
+    }
+
+    pub fn clear_faults(&self) {
+        self.shared.lock().faults.clear();
+    }
+
     /// How many times an endpoint was called: `authorize`, `token`, `revoke`, `userinfo`,
     /// `identity`, `limits`.
     pub fn calls(&self, endpoint: &str) -> u64 {
@@ -198,5 +217,27 @@ impl Salesforce {
 }
 
 fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.configure(oauth::configure).configure(rest::configure);
+    cfg.configure(oauth::configure).service(
+        web::scope("/services/data")
+            .wrap(actix_web::middleware::from_fn(inject_faults))
+            .configure(rest::configure),
+    );
+}
+
+/// Applies the fault plan to REST calls (OAuth is left alone: its failures are scripted
+/// through the login page, sessions and revocation instead).
+async fn inject_faults(
+    req: actix_web::dev::ServiceRequest,
+    next: actix_web::middleware::Next<actix_web::body::BoxBody>,
+) -> Result<actix_web::dev::ServiceResponse<actix_web::body::BoxBody>, actix_web::Error> {
+    let fault = req
+        .app_data::<web::Data<Shared>>()
+        .and_then(|shared| shared.lock().faults.next(req.path()));
+    if let Some(Fault::Latency(delay)) = &fault {
+        tokio::time::sleep(*delay).await;
+    }
+    match fault.as_ref().and_then(Fault::response) {
+        Some(response) => Ok(req.into_response(response)),
+        None => next.call(req).await,
+    }
 }

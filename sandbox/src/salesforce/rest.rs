@@ -9,9 +9,10 @@ use super::oauth::bearer;
 use super::{Shared, State};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/services/data", web::get().to(versions))
-        .route("/services/data/", web::get().to(versions))
-        .route("/services/data/v{version}/limits", web::get().to(limits));
+    // Mounted under the `/services/data` scope.
+    cfg.route("", web::get().to(versions))
+        .route("/", web::get().to(versions))
+        .route("/v{version}/limits", web::get().to(limits));
 }
 
 /// Every version from 31.0 to 64.0, as `/services/data` lists them.

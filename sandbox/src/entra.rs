@@ -10,7 +10,7 @@ mod routes;
 pub mod tokens;
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::Arc;
 
 use actix_web::web;
 
@@ -49,16 +49,7 @@ pub(crate) struct State {
     calls: HashMap<&'static str, u64>,
 }
 
-pub(crate) struct Shared(Mutex<State>);
-
-impl Shared {
-    pub(crate) fn lock(&self) -> MutexGuard<'_, State> {
-        // A panic while holding the lock leaves plain data behind; keep serving it.
-        self.0
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-    }
-}
+pub(crate) type Shared = server::Shared<State>;
 
 impl State {
     pub(crate) fn count(&mut self, endpoint: &'static str) {
@@ -74,13 +65,13 @@ pub struct Entra {
 
 impl Entra {
     pub fn start(authority: &Authority) -> anyhow::Result<Self> {
-        let shared = web::Data::new(Shared(Mutex::new(State {
+        let shared = web::Data::new(Shared::new(State {
             current: Arc::new(SigningKey::generate()?),
             msa_key: Arc::new(SigningKey::generate()?),
             apps: HashMap::new(),
             obo_failures: HashMap::new(),
             calls: HashMap::new(),
-        })));
+        }));
         let server = server::start(authority, shared.clone(), routes::configure)?;
         Ok(Self { server, shared })
     }

@@ -7,13 +7,13 @@
 
 mod errors;
 pub mod faults;
+mod identity;
 pub mod ids;
 mod oauth;
 mod rest;
 mod sessions;
 
 use std::collections::HashMap;
-use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
 use actix_web::web;
@@ -85,15 +85,7 @@ impl State {
     }
 }
 
-pub(crate) struct Shared(Mutex<State>);
-
-impl Shared {
-    pub(crate) fn lock(&self) -> MutexGuard<'_, State> {
-        self.0
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-    }
-}
+pub(crate) type Shared = server::Shared<State>;
 
 /// A running Salesforce emulator.
 pub struct Salesforce {
@@ -103,7 +95,7 @@ pub struct Salesforce {
 
 impl Salesforce {
     pub fn start(authority: &Authority) -> anyhow::Result<Self> {
-        let shared = web::Data::new(Shared(Mutex::new(State {
+        let shared = web::Data::new(Shared::new(State {
             ids: IdGenerator::default(),
             orgs: HashMap::new(),
             users: HashMap::new(),
@@ -112,7 +104,7 @@ impl Salesforce {
             sessions: Sessions::new(Duration::from_secs(2 * 3600)),
             faults: FaultPlan::default(),
             calls: HashMap::new(),
-        })));
+        }));
         let server = server::start(authority, shared.clone(), configure)?;
         Ok(Self { server, shared })
     }
@@ -217,11 +209,13 @@ impl Salesforce {
 }
 
 fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.configure(oauth::configure).service(
-        web::scope("/services/data")
-            .wrap(actix_web::middleware::from_fn(inject_faults))
-            .configure(rest::configure),
-    );
+    cfg.configure(oauth::configure)
+        .configure(identity::configure)
+        .service(
+            web::scope("/services/data")
+                .wrap(actix_web::middleware::from_fn(inject_faults))
+                .configure(rest::configure),
+        );
 }
 
 /// Applies the fault plan to REST calls (OAuth is left alone: its failures are scripted

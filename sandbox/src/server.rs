@@ -1,6 +1,7 @@
 //! Starting an emulator: an actix-web server over HTTPS on a free loopback port.
 
 use std::net::TcpListener;
+use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use actix_web::dev::ServerHandle;
 use actix_web::{App, HttpServer, web};
@@ -40,4 +41,18 @@ pub fn start<T: Send + Sync + 'static>(
         base_url: format!("https://127.0.0.1:{port}"),
         handle,
     })
+}
+
+/// An emulator's in-memory state, shared by its handlers and its test API.
+pub struct Shared<T>(Mutex<T>);
+
+impl<T> Shared<T> {
+    pub fn new(state: T) -> Self {
+        Self(Mutex::new(state))
+    }
+
+    pub fn lock(&self) -> MutexGuard<'_, T> {
+        // A panic while holding the lock leaves plain data behind; keep serving it.
+        self.0.lock().unwrap_or_else(PoisonError::into_inner)
+    }
 }

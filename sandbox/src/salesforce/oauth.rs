@@ -1,4 +1,4 @@
-//! `/services/oauth2/*` and the identity URL, as the login host serves them.
+//! `/services/oauth2/{authorize,token,revoke}`, as the login host serves them.
 
 use std::collections::HashMap;
 
@@ -16,9 +16,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/services/oauth2/authorize", web::get().to(authorize))
         .route("/services/oauth2/token", web::post().to(token))
         .route("/services/oauth2/revoke", web::post().to(revoke_form))
-        .route("/services/oauth2/revoke", web::get().to(revoke_query))
-        .route("/services/oauth2/userinfo", web::get().to(userinfo))
-        .route("/id/{org_id}/{user_id}", web::get().to(identity));
+        .route("/services/oauth2/revoke", web::get().to(revoke_query));
 }
 
 type Params = HashMap<String, String>;
@@ -341,108 +339,4 @@ fn revoke(token: Option<&String>, shared: &Shared) -> HttpResponse {
         Some(_) => errors::oauth("invalid_token", "invalid token"),
         None => errors::oauth("unsupported_token_type", "unsupported token type"),
     }
-}
-
-/// The user behind the request's bearer token.
-fn authenticated(req: &HttpRequest, state: &State) -> Option<super::User> {
-    let grant = bearer(req).and_then(|token| state.sessions.session(token))?;
-    state.users.get(&grant.user_id).cloned()
-}
-
-/// The identity service's answer to a missing, unknown or expired token.
-fn bad_oauth_token() -> HttpResponse {
-    HttpResponse::Forbidden()
-        .content_type("text/plain")
-        .body("Bad_OAuth_Token")
-}
-
-async fn userinfo(req: HttpRequest, shared: web::Data<Shared>) -> HttpResponse {
-    let mut state = shared.lock();
-    state.count("userinfo");
-    let Some(user) = authenticated(&req, &state) else {
-        return bad_oauth_token();
-    };
-    let base = origin(&req);
-    HttpResponse::Ok().json(json!({
-        "sub": format!("{base}/id/{}/{}", user.org_id, user.id),
-        "user_id": user.id,
-        "organization_id": user.org_id,
-        "preferred_username": user.username,
-        "nickname": user.first_name.to_lowercase(),
-        "name": format!("{} {}", user.first_name, user.last_name),
-        "email": user.email,
-        "email_verified": true,
-        "given_name": user.first_name,
-        "family_name": user.last_name,
-        "zoneinfo": "Europe/London",
-        "photos": { "picture": format!("{base}/profilephoto/005/F"), "thumbnail": format!("{base}/profilephoto/005/T") },
-        "profile": format!("{base}/{}", user.id),
-        "picture": format!("{base}/profilephoto/005/F"),
-        "is_salesforce_integration_user": false,
-        "urls": urls(&base, &user),
-        "active": true,
-        "user_type": "STANDARD",
-        "language": "en_US",
-        "locale": "en_GB",
-        "utcOffset": 0,
-        "updated_at": "2026-01-05T09:30:00Z",
-    }))
-}
-
-async fn identity(
-    req: HttpRequest,
-    path: web::Path<(String, String)>,
-    shared: web::Data<Shared>,
-) -> HttpResponse {
-    let mut state = shared.lock();
-    state.count("identity");
-    let Some(user) = authenticated(&req, &state) else {
-        return bad_oauth_token();
-    };
-    let (org_id, user_id) = path.into_inner();
-    if org_id != user.org_id || user_id != user.id {
-        return HttpResponse::Forbidden()
-            .content_type("text/plain")
-            .body("Bad_Id");
-    }
-    let base = origin(&req);
-    HttpResponse::Ok().json(json!({
-        "id": format!("{base}/id/{org_id}/{user_id}"),
-        "asserted_user": true,
-        "user_id": user.id,
-        "organization_id": user.org_id,
-        "username": user.username,
-        "nick_name": user.first_name.to_lowercase(),
-        "display_name": format!("{} {}", user.first_name, user.last_name),
-        "email": user.email,
-        "email_verified": true,
-        "first_name": user.first_name,
-        "last_name": user.last_name,
-        "timezone": "Europe/London",
-        "status": { "created_date": null, "body": null },
-        "urls": urls(&base, &user),
-        "active": true,
-        "user_type": "STANDARD",
-        "language": "en_US",
-        "locale": "en_GB",
-        "utcOffset": 0,
-        "last_modified_date": "2026-01-05T09:30:00.000+0000",
-        "is_app_installed": true,
-    }))
-}
-
-fn urls(base: &str, user: &super::User) -> Value {
-    let data = format!("{base}/services/data/v{{version}}");
-    json!({
-        "enterprise": format!("{base}/services/Soap/c/{{version}}/{}", user.org_id),
-        "metadata": format!("{base}/services/Soap/m/{{version}}/{}", user.org_id),
-        "partner": format!("{base}/services/Soap/u/{{version}}/{}", user.org_id),
-        "rest": format!("{data}/"),
-        "sobjects": format!("{data}/sobjects/"),
-        "search": format!("{data}/search/"),
-        "query": format!("{data}/query/"),
-        "recent": format!("{data}/recent/"),
-        "profile": format!("{base}/{}", user.id),
-        "custom_domain": base,
-    })
 }

@@ -5,11 +5,12 @@
 //! rotate keys, make a user's on-behalf-of exchange fail, and count calls per endpoint.
 
 mod errors;
+mod grants;
 mod keys;
 mod routes;
 pub mod tokens;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use actix_web::web;
@@ -40,12 +41,22 @@ pub enum OboFailure {
     ConsentRequired,
 }
 
+/// What a refresh token stands for.
+#[derive(Debug, Clone)]
+pub(crate) struct RefreshGrant {
+    client_id: String,
+    user: grants::DelegatedUser,
+    scopes: Vec<String>,
+}
+
 pub(crate) struct State {
     current: Arc<SigningKey>,
     /// A key published only for the personal-account tenant (its JWK `issuer` is concrete).
     msa_key: Arc<SigningKey>,
     apps: HashMap<String, AppRegistration>,
     obo_failures: HashMap<String, OboFailure>,
+    refresh_tokens: HashMap<String, RefreshGrant>,
+    revoked_refresh_tokens: HashSet<String>,
     calls: HashMap<&'static str, u64>,
 }
 
@@ -70,6 +81,8 @@ impl Entra {
             msa_key: Arc::new(SigningKey::generate()?),
             apps: HashMap::new(),
             obo_failures: HashMap::new(),
+            refresh_tokens: HashMap::new(),
+            revoked_refresh_tokens: HashSet::new(),
             calls: HashMap::new(),
         }));
         let server = server::start(authority, shared.clone(), routes::configure)?;
@@ -146,6 +159,22 @@ impl Entra {
             Some(failure) => state.obo_failures.insert(object_id.to_string(), failure),
             None => state.obo_failures.remove(object_id),
         };
+    }
+
+    /// Revokes every refresh token of a user (a password reset, an admin's "revoke sessions"):
+    /// using one then fails with AADSTS50173.
+    pub fn revoke_refresh_tokens(&self, object_id: &str) {
+        let mut state = self.shared.lock();
+        let revoked: Vec<String> = state
+            .refresh_tokens
+            .iter()
+            .filter(|(_, grant)| grant.user.object_id == object_id)
+            .map(|(token, _)| token.clone())
+            .collect();
+        for token in revoked {
+            state.refresh_tokens.remove(&token);
+            state.revoked_refresh_tokens.insert(token);
+        }
     }
 
     /// How many times an endpoint was called: `openid_configuration_v2`, `openid_configuration_v1`,

@@ -491,3 +491,67 @@ async fn on_behalf_of_failures_have_entra_shapes() {
     let (s, b) = obo(&f, &f.entra.mint(&forged).unwrap()).await;
     assert_aad_error(s, &b, 400, "invalid_grant", 50_013);
 }
+
+async fn refresh(f: &Fixture, refresh_token: &str) -> (u16, Value) {
+    let form = [
+        ("grant_type", "refresh_token"),
+        ("client_id", API),
+        ("client_secret", SECRET),
+        ("refresh_token", refresh_token),
+        (
+            "scope",
+            "https://graph.microsoft.com/Calendars.ReadWrite offline_access",
+        ),
+    ];
+    f.token(TENANT, &form).await
+}
+
+#[tokio::test]
+async fn a_refresh_token_keeps_background_sync_going_until_revoked() {
+    let f = start();
+    let (_, first) = obo(
+        &f,
+        &f.entra.mint(&TokenSpec::user(TENANT, USER, API)).unwrap(),
+    )
+    .await;
+    let first_refresh = first["refresh_token"].as_str().unwrap();
+
+    let (status, renewed) = refresh(&f, first_refresh).await;
+    assert_eq!(status, 200, "{renewed}");
+    let claims = jsonwebtoken::dangerous::insecure_decode::<Value>(
+        renewed["access_token"].as_str().unwrap(),
+    )
+    .unwrap()
+    .claims;
+    assert_eq!(
+        (claims["oid"].as_str(), claims["scp"].as_str()),
+        (Some(USER), Some("Calendars.ReadWrite"))
+    );
+    let second_refresh = renewed["refresh_token"]
+        .as_str()
+        .expect("a new refresh token each time");
+    assert_ne!(second_refresh, first_refresh);
+    assert_eq!(
+        refresh(&f, first_refresh).await.0,
+        200,
+        "the old refresh token stays valid"
+    );
+
+    // Conditional Access applies to refreshes too.
+    let claims = r#"{"access_token":{"polids":{"essential":true,"values":["p1"]}}}"#;
+    f.entra.set_obo_failure(
+        USER,
+        Some(OboFailure::InteractionRequired {
+            claims: claims.into(),
+        }),
+    );
+    let (s, b) = refresh(&f, second_refresh).await;
+    assert_aad_error(s, &b, 400, "interaction_required", 50_079);
+    f.entra.set_obo_failure(USER, None);
+
+    f.entra.revoke_refresh_tokens(USER);
+    let (s, b) = refresh(&f, second_refresh).await;
+    assert_aad_error(s, &b, 400, "invalid_grant", 50_173);
+    let (s, b) = refresh(&f, "0.Anot-a-token").await;
+    assert_aad_error(s, &b, 400, "invalid_grant", 9_002_313);
+}

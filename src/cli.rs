@@ -93,19 +93,9 @@ async fn serve(loaded: Loaded) -> anyhow::Result<()> {
 }
 
 async fn migrate(loaded: Loaded) -> anyhow::Result<()> {
-    let state = startup::build_state(&Loaded {
-        settings: config::Settings {
-            database: config::DatabaseSettings {
-                migrate_on_start: false,
-                ..loaded.settings.database.clone()
-            },
-            ..loaded.settings.clone()
-        },
-        ..loaded
-    })
-    .await?;
-    state.db.migrate().await.context("migrating the database")?;
-    state.db.close().await;
+    let db = startup::connect(&loaded).await?;
+    db.migrate().await.context("migrating the database")?;
+    db.close().await;
     tracing::info!("database schema is current");
     Ok(())
 }

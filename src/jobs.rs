@@ -193,7 +193,7 @@ mod tests {
     }
 
     #[test]
-    fn a_registered_kind_is_claimable() {
+    fn registered_kinds_are_listed() {
         assert_eq!(Registry::<()>::new().register::<Ping>().kinds(), ["ping"]);
     }
 

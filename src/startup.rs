@@ -20,17 +20,23 @@ use crate::shutdown::StopSignal;
 use crate::state::AppState;
 use crate::storage::{ConnectOptions, Db};
 
-/// Opens the database (migrating it when configured to) and builds the shared state.
-pub async fn build_state(loaded: &Loaded) -> anyhow::Result<AppState> {
+/// Opens the configured database.
+pub async fn connect(loaded: &Loaded) -> anyhow::Result<Db> {
     let settings = &loaded.settings;
-    let db = Db::connect(&ConnectOptions {
+    Db::connect(&ConnectOptions {
         url: loaded.database_url.clone(),
         max_connections: settings.database.max_connections,
         acquire_timeout: Duration::from_secs(settings.database.acquire_timeout_secs),
         busy_timeout: Duration::from_secs(settings.database.sqlite_busy_timeout_secs),
     })
     .await
-    .context("connecting to the database (database.url)")?;
+    .context("connecting to the database (database.url)")
+}
+
+/// Opens the database (migrating it when configured to) and builds the shared state.
+pub async fn build_state(loaded: &Loaded) -> anyhow::Result<AppState> {
+    let settings = &loaded.settings;
+    let db = connect(loaded).await?;
     if settings.database.migrate_on_start {
         db.migrate().await.context("migrating the database")?;
     }

@@ -155,6 +155,20 @@ impl Salesforce {
             .insert(app.consumer_key.clone(), app);
     }
 
+    /// A live session for a user, as if they had connected through `consumer_key`: for tests
+    /// whose subject is not the OAuth flow itself.
+    pub fn issue_session(&self, user_id: &str, consumer_key: &str) -> Option<String> {
+        let mut state = self.shared.lock();
+        let user = state.users.get(user_id)?.clone();
+        let grant = sessions::Grant {
+            user_id: user.id,
+            org_id: user.org_id,
+            consumer_key: consumer_key.into(),
+            scope: "api refresh_token".into(),
+        };
+        Some(state.sessions.issue_access(&grant, None))
+    }
+
     /// Decides what the next browser at the login page does.
     pub fn set_login_page(&self, page: LoginPage) {
         self.shared.lock().login_page = page;

@@ -7,6 +7,9 @@
     reason = "a test should stop loudly at the first surprise"
 )]
 
+#[path = "support/client.rs"]
+mod client;
+
 use jsonwebtoken::jwk::Jwk;
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use outforce_sandbox::entra::{
@@ -36,10 +39,7 @@ fn start() -> Fixture {
         app_id_uri: format!("api://outforce.example/{API}"),
         application_permissions: vec!["Calendars.ReadWrite".into(), "Contacts.ReadWrite".into()],
     });
-    let http = reqwest::Client::builder()
-        .tls_certs_only([reqwest::Certificate::from_pem(authority.pem().as_bytes()).unwrap()])
-        .build()
-        .unwrap();
+    let http = client::trusting(&authority, true);
     Fixture {
         entra,
         http,

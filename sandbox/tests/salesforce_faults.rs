@@ -6,8 +6,11 @@
     reason = "a test should stop loudly at the first surprise"
 )]
 
+#[path = "support/client.rs"]
+mod client;
+
+use outforce_sandbox::salesforce::Salesforce;
 use outforce_sandbox::salesforce::faults::Fault;
-use outforce_sandbox::salesforce::{ConnectedApp, LoginPage, Salesforce};
 use outforce_sandbox::tls::Authority;
 use serde_json::Value;
 
@@ -18,61 +21,14 @@ struct Fixture {
     _authority: Authority,
 }
 
-/// An emulator with a connected rep, through the real OAuth flow.
-async fn connected() -> Fixture {
+/// An emulator with a rep who holds a live session.
+fn connected() -> Fixture {
     let authority = Authority::new().unwrap();
     let sf = Salesforce::start(&authority).unwrap();
     let org = sf.add_org("Contoso", 1_000_000);
     let rep = sf.add_user(&org.id, "rep@contoso.example", "Avery", "Rep");
-    sf.add_connected_app(ConnectedApp {
-        consumer_key: "key".into(),
-        consumer_secret: "secret".into(),
-        callback_urls: vec!["https://outforce.example/cb".into()],
-        rotate_refresh_tokens: false,
-        jwt_certificate_pem: None,
-        pre_authorized_users: Vec::new(),
-    });
-    sf.set_login_page(LoginPage::Approve(rep.id));
-    let http = reqwest::Client::builder()
-        .tls_certs_only([reqwest::Certificate::from_pem(authority.pem().as_bytes()).unwrap()])
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
-    let authorize = http
-        .get(format!("{}/services/oauth2/authorize", sf.base_url()))
-        .query(&[
-            ("response_type", "code"),
-            ("client_id", "key"),
-            ("redirect_uri", "https://outforce.example/cb"),
-        ])
-        .send()
-        .await
-        .unwrap();
-    let location = authorize.headers()["location"].to_str().unwrap();
-    let code = location
-        .split("code=")
-        .nth(1)
-        .unwrap()
-        .split('&')
-        .next()
-        .unwrap()
-        .to_string();
-    let token: Value = http
-        .post(format!("{}/services/oauth2/token", sf.base_url()))
-        .form(&[
-            ("grant_type", "authorization_code"),
-            ("code", code.as_str()),
-            ("client_id", "key"),
-            ("client_secret", "secret"),
-            ("redirect_uri", "https://outforce.example/cb"),
-        ])
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let token = token["access_token"].as_str().unwrap().to_string();
+    let token = sf.issue_session(&rep.id, "key").unwrap();
+    let http = client::trusting(&authority, true);
     Fixture {
         sf,
         http,
@@ -114,7 +70,7 @@ impl Fixture {
 
 #[tokio::test]
 async fn the_same_seed_gives_the_same_faults_over_the_wire() {
-    let f = connected().await;
+    let f = connected();
     let first = f.statuses(42).await;
     let again = f.statuses(42).await;
     let other = f.statuses(43).await;
@@ -129,7 +85,7 @@ async fn the_same_seed_gives_the_same_faults_over_the_wire() {
 
 #[tokio::test]
 async fn scripted_faults_answer_with_salesforce_error_bodies() {
-    let f = connected().await;
+    let f = connected();
     f.sf.script_faults(
         "/services/data/v62.0/limits",
         vec![
@@ -171,7 +127,7 @@ async fn scripted_faults_answer_with_salesforce_error_bodies() {
 
 #[tokio::test]
 async fn latency_delays_the_answer_without_changing_it() {
-    let f = connected().await;
+    let f = connected();
     f.sf.script_faults(
         "/services/data",
         vec![Fault::Latency(std::time::Duration::from_millis(200))],

@@ -6,6 +6,9 @@
     reason = "a test should stop loudly at the first surprise"
 )]
 
+#[path = "support/client.rs"]
+mod client;
+
 use std::time::Duration;
 
 use base64::Engine as _;
@@ -41,11 +44,7 @@ fn start(rotate: bool) -> Fixture {
         pre_authorized_users: Vec::new(),
     });
     sf.set_login_page(LoginPage::Approve(rep.id.clone()));
-    let http = reqwest::Client::builder()
-        .tls_certs_only([reqwest::Certificate::from_pem(authority.pem().as_bytes()).unwrap()])
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
+    let http = client::trusting(&authority, false);
     Fixture {
         sf,
         http,
@@ -488,10 +487,7 @@ async fn jwt_bearer_acts_as_a_pre_authorized_user() {
         jwt_certificate_pem: Some(cert.pem()),
         pre_authorized_users: vec![approved.id.clone()],
     });
-    let http = reqwest::Client::builder()
-        .tls_certs_only([reqwest::Certificate::from_pem(authority.pem().as_bytes()).unwrap()])
-        .build()
-        .unwrap();
+    let http = client::trusting(&authority, true);
     let signing = jsonwebtoken::EncodingKey::from_rsa_pem(key.serialize_pem().as_bytes()).unwrap();
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)

@@ -143,25 +143,7 @@ async fn wait_until(what: &str, mut done: impl AsyncFnMut() -> bool) {
     panic!("timed out waiting until {what}");
 }
 
-macro_rules! on_both_databases {
-    ($($name:ident),* $(,)?) => {$(
-        mod $name {
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn sqlite() {
-                let test = crate::db::fresh(crate::db::Backend::Sqlite).await;
-                super::$name(test.db.clone()).await;
-            }
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn postgres() {
-                let test = crate::db::fresh(crate::db::Backend::Postgres).await;
-                super::$name(test.db.clone()).await;
-                test.db.close().await;
-            }
-        }
-    )*};
-}
-
-on_both_databases!(
+crate::on_both_databases!(
     four_workers_drain_ten_thousand_jobs_each_exactly_once,
     a_job_whose_worker_dies_runs_again_after_its_lease_and_completes_once,
     a_failing_job_is_retried_until_it_succeeds,

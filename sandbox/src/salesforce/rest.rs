@@ -1,6 +1,7 @@
 //! The REST API's front door: versions, the session check, the daily allowance with
 //! `Sforce-Limit-Info` on every response, and `/limits`.
 
+use actix_web::http::header::HeaderValue;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde_json::json;
 
@@ -50,7 +51,10 @@ impl Refusal {
 
 /// A REST call's org and its `Sforce-Limit-Info` value, after the session check and the
 /// allowance: each call costs one.
-pub(crate) fn admit(req: &HttpRequest, state: &mut State) -> Result<(String, String), Refusal> {
+pub(crate) fn admit(
+    req: &HttpRequest,
+    state: &mut State,
+) -> Result<(String, HeaderValue), Refusal> {
     let grant = bearer(req)
         .and_then(|token| state.sessions.session(token))
         .cloned()
@@ -63,8 +67,10 @@ pub(crate) fn admit(req: &HttpRequest, state: &mut State) -> Result<(String, Str
         return Err(Refusal::LimitExceeded { max: org.api_max });
     }
     org.api_remaining -= 1;
-    let usage = limit_header(org.api_max - org.api_remaining, org.api_max);
-    Ok((grant.org_id, usage.to_str().unwrap_or_default().to_string()))
+    Ok((
+        grant.org_id,
+        limit_header(org.api_max - org.api_remaining, org.api_max),
+    ))
 }
 
 fn limit_header_name() -> actix_web::http::header::HeaderName {
@@ -100,7 +106,7 @@ async fn limits(
     };
     let org = &state.orgs[&org_id];
     HttpResponse::Ok()
-        .insert_header(("Sforce-Limit-Info", usage))
+        .insert_header((limit_header_name(), usage))
         .json(json!({
             "DailyApiRequests": { "Max": org.api_max, "Remaining": org.api_remaining },
             "DailyBulkApiBatches": { "Max": 15000, "Remaining": 15000 },

@@ -1,17 +1,27 @@
 //! The Salesforce emulator: orgs with users and connected apps, OAuth 2.0 (web server flow with
 //! PKCE, refresh with optional rotation, JWT bearer, revoke, userinfo, identity URL), sessions
-//! that expire, and the REST API's authentication, limits and error bodies.
+//! that expire, and the REST API: SOQL queries with paging, SOSL and parameterized search,
+//! sObject rows, upsert by external id, Collections, Composite, getUpdated/getDeleted, describe
+//! and list views, over an in-memory store with Salesforce's validation and activity rules.
 //!
 //! One server plays the login host and every org's instance; tests drive it through
-//! [`Salesforce`].
+//! [`Salesforce`] and seed and inspect data through its methods in `seed`.
 
+mod api;
+mod dml;
 mod errors;
 pub mod faults;
 mod identity;
 pub mod ids;
 mod oauth;
 mod rest;
+pub mod schema;
+mod seed;
 mod sessions;
+mod soql;
+mod sosl;
+mod store;
+pub mod values;
 
 use std::collections::HashMap;
 use std::time::Duration;
@@ -77,11 +87,19 @@ pub(crate) struct State {
     sessions: Sessions,
     faults: FaultPlan,
     calls: HashMap<&'static str, u64>,
+    data: HashMap<String, store::OrgData>,
+    /// Added to the wall clock, so tests can move time forward.
+    clock_offset: chrono::Duration,
 }
 
 impl State {
     pub(crate) fn count(&mut self, endpoint: &'static str) {
         *self.calls.entry(endpoint).or_default() += 1;
+    }
+
+    /// The org's time, to the millisecond.
+    pub(crate) fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        values::truncate_ms(chrono::Utc::now() + self.clock_offset)
     }
 }
 
@@ -104,6 +122,8 @@ impl Salesforce {
             sessions: Sessions::new(Duration::from_secs(2 * 3600)),
             faults: FaultPlan::default(),
             calls: HashMap::new(),
+            data: HashMap::new(),
+            clock_offset: chrono::Duration::zero(),
         }));
         let server = server::start(authority, shared.clone(), configure)?;
         Ok(Self { server, shared })
@@ -124,6 +144,9 @@ impl Salesforce {
             api_max,
         };
         state.orgs.insert(org.id.clone(), org.clone());
+        state
+            .data
+            .insert(org.id.clone(), store::OrgData::new(false));
         org
     }
 
@@ -145,6 +168,10 @@ impl Salesforce {
             last_name: last_name.into(),
         };
         state.users.insert(user.id.clone(), user.clone());
+        let now = state.now();
+        if let Some(data) = state.data.get_mut(org_id) {
+            data.insert(seed::user_record(&user, now));
+        }
         user
     }
 
@@ -212,7 +239,9 @@ impl Salesforce {
     }
 
     /// How many times an endpoint was called: `authorize`, `token`, `revoke`, `userinfo`,
-    /// `identity`, `limits`.
+    /// `identity`, and under `/services/data/vNN.N/`: `limits`, `query`, `queryAll`, `search`,
+    /// `parameterizedSearch`, `sobjects`, `describe`, `updated`, `deleted`, `listviews`,
+    /// `composite`, `composite/sobjects`, `composite/batch`.
     pub fn calls(&self, endpoint: &str) -> u64 {
         self.shared.lock().calls.get(endpoint).copied().unwrap_or(0)
     }

@@ -1,19 +1,22 @@
 //! The REST API's front door: versions, the session check, the daily allowance with
-//! `Sforce-Limit-Info` on every response, and `/limits`.
+//! `Sforce-Limit-Info` on every response; then the call goes to its resource in `api`.
 
-use actix_web::http::header::HeaderValue;
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde_json::json;
 
+use super::api::{self, Call, Env, Headers, Reply};
 use super::errors;
 use super::oauth::bearer;
+use super::sessions::Grant;
 use super::{Shared, State};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     // Mounted under the `/services/data` scope.
     cfg.route("", web::get().to(versions))
         .route("/", web::get().to(versions))
-        .route("/v{version}/limits", web::get().to(limits));
+        .route("/v{version}/{tail:.*}", web::route().to(resource));
 }
 
 /// Every version from 31.0 to 64.0, as `/services/data` lists them.
@@ -49,12 +52,9 @@ impl Refusal {
     }
 }
 
-/// A REST call's org and its `Sforce-Limit-Info` value, after the session check and the
+/// A REST call's grant and its `Sforce-Limit-Info` value, after the session check and the
 /// allowance: each call costs one.
-pub(crate) fn admit(
-    req: &HttpRequest,
-    state: &mut State,
-) -> Result<(String, HeaderValue), Refusal> {
+pub(crate) fn admit(req: &HttpRequest, state: &mut State) -> Result<(Grant, HeaderValue), Refusal> {
     let grant = bearer(req)
         .and_then(|token| state.sessions.session(token))
         .cloned()
@@ -67,10 +67,8 @@ pub(crate) fn admit(
         return Err(Refusal::LimitExceeded { max: org.api_max });
     }
     org.api_remaining -= 1;
-    Ok((
-        grant.org_id,
-        limit_header(org.api_max - org.api_remaining, org.api_max),
-    ))
+    let usage = limit_header(org.api_max - org.api_remaining, org.api_max);
+    Ok((grant, usage))
 }
 
 fn limit_header_name() -> actix_web::http::header::HeaderName {
@@ -90,26 +88,98 @@ fn valid_version(version: &str) -> bool {
         .is_some_and(|v| (31..=64).contains(&v))
 }
 
-async fn limits(
+async fn resource(
     req: HttpRequest,
-    version: web::Path<String>,
+    path: web::Path<(String, String)>,
+    body: web::Bytes,
     shared: web::Data<Shared>,
 ) -> HttpResponse {
+    let (version, tail) = path.into_inner();
+    let segments: Vec<&str> = tail.split('/').filter(|s| !s.is_empty()).collect();
     let mut state = shared.lock();
-    state.count("limits");
+    state.count(api::endpoint(&segments));
     if !valid_version(&version) {
         return errors::rest(404, "NOT_FOUND", "The requested resource does not exist");
     }
-    let (org_id, usage) = match admit(&req, &mut state) {
+    let (grant, usage) = match admit(&req, &mut state) {
         Ok(admitted) => admitted,
         Err(refusal) => return refusal.response(),
     };
-    let org = &state.orgs[&org_id];
-    HttpResponse::Ok()
-        .insert_header((limit_header_name(), usage))
-        .json(json!({
-            "DailyApiRequests": { "Max": org.api_max, "Remaining": org.api_remaining },
-            "DailyBulkApiBatches": { "Max": 15000, "Remaining": 15000 },
-            "DataStorageMB": { "Max": 1024, "Remaining": 1000 },
-        }))
+    let reply = match parse_body(&body) {
+        Ok(body) => {
+            let call = Call {
+                method: req.method().as_str(),
+                version: &version,
+                path: segments,
+                query: serde_urlencoded::from_str(req.query_string()).unwrap_or_default(),
+                body,
+                headers: headers(&req),
+            };
+            let now = state.now();
+            let State {
+                ids, data, orgs, ..
+            } = &mut *state;
+            let api = orgs
+                .get(&grant.org_id)
+                .map_or((0, 0), |o| (o.api_max, o.api_remaining));
+            match data.get_mut(&grant.org_id) {
+                Some(org) => {
+                    let mut env = Env {
+                        org,
+                        ids,
+                        user_id: &grant.user_id,
+                        now,
+                        api,
+                    };
+                    api::dispatch(&mut env, &call, false)
+                }
+                None => Reply::not_found(),
+            }
+        }
+        Err(reply) => reply,
+    };
+    let mut response = HttpResponse::build(
+        StatusCode::from_u16(reply.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+    );
+    response.insert_header((limit_header_name(), usage));
+    if let Some(location) = reply.location {
+        response.insert_header((header::LOCATION, location));
+    }
+    match reply.body {
+        Some(body) => response.json(body),
+        None => response.finish(),
+    }
+}
+
+fn parse_body(body: &[u8]) -> Result<Option<serde_json::Value>, Reply> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(None);
+    }
+    serde_json::from_slice(body).map(Some).map_err(|e| {
+        Reply::error(
+            400,
+            "JSON_PARSER_ERROR",
+            &format!("Unexpected character in the request body: {e}"),
+        )
+    })
+}
+
+/// Headers the resources look at: the query batch size and the conditional-request dates.
+fn headers(req: &HttpRequest) -> Headers {
+    let get = |name: &str| req.headers().get(name).and_then(|v| v.to_str().ok());
+    let date = |name: &str| {
+        get(name)
+            .and_then(|v| chrono::DateTime::parse_from_rfc2822(v).ok())
+            .map(|t| t.with_timezone(&chrono::Utc))
+    };
+    Headers {
+        batch_size: get("Sforce-Query-Options")
+            .and_then(|v| {
+                v.split(';')
+                    .find_map(|p| p.trim().strip_prefix("batchSize="))
+            })
+            .and_then(|n| n.parse().ok()),
+        if_modified_since: date("If-Modified-Since"),
+        if_unmodified_since: date("If-Unmodified-Since"),
+    }
 }

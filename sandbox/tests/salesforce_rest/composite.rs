@@ -1,0 +1,127 @@
+use serde_json::json;
+
+use super::fixture::org;
+
+#[tokio::test]
+async fn subrequests_chain_through_references_in_one_api_call() {
+    let org = org();
+    let answer = org
+        .call(
+            "POST",
+            "composite",
+            Some(json!({ "allOrNone": false, "compositeRequest": [
+                { "method": "POST", "url": "/services/data/v64.0/sobjects/Account", "referenceId": "refAccount", "body": { "Name": "Acme" } },
+                { "method": "POST", "url": "/services/data/v64.0/sobjects/Contact", "referenceId": "refContact",
+                  "body": { "LastName": "Doe", "AccountId": "@{refAccount.id}" } },
+                { "method": "GET", "url": "/services/data/v64.0/query?q=SELECT+Id,Account.Name+FROM+Contact", "referenceId": "refQuery" },
+                { "method": "PATCH", "url": "/services/data/v64.0/sobjects/Contact/@{refQuery.records[0].Id}", "referenceId": "refUpdate",
+                  "body": { "Title": "Buyer" } },
+            ]})),
+        )
+        .await;
+    assert_eq!(answer.status, 200);
+    assert_eq!(answer.headers["sforce-limit-info"], "api-usage=1/1000000");
+    let results = answer.body["compositeResponse"].as_array().unwrap();
+    assert_eq!(results[0]["httpStatusCode"], 201);
+    assert_eq!(results[0]["referenceId"], "refAccount");
+    let account = results[0]["body"]["id"].as_str().unwrap();
+    assert_eq!(
+        results[0]["httpHeaders"]["Location"],
+        format!("/services/data/v64.0/sobjects/Account/{account}")
+    );
+    assert_eq!(results[2]["body"]["records"][0]["Account"]["Name"], "Acme");
+    assert_eq!(results[3]["httpStatusCode"], 204);
+    assert_eq!(results[3]["body"], serde_json::Value::Null);
+    assert_eq!(results[3]["httpHeaders"], json!({}));
+    let contact = org.query("SELECT Title, AccountId FROM Contact").await;
+    assert_eq!(contact.body["records"][0]["Title"], "Buyer");
+    assert_eq!(contact.body["records"][0]["AccountId"], account);
+}
+
+#[tokio::test]
+async fn all_or_none_halts_and_rolls_back_the_whole_request() {
+    let org = org();
+    let answer = org
+        .call(
+            "POST",
+            "composite",
+            Some(json!({ "allOrNone": true, "compositeRequest": [
+                { "method": "POST", "url": "/services/data/v64.0/sobjects/Account", "referenceId": "first", "body": { "Name": "Kept?" } },
+                { "method": "POST", "url": "/services/data/v64.0/sobjects/Contact", "referenceId": "bad", "body": { "FirstName": "No last name" } },
+                { "method": "POST", "url": "/services/data/v64.0/sobjects/Account", "referenceId": "after", "body": { "Name": "Never" } },
+            ]})),
+        )
+        .await;
+    let results = answer.body["compositeResponse"].as_array().unwrap();
+    assert_eq!(results[1]["httpStatusCode"], 400);
+    assert_eq!(results[1]["body"][0]["errorCode"], "REQUIRED_FIELD_MISSING");
+    for halted in [&results[0], &results[2]] {
+        assert_eq!(halted["httpStatusCode"], 400);
+        assert_eq!(halted["body"][0]["errorCode"], "PROCESSING_HALTED");
+    }
+    assert_eq!(
+        org.query("SELECT COUNT() FROM Account").await.body["totalSize"],
+        0
+    );
+}
+
+#[tokio::test]
+async fn a_reference_to_a_failed_subrequest_is_processing_halted() {
+    let org = org();
+    let answer = org
+        .call(
+            "POST",
+            "composite",
+            Some(json!({ "compositeRequest": [
+                { "method": "POST", "url": "/services/data/v64.0/sobjects/Account", "referenceId": "acct", "body": {} },
+                { "method": "POST", "url": "/services/data/v64.0/sobjects/Contact", "referenceId": "c", "body": { "LastName": "X", "AccountId": "@{acct.id}" } },
+                { "method": "POST", "url": "/services/data/v64.0/sobjects/Contact", "referenceId": "d", "body": { "LastName": "Independent" } },
+            ]})),
+        )
+        .await;
+    let results = answer.body["compositeResponse"].as_array().unwrap();
+    assert_eq!(results[0]["body"][0]["errorCode"], "REQUIRED_FIELD_MISSING");
+    assert_eq!(results[1]["body"][0]["errorCode"], "PROCESSING_HALTED");
+    assert_eq!(
+        results[2]["httpStatusCode"], 201,
+        "without allOrNone the rest goes on"
+    );
+
+    let requests: Vec<_> = (0..26)
+        .map(|i| json!({ "method": "GET", "url": "/services/data/v64.0/limits", "referenceId": format!("r{i}") }))
+        .collect();
+    let too_many = org
+        .call(
+            "POST",
+            "composite",
+            Some(json!({ "compositeRequest": requests })),
+        )
+        .await;
+    assert_eq!(too_many.status, 400);
+}
+
+#[tokio::test]
+async fn batch_runs_independent_requests_and_can_halt_on_error() {
+    let org = org();
+    let answer = org
+        .call(
+            "POST",
+            "composite/batch",
+            Some(json!({ "haltOnError": true, "batchRequests": [
+                { "method": "POST", "url": "v64.0/sobjects/Account", "richInput": { "Name": "Acme" } },
+                { "method": "GET", "url": "v64.0/sobjects/Account/001000000000000AAA" },
+                { "method": "GET", "url": "v64.0/limits" },
+            ]})),
+        )
+        .await;
+    assert_eq!(answer.status, 200);
+    assert_eq!(answer.body["hasErrors"], true);
+    let results = answer.body["results"].as_array().unwrap();
+    assert_eq!(results[0]["statusCode"], 201);
+    assert_eq!(results[1]["statusCode"], 404);
+    assert_eq!(results[2]["statusCode"], 412);
+    assert_eq!(
+        results[2]["result"][0]["errorCode"],
+        "BATCH_PROCESSING_HALTED"
+    );
+}

@@ -1,0 +1,82 @@
+use outforce_sandbox::salesforce::schema::{Field, Kind, TextFlavor};
+use serde_json::json;
+
+use super::fixture::org;
+
+#[tokio::test]
+async fn describe_lists_objects_fields_and_custom_fields_added_at_run_time() {
+    let org = org();
+    let global = org.get("sobjects").await;
+    let contact = global.body["sobjects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["name"] == "Contact")
+        .unwrap()
+        .clone();
+    assert_eq!(contact["keyPrefix"], "003");
+    assert_eq!(
+        contact["urls"]["describe"],
+        "/services/data/v64.0/sobjects/Contact/describe"
+    );
+    assert_eq!(global.body["maxBatchSize"], 200);
+
+    org.sf
+        .add_field(
+            &org.org_id,
+            "Contact",
+            Field::new(
+                "Work_Email__c",
+                "Work Email",
+                Kind::Text {
+                    flavor: TextFlavor::Email,
+                    length: 80,
+                },
+            ),
+        )
+        .unwrap();
+    let described = org.get("sobjects/Contact/describe").await;
+    let field = |name: &str| {
+        described.body["fields"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["name"] == name)
+            .cloned()
+    };
+    let email = field("Email").unwrap();
+    assert_eq!(email["type"], "email");
+    assert_eq!(email["updateable"], true);
+    let account = field("AccountId").unwrap();
+    assert_eq!(account["referenceTo"], json!(["Account"]));
+    assert_eq!(account["relationshipName"], "Account");
+    assert_eq!(field("Name").unwrap()["updateable"], false);
+    let custom = field("Work_Email__c").unwrap();
+    assert_eq!(custom["custom"], true);
+
+    let id = org.seed(
+        "Contact",
+        json!({ "LastName": "Doe", "Work_Email__c": "doe@work.example" }),
+    );
+    let found = org
+        .query("SELECT Id FROM Contact WHERE Work_Email__c = 'doe@work.example'")
+        .await;
+    assert_eq!(found.body["records"][0]["Id"], id.as_str());
+    assert_eq!(org.get("sobjects/Nope/describe").await.status, 404);
+}
+
+#[tokio::test]
+async fn event_who_ids_exists_only_with_shared_activities() {
+    let org = org();
+    let has_who_ids = |body: &serde_json::Value| {
+        body["fields"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["name"] == "EventWhoIds")
+    };
+    assert!(!has_who_ids(&org.get("sobjects/Event/describe").await.body));
+    org.sf.set_shared_activities(&org.org_id, true);
+    let described = org.get("sobjects/Event/describe").await;
+    assert!(has_who_ids(&described.body));
+}

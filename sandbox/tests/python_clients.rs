@@ -1,15 +1,18 @@
 //! Real clients that nobody here wrote, against the emulators: runs the pytest suites in
 //! `tests/python` with the emulators started here. `scripts/test` installs the Python packages
-//! (`tests/python/requirements.txt`); without them this test fails, it does not skip.
+//! (`tests/python/requirements.txt`); without them these tests fail, they do not skip.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
     reason = "a test should stop loudly at the first surprise"
 )]
 
+use std::path::Path;
 use std::process::Command;
 
 use outforce_sandbox::entra::{AppRegistration, Entra, OboFailure, TokenSpec};
+use outforce_sandbox::salesforce::Salesforce;
+use outforce_sandbox::salesforce::schema::{Field, Kind, TextFlavor};
 use outforce_sandbox::tls::Authority;
 
 const TENANT: &str = "72f988bf-86f1-41af-91ab-2d7cd011db47";
@@ -18,13 +21,40 @@ const REP: &str = "6467882c-fdfd-4354-a1ed-4e13f064be25";
 const MFA_REP: &str = "0c4e9ab2-1d7a-4a2f-9d59-4c0c1e6d2f11";
 const CLAIMS: &str = r#"{"access_token":{"polids":{"essential":true,"values":["9ab03e19-ed42-4168-b6b7-7001fb3e933a"]}}}"#;
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn msal_works_against_the_entra_emulator() {
+/// Runs one pytest file with `env`, trusting the CA in `ca_file`; what it printed.
+async fn pytest(file: &str, ca_file: &Path, env: &[(&str, String)]) -> String {
+    let mut pytest = Command::new("python3");
+    pytest
+        .args(["-m", "pytest", file, "-q", "-p", "no:cacheprovider"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("REQUESTS_CA_BUNDLE", ca_file);
+    for (name, value) in env {
+        pytest.env(name, value);
+    }
+    let output = tokio::task::spawn_blocking(move || pytest.output()).await.unwrap().expect(
+        "python3 must be installed; scripts/test installs sandbox/tests/python/requirements.txt",
+    );
+    let printed = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    println!("{printed}");
+    assert!(output.status.success(), "{file} failed:\n{printed}");
+    printed
+}
+
+fn authority_with_ca_file() -> (Authority, tempfile::TempDir, std::path::PathBuf) {
     let authority = Authority::new().unwrap();
     let dir = tempfile::tempdir().unwrap();
     let ca_file = dir.path().join("sandbox-ca.pem");
     authority.write_pem(&ca_file).unwrap();
+    (authority, dir, ca_file)
+}
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn msal_works_against_the_entra_emulator() {
+    let (authority, _dir, ca_file) = authority_with_ca_file();
     let entra = Entra::start(&authority).unwrap();
     entra.register_app(AppRegistration {
         tenant_id: TENANT.into(),
@@ -42,40 +72,74 @@ async fn msal_works_against_the_entra_emulator() {
     let rep = entra.mint(&TokenSpec::user(TENANT, REP, API)).unwrap();
     let mfa_rep = entra.mint(&TokenSpec::user(TENANT, MFA_REP, API)).unwrap();
 
-    let mut pytest = Command::new("python3");
-    pytest
-        .args([
-            "-m",
-            "pytest",
-            "tests/python",
-            "-q",
-            "-p",
-            "no:cacheprovider",
-        ])
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env("REQUESTS_CA_BUNDLE", &ca_file)
-        .env("ENTRA_AUTHORITY", entra.authority(TENANT))
-        .env("ENTRA_CLIENT_ID", API)
-        .env("ENTRA_CLIENT_SECRET", "s3cr3t~value")
-        .env("ENTRA_USER_ASSERTION", rep)
-        .env("ENTRA_MFA_USER_ASSERTION", mfa_rep)
-        .env("ENTRA_MFA_CLAIMS", CLAIMS);
-    let output = tokio::task::spawn_blocking(move || pytest.output()).await.unwrap().expect(
-        "python3 must be installed; scripts/test installs sandbox/tests/python/requirements.txt",
-    );
-    let printed = format!(
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
-    println!("{printed}");
-    assert!(
-        output.status.success(),
-        "the Python clients failed:\n{printed}"
-    );
+    let printed = pytest(
+        "tests/python/test_msal_entra.py",
+        &ca_file,
+        &[
+            ("ENTRA_AUTHORITY", entra.authority(TENANT)),
+            ("ENTRA_CLIENT_ID", API.into()),
+            ("ENTRA_CLIENT_SECRET", "s3cr3t~value".into()),
+            ("ENTRA_USER_ASSERTION", rep),
+            ("ENTRA_MFA_USER_ASSERTION", mfa_rep),
+            ("ENTRA_MFA_CLAIMS", CLAIMS.into()),
+        ],
+    )
+    .await;
     assert!(printed.contains("5 passed"), "{printed}");
     assert!(
         entra.calls("openid_configuration_v2") >= 1,
         "msal discovered the tenant from the emulator"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn simple_salesforce_works_against_the_salesforce_emulator() {
+    const SEEDED: usize = 2_500;
+    let (authority, _dir, ca_file) = authority_with_ca_file();
+    let sf = Salesforce::start(&authority).unwrap();
+    let org = sf.add_org("Contoso", 1_000_000);
+    let rep = sf.add_user(&org.id, "rep@contoso.example", "Avery", "Rep");
+    let session = sf.issue_session(&rep.id, "key").unwrap();
+    let text = Kind::Text {
+        flavor: TextFlavor::String,
+        length: 64,
+    };
+    sf.add_field(
+        &org.id,
+        "Contact",
+        Field::new("Ext_Id__c", "Ext Id", text).external_id(),
+    )
+    .unwrap();
+    for i in 0..SEEDED {
+        sf.create_record(
+            &org.id,
+            "Contact",
+            serde_json::json!({ "LastName": format!("Seeded{i:04}") }),
+        )
+        .unwrap();
+    }
+    // getUpdated covers whole minutes up to the last one that has ended: let the seeded
+    // contacts' minute end.
+    sf.advance_clock(std::time::Duration::from_secs(120));
+
+    let printed = pytest(
+        "tests/python/test_simple_salesforce.py",
+        &ca_file,
+        &[
+            (
+                "SF_INSTANCE",
+                sf.base_url().trim_start_matches("https://").into(),
+            ),
+            ("SF_SESSION", session),
+            ("SF_VERSION", "62.0".into()),
+            ("SF_SEEDED_CONTACTS", SEEDED.to_string()),
+        ],
+    )
+    .await;
+    assert!(printed.contains("7 passed"), "{printed}");
+    assert!(
+        sf.calls("query") >= 3,
+        "the client paged through the emulator"
+    );
+    assert!(sf.calls("composite") == 1);
 }

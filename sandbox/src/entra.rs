@@ -147,6 +147,19 @@ impl Entra {
         Ok(())
     }
 
+    /// The current signing key's `kid` and public key, read afresh at each call, for the Graph
+    /// emulator to check the tokens this emulator issued.
+    pub(crate) fn published_key(
+        &self,
+    ) -> impl Fn() -> (String, jsonwebtoken::DecodingKey) + Send + Sync + 'static {
+        let shared = self.shared.clone();
+        move || {
+            let current = Arc::clone(&shared.lock().current);
+            let key = jsonwebtoken::DecodingKey::from_rsa_der(&current.public_key_der);
+            (current.kid.clone(), key)
+        }
+    }
+
     /// The `kid` of the key that signs new tokens.
     pub fn current_kid(&self) -> String {
         self.shared.lock().current.kid.clone()

@@ -7,6 +7,7 @@
 
 pub mod demo;
 pub mod entra;
+pub mod graph;
 pub mod salesforce;
 pub mod server;
 pub mod tls;

@@ -1,0 +1,243 @@
+//! The seeding and inspection API: mailboxes, access policies, items written as a user would
+//! write them in Outlook (through the same code, so they notify subscribers and show in delta),
+//! limits, faults and what was delivered to webhooks.
+
+use std::time::Duration;
+
+use anyhow::{Context as _, bail};
+use serde_json::Value;
+
+use super::api::{Call, Caller, Env, Prefer, Reply};
+use super::mailbox::{Mailbox, Tombstone};
+use super::{Delivery, Graph, GraphFault, notify};
+
+impl Graph {
+    /// Adds a mailbox: the user's object id (a GUID), UPN and display name, in a tenant.
+    pub fn add_mailbox(&self, tenant_id: &str, user_id: &str, upn: &str, display_name: &str) {
+        self.inner.shared.lock().mailboxes.insert(
+            user_id.to_string(),
+            Mailbox::new(user_id, upn, tenant_id, display_name),
+        );
+    }
+
+    /// Restricts an application to these mailboxes (an application access policy); without
+    /// one, an app reaches every mailbox of its tenant.
+    pub fn set_access_policy(&self, app_id: &str, mailboxes: &[&str]) {
+        self.inner.shared.lock().policies.insert(
+            app_id.to_string(),
+            mailboxes.iter().map(|m| m.to_string()).collect(),
+        );
+    }
+
+    /// Runs a request as the mailbox's owner would in Outlook; the reply's status and body.
+    pub fn as_owner(
+        &self,
+        user_id: &str,
+        method: &str,
+        path: &str,
+        body: Option<Value>,
+    ) -> anyhow::Result<(u16, Value)> {
+        let tenant = self
+            .inner
+            .shared
+            .lock()
+            .mailboxes
+            .get(user_id)
+            .context("no such mailbox")?
+            .tenant_id
+            .clone();
+        let caller = Caller {
+            tenant,
+            app_id: "outlook".into(),
+            user: Some(user_id.to_string()),
+            permissions: vec!["Calendars.ReadWrite".into(), "Contacts.ReadWrite".into()],
+        };
+        let (path, query) = path.split_once('?').unwrap_or((path, ""));
+        let full: Vec<String> = ["users", user_id]
+            .into_iter()
+            .map(str::to_string)
+            .chain(
+                path.split('/')
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_string),
+            )
+            .collect();
+        let base = format!("{}/v1.0", self.base_url());
+        let call = Call {
+            method,
+            path: full,
+            query: serde_urlencoded::from_str(query).unwrap_or_default(),
+            body,
+            prefer: Prefer {
+                immutable_ids: true,
+                ..Prefer::default()
+            },
+            if_match: None,
+            base: &base,
+        };
+        let (reply, changes): (Reply, _) = {
+            let mut guard = self.inner.shared.lock();
+            let state = &mut *guard;
+            let now = state.now();
+            let mut changes = Vec::new();
+            let mut env = Env {
+                mailboxes: &mut state.mailboxes,
+                caller: &caller,
+                now,
+                changes: &mut changes,
+                cursors: &mut state.cursors,
+                policies: &state.policies,
+            };
+            (super::api::dispatch(&mut env, &call), changes)
+        };
+        notify::deliver(&self.inner, changes);
+        Ok((reply.status, reply.body.unwrap_or(Value::Null)))
+    }
+
+    /// Creates an event as the owner would; its immutable id.
+    pub fn create_event(&self, user_id: &str, event: Value) -> anyhow::Result<String> {
+        let (status, body) = self.as_owner(user_id, "POST", "events", Some(event))?;
+        if status != 201 {
+            bail!("creating the event failed ({status}): {body}");
+        }
+        Ok(body["id"].as_str().unwrap_or_default().to_string())
+    }
+
+    /// Creates a contact in the default folder (or `folder`); its immutable id.
+    pub fn create_contact(
+        &self,
+        user_id: &str,
+        folder: Option<&str>,
+        contact: Value,
+    ) -> anyhow::Result<String> {
+        let path = folder.map_or("contacts".to_string(), |f| {
+            format!("contactFolders/{f}/contacts")
+        });
+        let (status, body) = self.as_owner(user_id, "POST", &path, Some(contact))?;
+        if status != 201 {
+            bail!("creating the contact failed ({status}): {body}");
+        }
+        Ok(body["id"].as_str().unwrap_or_default().to_string())
+    }
+
+    /// The default contact folder's id.
+    pub fn default_contact_folder(&self, user_id: &str) -> Option<String> {
+        self.inner
+            .shared
+            .lock()
+            .mailboxes
+            .get(user_id)
+            .map(|m| m.default_folder.clone())
+    }
+
+    /// Moves a contact to another folder, as a user dragging it in Outlook: its regular id
+    /// changes, its immutable id stays, and the old folder's delta reports it removed.
+    pub fn move_contact(
+        &self,
+        user_id: &str,
+        contact_id: &str,
+        folder: &str,
+    ) -> anyhow::Result<()> {
+        let mut state = self.inner.shared.lock();
+        let mailbox = state
+            .mailboxes
+            .get_mut(user_id)
+            .context("no such mailbox")?;
+        mailbox.folder(folder).context("no such folder")?;
+        let index = mailbox
+            .contact_index(contact_id)
+            .context("no such contact")?;
+        let seq = mailbox.next_seq();
+        let contact = &mut mailbox.contacts[index];
+        let old = Tombstone {
+            ids: contact.ids.clone(),
+            seq,
+            folder: Some(contact.folder.clone()),
+        };
+        contact.ids.moved();
+        contact.folder = folder.to_string();
+        contact.seq = seq;
+        mailbox.contact_tombstones.push(old);
+        Ok(())
+    }
+
+    /// Forgets every delta round of a mailbox: its tokens answer 410 `syncStateNotFound`.
+    pub fn reset_sync_state(&self, user_id: &str) {
+        if let Some(mailbox) = self.inner.shared.lock().mailboxes.get_mut(user_id) {
+            mailbox.delta_generation += 1;
+        }
+    }
+
+    /// The request budget per app and mailbox over a window (Outlook: 10,000 per 10 minutes).
+    pub fn set_request_budget(&self, budget: usize, window: Duration) {
+        let limits = &mut self.inner.shared.lock().throttle.limits;
+        limits.budget = budget;
+        limits.window = window;
+    }
+
+    /// How long each mailbox request takes, so that concurrent requests overlap.
+    pub fn set_latency(&self, latency: Duration) {
+        self.inner.shared.lock().throttle.limits.latency = latency;
+    }
+
+    pub fn script_faults(&self, path_prefix: &str, faults: Vec<GraphFault>) {
+        self.inner.shared.lock().faults.script(path_prefix, faults);
+    }
+
+    pub fn clear_faults(&self) {
+        self.inner.shared.lock().faults.clear();
+    }
+
+    /// Lets subscriptions notify plain-HTTP loopback URLs (for the demo); HTTPS otherwise.
+    pub fn allow_http_webhooks(&self, allow: bool) {
+        self.inner.shared.lock().allow_http_webhooks = allow;
+    }
+
+    /// The pauses between delivery attempts to a failing webhook.
+    pub fn set_retry_delays(&self, delays: Vec<Duration>) {
+        self.inner.shared.lock().retry_delays = delays;
+    }
+
+    /// Every attempt to deliver a notification so far.
+    pub fn deliveries(&self) -> Vec<Delivery> {
+        self.inner.shared.lock().deliveries.clone()
+    }
+
+    /// The live subscriptions' ids.
+    pub fn subscription_ids(&self) -> Vec<String> {
+        self.inner
+            .shared
+            .lock()
+            .subscriptions
+            .iter()
+            .map(|s| s.id.clone())
+            .collect()
+    }
+
+    /// Sends a lifecycle notification now; the webhook's status.
+    pub async fn send_lifecycle(
+        &self,
+        subscription_id: &str,
+        event: &str,
+    ) -> anyhow::Result<Option<u16>> {
+        notify::lifecycle(&self.inner, subscription_id, event).await
+    }
+
+    /// Moves the emulator's clock forward.
+    pub fn advance_clock(&self, by: Duration) {
+        self.inner.shared.lock().clock_offset += chrono::Duration::from_std(by).unwrap_or_default();
+    }
+
+    /// How many times an endpoint was called: `events`, `event`, `instances`, `calendarView`,
+    /// `calendarView/delta`, `contacts`, `contacts/delta`, `masterCategories`, `subscriptions`,
+    /// `$batch`.
+    pub fn calls(&self, endpoint: &str) -> u64 {
+        self.inner
+            .shared
+            .lock()
+            .calls
+            .get(endpoint)
+            .copied()
+            .unwrap_or(0)
+    }
+}

@@ -1,0 +1,107 @@
+use serde_json::json;
+
+use super::fixture::{REP, assert_envelope, meeting, world};
+
+const FLAG: &str = "String {8ECCC264-6880-4EBE-992F-8888D2EEAA1D} Name SfSync";
+
+#[tokio::test]
+async fn extended_properties_are_set_expanded_and_filtered() {
+    let w = world().await;
+    let tagged = w
+        .create(meeting(
+            "Tagged",
+            "2025-07-01T09:00:00",
+            "2025-07-01T10:00:00",
+        ))
+        .await;
+    w.create(meeting(
+        "Untagged",
+        "2025-07-02T09:00:00",
+        "2025-07-02T10:00:00",
+    ))
+    .await;
+    let id = tagged["id"].as_str().unwrap();
+    let patched = w
+        .app_call(
+            "PATCH",
+            &format!("users/{REP}/events/{id}"),
+            Some(json!({ "singleValueExtendedProperties": [{ "id": FLAG, "value": "1" }] })),
+        )
+        .await;
+    assert_eq!(patched.status, 200);
+    assert!(
+        patched.body.get("singleValueExtendedProperties").is_none(),
+        "never listed without $expand"
+    );
+
+    let expand = format!("singleValueExtendedProperties($filter=id eq '{FLAG}')");
+    let query = serde_urlencoded::to_string([("$expand", expand.as_str())]).unwrap();
+    let expanded = w
+        .app_call("GET", &format!("users/{REP}/events/{id}?{query}"), None)
+        .await;
+    assert_eq!(
+        expanded.body["singleValueExtendedProperties"],
+        json!([{ "id": FLAG, "value": "1" }])
+    );
+
+    let filter =
+        format!("singleValueExtendedProperties/Any(ep: ep/id eq '{FLAG}' and ep/value eq '1')");
+    let query = serde_urlencoded::to_string([("$filter", filter.as_str())]).unwrap();
+    let found = w
+        .app_call("GET", &format!("users/{REP}/events?{query}"), None)
+        .await;
+    let subjects: Vec<&str> = found.body["value"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["subject"].as_str().unwrap())
+        .collect();
+    assert_eq!(subjects, ["Tagged"]);
+}
+
+#[tokio::test]
+async fn categories_and_master_categories() {
+    let w = world().await;
+    let created = w
+        .app_call(
+            "POST",
+            &format!("users/{REP}/outlook/masterCategories"),
+            Some(json!({ "displayName": "Salesforce", "color": "preset3" })),
+        )
+        .await;
+    assert_eq!(created.status, 201);
+    assert_eq!(created.body["color"], "preset3");
+    let duplicate = w
+        .app_call(
+            "POST",
+            &format!("users/{REP}/outlook/masterCategories"),
+            Some(json!({ "displayName": "salesforce" })),
+        )
+        .await;
+    assert_envelope(&duplicate, 409, "ErrorDuplicateObject");
+    let listed = w
+        .app_call(
+            "GET",
+            &format!("users/{REP}/outlook/masterCategories"),
+            None,
+        )
+        .await;
+    assert_eq!(listed.body["value"].as_array().unwrap().len(), 1);
+
+    let mut body = meeting("Categorised", "2025-07-01T09:00:00", "2025-07-01T10:00:00");
+    body["categories"] = json!(["Salesforce"]);
+    w.create(body).await;
+    w.create(meeting(
+        "Plain",
+        "2025-07-02T09:00:00",
+        "2025-07-02T10:00:00",
+    ))
+    .await;
+    let query =
+        serde_urlencoded::to_string([("$filter", "categories/any(c:c eq 'Salesforce')")]).unwrap();
+    let found = w
+        .app_call("GET", &format!("users/{REP}/events?{query}"), None)
+        .await;
+    assert_eq!(found.body["value"].as_array().unwrap().len(), 1);
+    assert_eq!(found.body["value"][0]["categories"], json!(["Salesforce"]));
+}

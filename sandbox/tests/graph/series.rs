@@ -1,0 +1,99 @@
+use serde_json::json;
+
+use super::fixture::{REP, meeting, world};
+
+fn weekly() -> serde_json::Value {
+    let mut body = meeting("Weekly sync", "2025-09-01T09:00:00", "2025-09-01T09:30:00");
+    body["recurrence"] = json!({
+        "pattern": { "type": "weekly", "interval": 1, "daysOfWeek": ["monday"], "firstDayOfWeek": "sunday" },
+        "range": { "type": "numbered", "startDate": "2025-09-01", "numberOfOccurrences": 4, "recurrenceTimeZone": "Pacific Standard Time" }
+    });
+    body
+}
+
+const SEPTEMBER: &str = "startDateTime=2025-09-01T00:00:00Z&endDateTime=2025-10-01T00:00:00Z";
+
+#[tokio::test]
+async fn a_series_lists_as_its_master_and_views_as_occurrences() {
+    let w = world().await;
+    let master = w.create(weekly()).await;
+    assert_eq!(master["type"], "seriesMaster");
+    let master_id = master["id"].as_str().unwrap();
+
+    let events = w
+        .app_call("GET", &format!("users/{REP}/events"), None)
+        .await;
+    assert_eq!(
+        events.body["value"].as_array().unwrap().len(),
+        1,
+        "/events never expands a series"
+    );
+
+    let view = w
+        .app_call(
+            "GET",
+            &format!("users/{REP}/calendarView?{SEPTEMBER}"),
+            None,
+        )
+        .await;
+    let occurrences = view.body["value"].as_array().unwrap();
+    assert_eq!(occurrences.len(), 4);
+    assert!(
+        occurrences
+            .iter()
+            .all(|o| o["type"] == "occurrence" && o["seriesMasterId"] == master_id)
+    );
+    assert_eq!(
+        occurrences[1]["start"]["dateTime"],
+        "2025-09-08T16:00:00.0000000"
+    );
+    assert_ne!(
+        occurrences[0]["iCalUId"], occurrences[1]["iCalUId"],
+        "iCalUId differs per occurrence"
+    );
+
+    let instances = w
+        .app_call(
+            "GET",
+            &format!("users/{REP}/events/{master_id}/instances?{SEPTEMBER}"),
+            None,
+        )
+        .await;
+    assert_eq!(instances.body["value"].as_array().unwrap().len(), 4);
+
+    let second = occurrences[1]["id"].as_str().unwrap();
+    let moved = w
+        .app_call("PATCH", &format!("users/{REP}/events/{second}"), Some(json!({ "subject": "Weekly sync (moved)", "start": { "dateTime": "2025-09-09T09:00:00", "timeZone": "Pacific Standard Time" }, "end": { "dateTime": "2025-09-09T09:30:00", "timeZone": "Pacific Standard Time" } })))
+        .await;
+    assert_eq!(moved.status, 200);
+    assert_eq!(moved.body["type"], "exception");
+    assert_eq!(
+        moved.body["id"], second,
+        "an exception keeps its occurrence's id"
+    );
+    let third = occurrences[2]["id"].as_str().unwrap();
+    assert_eq!(
+        w.app_call("DELETE", &format!("users/{REP}/events/{third}"), None)
+            .await
+            .status,
+        204
+    );
+
+    let after = w
+        .app_call(
+            "GET",
+            &format!("users/{REP}/calendarView?{SEPTEMBER}"),
+            None,
+        )
+        .await;
+    let items = after.body["value"].as_array().unwrap();
+    assert_eq!(items.len(), 3);
+    assert_eq!(items[1]["type"], "exception");
+    assert_eq!(items[1]["start"]["dateTime"], "2025-09-09T16:00:00.0000000");
+    assert_eq!(
+        w.app_call("GET", &format!("users/{REP}/events/{third}"), None)
+            .await
+            .status,
+        404
+    );
+}

@@ -34,10 +34,10 @@ pub enum Command {
     Worker,
     /// Apply pending database migrations and exit.
     Migrate,
-    /// Run the demo: the service on a local SQLite file beside the emulated Entra ID and
-    /// Salesforce, and print the URLs to open.
+    /// Run the demo: the service on a local SQLite file beside the emulated Entra ID, Microsoft
+    /// Graph and Salesforce seeded with demo data, and print the URLs to open.
     Demo(DemoArgs),
-    /// Start the emulated Entra ID and Salesforce alone, and print their URLs.
+    /// Start the emulated Entra ID, Microsoft Graph and Salesforce alone, and print their URLs.
     Sandbox(SandboxArgs),
 }
 
@@ -49,6 +49,9 @@ pub struct SandboxArgs {
     /// Where the service would receive Salesforce's OAuth redirect.
     #[arg(long, default_value = "http://127.0.0.1:8080/auth/salesforce/callback")]
     pub salesforce_callback: String,
+    /// Demo-data file to seed (the format of sandbox/demo-data.json, which is the default).
+    #[arg(long, value_name = "FILE")]
+    pub demo_data: Option<PathBuf>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -59,6 +62,16 @@ pub struct DemoArgs {
     /// Port to serve on.
     #[arg(long, default_value_t = 8080)]
     pub port: u16,
+    /// Demo-data file to seed (the format of sandbox/demo-data.json, which is the default).
+    #[arg(long, value_name = "FILE")]
+    pub demo_data: Option<PathBuf>,
+}
+
+fn demo_data(path: Option<&std::path::Path>) -> anyhow::Result<demo::DemoData> {
+    match path {
+        Some(path) => demo::DemoData::from_file(path),
+        None => demo::DemoData::bundled(),
+    }
 }
 
 impl Cli {
@@ -74,7 +87,7 @@ impl Cli {
             Command::Serve => serve(loaded).await,
             Command::Worker => startup::run_workers_until_stopped(loaded).await,
             Command::Migrate => migrate(loaded).await,
-            Command::Demo(_) => demo(loaded).await,
+            Command::Demo(args) => demo(loaded, args.demo_data.as_deref()).await,
             Command::Sandbox(args) => sandbox(&args).await,
         }
     }
@@ -111,14 +124,15 @@ fn demo_settings(loaded: &mut Loaded, args: &DemoArgs) {
     loaded.settings.log.format = config::LogFormat::Pretty;
 }
 
-async fn demo(loaded: Loaded) -> anyhow::Result<()> {
+async fn demo(loaded: Loaded, data_file: Option<&std::path::Path>) -> anyhow::Result<()> {
+    let data = demo_data(data_file)?;
     let data_dir = loaded.settings.data_dir.clone().unwrap_or_default();
     let host = loaded.settings.http.host;
     let app = Application::build(loaded).await?;
     let base = format!("http://{host}:{}", app.port());
     let sandbox = Sandbox::start(&data_dir).context("starting the sandbox")?;
     let callback = format!("{base}/auth/salesforce/callback");
-    let accounts = demo::seed(&sandbox.entra, &sandbox.salesforce, &callback);
+    let accounts = demo::seed(&sandbox, &data, &callback).context("seeding the demo data")?;
     println!(
         "outforce demo is running (SQLite file in {}/)",
         data_dir.display()
@@ -135,12 +149,10 @@ async fn demo(loaded: Loaded) -> anyhow::Result<()> {
 
 async fn sandbox(args: &SandboxArgs) -> anyhow::Result<()> {
     let stop = crate::shutdown::StopSignal::listen()?;
+    let data = demo_data(args.demo_data.as_deref())?;
     let sandbox = Sandbox::start(&args.dir).context("starting the sandbox")?;
-    let accounts = demo::seed(
-        &sandbox.entra,
-        &sandbox.salesforce,
-        &args.salesforce_callback,
-    );
+    let accounts =
+        demo::seed(&sandbox, &data, &args.salesforce_callback).context("seeding the demo data")?;
     println!("outforce sandbox is running");
     print_sandbox(&sandbox, &accounts);
     println!("Press Ctrl-C to stop.");
@@ -157,11 +169,18 @@ fn print_sandbox(sandbox: &Sandbox, accounts: &demo::DemoAccounts) {
         accounts.api_client_id
     );
     println!(
-        "  Salesforce: {}  (org {}, rep {}, connected app {})",
+        "  Graph:      {}/v1.0  (mailbox {}, {} meetings this week)",
+        sandbox.graph.base_url(),
+        demo::REP_USERNAME,
+        accounts.mailbox_events
+    );
+    println!(
+        "  Salesforce: {}  (org {}, rep {}, connected app {}, {} records)",
         sandbox.salesforce.base_url(),
         accounts.salesforce_org_id,
         demo::REP_USERNAME,
-        accounts.salesforce_consumer_key
+        accounts.salesforce_consumer_key,
+        accounts.salesforce_records
     );
     println!(
         "  sandbox CA: {}  (trust it, e.g. REQUESTS_CA_BUNDLE)",
@@ -188,6 +207,7 @@ mod tests {
             vec!["outforce", "migrate"],
             vec!["outforce", "--config", "x.toml", "demo", "--port", "9000"],
             vec!["outforce", "sandbox", "--dir", "/tmp/sb"],
+            vec!["outforce", "sandbox", "--demo-data", "data.json"],
         ] {
             assert!(Cli::try_parse_from(&args).is_ok(), "{args:?}");
         }

@@ -2,8 +2,9 @@
 //! outforce's tests, benchmarks and `outforce demo`. Each runs over HTTPS on its own loopback
 //! port, with a certificate from a certificate authority made at start-up.
 //!
-//! Built so far: Entra ID ([`entra`]) and Salesforce's OAuth and REST front door
-//! ([`salesforce`]). Graph and the rest of Salesforce's REST API follow.
+//! [`entra`] (OpenID metadata, keys, tokens), [`graph`] (Outlook calendars and contacts,
+//! delta, batching, subscriptions, throttling) and [`salesforce`] (OAuth and the REST API over an
+//! in-memory org); [`demo`] seeds all three with believable data.
 
 pub mod demo;
 pub mod entra;
@@ -18,6 +19,7 @@ use std::path::{Path, PathBuf};
 pub struct Sandbox {
     pub authority: tls::Authority,
     pub entra: entra::Entra,
+    pub graph: graph::Graph,
     pub salesforce: salesforce::Salesforce,
     /// The CA certificate (PEM) that clients must trust.
     pub ca_file: PathBuf,
@@ -31,10 +33,12 @@ impl Sandbox {
         let ca_file = dir.join("sandbox-ca.pem");
         authority.write_pem(&ca_file)?;
         let entra = entra::Entra::start(&authority)?;
+        let graph = graph::Graph::start(&authority, &entra)?;
         let salesforce = salesforce::Salesforce::start(&authority)?;
         Ok(Self {
             authority,
             entra,
+            graph,
             salesforce,
             ca_file,
         })
@@ -42,6 +46,7 @@ impl Sandbox {
 
     pub async fn stop(&self) {
         self.entra.stop().await;
+        self.graph.stop().await;
         self.salesforce.stop().await;
     }
 }

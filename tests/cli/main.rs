@@ -391,6 +391,7 @@ async fn sandbox_prints_urls_that_answer_over_https_with_its_ca() {
     let lines = read_until(&mut child, "Press Ctrl-C");
     let entra = url_after(&lines, "Entra ID:");
     let salesforce = url_after(&lines, "Salesforce:");
+    let graph = url_after(&lines, "Graph:");
     let ca = std::fs::read(dir.path().join("sandbox-ca.pem")).unwrap();
     let client = reqwest::Client::builder()
         .tls_certs_only([reqwest::Certificate::from_pem(&ca).unwrap()])
@@ -410,6 +411,16 @@ async fn sandbox_prints_urls_that_answer_over_https_with_its_ca() {
         .await
         .unwrap();
     assert_eq!(versions.status(), 200);
+    let unauthenticated = client
+        .get(format!("{graph}/me/events"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        unauthenticated.status(),
+        401,
+        "Graph answers, and asks for a token"
+    );
     sigterm(&child);
     assert_eq!(
         wait_for_exit(&mut child, Duration::from_secs(20)).code(),

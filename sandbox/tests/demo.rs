@@ -1,0 +1,82 @@
+//! The demo data: a believable org and a week of meetings in the rep's mailbox, seeded into
+//! every emulator through their own APIs.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test should stop loudly at the first surprise"
+)]
+
+use outforce_sandbox::Sandbox;
+use outforce_sandbox::demo::{self, DemoData};
+
+#[tokio::test]
+async fn the_demo_seeds_an_org_and_a_week_of_meetings() {
+    let dir = tempfile::tempdir().unwrap();
+    let sandbox = Sandbox::start(dir.path()).unwrap();
+    let data = DemoData::bundled().unwrap();
+    let accounts = demo::seed(
+        &sandbox,
+        &data,
+        "http://127.0.0.1:8080/auth/salesforce/callback",
+    )
+    .unwrap();
+    assert!(dir.path().join("sandbox-ca.pem").exists());
+
+    let org = &accounts.salesforce_org_id;
+    let contacts = sandbox
+        .salesforce
+        .query(
+            org,
+            "SELECT Id, Account.Name FROM Contact WHERE Account.Name = 'Acme Corporation'",
+        )
+        .unwrap();
+    assert_eq!(contacts.len(), 2);
+    let leads = sandbox
+        .salesforce
+        .query(org, "SELECT COUNT() FROM Lead WHERE IsConverted = false")
+        .unwrap();
+    assert_eq!(leads[0]["count"], 3);
+
+    let now = chrono::Utc::now();
+    let (from, to) = (
+        now - chrono::Duration::days(8),
+        now + chrono::Duration::days(8),
+    );
+    let query = format!(
+        "calendarView?startDateTime={}&endDateTime={}&$top=100",
+        from.format("%Y-%m-%dT%H:%M:%SZ"),
+        to.format("%Y-%m-%dT%H:%M:%SZ")
+    );
+    let (status, view) = sandbox
+        .graph
+        .as_owner(demo::REP_OBJECT_ID, "GET", &query, None)
+        .unwrap();
+    assert_eq!(status, 200);
+    let events = view["value"].as_array().unwrap();
+    assert!(
+        events.iter().any(|e| e["type"] == "occurrence"),
+        "a recurring meeting"
+    );
+    assert!(
+        events.iter().any(|e| e["sensitivity"] == "private"),
+        "a private meeting"
+    );
+    assert!(
+        events.iter().any(|e| e["isAllDay"] == true),
+        "an all-day event"
+    );
+    let attendees: Vec<&str> = events
+        .iter()
+        .flat_map(|e| e["attendees"].as_array().unwrap().iter())
+        .filter_map(|a| a["emailAddress"]["address"].as_str())
+        .collect();
+    assert!(
+        attendees.contains(&"jane.doe@acme-corp.example"),
+        "known contacts"
+    );
+    assert!(
+        attendees.contains(&"alex.kim@unknown-startup.example"),
+        "and strangers"
+    );
+    sandbox.stop().await;
+}

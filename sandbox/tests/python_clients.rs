@@ -11,6 +11,7 @@ use std::path::Path;
 use std::process::Command;
 
 use outforce_sandbox::entra::{AppRegistration, Entra, OboFailure, TokenSpec};
+use outforce_sandbox::graph::Graph;
 use outforce_sandbox::salesforce::Salesforce;
 use outforce_sandbox::salesforce::schema::{Field, Kind, TextFlavor};
 use outforce_sandbox::tls::Authority;
@@ -142,4 +143,37 @@ async fn simple_salesforce_works_against_the_salesforce_emulator() {
         "the client paged through the emulator"
     );
     assert!(sf.calls("composite") == 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn requests_replays_graphs_documented_sequences() {
+    let (authority, _dir, ca_file) = authority_with_ca_file();
+    let entra = Entra::start(&authority).unwrap();
+    let graph = Graph::start(&authority, &entra).unwrap();
+    entra.register_app(AppRegistration {
+        tenant_id: TENANT.into(),
+        client_id: API.into(),
+        client_secret: "s3cr3t~value".into(),
+        app_id_uri: format!("api://outforce.example/{API}"),
+        application_permissions: vec!["Calendars.ReadWrite".into()],
+    });
+    graph.add_mailbox(TENANT, REP, "rep@contoso.example", "Sandbox Rep");
+    // The Python webhook listens on plain loopback HTTP.
+    graph.allow_http_webhooks(true);
+
+    let printed = pytest(
+        "tests/python/test_graph_requests.py",
+        &ca_file,
+        &[
+            ("GRAPH_URL", format!("{}/v1.0", graph.base_url())),
+            ("GRAPH_USER", REP.into()),
+            ("ENTRA_AUTHORITY", entra.authority(TENANT)),
+            ("ENTRA_CLIENT_ID", API.into()),
+            ("ENTRA_CLIENT_SECRET", "s3cr3t~value".into()),
+        ],
+    )
+    .await;
+    assert!(printed.contains("3 passed"), "{printed}");
+    assert!(graph.calls("calendarView/delta") >= 3);
+    assert_eq!(graph.calls("$batch"), 1);
 }

@@ -254,6 +254,15 @@ fn compare(value: &Value, op: Op, literal: &Literal) -> bool {
         Literal::Date(d) => Value::Date(*d),
         Literal::Null | Literal::Days { .. } => return false,
     };
+    // Equality on text is the common case (Email IN (...)): no lower-cased copies.
+    if let (Value::Text(a), Value::Text(b), Op::Eq | Op::Ne) = (value, &literal, op) {
+        let equal = if a.is_ascii() && b.is_ascii() {
+            a.eq_ignore_ascii_case(b)
+        } else {
+            a.to_lowercase() == b.to_lowercase()
+        };
+        return equal == (op == Op::Eq);
+    }
     let Some(ordering) = value.compare(&literal) else {
         return false;
     };

@@ -1,9 +1,11 @@
 //! The Entra ID emulator: OpenID metadata (v2 and v1), signing keys with rotation, and the token
-//! endpoint for client credentials and on-behalf-of, with Entra's error bodies.
+//! endpoint for client credentials (secret or certificate assertion), on-behalf-of and refresh
+//! tokens, with Entra's error bodies.
 //!
 //! Tests drive it through [`Entra`]: register apps, mint tokens for our API (and hostile ones),
 //! rotate keys, make a user's on-behalf-of exchange fail, and count calls per endpoint.
 
+mod assertions;
 mod errors;
 mod grants;
 mod keys;
@@ -57,6 +59,7 @@ pub(crate) struct State {
     obo_failures: HashMap<String, OboFailure>,
     refresh_tokens: HashMap<String, RefreshGrant>,
     revoked_refresh_tokens: HashSet<String>,
+    app_certificates: HashMap<String, Vec<assertions::AppCertificate>>,
     calls: HashMap<&'static str, u64>,
 }
 
@@ -83,6 +86,7 @@ impl Entra {
             obo_failures: HashMap::new(),
             refresh_tokens: HashMap::new(),
             revoked_refresh_tokens: HashSet::new(),
+            app_certificates: HashMap::new(),
             calls: HashMap::new(),
         }));
         let server = server::start(authority, shared.clone(), routes::configure)?;
@@ -101,6 +105,24 @@ impl Entra {
 
     pub fn register_app(&self, app: AppRegistration) {
         self.shared.lock().apps.insert(app.client_id.clone(), app);
+    }
+
+    /// Uploads a certificate to an app registration, for certificate credentials (client
+    /// assertions): its DER (thumbprints are taken from it) and its public key.
+    pub fn add_app_certificate(
+        &self,
+        client_id: &str,
+        certificate_der: &[u8],
+        public_key_pem: &str,
+    ) -> anyhow::Result<()> {
+        let certificate = assertions::AppCertificate::new(certificate_der, public_key_pem)?;
+        self.shared
+            .lock()
+            .app_certificates
+            .entry(client_id.to_string())
+            .or_default()
+            .push(certificate);
+        Ok(())
     }
 
     /// A token as Entra would issue it for `spec` (or the hostile variant it asks for).

@@ -53,6 +53,25 @@ fn authority_with_ca_file() -> (Authority, tempfile::TempDir, std::path::PathBuf
     (authority, dir, ca_file)
 }
 
+/// Uploads a new certificate to the app; the private key's file (beside `ca_file`) and the
+/// certificate's SHA-1 thumbprint in hex, as msal takes them.
+fn certificate_credential(entra: &Entra, ca_file: &Path) -> (String, String) {
+    use rcgen::{CertificateParams, KeyPair, PKCS_RSA_SHA256, RsaKeySize};
+    let pair = KeyPair::generate_rsa_for(&PKCS_RSA_SHA256, RsaKeySize::_2048).unwrap();
+    let cert = CertificateParams::new(vec!["outforce".into()])
+        .unwrap()
+        .self_signed(&pair)
+        .unwrap();
+    entra
+        .add_app_certificate(API, cert.der(), &pair.public_key_pem())
+        .unwrap();
+    let key_file = ca_file.with_file_name("app-key.pem");
+    std::fs::write(&key_file, pair.serialize_pem()).unwrap();
+    let sha1 = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA1_FOR_LEGACY_USE_ONLY, cert.der());
+    let hex: String = sha1.as_ref().iter().map(|b| format!("{b:02X}")).collect();
+    (key_file.display().to_string(), hex)
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn msal_works_against_the_entra_emulator() {
     let (authority, _dir, ca_file) = authority_with_ca_file();
@@ -72,6 +91,7 @@ async fn msal_works_against_the_entra_emulator() {
     );
     let rep = entra.mint(&TokenSpec::user(TENANT, REP, API)).unwrap();
     let mfa_rep = entra.mint(&TokenSpec::user(TENANT, MFA_REP, API)).unwrap();
+    let (key_file, thumbprint) = certificate_credential(&entra, &ca_file);
 
     let printed = pytest(
         "tests/python/test_msal_entra.py",
@@ -83,10 +103,12 @@ async fn msal_works_against_the_entra_emulator() {
             ("ENTRA_USER_ASSERTION", rep),
             ("ENTRA_MFA_USER_ASSERTION", mfa_rep),
             ("ENTRA_MFA_CLAIMS", CLAIMS.into()),
+            ("ENTRA_CERT_KEY_FILE", key_file),
+            ("ENTRA_CERT_THUMBPRINT", thumbprint),
         ],
     )
     .await;
-    assert!(printed.contains("5 passed"), "{printed}");
+    assert!(printed.contains("6 passed"), "{printed}");
     assert!(
         entra.calls("openid_configuration_v2") >= 1,
         "msal discovered the tenant from the emulator"

@@ -25,7 +25,12 @@ pub fn missing(parameter: &str) -> AadError {
 }
 
 /// The registered app that `form` authenticates as, by `client_id` and `client_secret`.
-fn authenticate(tenant: &str, form: &Form, shared: &Shared) -> Result<AppRegistration, AadError> {
+fn authenticate(
+    endpoint: &Endpoint,
+    form: &Form,
+    shared: &Shared,
+) -> Result<AppRegistration, AadError> {
+    let tenant = endpoint.tenant.as_str();
     let client_id = form.get("client_id").ok_or_else(|| missing("client_id"))?;
     let app = shared.lock().apps.get(client_id).cloned();
     let app = match app {
@@ -41,6 +46,10 @@ fn authenticate(tenant: &str, form: &Form, shared: &Shared) -> Result<AppRegistr
             ));
         }
     };
+    if let Some(assertion) = form.get("client_assertion") {
+        super::assertions::verify(endpoint, &app, form, assertion, shared)?;
+        return Ok(app);
+    }
     match form.get("client_secret") {
         None => Err(AadError::new(
             401,
@@ -61,11 +70,20 @@ fn authenticate(tenant: &str, form: &Form, shared: &Shared) -> Result<AppRegistr
     }
 }
 
+/// Where a token request arrived: the emulator's origin, the token URL (a client assertion's
+/// audience) and the tenant in the path.
+pub struct Endpoint {
+    pub base: String,
+    pub token_url: String,
+    pub tenant: String,
+}
+
 pub fn client_credentials(
-    tenant: &str,
+    endpoint: &Endpoint,
     form: &Form,
     shared: &Shared,
 ) -> Result<HttpResponse, AadError> {
+    let tenant = endpoint.tenant.as_str();
     if matches!(tenant, "common" | "organizations" | "consumers") {
         return Err(AadError::new(
             400,
@@ -74,7 +92,7 @@ pub fn client_credentials(
             "No tenant-identifying information found in either the request or implied by any provided credentials.",
         ));
     }
-    let app = authenticate(tenant, form, shared)?;
+    let app = authenticate(endpoint, form, shared)?;
     let scope = form.get("scope").ok_or_else(|| missing("scope"))?;
     let Some(resource) = scope
         .strip_suffix("/.default")
@@ -104,15 +122,15 @@ pub fn client_credentials(
 }
 
 pub fn on_behalf_of(
-    base: &str,
-    tenant: &str,
+    endpoint: &Endpoint,
     form: &Form,
     shared: &Shared,
 ) -> Result<HttpResponse, AadError> {
+    let (base, tenant) = (endpoint.base.as_str(), endpoint.tenant.as_str());
     if form.get("requested_token_use").map(String::as_str) != Some("on_behalf_of") {
         return Err(missing("requested_token_use"));
     }
-    let app = authenticate(tenant, form, shared)?;
+    let app = authenticate(endpoint, form, shared)?;
     let assertion = form.get("assertion").ok_or_else(|| missing("assertion"))?;
     let scope = form.get("scope").ok_or_else(|| missing("scope"))?;
     let claims = verify_assertion(assertion, &app, shared)?;
@@ -132,12 +150,12 @@ pub fn on_behalf_of(
 /// A refresh token from an earlier delegated grant buys a new access token (and a new refresh
 /// token; the old one stays valid until revoked, as with Entra).
 pub fn refresh(
-    base: &str,
-    tenant: &str,
+    endpoint: &Endpoint,
     form: &Form,
     shared: &Shared,
 ) -> Result<HttpResponse, AadError> {
-    let app = authenticate(tenant, form, shared)?;
+    let base = endpoint.base.as_str();
+    let app = authenticate(endpoint, form, shared)?;
     let token = form
         .get("refresh_token")
         .ok_or_else(|| missing("refresh_token"))?;

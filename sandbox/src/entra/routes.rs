@@ -122,10 +122,15 @@ async fn token(
     shared.lock().count("token");
     let tenant = path.into_inner();
     let form = form.into_inner();
+    let endpoint = grants::Endpoint {
+        base: origin(&req),
+        token_url: format!("{}{}", origin(&req), req.path()),
+        tenant,
+    };
     let result = match form.get("grant_type").map(String::as_str) {
-        Some("client_credentials") => grants::client_credentials(&tenant, &form, &shared),
-        Some(JWT_BEARER) => grants::on_behalf_of(&origin(&req), &tenant, &form, &shared),
-        Some("refresh_token") => grants::refresh(&origin(&req), &tenant, &form, &shared),
+        Some("client_credentials") => grants::client_credentials(&endpoint, &form, &shared),
+        Some(JWT_BEARER) => grants::on_behalf_of(&endpoint, &form, &shared),
+        Some("refresh_token") => grants::refresh(&endpoint, &form, &shared),
         Some(other) => Err(AadError::new(
             400,
             "unsupported_grant_type",

@@ -61,3 +61,10 @@ def test_on_behalf_of_surfaces_the_conditional_access_challenge():
     )
     assert result["error"] == "interaction_required", result
     assert result["claims"] == os.environ["ENTRA_MFA_CLAIMS"]
+
+
+def test_client_credentials_with_a_certificate():
+    with open(os.environ["ENTRA_CERT_KEY_FILE"]) as key:
+        credential = {"private_key": key.read(), "thumbprint": os.environ["ENTRA_CERT_THUMBPRINT"]}
+    result = app(credential).acquire_token_for_client(scopes=GRAPH_DEFAULT)
+    assert "access_token" in result, result

@@ -183,6 +183,11 @@ fn print_sandbox(sandbox: &Sandbox, accounts: &demo::DemoAccounts) {
         accounts.salesforce_records
     );
     println!(
+        "  Salesforce login hosts: production {}  sandbox {}",
+        sandbox.salesforce.login_url(),
+        sandbox.salesforce.test_login_url()
+    );
+    println!(
         "  sandbox CA: {}  (trust it, e.g. REQUESTS_CA_BUNDLE)",
         sandbox.ca_file.display()
     );

@@ -11,6 +11,7 @@ mod api;
 mod dml;
 mod errors;
 pub mod faults;
+mod hosts;
 mod identity;
 pub mod ids;
 mod oauth;
@@ -42,6 +43,8 @@ pub struct Org {
     /// Calls left in the rolling 24 hours, and the org's allocation.
     pub api_remaining: u64,
     pub api_max: u64,
+    /// A sandbox org logs in at the sandbox login host (test.salesforce.com).
+    pub sandbox: bool,
 }
 
 /// A Salesforce user.
@@ -90,6 +93,10 @@ pub(crate) struct State {
     data: HashMap<String, store::OrgData>,
     /// Added to the wall clock, so tests can move time forward.
     clock_offset: chrono::Duration,
+    /// Which listener (by port) plays which host.
+    hosts: HashMap<u16, hosts::Host>,
+    /// The instance (and My Domain) URL that token responses name.
+    instance_url: String,
 }
 
 impl State {
@@ -105,9 +112,11 @@ impl State {
 
 pub(crate) type Shared = server::Shared<State>;
 
-/// A running Salesforce emulator.
+/// A running Salesforce emulator: the instance (My Domain) and the two login hosts.
 pub struct Salesforce {
     server: Running,
+    login: Running,
+    test: Running,
     shared: web::Data<Shared>,
 }
 
@@ -124,24 +133,67 @@ impl Salesforce {
             calls: HashMap::new(),
             data: HashMap::new(),
             clock_offset: chrono::Duration::zero(),
+            hosts: HashMap::new(),
+            instance_url: String::new(),
         }));
         let server = server::start(authority, shared.clone(), configure)?;
-        Ok(Self { server, shared })
+        let login = server::start(authority, shared.clone(), configure)?;
+        let test = server::start(authority, shared.clone(), configure)?;
+        {
+            let mut state = shared.lock();
+            state.instance_url = server.base_url.clone();
+            for (running, host) in [
+                (&server, hosts::Host::Instance),
+                (&login, hosts::Host::Production),
+                (&test, hosts::Host::Sandbox),
+            ] {
+                if let Some(port) = running.port() {
+                    state.hosts.insert(port, host);
+                }
+            }
+        }
+        Ok(Self {
+            server,
+            login,
+            test,
+            shared,
+        })
     }
 
-    /// `https://127.0.0.1:<port>`: the login host and every org's instance URL.
+    /// `https://127.0.0.1:<port>`: every org's instance URL and My Domain, where any org's
+    /// users log in and where the REST API answers.
     pub fn base_url(&self) -> &str {
         &self.server.base_url
     }
 
-    /// Creates an org with a daily API allocation.
+    /// The production login host (login.salesforce.com): production orgs' users only.
+    pub fn login_url(&self) -> &str {
+        &self.login.base_url
+    }
+
+    /// The sandbox login host (test.salesforce.com): sandbox orgs' users only.
+    pub fn test_login_url(&self) -> &str {
+        &self.test.base_url
+    }
+
+    /// Creates a production org with a daily API allocation.
     pub fn add_org(&self, name: &str, api_max: u64) -> Org {
+        self.new_org(name, api_max, false)
+    }
+
+    /// Creates a sandbox org, whose users log in at the sandbox login host.
+    pub fn add_sandbox_org(&self, name: &str, api_max: u64) -> Org {
+        self.new_org(name, api_max, true)
+    }
+
+    fn new_org(&self, name: &str, api_max: u64, sandbox: bool) -> Org {
         let mut state = self.shared.lock();
         let org = Org {
             id: state.ids.next("00D"),
             name: name.into(),
             api_remaining: api_max,
             api_max,
+            sandbox,
         };
         state.orgs.insert(org.id.clone(), org.clone());
         state
@@ -248,6 +300,8 @@ impl Salesforce {
 
     pub async fn stop(&self) {
         self.server.stop().await;
+        self.login.stop().await;
+        self.test.stop().await;
     }
 }
 

@@ -16,6 +16,11 @@ pub struct Running {
 }
 
 impl Running {
+    /// The port it listens on.
+    pub fn port(&self) -> Option<u16> {
+        self.base_url.rsplit_once(':')?.1.parse().ok()
+    }
+
     /// Stops the server and waits for it.
     pub async fn stop(&self) {
         self.handle.stop(true).await;

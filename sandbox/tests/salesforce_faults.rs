@@ -141,3 +141,19 @@ async fn latency_delays_the_answer_without_changing_it() {
         "the injected delay was applied"
     );
 }
+
+#[tokio::test]
+async fn a_dropped_connection_loses_the_answer_and_the_next_call_works() {
+    let f = connected();
+    f.sf.script_faults(
+        "/services/data/v62.0/limits",
+        vec![Fault::DroppedConnection],
+    );
+    let url = format!("{}/services/data/v62.0/limits", f.sf.base_url());
+    let outcome = match f.http.get(&url).bearer_auth(&f.token).send().await {
+        Ok(response) => response.bytes().await.map(|_| ()),
+        Err(error) => Err(error),
+    };
+    assert!(outcome.is_err(), "the client sees the connection break");
+    assert_eq!(f.limits().await.0, 200);
+}

@@ -28,6 +28,8 @@ pub enum Fault {
     InvalidSession,
     /// 400 `DUPLICATES_DETECTED`: a duplicate rule blocks the save.
     DuplicatesDetected,
+    /// The connection drops after the status line: the body never arrives.
+    DroppedConnection,
 }
 
 impl Fault {
@@ -43,6 +45,9 @@ impl Fault {
             Self::Unavailable => errors::rest(503, "SERVER_UNAVAILABLE", "Server temporarily unavailable. Please try again later."),
             Self::UnableToLockRow => errors::rest(400, "UNABLE_TO_LOCK_ROW", "unable to obtain exclusive access to this record or 1 records"),
             Self::InvalidSession => errors::invalid_session(),
+            Self::DroppedConnection => HttpResponse::Ok()
+                .content_type("application/json;charset=UTF-8")
+                .body(Dropped),
             Self::DuplicatesDetected => HttpResponse::BadRequest().json(json!([{
                 "message": "Use one of these records?",
                 "errorCode": "DUPLICATES_DETECTED",
@@ -56,6 +61,27 @@ impl Fault {
                 },
             }])),
         })
+    }
+}
+
+/// A body that promises bytes and fails instead, so the server aborts the connection.
+struct Dropped;
+
+impl actix_web::body::MessageBody for Dropped {
+    type Error = std::io::Error;
+
+    fn size(&self) -> actix_web::body::BodySize {
+        actix_web::body::BodySize::Sized(1024)
+    }
+
+    fn poll_next(
+        self: std::pin::Pin<&mut Self>,
+        _: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<actix_web::web::Bytes, Self::Error>>> {
+        std::task::Poll::Ready(Some(Err(std::io::Error::new(
+            std::io::ErrorKind::ConnectionReset,
+            "connection dropped by fault injection",
+        ))))
     }
 }
 

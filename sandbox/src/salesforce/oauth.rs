@@ -9,6 +9,7 @@ use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use serde_json::{Value, json};
 
 use super::errors;
+use super::hosts::{self, Host};
 use super::sessions::Grant;
 use super::{LoginPage, Shared, State};
 
@@ -57,7 +58,11 @@ fn with_query(url: &str, pairs: &[(&str, &str)]) -> String {
 }
 
 /// The login page: it signs in as the configured user and approves, or the user denies.
-async fn authorize(query: web::Query<Params>, shared: web::Data<Shared>) -> HttpResponse {
+async fn authorize(
+    req: HttpRequest,
+    query: web::Query<Params>,
+    shared: web::Data<Shared>,
+) -> HttpResponse {
     let mut state = shared.lock();
     state.count("authorize");
     let get = |key: &str| query.get(key).map(String::as_str);
@@ -110,6 +115,12 @@ async fn authorize(query: web::Query<Params>, shared: web::Data<Shared>) -> Http
     let Some(user) = user else {
         return error_page("invalid_request", "no such user");
     };
+    if !hosts::admits(&req, &state, &user.org_id) {
+        // The user's org logs in elsewhere: the login page refuses the credentials.
+        return HttpResponse::Ok().content_type("text/html; charset=utf-8").body(
+            "<html><body><p class=\"loginError\">Please check your username and password. If you still can't log in, contact your Salesforce administrator.</p></body></html>",
+        );
+    }
     let grant = Grant {
         user_id: user.id,
         org_id: user.org_id,
@@ -136,10 +147,13 @@ async fn token(
     let mut state = shared.lock();
     state.count("token");
     let form = form.into_inner();
+    let host = hosts::of(&req, &state);
     let result = match form.get("grant_type").map(String::as_str) {
-        Some("authorization_code") => authorization_code(&mut state, &base, &form),
-        Some("refresh_token") => refresh(&mut state, &base, &form),
-        Some("urn:ietf:params:oauth:grant-type:jwt-bearer") => jwt_bearer(&mut state, &base, &form),
+        Some("authorization_code") => authorization_code(&mut state, &base, host, &form),
+        Some("refresh_token") => refresh(&mut state, &base, host, &form),
+        Some("urn:ietf:params:oauth:grant-type:jwt-bearer") => {
+            jwt_bearer(&mut state, &base, host, &form)
+        }
         _ => Err(("unsupported_grant_type", "grant type not supported")),
     };
     result.unwrap_or_else(|(error, description)| errors::oauth(error, description))
@@ -167,7 +181,24 @@ fn client(
     }
 }
 
-fn authorization_code(state: &mut State, base: &str, form: &Params) -> OauthResult {
+/// A grant for an org that does not log in at this host fails as a wrong login would.
+fn check_host(
+    state: &State,
+    host: Host,
+    grant: &Grant,
+) -> Result<(), (&'static str, &'static str)> {
+    let admitted = state
+        .orgs
+        .get(&grant.org_id)
+        .is_some_and(|org| host.admits(org));
+    if admitted {
+        Ok(())
+    } else {
+        Err(("invalid_grant", "authentication failure"))
+    }
+}
+
+fn authorization_code(state: &mut State, base: &str, host: Host, form: &Params) -> OauthResult {
     let app = client(state, form, true)?;
     let pending = form
         .get("code")
@@ -190,10 +221,12 @@ fn authorization_code(state: &mut State, base: &str, form: &Params) -> OauthResu
         }
     }
     let grant = pending.grant;
+    check_host(state, host, &grant)?;
     let refresh = wants_refresh(&grant.scope).then(|| state.sessions.issue_refresh(&grant));
     let access = state.sessions.issue_access(&grant, refresh.as_deref());
     Ok(token_response(
         base,
+        &state.instance_url,
         &app.consumer_secret,
         &grant,
         &access,
@@ -207,7 +240,7 @@ fn wants_refresh(scope: &str) -> bool {
         .any(|s| matches!(s, "refresh_token" | "offline_access" | "full"))
 }
 
-fn refresh(state: &mut State, base: &str, form: &Params) -> OauthResult {
+fn refresh(state: &mut State, base: &str, host: Host, form: &Params) -> OauthResult {
     let app = client(state, form, false)?;
     let old = form
         .get("refresh_token")
@@ -218,6 +251,7 @@ fn refresh(state: &mut State, base: &str, form: &Params) -> OauthResult {
         .filter(|grant| grant.consumer_key == app.consumer_key)
         .cloned()
         .ok_or(("invalid_grant", "expired access/refresh token"))?;
+    check_host(state, host, &grant)?;
     let rotated = if app.rotate_refresh_tokens {
         state.sessions.rotate(old)
     } else {
@@ -227,6 +261,7 @@ fn refresh(state: &mut State, base: &str, form: &Params) -> OauthResult {
     let access = state.sessions.issue_access(&grant, Some(minted_by));
     Ok(token_response(
         base,
+        &state.instance_url,
         &app.consumer_secret,
         &grant,
         &access,
@@ -234,7 +269,7 @@ fn refresh(state: &mut State, base: &str, form: &Params) -> OauthResult {
     ))
 }
 
-fn jwt_bearer(state: &mut State, base: &str, form: &Params) -> OauthResult {
+fn jwt_bearer(state: &mut State, base: &str, host: Host, form: &Params) -> OauthResult {
     let assertion = form
         .get("assertion")
         .ok_or(("invalid_grant", "invalid assertion"))?;
@@ -284,9 +319,11 @@ fn jwt_bearer(state: &mut State, base: &str, form: &Params) -> OauthResult {
         consumer_key: app.consumer_key,
         scope: "api".into(),
     };
+    check_host(state, host, &grant)?;
     let access = state.sessions.issue_access(&grant, None);
     Ok(token_response(
         base,
+        &state.instance_url,
         &app.consumer_secret,
         &grant,
         &access,
@@ -298,6 +335,7 @@ fn jwt_bearer(state: &mut State, base: &str, form: &Params) -> OauthResult {
 /// `signature` = base64(HMAC-SHA256(client secret, id + issued_at)).
 fn token_response(
     base: &str,
+    instance_url: &str,
     secret: &str,
     grant: &Grant,
     access: &str,
@@ -312,7 +350,7 @@ fn token_response(
         "access_token": access,
         "signature": signature,
         "scope": grant.scope,
-        "instance_url": base,
+        "instance_url": instance_url,
         "id": id,
         "token_type": "Bearer",
         "issued_at": issued_at,

@@ -8,6 +8,7 @@ use serde_json::json;
 
 use super::api::{self, Call, Env, Headers, Reply};
 use super::errors;
+use super::hosts;
 use super::oauth::bearer;
 use super::sessions::Grant;
 use super::{Shared, State};
@@ -98,6 +99,13 @@ async fn resource(
     let segments: Vec<&str> = tail.split('/').filter(|s| !s.is_empty()).collect();
     let mut state = shared.lock();
     state.count(api::endpoint(&segments));
+    if hosts::of(&req, &state) != hosts::Host::Instance {
+        return errors::rest(
+            404,
+            "NOT_FOUND",
+            "The REST API is served on the org's instance_url, not on the login host",
+        );
+    }
     if !valid_version(&version) {
         return errors::rest(404, "NOT_FOUND", "The requested resource does not exist");
     }
@@ -105,6 +113,15 @@ async fn resource(
         Ok(admitted) => admitted,
         Err(refusal) => return refusal.response(),
     };
+    let content_type = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("application/json");
+    if !body.is_empty() && !content_type.contains("json") {
+        let message = format!("Content type '{content_type}' not supported");
+        return errors::rest(415, "UNSUPPORTED_MEDIA_TYPE", &message);
+    }
     let reply = match parse_body(&body) {
         Ok(body) => {
             let call = Call {

@@ -21,7 +21,7 @@ const CALLBACK: &str = "https://outforce.example/auth/salesforce/callback";
 async fn connect(http: &reqwest::Client, host: &str) -> Option<Value> {
     let authorize = format!(
         "{host}/services/oauth2/authorize?response_type=code&client_id=key&redirect_uri={}&state=s",
-        serde_urlencoded::to_string([("", CALLBACK)]).unwrap()[1..].to_string()
+        &serde_urlencoded::to_string([("", CALLBACK)]).unwrap()[1..]
     );
     let response = http.get(&authorize).send().await.unwrap();
     if response.status() != 302 {

@@ -20,9 +20,12 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/v{version}/{tail:.*}", web::route().to(resource));
 }
 
-/// Every version from 31.0 to 64.0, as `/services/data` lists them.
+/// The versions served: 31.0 up to the newest the references name (68.0, Winter '27 preview).
+const VERSIONS: std::ops::RangeInclusive<u32> = 31..=68;
+
+/// Every version served, as `/services/data` lists them.
 async fn versions() -> HttpResponse {
-    let list: Vec<_> = (31..=64)
+    let list: Vec<_> = VERSIONS
         .map(|v| json!({ "label": format!("Release {v}"), "url": format!("/services/data/v{v}.0"), "version": format!("{v}.0") }))
         .collect();
     HttpResponse::Ok().json(list)
@@ -86,7 +89,7 @@ fn valid_version(version: &str) -> bool {
     version
         .split_once('.')
         .and_then(|(major, _)| major.parse::<u32>().ok())
-        .is_some_and(|v| (31..=64).contains(&v))
+        .is_some_and(|v| VERSIONS.contains(&v))
 }
 
 async fn resource(

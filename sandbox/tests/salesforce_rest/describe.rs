@@ -80,3 +80,37 @@ async fn event_who_ids_exists_only_with_shared_activities() {
     let described = org.get("sobjects/Event/describe").await;
     assert!(has_who_ids(&described.body));
 }
+
+#[tokio::test]
+async fn versions_31_to_68_are_served_and_others_are_not_found() {
+    let org = org();
+    let versions = org.call_with("GET", "/services/data/", None, &[]).await;
+    let listed: Vec<&str> = versions
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["version"].as_str().unwrap())
+        .collect();
+    assert_eq!(listed.first(), Some(&"31.0"));
+    assert_eq!(listed.last(), Some(&"68.0"));
+    assert_eq!(versions.body[0]["url"], "/services/data/v31.0");
+    assert_eq!(
+        org.call_with("GET", "/services/data/v67.0/limits", None, &[])
+            .await
+            .status,
+        200
+    );
+    for unknown in ["v30.0", "v69.0"] {
+        let answer = org
+            .call_with(
+                "GET",
+                &format!("/services/data/{unknown}/limits"),
+                None,
+                &[],
+            )
+            .await;
+        assert_eq!(answer.status, 404, "{unknown}");
+        assert_eq!(answer.error_code(), "NOT_FOUND");
+    }
+}

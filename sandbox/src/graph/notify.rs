@@ -39,7 +39,19 @@ pub fn deliver(inner: &web::Data<Inner>, changes: Vec<Change>) {
                 .unwrap_or_default()
                 .to_string();
             let event = change.change_type.to_string();
-            tokio::spawn(async move {
+            // Seeding from a thread without a runtime cannot deliver: record the miss instead.
+            let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+                let missed = Delivery {
+                    subscription_id: subscription.id.clone(),
+                    event,
+                    resource,
+                    status: None,
+                    attempt: 0,
+                };
+                record(&inner, missed);
+                continue;
+            };
+            runtime.spawn(async move {
                 post_with_retries(
                     &inner,
                     &subscription.id,

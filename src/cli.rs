@@ -124,15 +124,28 @@ fn demo_settings(loaded: &mut Loaded, args: &DemoArgs) {
     loaded.settings.log.format = config::LogFormat::Pretty;
 }
 
-async fn demo(loaded: Loaded, data_file: Option<&std::path::Path>) -> anyhow::Result<()> {
+async fn demo(mut loaded: Loaded, data_file: Option<&std::path::Path>) -> anyhow::Result<()> {
     let data = demo_data(data_file)?;
     let data_dir = loaded.settings.data_dir.clone().unwrap_or_default();
     let host = loaded.settings.http.host;
+    let sandbox = Sandbox::start(&data_dir).context("starting the sandbox")?;
+    let callback = format!(
+        "http://{host}:{}/auth/salesforce/callback",
+        loaded.settings.http.port
+    );
+    let accounts = demo::seed(&sandbox, &data, &callback).context("seeding the demo data")?;
+    // The service signs reps in against the emulated Entra, trusting the sandbox's CA.
+    let entra = &mut loaded.settings.entra;
+    entra.authority = sandbox.entra.base_url().to_string();
+    entra.client_id = Some(accounts.api_client_id.clone());
+    entra.app_id_uri = Some(format!("api://localhost/{}", accounts.api_client_id));
+    loaded
+        .settings
+        .outbound
+        .extra_ca_files
+        .push(sandbox.ca_file.clone());
     let app = Application::build(loaded).await?;
     let base = format!("http://{host}:{}", app.port());
-    let sandbox = Sandbox::start(&data_dir).context("starting the sandbox")?;
-    let callback = format!("{base}/auth/salesforce/callback");
-    let accounts = demo::seed(&sandbox, &data, &callback).context("seeding the demo data")?;
     println!(
         "outforce demo is running (SQLite file in {}/)",
         data_dir.display()

@@ -23,6 +23,68 @@ pub struct Settings {
     pub database: DatabaseSettings,
     pub jobs: JobSettings,
     pub log: LogSettings,
+    pub entra: EntraSettings,
+    pub outbound: OutboundSettings,
+}
+
+/// Sign-in: how the task pane's Entra ID access tokens for our API are checked.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct EntraSettings {
+    /// Entra's login host, whose JWKS and issuers tokens are checked against.
+    pub authority: String,
+    /// Our API's application (client) id: the audience of v2 tokens. Unset, every API call is
+    /// refused with `sign_in_not_configured`.
+    pub client_id: Option<String>,
+    /// Our API's Application ID URI (`api://…`): the audience of v1 tokens.
+    pub app_id_uri: Option<String>,
+    /// The delegated scope a token must carry.
+    pub scope: String,
+    /// The app role that makes a user an outforce admin.
+    pub admin_role: String,
+    /// Tenants (ids) allowed to use this server; empty allows any work tenant.
+    pub allowed_tenants: Vec<String>,
+    /// Clock skew tolerated on `exp` and `nbf`.
+    pub clock_leeway_secs: u64,
+    /// How long fetched signing keys are trusted before they are fetched again.
+    pub keys_refresh_secs: u64,
+    /// The shortest interval between refetches caused by an unknown key id.
+    pub unknown_key_refetch_secs: u64,
+}
+
+impl Default for EntraSettings {
+    fn default() -> Self {
+        Self {
+            authority: "https://login.microsoftonline.com".into(),
+            client_id: None,
+            app_id_uri: None,
+            scope: "access_as_user".into(),
+            admin_role: "Outforce.Admin".into(),
+            allowed_tenants: Vec::new(),
+            clock_leeway_secs: 60,
+            keys_refresh_secs: 24 * 3600,
+            unknown_key_refetch_secs: 60,
+        }
+    }
+}
+
+/// Outbound HTTPS (Entra, Graph, Salesforce): the system's roots plus these.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct OutboundSettings {
+    /// Extra CA certificates (PEM files) to trust: a corporate TLS proxy, the sandbox's CA.
+    /// Certificate checks are never switched off.
+    pub extra_ca_files: Vec<PathBuf>,
+    pub timeout_secs: u64,
+}
+
+impl Default for OutboundSettings {
+    fn default() -> Self {
+        Self {
+            extra_ca_files: Vec::new(),
+            timeout_secs: 30,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -3,6 +3,7 @@
 
 pub mod error;
 pub mod health;
+pub mod me;
 pub mod metrics;
 pub mod request_id;
 pub mod request_span;
@@ -14,7 +15,8 @@ pub use error::ApiError;
 /// Mounts every route of the service.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.configure(health::configure)
-        .configure(metrics::configure);
+        .configure(metrics::configure)
+        .configure(me::configure);
 }
 
 /// Limits and error mapping shared by every route: oversized and malformed bodies, bad paths

@@ -3,7 +3,9 @@
 pub mod cli;
 pub mod config;
 pub mod http;
+pub mod identity;
 pub mod jobs;
+pub mod outbound;
 pub mod shutdown;
 pub mod startup;
 pub mod state;

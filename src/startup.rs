@@ -40,11 +40,17 @@ pub async fn build_state(loaded: &Loaded) -> anyhow::Result<AppState> {
     if settings.database.migrate_on_start {
         db.migrate().await.context("migrating the database")?;
     }
+    let http = crate::outbound::client(&settings.outbound)?;
     Ok(AppState {
         settings: Arc::new(settings.clone()),
         queue: Queue::new(db.clone(), settings.jobs.max_attempts),
         db,
         metrics: Metrics::new().context("creating the metrics registry")?,
+        identity: Arc::new(crate::identity::Identity::new(
+            settings.entra.clone(),
+            http.clone(),
+        )),
+        http,
     })
 }
 

@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use crate::config::Settings;
 use crate::http::metrics::Metrics;
+use crate::identity::Identity;
 use crate::jobs::Queue;
 use crate::storage::Db;
 
@@ -18,4 +19,8 @@ pub struct AppState {
     pub queue: Queue,
     /// The Prometheus registry behind `/metrics`.
     pub metrics: Metrics,
+    /// Validates the task pane's tokens (keys and validated tokens cached).
+    pub identity: Arc<Identity>,
+    /// Outbound HTTPS to Entra, Graph and Salesforce.
+    pub http: reqwest::Client,
 }

@@ -20,6 +20,10 @@ pub enum ApiError {
     #[error("{message}")]
     BadRequest { code: &'static str, message: String },
     #[error("{0}")]
+    Unauthorized(#[from] crate::identity::TokenError),
+    #[error("{message}")]
+    Forbidden { code: &'static str, message: String },
+    #[error("{0}")]
     NotFound(String),
     #[error("{0}")]
     Conflict(String),
@@ -56,6 +60,8 @@ impl ApiError {
     pub fn code(&self) -> &'static str {
         match self {
             Self::BadRequest { code, .. } => code,
+            Self::Unauthorized(reason) => reason.code(),
+            Self::Forbidden { code, .. } => code,
             Self::NotFound(_) => "not_found",
             Self::Conflict(_) => "conflict",
             Self::PayloadTooLarge { .. } => "payload_too_large",
@@ -80,6 +86,11 @@ impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
         match self {
             Self::BadRequest { .. } => StatusCode::BAD_REQUEST,
+            Self::Unauthorized(crate::identity::TokenError::KeysUnavailable(_)) => {
+                StatusCode::SERVICE_UNAVAILABLE
+            }
+            Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            Self::Forbidden { .. } => StatusCode::FORBIDDEN,
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::Conflict(_) => StatusCode::CONFLICT,
             Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
@@ -91,7 +102,15 @@ impl ResponseError for ApiError {
 
     fn error_response(&self) -> HttpResponse {
         let request_id = request_id::current();
-        if let Self::Unavailable(cause) | Self::Internal(cause) = self {
+        let cause = match self {
+            Self::Unavailable(cause)
+            | Self::Internal(cause)
+            | Self::Unauthorized(crate::identity::TokenError::KeysUnavailable(cause)) => {
+                Some(cause)
+            }
+            _ => None,
+        };
+        if let Some(cause) = cause {
             // Logged once, here, where the error turns into a response.
             tracing::error!(request_id = %request_id, error = format!("{cause:#}"), code = self.code(), "request failed");
         }
@@ -99,7 +118,36 @@ impl ResponseError for ApiError {
             Self::Internal(_) => "internal error".to_string(),
             other => other.to_string(),
         };
-        envelope(self.status_code(), self.code(), &message, &request_id)
+        let mut response = envelope(self.status_code(), self.code(), &message, &request_id);
+        if let Some(challenge) = self.challenge()
+            && let Ok(value) = actix_web::http::header::HeaderValue::from_str(&challenge)
+        {
+            response
+                .headers_mut()
+                .insert(actix_web::http::header::WWW_AUTHENTICATE, value);
+        }
+        response
+    }
+}
+
+impl ApiError {
+    /// The `WWW-Authenticate` challenge of a 401 or 403 (RFC 6750): `invalid_token` with the
+    /// reason's code, so the task pane can tell "sign in again" from "not allowed".
+    fn challenge(&self) -> Option<String> {
+        match self {
+            Self::Unauthorized(crate::identity::TokenError::KeysUnavailable(_)) => None,
+            Self::Unauthorized(crate::identity::TokenError::Missing) => {
+                Some("Bearer realm=\"outforce\"".into())
+            }
+            Self::Unauthorized(reason) => Some(format!(
+                "Bearer realm=\"outforce\", error=\"invalid_token\", error_description=\"{}\"",
+                reason.code()
+            )),
+            Self::Forbidden { code, .. } => Some(format!(
+                "Bearer realm=\"outforce\", error=\"insufficient_scope\", error_description=\"{code}\""
+            )),
+            _ => None,
+        }
     }
 }
 

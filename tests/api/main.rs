@@ -12,6 +12,7 @@ mod helpers;
 
 mod envelope;
 mod health;
+mod identity;
 mod metrics;
 mod shared_queue;
 mod tls;

@@ -1,0 +1,62 @@
+//! The signed-in rep and their tenant: `GET /api/v1/me` (any rep) and `GET /api/v1/admin/tenant`
+//! (admins). Seeing a rep for the first time records them, keyed by (tenant, object id).
+
+use actix_web::{HttpResponse, web};
+use serde_json::json;
+
+use super::ApiError;
+use crate::identity::{Admin, Caller, Rep};
+use crate::state::AppState;
+use crate::storage::{self, tenants, users};
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/api/v1/me", web::get().to(me))
+        .route("/api/v1/admin/tenant", web::get().to(tenant));
+}
+
+/// The tenant and user rows for a caller, created on first sight.
+async fn known(
+    state: &AppState,
+    caller: &Caller,
+) -> Result<(tenants::Tenant, users::User), ApiError> {
+    let now = storage::now();
+    let tenant = tenants::upsert(&state.db, &caller.tenant_id, None, now).await?;
+    let profile = users::UserProfile {
+        tenant_id: &tenant.id,
+        entra_object_id: &caller.object_id,
+        email: None,
+        display_name: caller.display_name.as_deref(),
+    };
+    let user = users::upsert(&state.db, &profile, now).await?;
+    Ok((tenant, user))
+}
+
+async fn me(Rep(caller): Rep, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    let (tenant, user) = known(&state, &caller).await?;
+    let salesforce = if user.salesforce_user_id.is_some() {
+        "connected"
+    } else {
+        "not_connected"
+    };
+    Ok(HttpResponse::Ok().json(json!({
+        "tenant_id": caller.tenant_id,
+        "display_name": caller.display_name,
+        "is_admin": caller.has_role(&state.identity.settings().admin_role),
+        "salesforce": { "state": salesforce },
+        "graph": { "mode": tenant.graph_access_mode },
+    })))
+}
+
+async fn tenant(
+    Admin(caller): Admin,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let (tenant, _) = known(&state, &caller).await?;
+    let reps = users::list_for_tenant(&state.db, &tenant.id).await?;
+    Ok(HttpResponse::Ok().json(json!({
+        "tenant_id": caller.tenant_id,
+        "salesforce_org_id": tenant.salesforce_org_id,
+        "graph": { "mode": tenant.graph_access_mode },
+        "reps": reps.len(),
+    })))
+}

@@ -1,0 +1,102 @@
+//! Who is calling: the Entra ID access token the task pane sends for our API, validated as
+//! Microsoft says a web API must (algorithm pinned to RS256, key by `kid` from the published
+//! JWKS, issuer from the template with the token's `tid`, the signing key's own issuer, audience,
+//! lifetime, scope), then cached by the token's hash until it expires. The rep is keyed by
+//! (`tid`, `oid`), never by a name or an email.
+
+mod claims;
+mod extract;
+mod keys;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use aws_lc_rs::digest;
+
+use crate::config::EntraSettings;
+pub use claims::TokenError;
+pub use extract::{Admin, Rep};
+use keys::KeyStore;
+
+/// The personal Microsoft accounts' tenant: outforce serves work accounts only.
+pub const PERSONAL_ACCOUNTS_TENANT: &str = "9188040d-6c67-4c5b-b112-36a304b66dad";
+
+/// A validated caller.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Caller {
+    pub tenant_id: String,
+    pub object_id: String,
+    /// For display only: names change, and are never a key.
+    pub display_name: Option<String>,
+    pub roles: Vec<String>,
+    /// The token's `exp`, in seconds since the epoch.
+    pub expires_at: i64,
+    /// The key that signed the token: a cached validation ends when the key is withdrawn.
+    kid: String,
+}
+
+impl Caller {
+    pub fn has_role(&self, role: &str) -> bool {
+        self.roles.iter().any(|r| r.eq_ignore_ascii_case(role))
+    }
+}
+
+/// Validates tokens; one per process, shared by every request.
+pub struct Identity {
+    settings: EntraSettings,
+    keys: KeyStore,
+    validated: moka::future::Cache<[u8; 32], Arc<Caller>>,
+}
+
+impl Identity {
+    pub fn new(settings: EntraSettings, http: reqwest::Client) -> Self {
+        let keys = KeyStore::new(
+            format!(
+                "{}/common/discovery/v2.0/keys",
+                settings.authority.trim_end_matches('/')
+            ),
+            http,
+            Duration::from_secs(settings.keys_refresh_secs),
+            Duration::from_secs(settings.unknown_key_refetch_secs),
+        );
+        Self {
+            settings,
+            keys,
+            validated: moka::future::Cache::builder()
+                .max_capacity(100_000)
+                .time_to_live(Duration::from_secs(24 * 3600))
+                .build(),
+        }
+    }
+
+    pub fn settings(&self) -> &EntraSettings {
+        &self.settings
+    }
+
+    /// The caller behind a bearer token. A token validated before is taken from the cache
+    /// while it is unexpired and its key still published; otherwise it is checked in full.
+    pub async fn authenticate(&self, token: &str) -> Result<Arc<Caller>, TokenError> {
+        let hash = sha256(token);
+        let now = chrono::Utc::now().timestamp();
+        if let Some(caller) = self.validated.get(&hash).await {
+            if caller.expires_at > now && self.keys.still_published(&caller.kid).await {
+                return Ok(caller);
+            }
+            self.validated.invalidate(&hash).await;
+        }
+        let caller = Arc::new(claims::validate(token, &self.settings, &self.keys).await?);
+        self.validated.insert(hash, Arc::clone(&caller)).await;
+        Ok(caller)
+    }
+
+    /// How many times the JWKS was fetched (for tests and the benchmark).
+    pub fn key_fetches(&self) -> u64 {
+        self.keys.fetches()
+    }
+}
+
+fn sha256(token: &str) -> [u8; 32] {
+    let mut out = [0u8; 32];
+    out.copy_from_slice(digest::digest(&digest::SHA256, token.as_bytes()).as_ref());
+    out
+}

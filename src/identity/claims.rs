@@ -1,0 +1,183 @@
+//! The checks, in the order that gives the most precise reason: shape and algorithm, key,
+//! signature and audience and lifetime, issuer (from the template, with the token's `tid`), the
+//! signing key's issuer, personal accounts, the tenant allow-list, the scope.
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use jsonwebtoken::errors::ErrorKind;
+use jsonwebtoken::{Algorithm, Validation};
+use serde::Deserialize;
+
+use super::keys::{KeyError, KeyStore};
+use super::{Caller, PERSONAL_ACCOUNTS_TENANT};
+use crate::config::EntraSettings;
+
+/// Why a token was refused. Each has a stable code the task pane can switch on.
+#[derive(Debug, thiserror::Error)]
+pub enum TokenError {
+    #[error("no bearer token")]
+    Missing,
+    #[error("the token is not a well-formed JWT")]
+    Malformed,
+    #[error("the token is not signed with RS256")]
+    Algorithm,
+    #[error("the token is signed with a key Entra does not publish")]
+    UnknownKey,
+    #[error("the token's signature does not verify")]
+    Signature,
+    #[error("the token is for another audience")]
+    Audience,
+    #[error("the token's issuer does not match its tenant")]
+    Issuer,
+    #[error("the token has expired")]
+    Expired,
+    #[error("the token is not valid yet")]
+    NotYetValid,
+    #[error("the token lacks the scope this API needs")]
+    Scope,
+    #[error("personal Microsoft accounts cannot use outforce")]
+    PersonalAccount,
+    #[error("this tenant is not allowed to use this outforce")]
+    TenantNotAllowed,
+    #[error("sign-in is not configured on this server")]
+    NotConfigured,
+    #[error("Entra's signing keys are unavailable")]
+    KeysUnavailable(#[source] anyhow::Error),
+}
+
+impl TokenError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Missing => "token_missing",
+            Self::Malformed => "token_malformed",
+            Self::Algorithm => "token_algorithm",
+            Self::UnknownKey => "token_unknown_key",
+            Self::Signature => "token_signature",
+            Self::Audience => "token_audience",
+            Self::Issuer => "token_issuer",
+            Self::Expired => "token_expired",
+            Self::NotYetValid => "token_not_yet_valid",
+            Self::Scope => "token_scope",
+            Self::PersonalAccount => "personal_account",
+            Self::TenantNotAllowed => "tenant_not_allowed",
+            Self::NotConfigured => "sign_in_not_configured",
+            Self::KeysUnavailable(_) => "unavailable",
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct Header {
+    alg: Option<String>,
+    kid: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct Claims {
+    iss: String,
+    tid: String,
+    oid: String,
+    ver: Option<String>,
+    scp: Option<String>,
+    #[serde(default)]
+    roles: Vec<String>,
+    name: Option<String>,
+    exp: i64,
+}
+
+fn header(token: &str) -> Result<Header, TokenError> {
+    let encoded = token.split('.').next().ok_or(TokenError::Malformed)?;
+    let bytes = URL_SAFE_NO_PAD
+        .decode(encoded.trim_end_matches('='))
+        .map_err(|_| TokenError::Malformed)?;
+    serde_json::from_slice(&bytes).map_err(|_| TokenError::Malformed)
+}
+
+fn is_guid(text: &str) -> bool {
+    uuid::Uuid::parse_str(text).is_ok() && text.len() == 36
+}
+
+pub async fn validate(
+    token: &str,
+    settings: &EntraSettings,
+    keys: &KeyStore,
+) -> Result<Caller, TokenError> {
+    let Some(client_id) = settings.client_id.as_deref() else {
+        return Err(TokenError::NotConfigured);
+    };
+    if token.split('.').count() != 3 {
+        return Err(TokenError::Malformed);
+    }
+    let header = header(token)?;
+    if header.alg.as_deref() != Some("RS256") {
+        return Err(TokenError::Algorithm);
+    }
+    let kid = header.kid.ok_or(TokenError::Malformed)?;
+    let key = keys.get(&kid).await.map_err(|e| match e {
+        KeyError::Unknown => TokenError::UnknownKey,
+        KeyError::Unavailable(cause) => TokenError::KeysUnavailable(cause),
+    })?;
+
+    let mut validation = Validation::new(Algorithm::RS256);
+    let mut audiences = vec![client_id.to_string()];
+    audiences.extend(settings.app_id_uri.clone());
+    validation.set_audience(&audiences);
+    validation.leeway = settings.clock_leeway_secs;
+    validation.validate_nbf = true;
+    validation.set_required_spec_claims(&["exp", "aud", "iss"]);
+    let claims = jsonwebtoken::decode::<Claims>(token, &key.key, &validation)
+        .map_err(|e| match e.kind() {
+            ErrorKind::InvalidSignature => TokenError::Signature,
+            ErrorKind::ExpiredSignature => TokenError::Expired,
+            ErrorKind::ImmatureSignature => TokenError::NotYetValid,
+            ErrorKind::InvalidAudience => TokenError::Audience,
+            ErrorKind::InvalidAlgorithm => TokenError::Algorithm,
+            _ => TokenError::Malformed,
+        })?
+        .claims;
+
+    if !is_guid(&claims.tid) || !is_guid(&claims.oid) {
+        return Err(TokenError::Malformed);
+    }
+    let authority = settings.authority.trim_end_matches('/');
+    let v2_issuer = format!("{authority}/{}/v2.0", claims.tid);
+    let expected = match claims.ver.as_deref() {
+        Some("1.0") => format!("https://sts.windows.net/{}/", claims.tid),
+        _ => v2_issuer.clone(),
+    };
+    if claims.iss != expected {
+        return Err(TokenError::Issuer);
+    }
+    // A key bound to one tenant (the personal accounts' key) signs only for that tenant.
+    if let Some(key_issuer) = &key.issuer
+        && key_issuer.replace("{tenantid}", &claims.tid) != v2_issuer
+    {
+        return Err(TokenError::Issuer);
+    }
+    if claims.tid == PERSONAL_ACCOUNTS_TENANT {
+        return Err(TokenError::PersonalAccount);
+    }
+    if !settings.allowed_tenants.is_empty()
+        && !settings
+            .allowed_tenants
+            .iter()
+            .any(|t| t.eq_ignore_ascii_case(&claims.tid))
+    {
+        return Err(TokenError::TenantNotAllowed);
+    }
+    let has_scope = claims.scp.as_deref().is_some_and(|scp| {
+        scp.split(' ')
+            .any(|s| s.eq_ignore_ascii_case(&settings.scope))
+    });
+    if !has_scope {
+        return Err(TokenError::Scope);
+    }
+    Ok(Caller {
+        tenant_id: claims.tid.to_ascii_lowercase(),
+        object_id: claims.oid.to_ascii_lowercase(),
+        display_name: claims.name,
+        roles: claims.roles,
+        expires_at: claims.exp,
+        kid,
+    })
+}

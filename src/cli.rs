@@ -144,6 +144,17 @@ async fn demo(mut loaded: Loaded, data_file: Option<&std::path::Path>) -> anyhow
         .outbound
         .extra_ca_files
         .push(sandbox.ca_file.clone());
+    // Reps connect to the emulated Salesforce through the demo connected app.
+    let salesforce = &mut loaded.settings.salesforce;
+    salesforce.consumer_key = Some(accounts.salesforce_consumer_key.clone());
+    salesforce.consumer_secret = Some(SecretString::from(
+        demo::SALESFORCE_CONSUMER_SECRET.to_string(),
+    ));
+    salesforce.login_url = sandbox.salesforce.login_url().to_string();
+    salesforce.sandbox_login_url = sandbox.salesforce.test_login_url().to_string();
+    if loaded.settings.secrets.keys.is_empty() {
+        loaded.settings.secrets.keys = vec![demo_secret_key(&data_dir)?];
+    }
     let app = Application::build(loaded).await?;
     let base = format!("http://{host}:{}", app.port());
     println!(
@@ -158,6 +169,32 @@ async fn demo(mut loaded: Loaded, data_file: Option<&std::path::Path>) -> anyhow
     let served = app.run_until_stopped().await;
     sandbox.stop().await;
     served
+}
+
+/// The demo's token-sealing key: made once, kept beside the demo's database (so connections
+/// survive a restart of the demo), readable by its owner only.
+fn demo_secret_key(data_dir: &std::path::Path) -> anyhow::Result<SecretString> {
+    use base64::Engine as _;
+    let path = data_dir.join("demo-secret.key");
+    if !path.exists() {
+        let mut bytes = [0u8; 32];
+        aws_lc_rs::rand::fill(&mut bytes)
+            .map_err(|_| anyhow::anyhow!("no randomness for the demo key"))?;
+        let line = format!(
+            "demo:{}",
+            base64::engine::general_purpose::STANDARD.encode(bytes)
+        );
+        std::fs::create_dir_all(data_dir)?;
+        std::fs::write(&path, line).with_context(|| format!("writing {}", path.display()))?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt as _;
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600))?;
+        }
+    }
+    let line =
+        std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+    Ok(SecretString::from(line.trim().to_string()))
 }
 
 async fn sandbox(args: &SandboxArgs) -> anyhow::Result<()> {

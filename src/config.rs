@@ -25,6 +25,48 @@ pub struct Settings {
     pub log: LogSettings,
     pub entra: EntraSettings,
     pub outbound: OutboundSettings,
+    pub secrets: SecretsSettings,
+    pub salesforce: SalesforceSettings,
+}
+
+/// The connected app reps sign in to Salesforce through.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SalesforceSettings {
+    /// The connected app's consumer key; unset, reps cannot connect.
+    pub consumer_key: Option<String>,
+    pub consumer_secret: Option<SecretString>,
+    /// Production and sandbox login hosts (the sandbox emulator's in the demo and tests).
+    pub login_url: String,
+    pub sandbox_login_url: String,
+    /// Endings a My Domain login URL chosen by a rep must have.
+    pub my_domain_suffixes: Vec<String>,
+    pub api_version: String,
+    /// The OAuth scopes asked for.
+    pub scopes: String,
+}
+
+impl Default for SalesforceSettings {
+    fn default() -> Self {
+        Self {
+            consumer_key: None,
+            consumer_secret: None,
+            login_url: "https://login.salesforce.com".into(),
+            sandbox_login_url: "https://test.salesforce.com".into(),
+            my_domain_suffixes: vec![".my.salesforce.com".into()],
+            api_version: "64.0".into(),
+            scopes: "api refresh_token".into(),
+        }
+    }
+}
+
+/// Encryption of tokens at rest.
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
+pub struct SecretsSettings {
+    /// `id:base64-of-32-random-bytes` entries; the first seals, all open (rotation: put the new
+    /// key first and keep the old ones until every token was sealed again).
+    pub keys: Vec<SecretString>,
 }
 
 /// Sign-in: how the task pane's Entra ID access tokens for our API are checked.

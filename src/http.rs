@@ -7,6 +7,7 @@ pub mod me;
 pub mod metrics;
 pub mod request_id;
 pub mod request_span;
+pub mod salesforce_auth;
 
 use actix_web::{HttpRequest, web};
 
@@ -16,7 +17,8 @@ pub use error::ApiError;
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.configure(health::configure)
         .configure(metrics::configure)
-        .configure(me::configure);
+        .configure(me::configure)
+        .configure(salesforce_auth::configure);
 }
 
 /// Limits and error mapping shared by every route: oversized and malformed bodies, bad paths

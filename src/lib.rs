@@ -6,6 +6,8 @@ pub mod http;
 pub mod identity;
 pub mod jobs;
 pub mod outbound;
+pub mod salesforce;
+pub mod secrets;
 pub mod shutdown;
 pub mod startup;
 pub mod state;

@@ -41,6 +41,7 @@ pub async fn build_state(loaded: &Loaded) -> anyhow::Result<AppState> {
         db.migrate().await.context("migrating the database")?;
     }
     let http = crate::outbound::client(&settings.outbound)?;
+    let sealer = crate::secrets::Sealer::new(&settings.secrets.keys)?;
     Ok(AppState {
         settings: Arc::new(settings.clone()),
         queue: Queue::new(db.clone(), settings.jobs.max_attempts),
@@ -51,6 +52,7 @@ pub async fn build_state(loaded: &Loaded) -> anyhow::Result<AppState> {
             http.clone(),
         )),
         http,
+        sealer: Arc::new(sealer),
     })
 }
 

@@ -7,6 +7,7 @@ use crate::config::Settings;
 use crate::http::metrics::Metrics;
 use crate::identity::Identity;
 use crate::jobs::Queue;
+use crate::secrets::Sealer;
 use crate::storage::Db;
 
 #[derive(Clone)]
@@ -23,4 +24,6 @@ pub struct AppState {
     pub identity: Arc<Identity>,
     /// Outbound HTTPS to Entra, Graph and Salesforce.
     pub http: reqwest::Client,
+    /// Seals and opens tokens at rest.
+    pub sealer: Arc<Sealer>,
 }

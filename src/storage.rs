@@ -15,6 +15,7 @@ pub mod connections;
 pub mod event_links;
 pub mod history;
 pub mod jobs;
+pub mod salesforce_logins;
 pub mod sync_configs;
 pub mod tenants;
 pub mod users;

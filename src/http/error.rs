@@ -31,6 +31,8 @@ pub enum ApiError {
     PayloadTooLarge { limit: usize },
     #[error("send the body as application/json")]
     UnsupportedMediaType,
+    #[error("{message}")]
+    NotConfigured { code: &'static str, message: String },
     #[error("the service is not ready")]
     Unavailable(#[source] anyhow::Error),
     #[error("internal error")]
@@ -66,6 +68,7 @@ impl ApiError {
             Self::Conflict(_) => "conflict",
             Self::PayloadTooLarge { .. } => "payload_too_large",
             Self::UnsupportedMediaType => "unsupported_media_type",
+            Self::NotConfigured { code, .. } => code,
             Self::Unavailable(_) => "unavailable",
             Self::Internal(_) => "internal",
         }
@@ -95,7 +98,7 @@ impl ResponseError for ApiError {
             Self::Conflict(_) => StatusCode::CONFLICT,
             Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::NotConfigured { .. } | Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }

@@ -15,7 +15,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 }
 
 /// The tenant and user rows for a caller, created on first sight.
-async fn known(
+pub(super) async fn known(
     state: &AppState,
     caller: &Caller,
 ) -> Result<(tenants::Tenant, users::User), ApiError> {

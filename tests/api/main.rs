@@ -14,5 +14,6 @@ mod envelope;
 mod health;
 mod identity;
 mod metrics;
+mod salesforce_connect;
 mod shared_queue;
 mod tls;

@@ -1,0 +1,350 @@
+//! Connecting a rep to Salesforce through the sandbox, as the Office dialog does it: a ticket
+//! from the API, then a browser (cookies, redirects) through start, the login page and the
+//! callback; the connection stored with sealed tokens; denial, replays, another browser's state
+//! and another org refused; disconnecting revokes at Salesforce.
+
+use base64::Engine as _;
+use outforce_sandbox::entra::{AppRegistration, Entra, TokenSpec};
+use outforce_sandbox::salesforce::{ConnectedApp, LoginPage, Salesforce};
+use outforce_sandbox::tls::Authority;
+use secrecy::{ExposeSecret as _, SecretString};
+use serde_json::Value;
+
+use crate::db::Backend;
+use crate::helpers::{TestApp, spawn_with, test_settings};
+
+const TENANT: &str = "72f988bf-86f1-41af-91ab-2d7cd011db47";
+const API: &str = "2c3caa80-93f9-425e-8b85-0745f50c0d24";
+const REP_A: &str = "6467882c-fdfd-4354-a1ed-4e13f064be25";
+const REP_B: &str = "0c4e9ab2-1d7a-4a2f-9d59-4c0c1e6d2f11";
+
+struct World {
+    app: TestApp,
+    entra: Entra,
+    sf: Salesforce,
+    authority: Authority,
+    org_id: String,
+    sf_user_a: String,
+    _dirs: (tempfile::TempDir, Option<tempfile::TempDir>),
+}
+
+async fn world() -> World {
+    let authority = Authority::new().unwrap();
+    let entra = Entra::start(&authority).unwrap();
+    entra.register_app(AppRegistration {
+        tenant_id: TENANT.into(),
+        client_id: API.into(),
+        client_secret: "secret".into(),
+        app_id_uri: format!("api://outforce.example/{API}"),
+        application_permissions: Vec::new(),
+    });
+    let sf = Salesforce::start(&authority).unwrap();
+    let org = sf.add_org("Contoso", 100_000);
+    let user_a = sf.add_user(&org.id, "avery@contoso.example", "Avery", "Rep");
+    sf.add_user(&org.id, "blake@contoso.example", "Blake", "Rep");
+
+    let ca_dir = tempfile::tempdir().unwrap();
+    let ca_file = ca_dir.path().join("sandbox-ca.pem");
+    authority.write_pem(&ca_file).unwrap();
+    let (url, db_dir) = crate::db::fresh_url(Backend::Sqlite).await;
+    let mut loaded = test_settings(&url);
+    let settings = &mut loaded.settings;
+    settings.entra.authority = entra.base_url().into();
+    settings.entra.client_id = Some(API.into());
+    settings.outbound.extra_ca_files = vec![ca_file];
+    settings.salesforce.consumer_key = Some("outforce-key".into());
+    settings.salesforce.consumer_secret = Some(SecretString::from("outforce-secret".to_string()));
+    settings.salesforce.login_url = sf.login_url().into();
+    settings.salesforce.sandbox_login_url = sf.test_login_url().into();
+    let key = base64::engine::general_purpose::STANDARD.encode([7u8; 32]);
+    settings.secrets.keys = vec![SecretString::from(format!("test:{key}"))];
+    let app = spawn_with(loaded, outforce::startup::registry()).await;
+    sf.add_connected_app(ConnectedApp {
+        consumer_key: "outforce-key".into(),
+        consumer_secret: "outforce-secret".into(),
+        callback_urls: vec![format!("{}/auth/salesforce/callback", app.address)],
+        rotate_refresh_tokens: false,
+        jwt_certificate_pem: None,
+        pre_authorized_users: Vec::new(),
+    });
+    sf.set_login_page(LoginPage::Approve(user_a.id.clone()));
+    World {
+        app,
+        entra,
+        sf,
+        authority,
+        org_id: org.id,
+        sf_user_a: user_a.id,
+        _dirs: (ca_dir, db_dir),
+    }
+}
+
+/// A browser: cookies, and redirects followed up to our callback (which it stops at, so that a
+/// test can replay or redirect it).
+fn browser(w: &World) -> reqwest::Client {
+    let ca = reqwest::Certificate::from_pem(w.authority.pem().as_bytes()).unwrap();
+    reqwest::Client::builder()
+        .add_root_certificate(ca)
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::custom(|attempt| {
+            if attempt.url().path() == "/auth/salesforce/callback" {
+                attempt.stop()
+            } else {
+                attempt.follow()
+            }
+        }))
+        .build()
+        .unwrap()
+}
+
+impl World {
+    fn token(&self, rep: &str) -> String {
+        self.entra.mint(&TokenSpec::user(TENANT, rep, API)).unwrap()
+    }
+
+    async fn ticket(&self, rep: &str) -> String {
+        let response = self
+            .app
+            .client
+            .post(format!(
+                "{}/api/v1/salesforce/connect-ticket",
+                self.app.address
+            ))
+            .bearer_auth(self.token(rep))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 201);
+        let body: Value = response.json().await.unwrap();
+        format!(
+            "{}{}",
+            self.app.address,
+            body["start_url"].as_str().unwrap()
+        )
+    }
+
+    /// Opens the start URL in `browser` up to the redirect to our callback; the callback URL,
+    /// or the page the sign-in stopped on.
+    async fn until_callback(
+        &self,
+        browser: &reqwest::Client,
+        start: &str,
+    ) -> Result<String, String> {
+        let response = browser.get(start).send().await.unwrap();
+        if response.status() == 302 {
+            return Ok(response.headers()["location"].to_str().unwrap().to_string());
+        }
+        Err(response.text().await.unwrap())
+    }
+
+    /// The result the dialog page hands the task pane.
+    async fn page(&self, browser: &reqwest::Client, url: &str) -> Value {
+        let page = browser.get(url).send().await.unwrap().text().await.unwrap();
+        assert!(page.contains("messageParent"), "{page}");
+        let start = page.find("var result = ").unwrap() + "var result = ".len();
+        let end = page[start..].find(";").unwrap() + start;
+        serde_json::from_str(&page[start..end].replace("<\\/", "</")).unwrap()
+    }
+
+    async fn me(&self, rep: &str) -> Value {
+        let response = self
+            .app
+            .client
+            .get(format!("{}/api/v1/me", self.app.address))
+            .bearer_auth(self.token(rep))
+            .send()
+            .await
+            .unwrap();
+        response.json().await.unwrap()
+    }
+}
+
+#[tokio::test]
+async fn a_rep_connects_through_the_dialog_and_tokens_are_stored_sealed() {
+    let w = world().await;
+    let browser = browser(&w);
+    let start = w.ticket(REP_A).await;
+    let callback = w.until_callback(&browser, &start).await.unwrap();
+    assert!(
+        callback.contains("code=") && callback.contains("state="),
+        "{callback}"
+    );
+    let result = w.page(&browser, &callback).await;
+    assert_eq!(
+        result,
+        serde_json::json!({ "status": "ok", "code": "connected" })
+    );
+    assert_eq!(w.me(REP_A).await["salesforce"]["state"], "connected");
+
+    let user = outforce::storage::users::list_for_tenant(
+        &w.app.state.db,
+        &outforce::storage::tenants::find_by_entra_id(&w.app.state.db, TENANT)
+            .await
+            .unwrap()
+            .unwrap()
+            .id,
+    )
+    .await
+    .unwrap()
+    .remove(0);
+    assert_eq!(
+        user.salesforce_user_id.as_deref(),
+        Some(w.sf_user_a.as_str())
+    );
+    let connection = outforce::storage::connections::find(
+        &w.app.state.db,
+        &user.id,
+        outforce::storage::connections::Provider::Salesforce,
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    assert_eq!(
+        connection.external_org_id.as_deref(),
+        Some(w.org_id.as_str())
+    );
+    assert_eq!(
+        connection.instance_url.as_deref(),
+        Some(w.sf.base_url()),
+        "the instance, not the login host"
+    );
+    let access = connection.access_token_sealed.unwrap();
+    let refresh = connection.refresh_token_sealed.unwrap();
+    for sealed in [&access, &refresh] {
+        let text = String::from_utf8_lossy(sealed);
+        assert!(
+            !text.contains("!AR8AQ") && !text.contains("5Aep861"),
+            "no token in clear in the column"
+        );
+    }
+    let opened = w.app.state.sealer.open(&access).unwrap();
+    assert!(
+        opened.expose_secret().contains("!AR8AQ"),
+        "the sealed value is the access token"
+    );
+    let limits = reqwest::Client::builder()
+        .add_root_certificate(reqwest::Certificate::from_pem(w.authority.pem().as_bytes()).unwrap())
+        .build()
+        .unwrap()
+        .get(format!("{}/services/data/v64.0/limits", w.sf.base_url()))
+        .bearer_auth(opened.expose_secret())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        limits.status(),
+        200,
+        "the stored access token works at the instance"
+    );
+
+    let replayed = w.page(&browser, &callback).await;
+    assert_eq!(replayed["code"], "state_invalid", "a callback works once");
+    let spent_ticket = w.page(&browser, &start).await;
+    assert_eq!(
+        spent_ticket["code"], "ticket_invalid",
+        "a ticket works once"
+    );
+
+    let deleted = w
+        .app
+        .client
+        .delete(format!("{}/api/v1/salesforce/connection", w.app.address))
+        .bearer_auth(w.token(REP_A))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(deleted.status(), 204);
+    assert_eq!(
+        w.sf.calls("revoke"),
+        1,
+        "the token was revoked at Salesforce"
+    );
+    assert_eq!(w.me(REP_A).await["salesforce"]["state"], "not_connected");
+}
+
+#[tokio::test]
+async fn a_denial_is_reported_to_the_task_pane() {
+    let w = world().await;
+    w.sf.set_login_page(LoginPage::Deny);
+    let browser = browser(&w);
+    let callback = w
+        .until_callback(&browser, &w.ticket(REP_A).await)
+        .await
+        .unwrap();
+    assert_eq!(
+        w.page(&browser, &callback).await["code"],
+        "salesforce_denied"
+    );
+    assert_eq!(w.me(REP_A).await["salesforce"]["state"], "not_connected");
+}
+
+#[tokio::test]
+async fn a_callback_carrying_another_reps_state_is_refused() {
+    let w = world().await;
+    let (browser_a, browser_b) = (browser(&w), browser(&w));
+    let _ = w
+        .until_callback(&browser_a, &w.ticket(REP_A).await)
+        .await
+        .unwrap();
+    let callback_b = w
+        .until_callback(&browser_b, &w.ticket(REP_B).await)
+        .await
+        .unwrap();
+    let result = w.page(&browser_a, &callback_b).await;
+    assert_eq!(result["code"], "state_mismatch");
+    assert_eq!(w.me(REP_B).await["salesforce"]["state"], "not_connected");
+    assert_eq!(w.me(REP_A).await["salesforce"]["state"], "not_connected");
+}
+
+#[tokio::test]
+async fn a_second_org_for_the_same_tenant_is_refused() {
+    let w = world().await;
+    let browser_a = browser(&w);
+    let callback = w
+        .until_callback(&browser_a, &w.ticket(REP_A).await)
+        .await
+        .unwrap();
+    assert_eq!(w.page(&browser_a, &callback).await["code"], "connected");
+    let other_org = w.sf.add_org("Elsewhere", 1_000);
+    let stranger =
+        w.sf.add_user(&other_org.id, "blake@elsewhere.example", "Blake", "Else");
+    w.sf.set_login_page(LoginPage::Approve(stranger.id));
+    let browser_b = browser(&w);
+    let callback = w
+        .until_callback(&browser_b, &w.ticket(REP_B).await)
+        .await
+        .unwrap();
+    assert_eq!(w.page(&browser_b, &callback).await["code"], "org_mismatch");
+    assert_eq!(w.me(REP_B).await["salesforce"]["state"], "not_connected");
+}
+
+#[tokio::test]
+async fn tickets_need_a_rep_and_an_allowed_login_host() {
+    let w = world().await;
+    let anonymous = w
+        .app
+        .client
+        .post(format!(
+            "{}/api/v1/salesforce/connect-ticket",
+            w.app.address
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(anonymous.status(), 401);
+    let phishing = w
+        .app
+        .client
+        .post(format!(
+            "{}/api/v1/salesforce/connect-ticket",
+            w.app.address
+        ))
+        .bearer_auth(w.token(REP_A))
+        .json(&serde_json::json!({ "login": "https://evil.example" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(phishing.status(), 400);
+    let body: Value = phishing.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "login_host_not_allowed");
+}

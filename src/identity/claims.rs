@@ -136,6 +136,11 @@ pub async fn validate(
         })?
         .claims;
 
+    // RFC 7519: not accepted on or after `exp` (jsonwebtoken still accepts the `exp` second).
+    let now = chrono::Utc::now().timestamp();
+    if claims.exp <= now - settings.clock_leeway_secs as i64 {
+        return Err(TokenError::Expired);
+    }
     if !is_guid(&claims.tid) || !is_guid(&claims.oid) {
         return Err(TokenError::Malformed);
     }

@@ -4,57 +4,31 @@
 
 use std::time::Duration;
 
-use outforce_sandbox::entra::{
-    AppRegistration, Entra, MSA_TENANT, Signing, TokenSpec, TokenVersion,
-};
-use outforce_sandbox::tls::Authority;
+use outforce_sandbox::entra::{Entra, MSA_TENANT, Signing, TokenSpec, TokenVersion};
 use serde_json::Value;
 
-use crate::db::Backend;
-use crate::helpers::{TestApp, spawn_with, test_settings};
+use crate::helpers::{TestApp, spawn_with};
+use crate::signed_in::{self, API, TENANT};
 
-const TENANT: &str = "72f988bf-86f1-41af-91ab-2d7cd011db47";
 const OTHER_TENANT: &str = "f8cdef31-a31e-4b4a-93e4-5f571e91255a";
-const API: &str = "2c3caa80-93f9-425e-8b85-0745f50c0d24";
 const REP: &str = "6467882c-fdfd-4354-a1ed-4e13f064be25";
 
 struct Fixture {
     app: TestApp,
     entra: Entra,
-    _authority: Authority,
-    _ca_dir: tempfile::TempDir,
-    _db_dir: Option<tempfile::TempDir>,
+    _tenant_dirs: (tempfile::TempDir, Option<tempfile::TempDir>),
 }
 
 async fn fixture_with(allowed_tenants: &[&str]) -> Fixture {
-    let authority = Authority::new().unwrap();
-    let entra = Entra::start(&authority).unwrap();
-    entra.register_app(AppRegistration {
-        tenant_id: TENANT.into(),
-        client_id: API.into(),
-        client_secret: "secret".into(),
-        app_id_uri: format!("api://outforce.example/{API}"),
-        application_permissions: Vec::new(),
-    });
-    let ca_dir = tempfile::tempdir().unwrap();
-    let ca_file = ca_dir.path().join("sandbox-ca.pem");
-    authority.write_pem(&ca_file).unwrap();
-    let (url, db_dir) = crate::db::fresh_url(Backend::Sqlite).await;
-    let mut loaded = test_settings(&url);
-    let entra_settings = &mut loaded.settings.entra;
-    entra_settings.authority = entra.base_url().to_string();
-    entra_settings.client_id = Some(API.into());
-    entra_settings.app_id_uri = Some(format!("api://outforce.example/{API}"));
-    entra_settings.clock_leeway_secs = 0;
-    entra_settings.allowed_tenants = allowed_tenants.iter().map(|t| t.to_string()).collect();
-    loaded.settings.outbound.extra_ca_files = vec![ca_file];
+    let tenant = signed_in::tenant();
+    let (mut loaded, db_dir) = tenant.settings().await;
+    loaded.settings.entra.allowed_tenants = allowed_tenants.iter().map(|t| t.to_string()).collect();
     let app = spawn_with(loaded, outforce::startup::registry()).await;
+    let signed_in::Tenant { entra, ca_dir, .. } = tenant;
     Fixture {
         app,
         entra,
-        _authority: authority,
-        _ca_dir: ca_dir,
-        _db_dir: db_dir,
+        _tenant_dirs: (ca_dir, db_dir),
     }
 }
 
@@ -121,7 +95,7 @@ async fn a_v1_token_with_the_app_id_uri_identifies_the_rep() {
     let f = fixture().await;
     let mut spec = rep();
     spec.version = TokenVersion::V1;
-    spec.audience = format!("api://outforce.example/{API}");
+    spec.audience = signed_in::app_id_uri();
     assert_eq!(f.me(Some(&f.mint(&spec))).await.0, 200);
 }
 

@@ -16,4 +16,5 @@ mod identity;
 mod metrics;
 mod salesforce_connect;
 mod shared_queue;
+mod signed_in;
 mod tls;

@@ -4,60 +4,39 @@
 //! and another org refused; disconnecting revokes at Salesforce.
 
 use base64::Engine as _;
-use outforce_sandbox::entra::{AppRegistration, Entra, TokenSpec};
 use outforce_sandbox::salesforce::{ConnectedApp, LoginPage, Salesforce};
-use outforce_sandbox::tls::Authority;
 use secrecy::{ExposeSecret as _, SecretString};
 use serde_json::Value;
 
-use crate::db::Backend;
-use crate::helpers::{TestApp, spawn_with, test_settings};
+use crate::helpers::{TestApp, spawn_with};
+use crate::signed_in::{self, TENANT};
 
-const TENANT: &str = "72f988bf-86f1-41af-91ab-2d7cd011db47";
-const API: &str = "2c3caa80-93f9-425e-8b85-0745f50c0d24";
 const REP_A: &str = "6467882c-fdfd-4354-a1ed-4e13f064be25";
 const REP_B: &str = "0c4e9ab2-1d7a-4a2f-9d59-4c0c1e6d2f11";
 
 struct World {
     app: TestApp,
-    entra: Entra,
+    tenant: signed_in::Tenant,
     sf: Salesforce,
-    authority: Authority,
     org_id: String,
     sf_user_a: String,
-    _dirs: (tempfile::TempDir, Option<tempfile::TempDir>),
+    _db_dir: Option<tempfile::TempDir>,
 }
 
 async fn world() -> World {
-    let authority = Authority::new().unwrap();
-    let entra = Entra::start(&authority).unwrap();
-    entra.register_app(AppRegistration {
-        tenant_id: TENANT.into(),
-        client_id: API.into(),
-        client_secret: "secret".into(),
-        app_id_uri: format!("api://outforce.example/{API}"),
-        application_permissions: Vec::new(),
-    });
-    let sf = Salesforce::start(&authority).unwrap();
+    let tenant = signed_in::tenant();
+    let sf = Salesforce::start(&tenant.authority).unwrap();
     let org = sf.add_org("Contoso", 100_000);
     let user_a = sf.add_user(&org.id, "avery@contoso.example", "Avery", "Rep");
     sf.add_user(&org.id, "blake@contoso.example", "Blake", "Rep");
-
-    let ca_dir = tempfile::tempdir().unwrap();
-    let ca_file = ca_dir.path().join("sandbox-ca.pem");
-    authority.write_pem(&ca_file).unwrap();
-    let (url, db_dir) = crate::db::fresh_url(Backend::Sqlite).await;
-    let mut loaded = test_settings(&url);
-    let settings = &mut loaded.settings;
-    settings.entra.authority = entra.base_url().into();
-    settings.entra.client_id = Some(API.into());
-    settings.outbound.extra_ca_files = vec![ca_file];
-    settings.salesforce.consumer_key = Some("outforce-key".into());
-    settings.salesforce.consumer_secret = Some(SecretString::from("outforce-secret".to_string()));
-    settings.salesforce.login_url = sf.login_url().into();
-    settings.salesforce.sandbox_login_url = sf.test_login_url().into();
+    let (mut loaded, db_dir) = tenant.settings().await;
+    let settings = &mut loaded.settings.salesforce;
+    settings.consumer_key = Some("outforce-key".into());
+    settings.consumer_secret = Some(SecretString::from("outforce-secret".to_string()));
+    settings.login_url = sf.login_url().into();
+    settings.sandbox_login_url = sf.test_login_url().into();
     let key = base64::engine::general_purpose::STANDARD.encode([7u8; 32]);
-    settings.secrets.keys = vec![SecretString::from(format!("test:{key}"))];
+    loaded.settings.secrets.keys = vec![SecretString::from(format!("test:{key}"))];
     let app = spawn_with(loaded, outforce::startup::registry()).await;
     sf.add_connected_app(ConnectedApp {
         consumer_key: "outforce-key".into(),
@@ -70,19 +49,18 @@ async fn world() -> World {
     sf.set_login_page(LoginPage::Approve(user_a.id.clone()));
     World {
         app,
-        entra,
+        tenant,
         sf,
-        authority,
         org_id: org.id,
         sf_user_a: user_a.id,
-        _dirs: (ca_dir, db_dir),
+        _db_dir: db_dir,
     }
 }
 
 /// A browser: cookies, and redirects followed up to our callback (which it stops at, so that a
 /// test can replay or redirect it).
 fn browser(w: &World) -> reqwest::Client {
-    let ca = reqwest::Certificate::from_pem(w.authority.pem().as_bytes()).unwrap();
+    let ca = reqwest::Certificate::from_pem(w.tenant.authority.pem().as_bytes()).unwrap();
     reqwest::Client::builder()
         .add_root_certificate(ca)
         .cookie_store(true)
@@ -99,7 +77,7 @@ fn browser(w: &World) -> reqwest::Client {
 
 impl World {
     fn token(&self, rep: &str) -> String {
-        self.entra.mint(&TokenSpec::user(TENANT, rep, API)).unwrap()
+        self.tenant.token(rep)
     }
 
     async fn ticket(&self, rep: &str) -> String {
@@ -223,7 +201,9 @@ async fn a_rep_connects_through_the_dialog_and_tokens_are_stored_sealed() {
         "the sealed value is the access token"
     );
     let limits = reqwest::Client::builder()
-        .add_root_certificate(reqwest::Certificate::from_pem(w.authority.pem().as_bytes()).unwrap())
+        .add_root_certificate(
+            reqwest::Certificate::from_pem(w.tenant.authority.pem().as_bytes()).unwrap(),
+        )
         .build()
         .unwrap()
         .get(format!("{}/services/data/v64.0/limits", w.sf.base_url()))

@@ -6,6 +6,8 @@ use outforce_sandbox::graph::Graph;
 use outforce_sandbox::tls::Authority;
 use serde_json::{Value, json};
 
+pub use super::answer::Answer;
+use super::answer::send;
 use super::client;
 
 pub const TENANT: &str = "72f988bf-86f1-41af-91ab-2d7cd011db47";
@@ -24,12 +26,6 @@ pub struct World {
     pub app: String,
     /// Delegated for the rep (on-behalf-of).
     pub rep: String,
-}
-
-pub struct Answer {
-    pub status: u16,
-    pub body: Value,
-    pub headers: reqwest::header::HeaderMap,
 }
 
 impl Answer {
@@ -130,30 +126,11 @@ impl World {
         } else {
             format!("{}/v1.0/{path}", self.graph.base_url())
         };
-        let mut request = self
+        let request = self
             .http
             .request(reqwest::Method::from_bytes(method.as_bytes()).unwrap(), url)
             .bearer_auth(token);
-        for (name, value) in headers {
-            request = request.header(*name, *value);
-        }
-        if let Some(body) = body {
-            request = request.json(&body);
-        }
-        let response = request.send().await.unwrap();
-        let status = response.status().as_u16();
-        let headers = response.headers().clone();
-        let bytes = response.bytes().await.unwrap();
-        let body = if bytes.is_empty() {
-            Value::Null
-        } else {
-            serde_json::from_slice(&bytes).unwrap()
-        };
-        Answer {
-            status,
-            body,
-            headers,
-        }
+        send(request, headers, body).await
     }
 
     pub async fn app_call(&self, method: &str, path: &str, body: Option<Value>) -> Answer {

@@ -4,6 +4,8 @@ use outforce_sandbox::salesforce::Salesforce;
 use outforce_sandbox::tls::Authority;
 use serde_json::{Value, json};
 
+pub use super::answer::Answer;
+use super::answer::send;
 use super::client;
 
 pub struct Org {
@@ -13,13 +15,6 @@ pub struct Org {
     http: reqwest::Client,
     token: String,
     _authority: Authority,
-}
-
-/// A response: status, JSON body (null when empty) and headers.
-pub struct Answer {
-    pub status: u16,
-    pub body: Value,
-    pub headers: reqwest::header::HeaderMap,
 }
 
 impl Answer {
@@ -61,30 +56,11 @@ impl Org {
         headers: &[(&str, &str)],
     ) -> Answer {
         let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
-        let mut request = self
+        let request = self
             .http
             .request(method, format!("{}{path}", self.sf.base_url()))
             .bearer_auth(&self.token);
-        for (name, value) in headers {
-            request = request.header(*name, *value);
-        }
-        if let Some(body) = body {
-            request = request.json(&body);
-        }
-        let response = request.send().await.unwrap();
-        let status = response.status().as_u16();
-        let headers = response.headers().clone();
-        let bytes = response.bytes().await.unwrap();
-        let body = if bytes.is_empty() {
-            Value::Null
-        } else {
-            serde_json::from_slice(&bytes).unwrap()
-        };
-        Answer {
-            status,
-            body,
-            headers,
-        }
+        send(request, headers, body).await
     }
 
     pub async fn get(&self, path: &str) -> Answer {

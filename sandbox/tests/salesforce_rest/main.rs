@@ -7,6 +7,8 @@
     reason = "a test should stop loudly at the first surprise"
 )]
 
+#[path = "../support/answer.rs"]
+mod answer;
 #[path = "../support/client.rs"]
 mod client;
 

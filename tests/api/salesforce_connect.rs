@@ -328,3 +328,67 @@ async fn tickets_need_a_rep_and_an_allowed_login_host() {
     let body: Value = phishing.json().await.unwrap();
     assert_eq!(body["error"]["code"], "login_host_not_allowed");
 }
+
+#[tokio::test]
+async fn a_rep_never_sees_or_uses_another_reps_connection() {
+    let w = world().await;
+    let browser_a = browser(&w);
+    let callback = w
+        .until_callback(&browser_a, &w.ticket(REP_A).await)
+        .await
+        .unwrap();
+    assert_eq!(w.page(&browser_a, &callback).await["code"], "connected");
+
+    // Rep B, same tenant: not connected, and cannot disconnect A.
+    assert_eq!(w.me(REP_B).await["salesforce"]["state"], "not_connected");
+    let by_b = w
+        .app
+        .client
+        .delete(format!("{}/api/v1/salesforce/connection", w.app.address))
+        .bearer_auth(w.tenant.token(REP_B))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(by_b.status(), 404);
+
+    // The same object id in another tenant is another person.
+    const OTHER_TENANT: &str = "f8cdef31-a31e-4b4a-93e4-5f571e91255a";
+    let elsewhere = w
+        .tenant
+        .entra
+        .mint(&outforce_sandbox::entra::TokenSpec::user(
+            OTHER_TENANT,
+            REP_A,
+            signed_in::API,
+        ))
+        .unwrap();
+    let me: Value = w
+        .app
+        .client
+        .get(format!("{}/api/v1/me", w.app.address))
+        .bearer_auth(&elsewhere)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(me["tenant_id"], OTHER_TENANT);
+    assert_eq!(me["salesforce"]["state"], "not_connected");
+    let by_twin = w
+        .app
+        .client
+        .delete(format!("{}/api/v1/salesforce/connection", w.app.address))
+        .bearer_auth(&elsewhere)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(by_twin.status(), 404);
+
+    assert_eq!(
+        w.me(REP_A).await["salesforce"]["state"],
+        "connected",
+        "A's connection is untouched"
+    );
+    assert_eq!(w.sf.calls("revoke"), 0);
+}

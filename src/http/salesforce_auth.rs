@@ -42,12 +42,13 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/auth/salesforce/callback", web::get().to(callback));
 }
 
-fn random_token() -> String {
+/// 256 random bits, base64url: tickets, states, PKCE verifiers and browser nonces.
+fn random_token() -> Result<String, ApiError> {
     let mut bytes = [0u8; 32];
-    // The system's CSPRNG does not fail on the platforms we run on; an all-zero value would
-    // still be refused as a replay after its first use.
-    let _ = SystemRandom::new().fill(&mut bytes);
-    URL_SAFE_NO_PAD.encode(bytes)
+    SystemRandom::new()
+        .fill(&mut bytes)
+        .map_err(|_| ApiError::Internal(anyhow::anyhow!("the system's random generator failed")))?;
+    Ok(URL_SAFE_NO_PAD.encode(bytes))
 }
 
 fn hash(value: &str) -> String {
@@ -113,7 +114,7 @@ async fn ticket(
     let request = body.map(web::Json::into_inner).unwrap_or_default();
     let login_url = login_url(&state, request.login.as_deref())?;
     let (_, user) = super::me::known(&state, &caller).await?;
-    let ticket = random_token();
+    let ticket = random_token()?;
     let now = storage::now();
     let login = NewLogin {
         kind: LoginKind::Ticket,
@@ -163,9 +164,9 @@ async fn start(
     else {
         return Ok(page::failure("ticket_invalid"));
     };
-    let oauth_state = random_token();
-    let verifier = random_token();
-    let browser = random_token();
+    let oauth_state = random_token()?;
+    let verifier = random_token()?;
+    let browser = random_token()?;
     let sealed = state
         .sealer
         .seal(&verifier)

@@ -125,15 +125,45 @@ impl World {
     }
 
     async fn me(&self, rep: &str) -> Value {
+        self.me_with(&self.token(rep)).await
+    }
+
+    async fn me_with(&self, token: &str) -> Value {
+        let url = format!("{}/api/v1/me", self.app.address);
         let response = self
             .app
             .client
-            .get(format!("{}/api/v1/me", self.app.address))
-            .bearer_auth(self.token(rep))
+            .get(url)
+            .bearer_auth(token)
             .send()
             .await
             .unwrap();
         response.json().await.unwrap()
+    }
+
+    /// `DELETE /api/v1/salesforce/connection` with `token`; the status.
+    async fn disconnect_with(&self, token: &str) -> u16 {
+        let url = format!("{}/api/v1/salesforce/connection", self.app.address);
+        let response = self
+            .app
+            .client
+            .delete(url)
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap();
+        response.status().as_u16()
+    }
+
+    /// The whole dialog in a fresh browser: ticket, start, login page, callback; the code the
+    /// task pane is told.
+    async fn connect(&self, rep: &str) -> Value {
+        let browser = browser(self);
+        let callback = self
+            .until_callback(&browser, &self.ticket(rep).await)
+            .await
+            .unwrap();
+        self.page(&browser, &callback).await["code"].clone()
     }
 }
 
@@ -225,15 +255,7 @@ async fn a_rep_connects_through_the_dialog_and_tokens_are_stored_sealed() {
         "a ticket works once"
     );
 
-    let deleted = w
-        .app
-        .client
-        .delete(format!("{}/api/v1/salesforce/connection", w.app.address))
-        .bearer_auth(w.token(REP_A))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(deleted.status(), 204);
+    assert_eq!(w.disconnect_with(&w.token(REP_A)).await, 204);
     assert_eq!(
         w.sf.calls("revoke"),
         1,
@@ -246,15 +268,7 @@ async fn a_rep_connects_through_the_dialog_and_tokens_are_stored_sealed() {
 async fn a_denial_is_reported_to_the_task_pane() {
     let w = world().await;
     w.sf.set_login_page(LoginPage::Deny);
-    let browser = browser(&w);
-    let callback = w
-        .until_callback(&browser, &w.ticket(REP_A).await)
-        .await
-        .unwrap();
-    assert_eq!(
-        w.page(&browser, &callback).await["code"],
-        "salesforce_denied"
-    );
+    assert_eq!(w.connect(REP_A).await, "salesforce_denied");
     assert_eq!(w.me(REP_A).await["salesforce"]["state"], "not_connected");
 }
 
@@ -279,22 +293,12 @@ async fn a_callback_carrying_another_reps_state_is_refused() {
 #[tokio::test]
 async fn a_second_org_for_the_same_tenant_is_refused() {
     let w = world().await;
-    let browser_a = browser(&w);
-    let callback = w
-        .until_callback(&browser_a, &w.ticket(REP_A).await)
-        .await
-        .unwrap();
-    assert_eq!(w.page(&browser_a, &callback).await["code"], "connected");
+    assert_eq!(w.connect(REP_A).await, "connected");
     let other_org = w.sf.add_org("Elsewhere", 1_000);
     let stranger =
         w.sf.add_user(&other_org.id, "blake@elsewhere.example", "Blake", "Else");
     w.sf.set_login_page(LoginPage::Approve(stranger.id));
-    let browser_b = browser(&w);
-    let callback = w
-        .until_callback(&browser_b, &w.ticket(REP_B).await)
-        .await
-        .unwrap();
-    assert_eq!(w.page(&browser_b, &callback).await["code"], "org_mismatch");
+    assert_eq!(w.connect(REP_B).await, "org_mismatch");
     assert_eq!(w.me(REP_B).await["salesforce"]["state"], "not_connected");
 }
 
@@ -332,24 +336,11 @@ async fn tickets_need_a_rep_and_an_allowed_login_host() {
 #[tokio::test]
 async fn a_rep_never_sees_or_uses_another_reps_connection() {
     let w = world().await;
-    let browser_a = browser(&w);
-    let callback = w
-        .until_callback(&browser_a, &w.ticket(REP_A).await)
-        .await
-        .unwrap();
-    assert_eq!(w.page(&browser_a, &callback).await["code"], "connected");
+    assert_eq!(w.connect(REP_A).await, "connected");
 
     // Rep B, same tenant: not connected, and cannot disconnect A.
     assert_eq!(w.me(REP_B).await["salesforce"]["state"], "not_connected");
-    let by_b = w
-        .app
-        .client
-        .delete(format!("{}/api/v1/salesforce/connection", w.app.address))
-        .bearer_auth(w.tenant.token(REP_B))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(by_b.status(), 404);
+    assert_eq!(w.disconnect_with(&w.token(REP_B)).await, 404);
 
     // The same object id in another tenant is another person.
     const OTHER_TENANT: &str = "f8cdef31-a31e-4b4a-93e4-5f571e91255a";
@@ -362,28 +353,10 @@ async fn a_rep_never_sees_or_uses_another_reps_connection() {
             signed_in::API,
         ))
         .unwrap();
-    let me: Value = w
-        .app
-        .client
-        .get(format!("{}/api/v1/me", w.app.address))
-        .bearer_auth(&elsewhere)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let me = w.me_with(&elsewhere).await;
     assert_eq!(me["tenant_id"], OTHER_TENANT);
     assert_eq!(me["salesforce"]["state"], "not_connected");
-    let by_twin = w
-        .app
-        .client
-        .delete(format!("{}/api/v1/salesforce/connection", w.app.address))
-        .bearer_auth(&elsewhere)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(by_twin.status(), 404);
+    assert_eq!(w.disconnect_with(&elsewhere).await, 404);
 
     assert_eq!(
         w.me(REP_A).await["salesforce"]["state"],

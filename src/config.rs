@@ -44,6 +44,9 @@ pub struct SalesforceSettings {
     pub api_version: String,
     /// The OAuth scopes asked for.
     pub scopes: String,
+    /// The connected app's private key (PEM) for the org-wide JWT bearer mode; its certificate
+    /// is uploaded to the connected app. Unset, admins cannot turn org-wide mode on.
+    pub jwt_private_key_file: Option<PathBuf>,
 }
 
 impl Default for SalesforceSettings {
@@ -56,6 +59,7 @@ impl Default for SalesforceSettings {
             my_domain_suffixes: vec![".my.salesforce.com".into()],
             api_version: "64.0".into(),
             scopes: "api refresh_token".into(),
+            jwt_private_key_file: None,
         }
     }
 }

@@ -8,6 +8,7 @@ pub mod metrics;
 pub mod request_id;
 pub mod request_span;
 pub mod salesforce_auth;
+pub mod salesforce_connection;
 
 use actix_web::{HttpRequest, web};
 
@@ -18,7 +19,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.configure(health::configure)
         .configure(metrics::configure)
         .configure(me::configure)
-        .configure(salesforce_auth::configure);
+        .configure(salesforce_auth::configure)
+        .configure(salesforce_connection::configure);
 }
 
 /// Limits and error mapping shared by every route: oversized and malformed bodies, bad paths

@@ -28,6 +28,9 @@ pub struct Caller {
     pub object_id: String,
     /// For display only: names change, and are never a key.
     pub display_name: Option<String>,
+    /// The sign-in name (`preferred_username`, or `upn` in v1 tokens): matched to a Salesforce
+    /// username in org-wide mode, never a key.
+    pub username: Option<String>,
     pub roles: Vec<String>,
     /// The token's `exp`, in seconds since the epoch.
     pub expires_at: i64,

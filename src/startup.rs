@@ -53,6 +53,7 @@ pub async fn build_state(loaded: &Loaded) -> anyhow::Result<AppState> {
         )),
         http,
         sealer: Arc::new(sealer),
+        salesforce: Arc::new(crate::salesforce::Runtime::new(&settings.salesforce)?),
     })
 }
 

@@ -26,4 +26,6 @@ pub struct AppState {
     pub http: reqwest::Client,
     /// Seals and opens tokens at rest.
     pub sealer: Arc<Sealer>,
+    /// Salesforce orgs' API usage and the JWT bearer key.
+    pub salesforce: Arc<crate::salesforce::Runtime>,
 }

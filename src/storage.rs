@@ -15,6 +15,7 @@ pub mod connections;
 pub mod event_links;
 pub mod history;
 pub mod jobs;
+pub mod org_wide;
 pub mod salesforce_logins;
 pub mod sync_configs;
 pub mod tenants;

@@ -27,6 +27,14 @@ pub enum ApiError {
     NotFound(String),
     #[error("{0}")]
     Conflict(String),
+    /// The request is fine but the caller's state forbids it now (not connected, reconnect
+    /// needed): 409 with a code the task pane acts on.
+    #[error("{message}")]
+    Precondition { code: &'static str, message: String },
+    /// Salesforce or Microsoft answered with a failure we cannot mend here; the message names
+    /// the service, never the cause (which is logged).
+    #[error("{message}")]
+    Upstream { code: &'static str, message: String },
     #[error("the request body is larger than {limit} bytes")]
     PayloadTooLarge { limit: usize },
     #[error("send the body as application/json")]
@@ -66,6 +74,7 @@ impl ApiError {
             Self::Forbidden { code, .. } => code,
             Self::NotFound(_) => "not_found",
             Self::Conflict(_) => "conflict",
+            Self::Precondition { code, .. } | Self::Upstream { code, .. } => code,
             Self::PayloadTooLarge { .. } => "payload_too_large",
             Self::UnsupportedMediaType => "unsupported_media_type",
             Self::NotConfigured { code, .. } => code,
@@ -85,6 +94,41 @@ impl From<StorageError> for ApiError {
     }
 }
 
+impl From<crate::salesforce::session::SessionError> for ApiError {
+    fn from(error: crate::salesforce::session::SessionError) -> Self {
+        use crate::salesforce::org_wide::OrgWideError;
+        use crate::salesforce::session::SessionError as E;
+        match error {
+            E::NotConfigured => Self::NotConfigured {
+                code: "salesforce_not_configured",
+                message: "this server has no Salesforce connected app (salesforce.consumer_key)"
+                    .into(),
+            },
+            E::NotConnected => Self::Precondition {
+                code: "salesforce_not_connected",
+                message: "connect Salesforce first".into(),
+            },
+            E::ReconnectNeeded => Self::Precondition {
+                code: "salesforce_reconnect_needed",
+                message: "Salesforce no longer accepts this connection: connect again".into(),
+            },
+            E::OrgWide(OrgWideError::Storage(cause)) | E::Storage(cause) => cause.into(),
+            E::OrgWide(OrgWideError::Salesforce(cause)) | E::Salesforce(cause) => {
+                tracing::warn!(error = %cause, "a Salesforce call failed");
+                Self::Upstream {
+                    code: "salesforce_unavailable",
+                    message: "Salesforce did not answer as expected; try again shortly".into(),
+                }
+            }
+            E::OrgWide(org_wide) => Self::Precondition {
+                code: org_wide.code(),
+                message: org_wide.advice().into(),
+            },
+            E::Secrets(cause) => Self::Internal(cause.into()),
+        }
+    }
+}
+
 impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
         match self {
@@ -95,7 +139,8 @@ impl ResponseError for ApiError {
             Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             Self::Forbidden { .. } => StatusCode::FORBIDDEN,
             Self::NotFound(_) => StatusCode::NOT_FOUND,
-            Self::Conflict(_) => StatusCode::CONFLICT,
+            Self::Conflict(_) | Self::Precondition { .. } => StatusCode::CONFLICT,
+            Self::Upstream { .. } => StatusCode::BAD_GATEWAY,
             Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::NotConfigured { .. } | Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,

@@ -7,7 +7,8 @@ use serde_json::json;
 use super::ApiError;
 use crate::identity::{Admin, Caller, Rep};
 use crate::state::AppState;
-use crate::storage::{self, tenants, users};
+use crate::storage::connections::{self, Provider};
+use crate::storage::{self, org_wide, tenants, users};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/api/v1/me", web::get().to(me))
@@ -24,7 +25,7 @@ pub(super) async fn known(
     let profile = users::UserProfile {
         tenant_id: &tenant.id,
         entra_object_id: &caller.object_id,
-        email: None,
+        email: caller.username.as_deref(),
         display_name: caller.display_name.as_deref(),
     };
     let user = users::upsert(&state.db, &profile, now).await?;
@@ -33,16 +34,24 @@ pub(super) async fn known(
 
 async fn me(Rep(caller): Rep, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let (tenant, user) = known(&state, &caller).await?;
-    let salesforce = if user.salesforce_user_id.is_some() {
-        "connected"
+    let connection = connections::find(&state.db, &user.id, Provider::Salesforce).await?;
+    let org_wide = org_wide::find(&state.db, &tenant.id).await?;
+    let mode = if org_wide.is_some() {
+        "org_wide"
     } else {
-        "not_connected"
+        "per_rep"
+    };
+    let salesforce = match &connection {
+        Some(c) => json!({
+            "mode": mode, "state": c.status, "error": c.last_error_code, "user_id": c.external_user_id,
+        }),
+        None => json!({ "mode": mode, "state": "not_connected", "error": null, "user_id": null }),
     };
     Ok(HttpResponse::Ok().json(json!({
         "tenant_id": caller.tenant_id,
         "display_name": caller.display_name,
         "is_admin": caller.has_role(&state.identity.settings().admin_role),
-        "salesforce": { "state": salesforce },
+        "salesforce": salesforce,
         "graph": { "mode": tenant.graph_access_mode },
     })))
 }

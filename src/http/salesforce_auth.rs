@@ -320,6 +320,7 @@ async fn callback(
         instance_url: Some(&tokens.instance_url),
         external_user_id: Some(&info.user_id),
         external_org_id: Some(&info.organization_id),
+        external_username: info.preferred_username.as_deref(),
         access_token_sealed: Some(&access),
         refresh_token_sealed: refresh.as_deref(),
         access_expires_at: None,

@@ -82,6 +82,8 @@ struct Claims {
     #[serde(default)]
     roles: Vec<String>,
     name: Option<String>,
+    preferred_username: Option<String>,
+    upn: Option<String>,
     exp: i64,
 }
 
@@ -181,6 +183,7 @@ pub async fn validate(
         tenant_id: claims.tid.to_ascii_lowercase(),
         object_id: claims.oid.to_ascii_lowercase(),
         display_name: claims.name,
+        username: claims.preferred_username.or(claims.upn),
         roles: claims.roles,
         expires_at: claims.exp,
         kid,

@@ -45,6 +45,7 @@ pub struct Connection {
     pub instance_url: Option<String>,
     pub external_user_id: Option<String>,
     pub external_org_id: Option<String>,
+    pub external_username: Option<String>,
     pub access_token_sealed: Option<Vec<u8>>,
     pub refresh_token_sealed: Option<Vec<u8>>,
     pub access_expires_at: Option<DateTime<Utc>>,
@@ -61,6 +62,7 @@ pub struct NewConnection<'a> {
     pub instance_url: Option<&'a str>,
     pub external_user_id: Option<&'a str>,
     pub external_org_id: Option<&'a str>,
+    pub external_username: Option<&'a str>,
     pub access_token_sealed: Option<&'a [u8]>,
     pub refresh_token_sealed: Option<&'a [u8]>,
     pub access_expires_at: Option<DateTime<Utc>>,
@@ -69,8 +71,8 @@ pub struct NewConnection<'a> {
 macro_rules! columns {
     () => {
         "id, user_id, provider, status, instance_url, external_user_id, \
-         external_org_id, access_token_sealed, refresh_token_sealed, access_expires_at, \
-         last_error_code, created_at, updated_at"
+         external_org_id, external_username, access_token_sealed, refresh_token_sealed, \
+         access_expires_at, last_error_code, created_at, updated_at"
     };
 }
 
@@ -83,12 +85,13 @@ pub async fn upsert(
 ) -> Result<Connection, StorageError> {
     let sql = concat!(
         "INSERT INTO connections (id, user_id, provider, status, instance_url, external_user_id, \
-           external_org_id, access_token_sealed, refresh_token_sealed, access_expires_at, \
-           created_at, updated_at) \
-         VALUES ($1, $2, $3, 'connected', $4, $5, $6, $7, $8, $9, $10, $10) \
+           external_org_id, external_username, access_token_sealed, refresh_token_sealed, \
+           access_expires_at, created_at, updated_at) \
+         VALUES ($1, $2, $3, 'connected', $4, $5, $6, $7, $8, $9, $10, $11, $11) \
          ON CONFLICT (user_id, provider) DO UPDATE SET status = 'connected', \
            instance_url = excluded.instance_url, external_user_id = excluded.external_user_id, \
            external_org_id = excluded.external_org_id, \
+           external_username = excluded.external_username, \
            access_token_sealed = excluded.access_token_sealed, \
            refresh_token_sealed = excluded.refresh_token_sealed, \
            access_expires_at = excluded.access_expires_at, last_error_code = NULL, \
@@ -105,6 +108,7 @@ pub async fn upsert(
             .bind(new.instance_url)
             .bind(new.external_user_id)
             .bind(new.external_org_id)
+            .bind(new.external_username)
             .bind(new.access_token_sealed)
             .bind(new.refresh_token_sealed)
             .bind(new.access_expires_at)

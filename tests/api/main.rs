@@ -15,6 +15,8 @@ mod health;
 mod identity;
 mod metrics;
 mod salesforce_connect;
+mod salesforce_session;
+mod salesforce_world;
 mod shared_queue;
 mod signed_in;
 mod tls;

@@ -17,6 +17,7 @@ fn salesforce<'a>(user_id: &'a str, access: &'a [u8], refresh: &'a [u8]) -> NewC
         provider: Provider::Salesforce,
         instance_url: Some("https://contoso.my.salesforce.com"),
         external_user_id: Some("005000000000001AAA"),
+        external_username: None,
         external_org_id: Some("00D000000000001EAA"),
         access_token_sealed: Some(access),
         refresh_token_sealed: Some(refresh),

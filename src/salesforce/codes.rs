@@ -1,0 +1,148 @@
+//! The error codes of Salesforce's REST API (`errorCode` in an error array, `statusCode` in a
+//! per-record result), typed so that callers match on meaning rather than on strings.
+
+use serde::Deserialize;
+
+macro_rules! codes {
+    ($($variant:ident => $wire:literal,)*) => {
+        /// An error code from the wire contract; any other code is kept as `Other`.
+        #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+        pub enum ErrorCode {
+            $($variant,)*
+            Other(String),
+        }
+
+        impl ErrorCode {
+            pub fn parse(code: &str) -> Self {
+                match code {
+                    $($wire => Self::$variant,)*
+                    other => Self::Other(other.to_string()),
+                }
+            }
+
+            pub fn as_str(&self) -> &str {
+                match self {
+                    $(Self::$variant => $wire,)*
+                    Self::Other(code) => code,
+                }
+            }
+        }
+    };
+}
+
+codes! {
+    InvalidSessionId => "INVALID_SESSION_ID",
+    RequestLimitExceeded => "REQUEST_LIMIT_EXCEEDED",
+    DuplicatesDetected => "DUPLICATES_DETECTED",
+    EntityIsDeleted => "ENTITY_IS_DELETED",
+    UnableToLockRow => "UNABLE_TO_LOCK_ROW",
+    InvalidField => "INVALID_FIELD",
+    MalformedQuery => "MALFORMED_QUERY",
+    MalformedSearch => "MALFORMED_SEARCH",
+    NotFound => "NOT_FOUND",
+    RequiredFieldMissing => "REQUIRED_FIELD_MISSING",
+    FieldCustomValidationException => "FIELD_CUSTOM_VALIDATION_EXCEPTION",
+    InvalidCrossReferenceKey => "INVALID_CROSS_REFERENCE_KEY",
+    MalformedId => "MALFORMED_ID",
+    InvalidType => "INVALID_TYPE",
+    FieldIntegrityException => "FIELD_INTEGRITY_EXCEPTION",
+    AllOrNoneOperationRolledBack => "ALL_OR_NONE_OPERATION_ROLLED_BACK",
+    ProcessingHalted => "PROCESSING_HALTED",
+    ExceededIdLimit => "EXCEEDED_ID_LIMIT",
+    InvalidReplicationDate => "INVALID_REPLICATION_DATE",
+    InsufficientAccess => "INSUFFICIENT_ACCESS",
+    ApiDisabledForOrg => "API_DISABLED_FOR_ORG",
+    ServerUnavailable => "SERVER_UNAVAILABLE",
+}
+
+impl ErrorCode {
+    /// Worth trying again later, unchanged: a locked row, the org's limit, a busy server.
+    pub fn is_transient(&self) -> bool {
+        matches!(
+            self,
+            Self::UnableToLockRow | Self::RequestLimitExceeded | Self::ServerUnavailable
+        )
+    }
+}
+
+impl std::fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for ErrorCode {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let code = std::borrow::Cow::<str>::deserialize(deserializer)?;
+        Ok(Self::parse(&code))
+    }
+}
+
+/// One entry of an error array: `{"message","errorCode","fields"?}`, or `statusCode` in a
+/// record's result.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ApiFault {
+    #[serde(alias = "statusCode")]
+    pub error_code: ErrorCode,
+    #[serde(default)]
+    pub message: String,
+    #[serde(default)]
+    pub fields: Vec<String>,
+}
+
+/// The first fault of an error body, if the body is Salesforce's error array.
+pub fn first_fault(body: &[u8]) -> Option<ApiFault> {
+    serde_json::from_slice::<Vec<ApiFault>>(body)
+        .ok()?
+        .into_iter()
+        .next()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_the_error_array_and_record_results() {
+        let fault = first_fault(
+            br#"[{"message":"Session expired or invalid","errorCode":"INVALID_SESSION_ID"}]"#,
+        )
+        .unwrap();
+        assert_eq!(fault.error_code, ErrorCode::InvalidSessionId);
+        let record: ApiFault = serde_json::from_str(
+            r#"{"statusCode":"REQUIRED_FIELD_MISSING","message":"Required fields are missing: [LastName]","fields":["LastName"]}"#,
+        )
+        .unwrap();
+        assert_eq!(record.error_code, ErrorCode::RequiredFieldMissing);
+        assert_eq!(record.fields, ["LastName"]);
+    }
+
+    #[test]
+    fn every_code_reads_back_as_itself_and_unknown_codes_survive() {
+        for wire in [
+            "INVALID_SESSION_ID",
+            "REQUEST_LIMIT_EXCEEDED",
+            "DUPLICATES_DETECTED",
+            "UNABLE_TO_LOCK_ROW",
+            "PROCESSING_HALTED",
+            "INVALID_REPLICATION_DATE",
+        ] {
+            let code = ErrorCode::parse(wire);
+            assert!(!matches!(code, ErrorCode::Other(_)), "{wire}");
+            assert_eq!(code.as_str(), wire);
+        }
+        assert_eq!(
+            ErrorCode::parse("BRAND_NEW_CODE"),
+            ErrorCode::Other("BRAND_NEW_CODE".into())
+        );
+        assert!(ErrorCode::UnableToLockRow.is_transient());
+        assert!(!ErrorCode::InvalidField.is_transient());
+    }
+
+    #[test]
+    fn a_body_that_is_not_an_error_array_has_no_fault() {
+        assert!(first_fault(b"<html>Bad gateway</html>").is_none());
+        assert!(first_fault(b"[]").is_none());
+    }
+}

@@ -1,0 +1,125 @@
+//! `Sforce-Limit-Info: api-usage=10018/100000; api-bursts=1/750`: how much of its daily API
+//! allocation an org has used, read from every response and kept per org so that sync can slow
+//! down before the org runs out and admins can see where they stand.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+/// An org's API usage as one response reported it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct ApiUsage {
+    pub used: u64,
+    pub max: u64,
+    pub seen_at: DateTime<Utc>,
+}
+
+impl ApiUsage {
+    /// The `api-usage` pair of the header; other pairs (`api-bursts`, the old
+    /// `per-app-api-usage`) are ignored.
+    pub fn parse(header: &str, seen_at: DateTime<Utc>) -> Option<Self> {
+        header.split(';').find_map(|pair| {
+            let value = pair.trim().strip_prefix("api-usage=")?;
+            let (used, max) = value.split_once('/')?;
+            Some(Self {
+                used: used.trim().parse().ok()?,
+                max: max.trim().parse().ok()?,
+                seen_at,
+            })
+        })
+    }
+
+    pub fn remaining(&self) -> u64 {
+        self.max.saturating_sub(self.used)
+    }
+}
+
+/// The latest usage per org (by org id), shared by every client of this process.
+#[derive(Debug, Default)]
+pub struct OrgLimits {
+    latest: Mutex<HashMap<String, ApiUsage>>,
+}
+
+impl OrgLimits {
+    /// Keeps `usage` unless a newer report is already held (responses can arrive out of order).
+    pub fn record(&self, org_id: &str, usage: ApiUsage) {
+        let mut latest = self.latest.lock().unwrap_or_else(|e| e.into_inner());
+        match latest.get(org_id) {
+            Some(held) if held.seen_at > usage.seen_at => {}
+            _ => {
+                latest.insert(org_id.to_string(), usage);
+            }
+        }
+    }
+
+    pub fn get(&self, org_id: &str) -> Option<ApiUsage> {
+        let latest = self.latest.lock().unwrap_or_else(|e| e.into_inner());
+        latest.get(org_id).copied()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_usage_with_or_without_bursts() {
+        let now = Utc::now();
+        let usage = ApiUsage::parse("api-usage=10018/100000; api-bursts=1/750", now).unwrap();
+        assert_eq!(
+            (usage.used, usage.max, usage.remaining()),
+            (10018, 100000, 89982)
+        );
+        let plain = ApiUsage::parse("api-usage=3/15000", now).unwrap();
+        assert_eq!((plain.used, plain.max), (3, 15000));
+        let app_first = ApiUsage::parse(
+            "per-app-api-usage=17/250(appName=x); api-usage=18/15000",
+            now,
+        );
+        assert_eq!(app_first.map(|u| u.used), Some(18));
+    }
+
+    #[test]
+    fn ignores_headers_it_cannot_read() {
+        let now = Utc::now();
+        assert_eq!(ApiUsage::parse("", now), None);
+        assert_eq!(ApiUsage::parse("api-usage=many/15000", now), None);
+        assert_eq!(ApiUsage::parse("api-bursts=1/750", now), None);
+    }
+
+    #[test]
+    fn keeps_the_newest_report_per_org() {
+        let limits = OrgLimits::default();
+        let early = Utc::now();
+        let late = early + chrono::Duration::seconds(1);
+        limits.record(
+            "00D1",
+            ApiUsage {
+                used: 9,
+                max: 100,
+                seen_at: late,
+            },
+        );
+        limits.record(
+            "00D1",
+            ApiUsage {
+                used: 5,
+                max: 100,
+                seen_at: early,
+            },
+        );
+        limits.record(
+            "00D2",
+            ApiUsage {
+                used: 1,
+                max: 50,
+                seen_at: early,
+            },
+        );
+        assert_eq!(limits.get("00D1").map(|u| u.used), Some(9));
+        assert_eq!(limits.get("00D2").map(|u| u.used), Some(1));
+        assert_eq!(limits.get("00D3"), None);
+    }
+}

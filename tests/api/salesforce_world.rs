@@ -1,0 +1,192 @@
+//! A tenant whose reps connect to a Salesforce org (the sandbox), and a browser that goes
+//! through the Office dialog's sign-in as a person would: cookies kept, redirects followed.
+
+use base64::Engine as _;
+use outforce_sandbox::salesforce::{ConnectedApp, LoginPage, Salesforce};
+use secrecy::SecretString;
+use serde_json::Value;
+
+use crate::helpers::{TestApp, spawn_with};
+use crate::signed_in;
+
+pub const REP_A: &str = "6467882c-fdfd-4354-a1ed-4e13f064be25";
+pub const REP_B: &str = "0c4e9ab2-1d7a-4a2f-9d59-4c0c1e6d2f11";
+
+pub struct World {
+    pub app: TestApp,
+    pub tenant: signed_in::Tenant,
+    pub sf: Salesforce,
+    pub org_id: String,
+    pub sf_user_a: String,
+    _db_dir: Option<tempfile::TempDir>,
+}
+
+pub async fn world() -> World {
+    world_with(|_| {}).await
+}
+
+/// A world whose server settings `adjust` changes before it starts.
+pub async fn world_with(adjust: impl FnOnce(&mut outforce::config::Loaded)) -> World {
+    let tenant = signed_in::tenant();
+    let sf = Salesforce::start(&tenant.authority).unwrap();
+    let org = sf.add_org("Contoso", 100_000);
+    let user_a = sf.add_user(&org.id, "avery@contoso.example", "Avery", "Rep");
+    sf.add_user(&org.id, "blake@contoso.example", "Blake", "Rep");
+    let (mut loaded, db_dir) = tenant.settings().await;
+    let settings = &mut loaded.settings.salesforce;
+    settings.consumer_key = Some("outforce-key".into());
+    settings.consumer_secret = Some(SecretString::from("outforce-secret".to_string()));
+    settings.login_url = sf.login_url().into();
+    settings.sandbox_login_url = sf.test_login_url().into();
+    let key = base64::engine::general_purpose::STANDARD.encode([7u8; 32]);
+    loaded.settings.secrets.keys = vec![SecretString::from(format!("test:{key}"))];
+    adjust(&mut loaded);
+    let app = spawn_with(loaded, outforce::startup::registry()).await;
+    sf.set_login_page(LoginPage::Approve(user_a.id.clone()));
+    let world = World {
+        app,
+        tenant,
+        sf,
+        org_id: org.id,
+        sf_user_a: user_a.id,
+        _db_dir: db_dir,
+    };
+    world.sf.add_connected_app(world.connected_app());
+    world
+}
+
+/// A browser: cookies, and redirects followed up to our callback (which it stops at, so that a
+/// test can replay or redirect it).
+pub fn browser(w: &World) -> reqwest::Client {
+    let ca = reqwest::Certificate::from_pem(w.tenant.authority.pem().as_bytes()).unwrap();
+    reqwest::Client::builder()
+        .add_root_certificate(ca)
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::custom(|attempt| {
+            if attempt.url().path() == "/auth/salesforce/callback" {
+                attempt.stop()
+            } else {
+                attempt.follow()
+            }
+        }))
+        .build()
+        .unwrap()
+}
+
+impl World {
+    /// outforce's connected app in the org, as the admin installed it.
+    pub fn connected_app(&self) -> ConnectedApp {
+        ConnectedApp {
+            consumer_key: "outforce-key".into(),
+            consumer_secret: "outforce-secret".into(),
+            callback_urls: vec![format!("{}/auth/salesforce/callback", self.app.address)],
+            rotate_refresh_tokens: false,
+            jwt_certificate_pem: None,
+            pre_authorized_users: Vec::new(),
+        }
+    }
+
+    /// `GET /api/v1/salesforce/connection` for a rep: the status and the body.
+    pub async fn connection(&self, rep: &str) -> (u16, Value) {
+        let url = format!("{}/api/v1/salesforce/connection", self.app.address);
+        let response = self
+            .app
+            .client
+            .get(url)
+            .bearer_auth(self.token(rep))
+            .send()
+            .await
+            .unwrap();
+        (response.status().as_u16(), response.json().await.unwrap())
+    }
+
+    pub fn token(&self, rep: &str) -> String {
+        self.tenant.token(rep)
+    }
+
+    pub async fn ticket(&self, rep: &str) -> String {
+        let response = self
+            .app
+            .client
+            .post(format!(
+                "{}/api/v1/salesforce/connect-ticket",
+                self.app.address
+            ))
+            .bearer_auth(self.token(rep))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 201);
+        let body: Value = response.json().await.unwrap();
+        format!(
+            "{}{}",
+            self.app.address,
+            body["start_url"].as_str().unwrap()
+        )
+    }
+
+    /// Opens the start URL in `browser` up to the redirect to our callback; the callback URL,
+    /// or the page the sign-in stopped on.
+    pub async fn until_callback(
+        &self,
+        browser: &reqwest::Client,
+        start: &str,
+    ) -> Result<String, String> {
+        let response = browser.get(start).send().await.unwrap();
+        if response.status() == 302 {
+            return Ok(response.headers()["location"].to_str().unwrap().to_string());
+        }
+        Err(response.text().await.unwrap())
+    }
+
+    /// The result the dialog page hands the task pane.
+    pub async fn page(&self, browser: &reqwest::Client, url: &str) -> Value {
+        let page = browser.get(url).send().await.unwrap().text().await.unwrap();
+        assert!(page.contains("messageParent"), "{page}");
+        let start = page.find("var result = ").unwrap() + "var result = ".len();
+        let end = page[start..].find(";").unwrap() + start;
+        serde_json::from_str(&page[start..end].replace("<\\/", "</")).unwrap()
+    }
+
+    pub async fn me(&self, rep: &str) -> Value {
+        self.me_with(&self.token(rep)).await
+    }
+
+    pub async fn me_with(&self, token: &str) -> Value {
+        let url = format!("{}/api/v1/me", self.app.address);
+        let response = self
+            .app
+            .client
+            .get(url)
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap();
+        response.json().await.unwrap()
+    }
+
+    /// `DELETE /api/v1/salesforce/connection` with `token`; the status.
+    pub async fn disconnect_with(&self, token: &str) -> u16 {
+        let url = format!("{}/api/v1/salesforce/connection", self.app.address);
+        let response = self
+            .app
+            .client
+            .delete(url)
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap();
+        response.status().as_u16()
+    }
+
+    /// The whole dialog in a fresh browser: ticket, start, login page, callback; the code the
+    /// task pane is told.
+    pub async fn connect(&self, rep: &str) -> Value {
+        let browser = browser(self);
+        let callback = self
+            .until_callback(&browser, &self.ticket(rep).await)
+            .await
+            .unwrap();
+        self.page(&browser, &callback).await["code"].clone()
+    }
+}

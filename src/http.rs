@@ -1,6 +1,7 @@
 //! The HTTP surface. Each module exports `configure`; [`configure`] mounts them all, and
 //! [`app_config`] holds what every route shares (body limits, extractor errors, the fallback).
 
+pub mod admin_salesforce;
 pub mod error;
 pub mod health;
 pub mod me;
@@ -20,7 +21,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .configure(metrics::configure)
         .configure(me::configure)
         .configure(salesforce_auth::configure)
-        .configure(salesforce_connection::configure);
+        .configure(salesforce_connection::configure)
+        .configure(admin_salesforce::configure);
 }
 
 /// Limits and error mapping shared by every route: oversized and malformed bodies, bad paths

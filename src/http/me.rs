@@ -62,9 +62,19 @@ async fn tenant(
 ) -> Result<HttpResponse, ApiError> {
     let (tenant, _) = known(&state, &caller).await?;
     let reps = users::list_for_tenant(&state.db, &tenant.id).await?;
+    let org_wide = org_wide::find(&state.db, &tenant.id).await?;
+    let usage = tenant
+        .salesforce_org_id
+        .as_deref()
+        .and_then(|org| state.salesforce.limits.get(org));
     Ok(HttpResponse::Ok().json(json!({
         "tenant_id": caller.tenant_id,
         "salesforce_org_id": tenant.salesforce_org_id,
+        "salesforce": {
+            "mode": if org_wide.is_some() { "org_wide" } else { "per_rep" },
+            "org_wide": org_wide.as_ref().map(super::admin_salesforce::describe),
+            "api_usage": usage.map(|u| json!({ "used": u.used, "max": u.max, "seen_at": u.seen_at })),
+        },
         "graph": { "mode": tenant.graph_access_mode },
         "reps": reps.len(),
     })))

@@ -11,7 +11,7 @@ use super::rest::Rest;
 use super::session::client;
 use crate::state::AppState;
 use crate::storage::org_wide::OrgWide;
-use crate::storage::{self, StorageError, users};
+use crate::storage::{self, StorageError, tenants, users};
 
 #[derive(Debug, thiserror::Error)]
 pub enum OrgWideError {
@@ -88,9 +88,23 @@ pub async fn mint(
         .await?
         .ok_or(OrgWideError::Off)?;
     let result = mint_unrecorded(state, &setup, username).await;
+    let now = storage::now();
     let code = result.as_ref().err().map(OrgWideError::code);
     if code != setup.last_error_code.as_deref() {
-        storage::org_wide::set_error(&state.db, tenant_id, code, storage::now()).await?;
+        storage::org_wide::set_error(&state.db, tenant_id, code, now).await?;
+    }
+    if let Ok(minted) = &result {
+        let tenant = tenants::find(&state.db, tenant_id).await?;
+        if tenant.is_some_and(|t| t.salesforce_org_id.is_none()) {
+            tenants::set_salesforce_org(
+                &state.db,
+                tenant_id,
+                &minted.org_id,
+                &setup.login_url,
+                now,
+            )
+            .await?;
+        }
     }
     result
 }

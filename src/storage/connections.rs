@@ -203,3 +203,15 @@ pub async fn delete(db: &Db, user_id: &str, provider: Provider) -> Result<bool, 
     });
     Ok(deleted == 1)
 }
+
+/// Forgets the Salesforce sessions the org-wide grant minted for a tenant's reps (they have no
+/// refresh token; a rep's own connection always has one).
+pub async fn delete_minted_for_tenant(db: &Db, tenant_id: &str) -> Result<u64, StorageError> {
+    const SQL: &str = "DELETE FROM connections WHERE provider = 'salesforce' \
+         AND refresh_token_sealed IS NULL \
+         AND user_id IN (SELECT id FROM users WHERE tenant_id = $1)";
+    let deleted = with_pool!(db, pool => {
+        sqlx::query(SQL).bind(tenant_id).execute(pool).await?.rows_affected()
+    });
+    Ok(deleted)
+}

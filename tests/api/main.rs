@@ -15,6 +15,7 @@ mod health;
 mod identity;
 mod metrics;
 mod salesforce_connect;
+mod salesforce_org_wide;
 mod salesforce_session;
 mod salesforce_world;
 mod shared_queue;

@@ -115,3 +115,32 @@ async fn a_rep_without_a_connection_is_told_to_connect_and_cannot_use_anothers()
     assert_eq!(body["error"]["code"], "salesforce_not_connected");
     assert!(!body.to_string().contains(&w.sf_user_a));
 }
+
+#[tokio::test]
+async fn a_session_is_renewed_once_per_call_and_an_outage_says_so_without_detail() {
+    use outforce_sandbox::salesforce::faults::Fault;
+    let w = world().await;
+    assert_eq!(w.connect(REP_A).await, "connected");
+    let tokens_before = w.sf.calls("token");
+    let query = "/services/data/v64.0/query";
+    w.sf.script_faults(query, vec![Fault::InvalidSession, Fault::InvalidSession]);
+    let (status, body) = w.connection(REP_A).await;
+    assert_eq!(status, 502, "{body}");
+    assert_eq!(body["error"]["code"], "salesforce_unavailable");
+    assert_eq!(
+        w.sf.calls("token"),
+        tokens_before + 1,
+        "one refresh, not a loop"
+    );
+    assert_eq!(w.me(REP_A).await["salesforce"]["state"], "connected");
+
+    w.sf.script_faults(query, vec![Fault::InternalError]);
+    let (status, body) = w.connection(REP_A).await;
+    assert_eq!(status, 502);
+    assert!(!body.to_string().contains("ErrorId"), "{body}");
+    assert_eq!(
+        w.connection(REP_A).await.0,
+        200,
+        "works again after the outage"
+    );
+}

@@ -18,6 +18,7 @@ pub struct World {
     pub sf: Salesforce,
     pub org_id: String,
     pub sf_user_a: String,
+    pub sf_user_b: String,
     _db_dir: Option<tempfile::TempDir>,
 }
 
@@ -31,7 +32,7 @@ pub async fn world_with(adjust: impl FnOnce(&mut outforce::config::Loaded)) -> W
     let sf = Salesforce::start(&tenant.authority).unwrap();
     let org = sf.add_org("Contoso", 100_000);
     let user_a = sf.add_user(&org.id, "avery@contoso.example", "Avery", "Rep");
-    sf.add_user(&org.id, "blake@contoso.example", "Blake", "Rep");
+    let user_b = sf.add_user(&org.id, "blake@contoso.example", "Blake", "Rep");
     let (mut loaded, db_dir) = tenant.settings().await;
     let settings = &mut loaded.settings.salesforce;
     settings.consumer_key = Some("outforce-key".into());
@@ -49,6 +50,7 @@ pub async fn world_with(adjust: impl FnOnce(&mut outforce::config::Loaded)) -> W
         sf,
         org_id: org.id,
         sf_user_a: user_a.id,
+        sf_user_b: user_b.id,
         _db_dir: db_dir,
     };
     world.sf.add_connected_app(world.connected_app());

@@ -27,6 +27,37 @@ pub struct Settings {
     pub outbound: OutboundSettings,
     pub secrets: SecretsSettings,
     pub salesforce: SalesforceSettings,
+    pub graph: GraphSettings,
+}
+
+/// Microsoft Graph: where it is, and how our app registration (`entra.client_id`) proves
+/// itself to Entra for on-behalf-of and client-credentials tokens.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct GraphSettings {
+    pub base_url: String,
+    /// The app registration's client secret.
+    pub client_secret: Option<SecretString>,
+    /// A certificate uploaded to the app registration (PEM) and its private key (PEM): used
+    /// instead of the secret when both are set.
+    pub certificate_file: Option<PathBuf>,
+    pub private_key_file: Option<PathBuf>,
+    /// The delegated permissions asked for on the rep's behalf.
+    pub delegated_scopes: String,
+}
+
+impl Default for GraphSettings {
+    fn default() -> Self {
+        Self {
+            base_url: "https://graph.microsoft.com".into(),
+            client_secret: None,
+            certificate_file: None,
+            private_key_file: None,
+            delegated_scopes: "https://graph.microsoft.com/Calendars.ReadWrite \
+                               https://graph.microsoft.com/Contacts.ReadWrite offline_access"
+                .into(),
+        }
+    }
 }
 
 /// The connected app reps sign in to Salesforce through.

@@ -3,6 +3,7 @@
 
 pub mod admin_salesforce;
 pub mod error;
+pub mod graph_access;
 pub mod health;
 pub mod me;
 pub mod metrics;
@@ -22,7 +23,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .configure(me::configure)
         .configure(salesforce_auth::configure)
         .configure(salesforce_connection::configure)
-        .configure(admin_salesforce::configure);
+        .configure(admin_salesforce::configure)
+        .configure(graph_access::configure);
 }
 
 /// Limits and error mapping shared by every route: oversized and malformed bodies, bad paths

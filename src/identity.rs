@@ -15,7 +15,7 @@ use aws_lc_rs::digest;
 
 use crate::config::EntraSettings;
 pub use claims::TokenError;
-pub use extract::{Admin, Rep};
+pub use extract::{Admin, Rep, RepAssertion};
 use keys::KeyStore;
 
 /// The personal Microsoft accounts' tenant: outforce serves work accounts only.

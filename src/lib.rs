@@ -2,6 +2,7 @@
 
 pub mod cli;
 pub mod config;
+pub mod graph;
 pub mod http;
 pub mod identity;
 pub mod jobs;

@@ -54,6 +54,7 @@ pub async fn build_state(loaded: &Loaded) -> anyhow::Result<AppState> {
         http,
         sealer: Arc::new(sealer),
         salesforce: Arc::new(crate::salesforce::Runtime::new(&settings.salesforce)?),
+        graph: Arc::new(crate::graph::Runtime::new(&settings.graph)?),
     })
 }
 

@@ -28,4 +28,6 @@ pub struct AppState {
     pub sealer: Arc<Sealer>,
     /// Salesforce orgs' API usage and the JWT bearer key.
     pub salesforce: Arc<crate::salesforce::Runtime>,
+    /// The Graph credential and the application tokens per tenant.
+    pub graph: Arc<crate::graph::Runtime>,
 }

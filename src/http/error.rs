@@ -10,6 +10,7 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, ResponseError};
+use base64::Engine as _;
 use serde::Serialize;
 
 use super::request_id;
@@ -35,6 +36,10 @@ pub enum ApiError {
     /// the service, never the cause (which is logged).
     #[error("{message}")]
     Upstream { code: &'static str, message: String },
+    /// Entra wants the rep to sign in again satisfying `claims` (Conditional Access): 401 with
+    /// the claims in `WWW-Authenticate`, for the task pane to pass to `getAccessToken`.
+    #[error("sign in again to satisfy your organization's access policy")]
+    ClaimsChallenge { claims: String },
     #[error("the request body is larger than {limit} bytes")]
     PayloadTooLarge { limit: usize },
     #[error("send the body as application/json")]
@@ -75,6 +80,7 @@ impl ApiError {
             Self::NotFound(_) => "not_found",
             Self::Conflict(_) => "conflict",
             Self::Precondition { code, .. } | Self::Upstream { code, .. } => code,
+            Self::ClaimsChallenge { .. } => "graph_interaction_required",
             Self::PayloadTooLarge { .. } => "payload_too_large",
             Self::UnsupportedMediaType => "unsupported_media_type",
             Self::NotConfigured { code, .. } => code,
@@ -129,6 +135,39 @@ impl From<crate::salesforce::session::SessionError> for ApiError {
     }
 }
 
+impl From<crate::graph::GraphError> for ApiError {
+    fn from(error: crate::graph::GraphError) -> Self {
+        use crate::graph::GraphError as E;
+        match error {
+            E::NotConfigured => Self::NotConfigured {
+                code: "graph_not_configured",
+                message: "this server has no Graph credential (graph.client_secret or certificate)"
+                    .into(),
+            },
+            E::NotConnected | E::ReconnectNeeded => Self::Precondition {
+                code: "graph_reconnect_needed",
+                message: "open the outforce pane in Outlook to renew access to your mailbox".into(),
+            },
+            E::InteractionRequired { claims } => Self::ClaimsChallenge { claims },
+            E::ConsentRequired => Self::Forbidden {
+                code: "graph_consent_required",
+                message: "an admin must grant consent to outforce's Microsoft Graph permissions"
+                    .into(),
+            },
+            E::Storage(cause) => cause.into(),
+            E::Secrets(cause) => Self::Internal(cause.into()),
+            E::Credential(cause) => Self::Internal(cause),
+            other => {
+                tracing::warn!(error = %other, "a Microsoft Entra token request failed");
+                Self::Upstream {
+                    code: "graph_unavailable",
+                    message: "Microsoft 365 did not grant access; try again shortly".into(),
+                }
+            }
+        }
+    }
+}
+
 impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
         match self {
@@ -136,7 +175,7 @@ impl ResponseError for ApiError {
             Self::Unauthorized(crate::identity::TokenError::KeysUnavailable(_)) => {
                 StatusCode::SERVICE_UNAVAILABLE
             }
-            Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            Self::Unauthorized(_) | Self::ClaimsChallenge { .. } => StatusCode::UNAUTHORIZED,
             Self::Forbidden { .. } => StatusCode::FORBIDDEN,
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::Conflict(_) | Self::Precondition { .. } => StatusCode::CONFLICT,
@@ -190,6 +229,10 @@ impl ApiError {
             Self::Unauthorized(reason) => Some(format!(
                 "Bearer realm=\"outforce\", error=\"invalid_token\", error_description=\"{}\"",
                 reason.code()
+            )),
+            Self::ClaimsChallenge { claims } => Some(format!(
+                "Bearer realm=\"outforce\", error=\"insufficient_claims\", claims=\"{}\"",
+                base64::engine::general_purpose::STANDARD.encode(claims)
             )),
             Self::Forbidden { code, .. } => Some(format!(
                 "Bearer realm=\"outforce\", error=\"insufficient_scope\", error_description=\"{code}\""

@@ -36,6 +36,13 @@ async fn me(Rep(caller): Rep, state: web::Data<AppState>) -> Result<HttpResponse
     let (tenant, user) = known(&state, &caller).await?;
     let connection = connections::find(&state.db, &user.id, Provider::Salesforce).await?;
     let org_wide = org_wide::find(&state.db, &tenant.id).await?;
+    let graph_state = if tenant.graph_access_mode == "application" {
+        "application".to_string()
+    } else {
+        connections::find(&state.db, &user.id, Provider::Graph)
+            .await?
+            .map_or_else(|| "not_connected".to_string(), |g| g.status)
+    };
     let mode = if org_wide.is_some() {
         "org_wide"
     } else {
@@ -52,7 +59,7 @@ async fn me(Rep(caller): Rep, state: web::Data<AppState>) -> Result<HttpResponse
         "display_name": caller.display_name,
         "is_admin": caller.has_role(&state.identity.settings().admin_role),
         "salesforce": salesforce,
-        "graph": { "mode": tenant.graph_access_mode },
+        "graph": { "mode": tenant.graph_access_mode, "state": graph_state },
     })))
 }
 

@@ -17,6 +17,9 @@ use crate::state::AppState;
 #[derive(Debug, Clone)]
 pub struct Rep(pub Arc<Caller>);
 
+/// A rep with a valid token, and the token itself: the assertion for on-behalf-of exchanges.
+pub struct RepAssertion(pub Arc<Caller>, pub secrecy::SecretString);
+
 /// A rep whose token carries the admin app role.
 #[derive(Debug, Clone)]
 pub struct Admin(pub Arc<Caller>);
@@ -46,6 +49,20 @@ impl FromRequest for Rep {
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let req = req.clone();
         Box::pin(async move { authenticate(req).await.map(Rep) })
+    }
+}
+
+impl FromRequest for RepAssertion {
+    type Error = ApiError;
+    type Future = Extracted<Self>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move {
+            let caller = authenticate(req.clone()).await?;
+            let token = bearer(&req).ok_or(TokenError::Missing)?;
+            Ok(RepAssertion(caller, token.into()))
+        })
     }
 }
 

@@ -11,6 +11,7 @@ mod db;
 mod helpers;
 
 mod envelope;
+mod graph_access;
 mod health;
 mod identity;
 mod metrics;

@@ -1,0 +1,397 @@
+//! Microsoft Graph access through the sandbox: delegated (on-behalf-of the rep, the grant kept
+//! sealed for background work, renewed, revoked, regained) and application (client credentials
+//! by secret or certificate, mailboxes scoped by the tenant's policy), Conditional Access
+//! passed back to the task pane as a claims challenge.
+
+use base64::Engine as _;
+use outforce::storage::connections::{self, Provider};
+use outforce::storage::{tenants, users};
+use outforce_sandbox::entra::{AppRegistration, OboFailure, TokenSpec};
+use outforce_sandbox::graph::Graph;
+use secrecy::SecretString;
+use serde_json::{Value, json};
+
+use crate::helpers::{TestApp, spawn_with};
+use crate::signed_in::{self, API, TENANT};
+
+const REP_A: &str = "6467882c-fdfd-4354-a1ed-4e13f064be25";
+const REP_B: &str = "0c4e9ab2-1d7a-4a2f-9d59-4c0c1e6d2f11";
+const ADMIN: &str = "b7a3e1f0-5c1d-4e8e-9f1a-2a0c4d6e8f10";
+
+struct World {
+    app: TestApp,
+    tenant: signed_in::Tenant,
+    graph: Graph,
+    _dirs: Vec<tempfile::TempDir>,
+}
+
+async fn world_with(adjust: impl FnOnce(&mut outforce::config::Loaded)) -> World {
+    let tenant = signed_in::tenant();
+    let graph = Graph::start(&tenant.authority, &tenant.entra).unwrap();
+    for (oid, upn) in [
+        (REP_A, "avery@contoso.example"),
+        (REP_B, "blake@contoso.example"),
+    ] {
+        graph.add_mailbox(TENANT, oid, upn, "Rep");
+    }
+    let (mut loaded, db_dir) = tenant.settings().await;
+    loaded.settings.graph.base_url = graph.base_url().into();
+    loaded.settings.graph.client_secret = Some(SecretString::from("secret".to_string()));
+    let key = base64::engine::general_purpose::STANDARD.encode([9u8; 32]);
+    loaded.settings.secrets.keys = vec![SecretString::from(format!("test:{key}"))];
+    adjust(&mut loaded);
+    let app = spawn_with(loaded, outforce::startup::registry()).await;
+    World {
+        app,
+        tenant,
+        graph,
+        _dirs: db_dir.into_iter().collect(),
+    }
+}
+
+async fn world() -> World {
+    world_with(|_| {}).await
+}
+
+impl World {
+    fn token(&self, oid: &str, admin: bool) -> String {
+        let mut spec = TokenSpec::user(TENANT, oid, API);
+        if admin {
+            spec.roles = vec!["Outforce.Admin".into()];
+        }
+        self.tenant.entra.mint(&spec).unwrap()
+    }
+
+    async fn call(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: &str,
+        body: Option<Value>,
+    ) -> reqwest::Response {
+        let mut request = self
+            .app
+            .client
+            .request(method, format!("{}{path}", self.app.address))
+            .bearer_auth(token);
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        request.send().await.unwrap()
+    }
+
+    async fn connection(&self, oid: &str) -> (u16, Value) {
+        let response = self
+            .call(
+                reqwest::Method::GET,
+                "/api/v1/graph/connection",
+                &self.token(oid, false),
+                None,
+            )
+            .await;
+        (response.status().as_u16(), response.json().await.unwrap())
+    }
+
+    async fn admin(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> (u16, Value) {
+        let response = self
+            .call(method, path, &self.token(ADMIN, true), body)
+            .await;
+        let status = response.status().as_u16();
+        (status, response.json().await.unwrap_or(Value::Null))
+    }
+
+    async fn me(&self, oid: &str) -> Value {
+        let response = self
+            .call(
+                reqwest::Method::GET,
+                "/api/v1/me",
+                &self.token(oid, false),
+                None,
+            )
+            .await;
+        response.json().await.unwrap()
+    }
+
+    async fn check(&self) -> Value {
+        let (status, body) = self
+            .admin(reqwest::Method::POST, "/api/v1/admin/graph/check", None)
+            .await;
+        assert_eq!(status, 200, "{body}");
+        body
+    }
+
+    /// Moves a rep's stored Graph access token past its expiry, as an hour's wait would.
+    async fn age_access_token(&self, oid: &str) {
+        let db = &self.app.state.db;
+        let tenant = tenants::find_by_entra_id(db, TENANT)
+            .await
+            .unwrap()
+            .unwrap();
+        let user = users::find_by_object_id(db, &tenant.id, oid)
+            .await
+            .unwrap()
+            .unwrap();
+        let stored = connections::find(db, &user.id, Provider::Graph)
+            .await
+            .unwrap()
+            .unwrap();
+        let past = chrono::Utc::now() - chrono::Duration::minutes(1);
+        connections::set_tokens(
+            db,
+            &user.id,
+            Provider::Graph,
+            &stored.access_token_sealed.unwrap(),
+            None,
+            Some(past),
+            chrono::Utc::now(),
+        )
+        .await
+        .unwrap();
+    }
+}
+
+fn rep_entry<'a>(check: &'a Value, name_or_id: &str) -> &'a Value {
+    check["reps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["user_id"] == name_or_id)
+        .unwrap()
+}
+
+async fn user_id(w: &World, oid: &str) -> String {
+    let db = &w.app.state.db;
+    let tenant = tenants::find_by_entra_id(db, TENANT)
+        .await
+        .unwrap()
+        .unwrap();
+    users::find_by_object_id(db, &tenant.id, oid)
+        .await
+        .unwrap()
+        .unwrap()
+        .id
+}
+
+#[tokio::test]
+async fn delegated_access_is_gained_kept_renewed_lost_and_regained() {
+    let w = world().await;
+    let (status, body) = w.connection(REP_A).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["mode"], "delegated");
+    assert_eq!(body["state"], "connected");
+    assert_eq!(
+        body["mailbox"],
+        json!({ "calendar": "ok", "contacts": "ok" })
+    );
+    assert_eq!(
+        w.tenant.entra.calls("token"),
+        1,
+        "one on-behalf-of exchange"
+    );
+    assert_eq!(w.me(REP_A).await["graph"]["state"], "connected");
+
+    // The rep is away: background work uses the kept grant, then renews it.
+    let a = user_id(&w, REP_A).await;
+    let check = w.check().await;
+    assert_eq!(rep_entry(&check, &a)["status"], "ok", "{check}");
+    assert_eq!(
+        w.tenant.entra.calls("token"),
+        1,
+        "the access token was still good"
+    );
+    w.age_access_token(REP_A).await;
+    let check = w.check().await;
+    assert_eq!(rep_entry(&check, &a)["status"], "ok", "{check}");
+    assert_eq!(
+        w.tenant.entra.calls("token"),
+        2,
+        "renewed with the refresh token"
+    );
+
+    // The rep's sessions are revoked: background work stops and says why.
+    w.tenant.entra.revoke_refresh_tokens(REP_A);
+    w.age_access_token(REP_A).await;
+    let check = w.check().await;
+    assert_eq!(
+        rep_entry(&check, &a)["code"],
+        "graph_reconnect_needed",
+        "{check}"
+    );
+    assert_eq!(w.me(REP_A).await["graph"]["state"], "reconnect_needed");
+
+    // Opening the pane again regains it.
+    assert_eq!(w.connection(REP_A).await.0, 200);
+    assert_eq!(w.me(REP_A).await["graph"]["state"], "connected");
+    assert_eq!(rep_entry(&w.check().await, &a)["status"], "ok");
+}
+
+#[tokio::test]
+async fn conditional_access_comes_back_as_a_claims_challenge() {
+    let w = world().await;
+    let claims = r#"{"access_token":{"acrs":{"essential":true,"value":"c1"}}}"#;
+    w.tenant.entra.set_obo_failure(
+        REP_A,
+        Some(OboFailure::InteractionRequired {
+            claims: claims.into(),
+        }),
+    );
+    let response = w
+        .call(
+            reqwest::Method::GET,
+            "/api/v1/graph/connection",
+            &w.token(REP_A, false),
+            None,
+        )
+        .await;
+    assert_eq!(response.status(), 401);
+    let challenge = response.headers()["www-authenticate"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        challenge.contains("error=\"insufficient_claims\""),
+        "{challenge}"
+    );
+    let encoded = base64::engine::general_purpose::STANDARD.encode(claims);
+    assert!(
+        challenge.contains(&format!("claims=\"{encoded}\"")),
+        "{challenge}"
+    );
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "graph_interaction_required");
+
+    w.tenant
+        .entra
+        .set_obo_failure(REP_A, Some(OboFailure::ConsentRequired));
+    let (status, body) = w.connection(REP_A).await;
+    assert_eq!(status, 403);
+    assert_eq!(body["error"]["code"], "graph_consent_required");
+
+    w.tenant.entra.set_obo_failure(REP_A, None);
+    assert_eq!(w.connection(REP_A).await.0, 200);
+}
+
+#[tokio::test]
+async fn application_access_reports_which_mailboxes_and_permissions_work() {
+    let w = world().await;
+    w.tenant.entra.register_app(AppRegistration {
+        tenant_id: TENANT.into(),
+        client_id: API.into(),
+        client_secret: "secret".into(),
+        app_id_uri: signed_in::app_id_uri(),
+        application_permissions: vec!["Calendars.ReadWrite".into()],
+    });
+    w.graph.set_access_policy(API, &[REP_A]);
+    let (status, body) = w
+        .admin(
+            reqwest::Method::PUT,
+            "/api/v1/admin/graph",
+            Some(json!({ "mode": "application" })),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let _ = w.me(REP_A).await;
+    let _ = w.me(REP_B).await;
+    assert_eq!(w.me(REP_A).await["graph"]["mode"], "application");
+
+    let check = w.check().await;
+    assert_eq!(check["mode"], "application");
+    let a = rep_entry(&check, &user_id(&w, REP_A).await).clone();
+    assert_eq!(
+        a["mailbox"],
+        json!({ "calendar": "ok", "contacts": "ErrorAccessDenied" })
+    );
+    assert_eq!(a["status"], "limited");
+    let b = rep_entry(&check, &user_id(&w, REP_B).await).clone();
+    assert_eq!(
+        b["mailbox"]["calendar"], "ErrorAccessDenied",
+        "outside the access policy"
+    );
+    let tokens = w.tenant.entra.calls("token");
+    assert_eq!(tokens, 1, "one app token for the whole tenant");
+
+    let (status, body) = w.connection(REP_A).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["mode"], "application");
+    assert_eq!(
+        w.tenant.entra.calls("token"),
+        tokens,
+        "the cached app token served"
+    );
+}
+
+#[tokio::test]
+async fn application_access_works_with_a_certificate_instead_of_a_secret() {
+    let key = rcgen::KeyPair::generate_rsa_for(&rcgen::PKCS_RSA_SHA256, rcgen::RsaKeySize::_2048)
+        .unwrap();
+    let certificate = rcgen::CertificateParams::new(Vec::<String>::new())
+        .unwrap()
+        .self_signed(&key)
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let (cert_file, key_file) = (dir.path().join("app.crt"), dir.path().join("app.key"));
+    std::fs::write(&cert_file, certificate.pem()).unwrap();
+    std::fs::write(&key_file, key.serialize_pem()).unwrap();
+    let w = world_with(|loaded| {
+        loaded.settings.graph.client_secret = None;
+        loaded.settings.graph.certificate_file = Some(cert_file);
+        loaded.settings.graph.private_key_file = Some(key_file);
+    })
+    .await;
+    w.tenant
+        .entra
+        .add_app_certificate(API, certificate.der(), &key.public_key_pem())
+        .unwrap();
+    w.tenant.entra.register_app(AppRegistration {
+        tenant_id: TENANT.into(),
+        client_id: API.into(),
+        client_secret: "not-sent".into(),
+        app_id_uri: signed_in::app_id_uri(),
+        application_permissions: vec!["Calendars.ReadWrite".into(), "Contacts.ReadWrite".into()],
+    });
+    let (status, _) = w
+        .admin(
+            reqwest::Method::PUT,
+            "/api/v1/admin/graph",
+            Some(json!({ "mode": "application" })),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let (status, body) = w.connection(REP_A).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        body["mailbox"],
+        json!({ "calendar": "ok", "contacts": "ok" })
+    );
+}
+
+#[tokio::test]
+async fn a_reps_mailbox_grant_is_theirs_alone() {
+    let w = world().await;
+    assert_eq!(w.connection(REP_A).await.0, 200);
+    assert_eq!(w.me(REP_B).await["graph"]["state"], "not_connected");
+    assert_eq!(w.connection(REP_B).await.0, 200);
+    assert_eq!(
+        w.tenant.entra.calls("token"),
+        2,
+        "B got a grant of their own"
+    );
+
+    // The same object id in another tenant is another person, with no grant here.
+    const OTHER_TENANT: &str = "f8cdef31-a31e-4b4a-93e4-5f571e91255a";
+    let elsewhere = w
+        .tenant
+        .entra
+        .mint(&TokenSpec::user(OTHER_TENANT, REP_A, API))
+        .unwrap();
+    let response = w
+        .call(reqwest::Method::GET, "/api/v1/me", &elsewhere, None)
+        .await;
+    let me: Value = response.json().await.unwrap();
+    assert_eq!(me["graph"]["state"], "not_connected");
+}

@@ -7,8 +7,16 @@ use tracing_subscriber::EnvFilter;
 
 use crate::config::{LogFormat, LogSettings};
 
-/// Installs the global subscriber. Call once, early in `main`.
+/// Installs the global subscriber, writing to standard output. Call once, early in `main`.
 pub fn init(settings: &LogSettings) -> anyhow::Result<()> {
+    init_with_writer(settings, std::io::stdout)
+}
+
+/// Installs the global subscriber writing to `writer` (a test captures the log this way).
+pub fn init_with_writer<W>(settings: &LogSettings, writer: W) -> anyhow::Result<()>
+where
+    W: for<'writer> tracing_subscriber::fmt::MakeWriter<'writer> + Send + Sync + 'static,
+{
     let filter = EnvFilter::try_new(&settings.filter)
         .map_err(|e| anyhow::anyhow!("invalid setting OUTFORCE_LOG__FILTER: {e}"))?;
     let json = match settings.format {
@@ -17,6 +25,7 @@ pub fn init(settings: &LogSettings) -> anyhow::Result<()> {
         LogFormat::Auto => !std::io::stdout().is_terminal(),
     };
     let builder = tracing_subscriber::fmt()
+        .with_writer(writer)
         .with_env_filter(filter)
         .with_ansi(std::io::stdout().is_terminal());
     let installed = if json {

@@ -280,11 +280,8 @@ async fn conditional_access_comes_back_as_a_claims_challenge() {
 async fn application_access_reports_which_mailboxes_and_permissions_work() {
     let w = world().await;
     w.tenant.entra.register_app(AppRegistration {
-        tenant_id: TENANT.into(),
-        client_id: API.into(),
-        client_secret: "secret".into(),
-        app_id_uri: signed_in::app_id_uri(),
         application_permissions: vec!["Calendars.ReadWrite".into()],
+        ..signed_in::registration()
     });
     w.graph.set_access_policy(API, &[REP_A]);
     let (status, body) = w
@@ -348,11 +345,9 @@ async fn application_access_works_with_a_certificate_instead_of_a_secret() {
         .add_app_certificate(API, certificate.der(), &key.public_key_pem())
         .unwrap();
     w.tenant.entra.register_app(AppRegistration {
-        tenant_id: TENANT.into(),
-        client_id: API.into(),
         client_secret: "not-sent".into(),
-        app_id_uri: signed_in::app_id_uri(),
         application_permissions: vec!["Calendars.ReadWrite".into(), "Contacts.ReadWrite".into()],
+        ..signed_in::registration()
     });
     let (status, _) = w
         .admin(

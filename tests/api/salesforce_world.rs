@@ -1,7 +1,10 @@
-//! A tenant whose reps connect to a Salesforce org (the sandbox), and a browser that goes
-//! through the Office dialog's sign-in as a person would: cookies kept, redirects followed.
+//! A tenant whose reps connect to a Salesforce org and reach their mailboxes in Microsoft Graph
+//! (the sandbox's emulators), and a browser that goes through the Office dialog's sign-in as a
+//! person would: cookies kept, redirects followed.
 
 use base64::Engine as _;
+use outforce_sandbox::entra::AppRegistration;
+use outforce_sandbox::graph::Graph;
 use outforce_sandbox::salesforce::{ConnectedApp, LoginPage, Salesforce};
 use secrecy::SecretString;
 use serde_json::Value;
@@ -12,10 +15,17 @@ use crate::signed_in;
 pub const REP_A: &str = "6467882c-fdfd-4354-a1ed-4e13f064be25";
 pub const REP_B: &str = "0c4e9ab2-1d7a-4a2f-9d59-4c0c1e6d2f11";
 
+/// outforce's client secret at Entra, distinctive enough to be searched for.
+pub const GRAPH_CLIENT_SECRET: &str = "graph-client-secret-Zq81";
+/// The connected app's consumer secret.
+pub const CONSUMER_SECRET: &str = "outforce-secret";
+
 pub struct World {
     pub app: TestApp,
     pub tenant: signed_in::Tenant,
     pub sf: Salesforce,
+    /// Kept running for the world's life.
+    _graph: Graph,
     pub org_id: String,
     pub sf_user_a: String,
     pub sf_user_b: String,
@@ -33,10 +43,29 @@ pub async fn world_with(adjust: impl FnOnce(&mut outforce::config::Loaded)) -> W
     let org = sf.add_org("Contoso", 100_000);
     let user_a = sf.add_user(&org.id, "avery@contoso.example", "Avery", "Rep");
     let user_b = sf.add_user(&org.id, "blake@contoso.example", "Blake", "Rep");
+    let graph = Graph::start(&tenant.authority, &tenant.entra).unwrap();
+    graph.add_mailbox(
+        signed_in::TENANT,
+        REP_A,
+        "avery@contoso.example",
+        "Avery Rep",
+    );
+    graph.add_mailbox(
+        signed_in::TENANT,
+        REP_B,
+        "blake@contoso.example",
+        "Blake Rep",
+    );
+    tenant.entra.register_app(AppRegistration {
+        client_secret: GRAPH_CLIENT_SECRET.into(),
+        ..signed_in::registration()
+    });
     let (mut loaded, db_dir) = tenant.settings().await;
+    loaded.settings.graph.base_url = graph.base_url().into();
+    loaded.settings.graph.client_secret = Some(SecretString::from(GRAPH_CLIENT_SECRET.to_string()));
     let settings = &mut loaded.settings.salesforce;
     settings.consumer_key = Some("outforce-key".into());
-    settings.consumer_secret = Some(SecretString::from("outforce-secret".to_string()));
+    settings.consumer_secret = Some(SecretString::from(CONSUMER_SECRET.to_string()));
     settings.login_url = sf.login_url().into();
     settings.sandbox_login_url = sf.test_login_url().into();
     let key = base64::engine::general_purpose::STANDARD.encode([7u8; 32]);
@@ -48,6 +77,7 @@ pub async fn world_with(adjust: impl FnOnce(&mut outforce::config::Loaded)) -> W
         app,
         tenant,
         sf,
+        _graph: graph,
         org_id: org.id,
         sf_user_a: user_a.id,
         sf_user_b: user_b.id,
@@ -80,7 +110,7 @@ impl World {
     pub fn connected_app(&self) -> ConnectedApp {
         ConnectedApp {
             consumer_key: "outforce-key".into(),
-            consumer_secret: "outforce-secret".into(),
+            consumer_secret: CONSUMER_SECRET.into(),
             callback_urls: vec![format!("{}/auth/salesforce/callback", self.app.address)],
             rotate_refresh_tokens: false,
             jwt_certificate_pem: None,

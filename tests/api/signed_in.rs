@@ -24,16 +24,21 @@ pub fn app_id_uri() -> String {
     format!("api://outforce.example/{API}")
 }
 
-pub fn tenant() -> Tenant {
-    let authority = Authority::new().unwrap();
-    let entra = Entra::start(&authority).unwrap();
-    entra.register_app(AppRegistration {
+/// outforce's app registration in the tenant.
+pub fn registration() -> AppRegistration {
+    AppRegistration {
         tenant_id: TENANT.into(),
         client_id: API.into(),
         client_secret: "secret".into(),
         app_id_uri: app_id_uri(),
         application_permissions: Vec::new(),
-    });
+    }
+}
+
+pub fn tenant() -> Tenant {
+    let authority = Authority::new().unwrap();
+    let entra = Entra::start(&authority).unwrap();
+    entra.register_app(registration());
     let ca_dir = tempfile::tempdir().unwrap();
     let ca_file = ca_dir.path().join("sandbox-ca.pem");
     authority.write_pem(&ca_file).unwrap();

@@ -152,6 +152,10 @@ async fn demo(mut loaded: Loaded, data_file: Option<&std::path::Path>) -> anyhow
     ));
     salesforce.login_url = sandbox.salesforce.login_url().to_string();
     salesforce.sandbox_login_url = sandbox.salesforce.test_login_url().to_string();
+    // Mailboxes are reached in the emulated Graph with the demo app registration's secret.
+    let graph = &mut loaded.settings.graph;
+    graph.base_url = sandbox.graph.base_url().to_string();
+    graph.client_secret = Some(SecretString::from(demo::API_CLIENT_SECRET.to_string()));
     if loaded.settings.secrets.keys.is_empty() {
         loaded.settings.secrets.keys = vec![demo_secret_key(&data_dir)?];
     }

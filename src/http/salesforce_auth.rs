@@ -116,6 +116,8 @@ async fn ticket(
     let (_, user) = super::me::known(&state, &caller).await?;
     let ticket = random_token()?;
     let now = storage::now();
+    // Abandoned sign-ins are forgotten as new ones begin.
+    salesforce_logins::purge_expired(&state.db, now).await?;
     let login = NewLogin {
         kind: LoginKind::Ticket,
         secret_hash: &hash(&ticket),

@@ -13,6 +13,8 @@ mod connections;
 mod event_links;
 mod history;
 mod jobs;
+mod org_wide;
+mod salesforce_logins;
 mod sync_configs;
 mod tenants_users;
 

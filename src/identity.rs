@@ -32,6 +32,9 @@ pub struct Caller {
     /// username in org-wide mode, never a key.
     pub username: Option<String>,
     pub roles: Vec<String>,
+    /// Group object ids from the `groups` claim (when the app registration emits it): they pick
+    /// the rep's sync configuration.
+    pub groups: Vec<String>,
     /// The token's `exp`, in seconds since the epoch.
     pub expires_at: i64,
     /// The key that signed the token: a cached validation ends when the key is withdrawn.

@@ -1,5 +1,6 @@
-//! The signed-in rep and their tenant: `GET /api/v1/me` (any rep) and `GET /api/v1/admin/tenant`
-//! (admins). Seeing a rep for the first time records them, keyed by (tenant, object id).
+//! The signed-in rep and their tenant: `GET /api/v1/me` (any rep: their connections' states and
+//! the sync configuration that applies to them) and `GET /api/v1/admin/tenant` (admins). Seeing
+//! a rep for the first time records them, keyed by (tenant, object id).
 
 use actix_web::{HttpResponse, web};
 use serde_json::json;
@@ -8,7 +9,7 @@ use super::ApiError;
 use crate::identity::{Admin, Caller, Rep};
 use crate::state::AppState;
 use crate::storage::connections::{self, Provider};
-use crate::storage::{self, org_wide, tenants, users};
+use crate::storage::{self, org_wide, sync_configs, tenants, users};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/api/v1/me", web::get().to(me))
@@ -43,6 +44,19 @@ async fn me(Rep(caller): Rep, state: web::Data<AppState>) -> Result<HttpResponse
             .await?
             .map_or_else(|| "not_connected".to_string(), |g| g.status)
     };
+    let groups: Vec<&str> = caller.groups.iter().map(String::as_str).collect();
+    let sync_config =
+        sync_configs::resolve_for_user(&state.db, &tenant.id, &caller.object_id, &groups).await?;
+    let sync_config = match sync_config {
+        Some(config) => json!({
+            "id": config.id,
+            "name": config.name,
+            "version": config.version,
+            "settings": serde_json::from_str::<serde_json::Value>(&config.settings)
+                .map_err(|e| ApiError::Internal(e.into()))?,
+        }),
+        None => serde_json::Value::Null,
+    };
     let mode = if org_wide.is_some() {
         "org_wide"
     } else {
@@ -60,6 +74,7 @@ async fn me(Rep(caller): Rep, state: web::Data<AppState>) -> Result<HttpResponse
         "is_admin": caller.has_role(&state.identity.settings().admin_role),
         "salesforce": salesforce,
         "graph": { "mode": tenant.graph_access_mode, "state": graph_state },
+        "sync_config": sync_config,
     })))
 }
 

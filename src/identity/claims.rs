@@ -81,6 +81,8 @@ struct Claims {
     scp: Option<String>,
     #[serde(default)]
     roles: Vec<String>,
+    #[serde(default)]
+    groups: Vec<String>,
     name: Option<String>,
     preferred_username: Option<String>,
     upn: Option<String>,
@@ -185,6 +187,7 @@ pub async fn validate(
         display_name: claims.name,
         username: claims.preferred_username.or(claims.upn),
         roles: claims.roles,
+        groups: claims.groups,
         expires_at: claims.exp,
         kid,
     })

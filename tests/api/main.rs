@@ -14,6 +14,7 @@ mod envelope;
 mod graph_access;
 mod health;
 mod identity;
+mod me;
 mod metrics;
 mod salesforce_connect;
 mod salesforce_org_wide;

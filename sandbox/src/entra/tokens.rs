@@ -47,6 +47,8 @@ pub struct TokenSpec {
     pub client_app_id: String,
     pub scopes: Option<String>,
     pub roles: Vec<String>,
+    /// Group object ids (the `groups` claim, when the app registration asks for it).
+    pub groups: Vec<String>,
     pub username: String,
     pub name: String,
     /// Seconds relative to now.
@@ -68,6 +70,7 @@ impl TokenSpec {
             client_app_id: "ea5a67f6-b6f3-4338-b240-c655ddc3cc8e".into(),
             scopes: Some("access_as_user".into()),
             roles: Vec::new(),
+            groups: Vec::new(),
             username: "rep@contoso.example".into(),
             name: "Sandbox Rep".into(),
             issued_at: 0,
@@ -118,6 +121,9 @@ impl TokenSpec {
         }
         if !self.roles.is_empty() {
             fields.insert("roles".into(), json!(self.roles));
+        }
+        if !self.groups.is_empty() {
+            fields.insert("groups".into(), json!(self.groups));
         }
         claims
     }

@@ -1,0 +1,69 @@
+//! `GET /api/v1/me`: the rep as outforce knows them, including the sync configuration that
+//! applies to them (their own assignment, else their group's, else the tenant's default).
+
+use outforce::storage::sync_configs::{self, Principal};
+use outforce::storage::tenants;
+use outforce_sandbox::entra::TokenSpec;
+use serde_json::{Value, json};
+
+use crate::helpers::spawn_with;
+use crate::signed_in::{self, API, TENANT};
+
+const REP: &str = "6467882c-fdfd-4354-a1ed-4e13f064be25";
+const SALES_EMEA: &str = "3f1b2c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d";
+
+#[tokio::test]
+async fn me_names_the_tenant_the_rep_and_the_sync_configuration_that_applies() {
+    let tenant = signed_in::tenant();
+    let (loaded, _db_dir) = tenant.settings().await;
+    let app = spawn_with(loaded, outforce::startup::registry()).await;
+    let me = |groups: Vec<String>| {
+        let mut spec = TokenSpec::user(TENANT, REP, API);
+        spec.name = "Avery Rep".into();
+        spec.groups = groups;
+        let token = tenant.entra.mint(&spec).unwrap();
+        let request = app
+            .client
+            .get(format!("{}/api/v1/me", app.address))
+            .bearer_auth(token);
+        async move { request.send().await.unwrap().json::<Value>().await.unwrap() }
+    };
+
+    let first = me(Vec::new()).await;
+    assert_eq!(first["tenant_id"], TENANT);
+    assert_eq!(first["display_name"], "Avery Rep");
+    assert_eq!(first["salesforce"]["state"], "not_connected");
+    assert_eq!(first["graph"]["state"], "not_connected");
+    assert_eq!(first["sync_config"], Value::Null, "nothing configured yet");
+
+    let db = &app.state.db;
+    let tenant_row = tenants::find_by_entra_id(db, TENANT)
+        .await
+        .unwrap()
+        .unwrap();
+    let now = outforce::storage::now();
+    let default_settings = json!({ "events": "selected_only" });
+    sync_configs::create(db, &tenant_row.id, "Everyone", true, &default_settings, now)
+        .await
+        .unwrap();
+    let emea = sync_configs::create(
+        db,
+        &tenant_row.id,
+        "EMEA",
+        false,
+        &json!({ "events": "all" }),
+        now,
+    )
+    .await
+    .unwrap();
+    sync_configs::assign(db, &emea.id, Principal::Group(SALES_EMEA), 10, now)
+        .await
+        .unwrap();
+
+    let outside = me(Vec::new()).await;
+    assert_eq!(outside["sync_config"]["name"], "Everyone");
+    assert_eq!(outside["sync_config"]["settings"], default_settings);
+    let member = me(vec![SALES_EMEA.into()]).await;
+    assert_eq!(member["sync_config"]["name"], "EMEA");
+    assert_eq!(member["sync_config"]["version"], 1);
+}

@@ -103,6 +103,16 @@ fn validate(figment: &Figment, settings: Settings) -> Result<Loaded, ConfigError
             "must start with https://".into(),
         ));
     }
+    let version = settings.salesforce.api_version.split_once('.');
+    let version_ok = version.is_some_and(|(major, minor)| {
+        major.parse::<u16>().is_ok_and(|m| m >= 31) && minor.parse::<u16>().is_ok()
+    });
+    if !version_ok {
+        return Err(invalid(
+            "salesforce.api_version",
+            "must be a REST API version such as 64.0 (31.0 or later, without the v)".into(),
+        ));
+    }
     let tls = match &settings.http.tls {
         Some(paths) => Some(tls::load(&paths.cert_path, &paths.key_path).map_err(|e| {
             let key = match e.file {

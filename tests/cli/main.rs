@@ -64,6 +64,20 @@ fn malformed_variable_is_refused_naming_it() {
 }
 
 #[test]
+fn a_salesforce_api_version_that_is_not_one_is_refused() {
+    let output = run(outforce()
+        .arg("serve")
+        .env("OUTFORCE_SALESFORCE__API_VERSION", "v64.0"));
+    assert!(!output.status.success());
+    let message = stderr(&output);
+    assert!(
+        message.contains("OUTFORCE_SALESFORCE__API_VERSION"),
+        "{message}"
+    );
+    assert!(message.contains("64.0"), "{message}");
+}
+
+#[test]
 fn misspelled_variable_is_refused_rather_than_ignored() {
     // One underscore instead of two: silently running on SQLite would be worse than stopping.
     let output = run(outforce()

@@ -22,7 +22,7 @@ use serde_json::json;
 
 use super::ApiError;
 use crate::identity::Rep;
-use crate::salesforce::Client;
+use crate::salesforce::session;
 use crate::state::AppState;
 use crate::storage::connections::{self, NewConnection, Provider};
 use crate::storage::salesforce_logins::{self, LoginKind, NewLogin};
@@ -53,21 +53,6 @@ fn random_token() -> Result<String, ApiError> {
 
 fn hash(value: &str) -> String {
     URL_SAFE_NO_PAD.encode(digest::digest(&digest::SHA256, value.as_bytes()).as_ref())
-}
-
-fn client(state: &AppState) -> Result<Client<'_>, ApiError> {
-    let settings = &state.settings.salesforce;
-    match (&settings.consumer_key, &settings.consumer_secret) {
-        (Some(key), Some(secret)) => Ok(Client {
-            http: &state.http,
-            consumer_key: key,
-            consumer_secret: secret,
-        }),
-        _ => Err(ApiError::NotConfigured {
-            code: "salesforce_not_configured",
-            message: "this server has no Salesforce connected app (salesforce.consumer_key)".into(),
-        }),
-    }
 }
 
 #[derive(Deserialize, Default)]
@@ -110,7 +95,7 @@ async fn ticket(
     body: Option<web::Json<TicketRequest>>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    client(&state)?;
+    session::client(&state)?;
     let request = body.map(web::Json::into_inner).unwrap_or_default();
     let login_url = login_url(&state, request.login.as_deref())?;
     let (_, user) = super::me::known(&state, &caller).await?;
@@ -156,7 +141,7 @@ async fn start(
     query: web::Query<StartQuery>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let client = client(&state)?;
+    let client = session::client(&state)?;
     let now = storage::now();
     let Some(ticket) = query.ticket.as_deref() else {
         return Ok(page::failure("ticket_invalid"));
@@ -226,7 +211,7 @@ async fn callback(
     query: web::Query<CallbackQuery>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let client = client(&state)?;
+    let client = session::client(&state)?;
     let now = storage::now();
     let Some(oauth_state) = query.state.as_deref() else {
         return Ok(page::failure("state_invalid"));
@@ -336,7 +321,7 @@ async fn disconnect(
     Rep(caller): Rep,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let client = client(&state)?;
+    let client = session::client(&state)?;
     let (_, user) = super::me::known(&state, &caller).await?;
     let Some(connection) = connections::find(&state.db, &user.id, Provider::Salesforce).await?
     else {
@@ -364,53 +349,4 @@ async fn disconnect(
     Ok(HttpResponse::NoContent().finish())
 }
 
-/// The page the dialog ends on: it tells the task pane the outcome and closes nothing itself.
-mod page {
-    use actix_web::HttpResponse;
-    use serde_json::json;
-
-    fn message(code: &str) -> &'static str {
-        match code {
-            "connected" => "Salesforce is connected. You can close this window.",
-            "salesforce_denied" => "Salesforce access was not allowed. Try again and choose Allow.",
-            "state_invalid" | "ticket_invalid" => {
-                "This sign-in link has expired or was already used. Start again from the task pane."
-            }
-            "state_mismatch" => {
-                "This sign-in was started in another window. Start again from the task pane."
-            }
-            "org_mismatch" => {
-                "Your team already uses another Salesforce org. Sign in to that org, or ask your admin."
-            }
-            _ => "Salesforce sign-in failed. Try again from the task pane.",
-        }
-    }
-
-    fn render(status: &str, code: &str) -> HttpResponse {
-        let result = json!({ "status": status, "code": code })
-            .to_string()
-            .replace("</", "<\\/");
-        let body = format!(
-            "<!doctype html><html><head><meta charset=\"utf-8\"><title>outforce · Salesforce</title>\
-             <script src=\"https://appsforoffice.microsoft.com/lib/1/hosted/office.js\"></script></head>\
-             <body><p id=\"message\">{}</p><script>\
-             var result = {result};\
-             if (window.Office) {{ Office.onReady(function () {{ Office.context.ui.messageParent(JSON.stringify(result)); }}); }}\
-             </script></body></html>",
-            message(code)
-        );
-        HttpResponse::Ok()
-            .content_type("text/html; charset=utf-8")
-            .insert_header(("Cache-Control", "no-store"))
-            .insert_header(("Cross-Origin-Opener-Policy", "unsafe-none"))
-            .body(body)
-    }
-
-    pub fn success() -> HttpResponse {
-        render("ok", "connected")
-    }
-
-    pub fn failure(code: &str) -> HttpResponse {
-        render("error", code)
-    }
-}
+mod page;

@@ -1,0 +1,49 @@
+//! The page the dialog ends on: it tells the task pane the outcome and closes nothing itself.
+
+use actix_web::HttpResponse;
+use serde_json::json;
+
+fn message(code: &str) -> &'static str {
+    match code {
+        "connected" => "Salesforce is connected. You can close this window.",
+        "salesforce_denied" => "Salesforce access was not allowed. Try again and choose Allow.",
+        "state_invalid" | "ticket_invalid" => {
+            "This sign-in link has expired or was already used. Start again from the task pane."
+        }
+        "state_mismatch" => {
+            "This sign-in was started in another window. Start again from the task pane."
+        }
+        "org_mismatch" => {
+            "Your team already uses another Salesforce org. Sign in to that org, or ask your admin."
+        }
+        _ => "Salesforce sign-in failed. Try again from the task pane.",
+    }
+}
+
+fn render(status: &str, code: &str) -> HttpResponse {
+    let result = json!({ "status": status, "code": code })
+        .to_string()
+        .replace("</", "<\\/");
+    let body = format!(
+        "<!doctype html><html><head><meta charset=\"utf-8\"><title>outforce · Salesforce</title>\
+         <script src=\"https://appsforoffice.microsoft.com/lib/1/hosted/office.js\"></script></head>\
+         <body><p id=\"message\">{}</p><script>\
+         var result = {result};\
+         if (window.Office) {{ Office.onReady(function () {{ Office.context.ui.messageParent(JSON.stringify(result)); }}); }}\
+         </script></body></html>",
+        message(code)
+    );
+    HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .insert_header(("Cache-Control", "no-store"))
+        .insert_header(("Cross-Origin-Opener-Policy", "unsafe-none"))
+        .body(body)
+}
+
+pub fn success() -> HttpResponse {
+    render("ok", "connected")
+}
+
+pub fn failure(code: &str) -> HttpResponse {
+    render("error", code)
+}

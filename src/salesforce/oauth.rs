@@ -71,28 +71,23 @@ impl Client<'_> {
         redirect_uri: &str,
         verifier: &str,
     ) -> Result<TokenResponse, SalesforceError> {
-        let response = self
-            .http
-            .post(format!("{login_url}/services/oauth2/token"))
-            .form(&[
-                ("grant_type", "authorization_code"),
-                ("code", code),
-                ("client_id", self.consumer_key),
-                ("client_secret", self.consumer_secret.expose_secret()),
-                ("redirect_uri", redirect_uri),
-                ("code_verifier", verifier),
-            ])
-            .send()
-            .await
-            .map_err(SalesforceError::Transport)?;
-        if !response.status().is_success() {
-            return Err(refused(response).await);
-        }
-        let tokens: TokenResponse = response.json().await.map_err(SalesforceError::Transport)?;
+        let tokens = self
+            .token(
+                login_url,
+                &[
+                    ("grant_type", "authorization_code"),
+                    ("code", code),
+                    ("client_id", self.consumer_key),
+                    ("client_secret", self.consumer_secret.expose_secret()),
+                    ("redirect_uri", redirect_uri),
+                    ("code_verifier", verifier),
+                ],
+            )
+            .await?;
+        // The code flow's answer must be signed (`token` checks a signature when present).
         if tokens.signature.is_none() {
             return Err(SalesforceError::Signature);
         }
-        self.check_signature(&tokens)?;
         Ok(tokens)
     }
 

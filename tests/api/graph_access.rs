@@ -324,16 +324,11 @@ async fn application_access_reports_which_mailboxes_and_permissions_work() {
 
 #[tokio::test]
 async fn application_access_works_with_a_certificate_instead_of_a_secret() {
-    let key = rcgen::KeyPair::generate_rsa_for(&rcgen::PKCS_RSA_SHA256, rcgen::RsaKeySize::_2048)
-        .unwrap();
-    let certificate = rcgen::CertificateParams::new(Vec::<String>::new())
-        .unwrap()
-        .self_signed(&key)
-        .unwrap();
+    let pair = signed_in::key_pair();
     let dir = tempfile::tempdir().unwrap();
     let (cert_file, key_file) = (dir.path().join("app.crt"), dir.path().join("app.key"));
-    std::fs::write(&cert_file, certificate.pem()).unwrap();
-    std::fs::write(&key_file, key.serialize_pem()).unwrap();
+    std::fs::write(&cert_file, &pair.certificate_pem).unwrap();
+    std::fs::write(&key_file, &pair.private_key_pem).unwrap();
     let w = world_with(|loaded| {
         loaded.settings.graph.client_secret = None;
         loaded.settings.graph.certificate_file = Some(cert_file);
@@ -342,7 +337,7 @@ async fn application_access_works_with_a_certificate_instead_of_a_secret() {
     .await;
     w.tenant
         .entra
-        .add_app_certificate(API, certificate.der(), &key.public_key_pem())
+        .add_app_certificate(API, &pair.certificate_der, &pair.public_key_pem)
         .unwrap();
     w.tenant.entra.register_app(AppRegistration {
         client_secret: "not-sent".into(),

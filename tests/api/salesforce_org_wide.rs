@@ -22,22 +22,17 @@ struct OrgWide {
 /// A world whose server holds the connected app's private key, and whose connected app has the
 /// certificate with only Avery pre-authorized.
 async fn org_wide() -> OrgWide {
-    let key = rcgen::KeyPair::generate_rsa_for(&rcgen::PKCS_RSA_SHA256, rcgen::RsaKeySize::_2048)
-        .unwrap();
-    let certificate = rcgen::CertificateParams::new(Vec::<String>::new())
-        .unwrap()
-        .self_signed(&key)
-        .unwrap();
+    let pair = crate::signed_in::key_pair();
     let key_dir = tempfile::tempdir().unwrap();
     let key_file = key_dir.path().join("connected-app.key");
-    std::fs::write(&key_file, key.serialize_pem()).unwrap();
+    std::fs::write(&key_file, &pair.private_key_pem).unwrap();
     let w = world_with(|loaded| {
         loaded.settings.salesforce.jwt_private_key_file = Some(key_file);
     })
     .await;
     let o = OrgWide {
         w,
-        certificate_pem: certificate.pem(),
+        certificate_pem: pair.certificate_pem,
         _key_dir: key_dir,
     };
     o.pre_authorize(std::slice::from_ref(&o.w.sf_user_a));

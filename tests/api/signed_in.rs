@@ -70,3 +70,28 @@ impl Tenant {
         self.entra.mint(&TokenSpec::user(TENANT, rep, API)).unwrap()
     }
 }
+
+/// A 2048-bit RSA key and a self-signed certificate for it: what an admin uploads to a connected
+/// app or an app registration, with the key kept on outforce's server. The certificate's PEM,
+/// its DER, the key's PEM and the public key's PEM.
+pub struct KeyPair {
+    pub certificate_pem: String,
+    pub certificate_der: Vec<u8>,
+    pub private_key_pem: String,
+    pub public_key_pem: String,
+}
+
+pub fn key_pair() -> KeyPair {
+    let key = rcgen::KeyPair::generate_rsa_for(&rcgen::PKCS_RSA_SHA256, rcgen::RsaKeySize::_2048)
+        .unwrap();
+    let certificate = rcgen::CertificateParams::new(Vec::<String>::new())
+        .unwrap()
+        .self_signed(&key)
+        .unwrap();
+    KeyPair {
+        certificate_pem: certificate.pem(),
+        certificate_der: certificate.der().to_vec(),
+        private_key_pem: key.serialize_pem(),
+        public_key_pem: key.public_key_pem(),
+    }
+}

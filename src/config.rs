@@ -70,7 +70,8 @@ pub struct SalesforceSettings {
     /// Production and sandbox login hosts (the sandbox emulator's in the demo and tests).
     pub login_url: String,
     pub sandbox_login_url: String,
-    /// Endings a My Domain login URL chosen by a rep must have.
+    /// Endings the host of a login URL chosen by a rep must have: My Domain and Experience
+    /// Cloud sites.
     pub my_domain_suffixes: Vec<String>,
     pub api_version: String,
     /// The OAuth scopes asked for.
@@ -87,7 +88,7 @@ impl Default for SalesforceSettings {
             consumer_secret: None,
             login_url: "https://login.salesforce.com".into(),
             sandbox_login_url: "https://test.salesforce.com".into(),
-            my_domain_suffixes: vec![".my.salesforce.com".into()],
+            my_domain_suffixes: vec![".my.salesforce.com".into(), ".my.site.com".into()],
             api_version: "64.0".into(),
             scopes: "api refresh_token".into(),
             jwt_private_key_file: None,

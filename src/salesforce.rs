@@ -4,6 +4,7 @@
 pub mod codes;
 pub mod datetime;
 pub mod limits;
+pub mod login_host;
 pub mod oauth;
 pub mod org_wide;
 pub mod rest;

@@ -9,6 +9,7 @@ use serde_json::{Value, json};
 
 use super::ApiError;
 use crate::identity::Admin;
+use crate::salesforce::login_host;
 use crate::salesforce::org_wide::{self, OrgWideError};
 use crate::state::AppState;
 use crate::storage::org_wide::{OrgWide, OrgWideSetup};
@@ -29,7 +30,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Setup {
-    /// `production` or `sandbox`: the JWT's audience and where it is posted (never My Domain).
+    /// `production`, `sandbox` or an Experience Cloud site URL: the JWT's audience and where it
+    /// is posted (never My Domain).
     login: String,
     /// `username` (the rep's sign-in name plus `username_suffix`) or `email`.
     match_by: String,
@@ -62,17 +64,8 @@ async fn turn_on(
             message: OrgWideError::NoKey.advice().into(),
         });
     }
-    let settings = &state.settings.salesforce;
-    let login_url = match body.login.as_str() {
-        "production" => settings.login_url.trim_end_matches('/'),
-        "sandbox" => settings.sandbox_login_url.trim_end_matches('/'),
-        _ => {
-            return Err(ApiError::bad_request(
-                "login_host_not_allowed",
-                "the org-wide connection logs in at `production` or `sandbox` (My Domain is not a valid audience)",
-            ));
-        }
-    };
+    let login_url = login_host::jwt_audience(&state.settings.salesforce, &body.login)
+        .map_err(|e| ApiError::bad_request("login_host_not_allowed", e.to_string()))?;
     if !matches!(body.match_by.as_str(), "username" | "email") {
         return Err(ApiError::bad_request(
             "match_by_invalid",
@@ -92,7 +85,7 @@ async fn turn_on(
     let (tenant, _) = super::me::known(&state, &caller).await?;
     let setup = OrgWideSetup {
         tenant_id: &tenant.id,
-        login_url,
+        login_url: &login_url,
         user_match: &body.match_by,
         username_suffix: body.username_suffix.as_deref().filter(|s| !s.is_empty()),
         integration_username: integration,

@@ -22,7 +22,7 @@ use serde_json::json;
 
 use super::ApiError;
 use crate::identity::Rep;
-use crate::salesforce::session;
+use crate::salesforce::{login_host, session};
 use crate::state::AppState;
 use crate::storage::connections::{self, NewConnection, Provider};
 use crate::storage::salesforce_logins::{self, LoginKind, NewLogin};
@@ -57,37 +57,8 @@ fn hash(value: &str) -> String {
 
 #[derive(Deserialize, Default)]
 struct TicketRequest {
-    /// `production` (default), `sandbox`, or a My Domain URL.
+    /// `production` (default), `sandbox`, or a My Domain or Experience Cloud site URL.
     login: Option<String>,
-}
-
-/// The login host a rep chose, checked against what this server allows.
-fn login_url(state: &AppState, choice: Option<&str>) -> Result<String, ApiError> {
-    let settings = &state.settings.salesforce;
-    match choice.unwrap_or("production") {
-        "production" => Ok(settings.login_url.trim_end_matches('/').to_string()),
-        "sandbox" => Ok(settings.sandbox_login_url.trim_end_matches('/').to_string()),
-        url => {
-            let host = url
-                .strip_prefix("https://")
-                .unwrap_or_default()
-                .trim_end_matches('/');
-            let allowed = !host.is_empty()
-                && !host.contains(['/', '?', '#', '@'])
-                && settings
-                    .my_domain_suffixes
-                    .iter()
-                    .any(|suffix| host.ends_with(suffix.as_str()));
-            if allowed {
-                Ok(format!("https://{host}"))
-            } else {
-                Err(ApiError::bad_request(
-                    "login_host_not_allowed",
-                    "choose production, sandbox, or your My Domain URL (https://…my.salesforce.com)",
-                ))
-            }
-        }
-    }
 }
 
 async fn ticket(
@@ -97,7 +68,8 @@ async fn ticket(
 ) -> Result<HttpResponse, ApiError> {
     session::client(&state)?;
     let request = body.map(web::Json::into_inner).unwrap_or_default();
-    let login_url = login_url(&state, request.login.as_deref())?;
+    let login_url = login_host::resolve(&state.settings.salesforce, request.login.as_deref())
+        .map_err(|e| ApiError::bad_request("login_host_not_allowed", e.to_string()))?;
     let (_, user) = super::me::known(&state, &caller).await?;
     let ticket = random_token()?;
     let now = storage::now();

@@ -174,6 +174,41 @@ async fn tickets_need_a_rep_and_an_allowed_login_host() {
     assert_eq!(phishing.status(), 400);
     let body: Value = phishing.json().await.unwrap();
     assert_eq!(body["error"]["code"], "login_host_not_allowed");
+
+    // An Experience Cloud site (with its path prefix) is a login host too.
+    let site = w
+        .app
+        .client
+        .post(format!(
+            "{}/api/v1/salesforce/connect-ticket",
+            w.app.address
+        ))
+        .bearer_auth(w.token(REP_A))
+        .json(&serde_json::json!({ "login": "https://contoso.my.site.com/partners" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(site.status(), 201);
+    let ticket: Value = site.json().await.unwrap();
+    let no_redirects = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let start = no_redirects
+        .get(format!(
+            "{}{}",
+            w.app.address,
+            ticket["start_url"].as_str().unwrap()
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(start.status(), 302);
+    let location = start.headers()["location"].to_str().unwrap();
+    assert!(
+        location.starts_with("https://contoso.my.site.com/partners/services/oauth2/authorize?"),
+        "{location}"
+    );
 }
 
 #[tokio::test]

@@ -44,6 +44,52 @@ pub enum GraphError {
     Secrets(#[from] crate::secrets::SecretsError),
 }
 
+impl GraphError {
+    /// The stable code the task pane and the admin see.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::NotConfigured => "graph_not_configured",
+            Self::NotConnected => "graph_not_connected",
+            Self::ReconnectNeeded => "graph_reconnect_needed",
+            Self::InteractionRequired { .. } => "graph_interaction_required",
+            Self::ConsentRequired => "graph_consent_required",
+            Self::Refused { .. } | Self::InvalidGrant { .. } => "graph_token_refused",
+            Self::Status(_) | Self::Transport(_) => "graph_unavailable",
+            Self::Credential(_) | Self::Storage(_) | Self::Secrets(_) => "internal",
+        }
+    }
+
+    /// What an admin should do about it.
+    pub fn advice(&self) -> &'static str {
+        match self {
+            Self::NotConfigured => {
+                "Set graph.client_secret, or graph.certificate_file and graph.private_key_file, on the server."
+            }
+            Self::NotConnected => {
+                "The rep has not opened the outforce pane since delegated access was chosen."
+            }
+            Self::ReconnectNeeded => {
+                "The rep's grant was revoked or expired; it renews the next time they open the pane."
+            }
+            Self::InteractionRequired { .. } => {
+                "A Conditional Access policy wants the rep to sign in again (MFA)."
+            }
+            Self::ConsentRequired => {
+                "Grant admin consent to outforce's Graph permissions in the Entra admin center."
+            }
+            Self::Refused { .. } | Self::InvalidGrant { .. } => {
+                "Entra refused outforce's credential: check the client secret or certificate and that outforce is consented in this tenant."
+            }
+            Self::Status(_) | Self::Transport(_) => {
+                "Microsoft 365 could not be reached; try again."
+            }
+            Self::Credential(_) | Self::Storage(_) | Self::Secrets(_) => {
+                "An internal error; the server's log has the cause."
+            }
+        }
+    }
+}
+
 /// What every Graph call of this process shares: the credential and the application tokens
 /// per tenant.
 pub struct Runtime {

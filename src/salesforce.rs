@@ -65,6 +65,8 @@ pub enum SalesforceError {
     Signature,
     #[error("the JWT bearer assertion could not be signed")]
     Assertion,
+    #[error("the request could not be encoded: {0}")]
+    Encode(#[source] serde_urlencoded::ser::Error),
     #[error("Salesforce's answer could not be read: {0}")]
     Decode(#[source] serde_json::Error),
     #[error("Salesforce could not be reached")]

@@ -144,6 +144,6 @@ async fn try_rep(
     user: &users::User,
 ) -> Result<String, OrgWideError> {
     let username = org_wide::username_for(state, setup, user).await?;
-    let minted = org_wide::mint(state, &setup.tenant_id, &username).await?;
+    let minted = org_wide::mint(state, setup, &username).await?;
     Ok(minted.user_id)
 }

@@ -138,11 +138,11 @@ impl From<crate::salesforce::session::SessionError> for ApiError {
 impl From<crate::graph::GraphError> for ApiError {
     fn from(error: crate::graph::GraphError) -> Self {
         use crate::graph::GraphError as E;
+        let code = error.code();
         match error {
             E::NotConfigured => Self::NotConfigured {
-                code: "graph_not_configured",
-                message: "this server has no Graph credential (graph.client_secret or certificate)"
-                    .into(),
+                code,
+                message: error.advice().into(),
             },
             E::NotConnected | E::ReconnectNeeded => Self::Precondition {
                 code: "graph_reconnect_needed",
@@ -150,7 +150,7 @@ impl From<crate::graph::GraphError> for ApiError {
             },
             E::InteractionRequired { claims } => Self::ClaimsChallenge { claims },
             E::ConsentRequired => Self::Forbidden {
-                code: "graph_consent_required",
+                code,
                 message: "an admin must grant consent to outforce's Microsoft Graph permissions"
                     .into(),
             },

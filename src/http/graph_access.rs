@@ -27,18 +27,22 @@ async fn connection(
 ) -> Result<HttpResponse, ApiError> {
     let (tenant, user) = super::me::known(&state, &caller).await?;
     let mailbox = access::for_rep(&state, &tenant, &user, Some(&token)).await?;
-    let works = probe::mailbox(
-        &state.http,
-        &state.settings.graph.base_url,
-        &mailbox.token,
-        &mailbox.mailbox,
-    )
-    .await;
+    let works = probe(&state, &mailbox).await;
     Ok(HttpResponse::Ok().json(json!({
         "mode": mailbox.mode.as_str(),
         "state": if works.all_ok() { "connected" } else { "limited" },
         "mailbox": works,
     })))
+}
+
+async fn probe(state: &AppState, mailbox: &access::MailboxToken) -> probe::MailboxAccess {
+    probe::mailbox(
+        &state.http,
+        &state.settings.graph.base_url,
+        &mailbox.token,
+        &mailbox.mailbox,
+    )
+    .await
 }
 
 #[derive(Deserialize)]
@@ -70,36 +74,6 @@ async fn set_mode(
     Ok(HttpResponse::Ok().json(json!({ "mode": mode.as_str() })))
 }
 
-/// The stable code and the admin's next step for a failure to get a token.
-fn explain(error: &GraphError) -> (&'static str, &'static str) {
-    match error {
-        GraphError::NotConnected => (
-            "graph_not_connected",
-            "The rep has not opened the outforce pane since delegated access was chosen.",
-        ),
-        GraphError::ReconnectNeeded => (
-            "graph_reconnect_needed",
-            "The rep's grant was revoked or expired; it renews the next time they open the pane.",
-        ),
-        GraphError::InteractionRequired { .. } => (
-            "graph_interaction_required",
-            "A Conditional Access policy wants the rep to sign in again (MFA).",
-        ),
-        GraphError::ConsentRequired => (
-            "graph_consent_required",
-            "Grant admin consent to outforce's Graph permissions in the Entra admin center.",
-        ),
-        GraphError::Refused { .. } | GraphError::InvalidGrant { .. } => (
-            "graph_token_refused",
-            "Entra refused outforce's credential: check the client secret or certificate and that outforce is consented in this tenant.",
-        ),
-        _ => (
-            "graph_unavailable",
-            "Microsoft 365 could not be reached; try again.",
-        ),
-    }
-}
-
 async fn check(Admin(caller): Admin, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let (tenant, _) = super::me::known(&state, &caller).await?;
     let mode = access::mode_of(&tenant);
@@ -108,22 +82,15 @@ async fn check(Admin(caller): Admin, state: web::Data<AppState>) -> Result<HttpR
         let mut entry = json!({ "user_id": user.id, "display_name": user.display_name });
         match access::for_rep(&state, &tenant, &user, None).await {
             Ok(mailbox) => {
-                let works = probe::mailbox(
-                    &state.http,
-                    &state.settings.graph.base_url,
-                    &mailbox.token,
-                    &mailbox.mailbox,
-                )
-                .await;
+                let works = probe(&state, &mailbox).await;
                 entry["status"] = json!(if works.all_ok() { "ok" } else { "limited" });
                 entry["mailbox"] = json!(works);
             }
             Err(GraphError::Storage(cause)) => return Err(cause.into()),
             Err(error) => {
-                let (code, advice) = explain(&error);
                 entry["status"] = json!("error");
-                entry["code"] = json!(code);
-                entry["advice"] = json!(advice);
+                entry["code"] = json!(error.code());
+                entry["advice"] = json!(error.advice());
             }
         }
         if mode == GraphAccessMode::Delegated {

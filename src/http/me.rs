@@ -6,9 +6,11 @@ use actix_web::{HttpResponse, web};
 use serde_json::json;
 
 use super::ApiError;
+use crate::graph::access;
 use crate::identity::{Admin, Caller, Rep};
 use crate::state::AppState;
 use crate::storage::connections::{self, Provider};
+use crate::storage::tenants::GraphAccessMode;
 use crate::storage::{self, org_wide, sync_configs, tenants, users};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -37,12 +39,11 @@ async fn me(Rep(caller): Rep, state: web::Data<AppState>) -> Result<HttpResponse
     let (tenant, user) = known(&state, &caller).await?;
     let connection = connections::find(&state.db, &user.id, Provider::Salesforce).await?;
     let org_wide = org_wide::find(&state.db, &tenant.id).await?;
-    let graph_state = if tenant.graph_access_mode == "application" {
-        "application".to_string()
-    } else {
-        connections::find(&state.db, &user.id, Provider::Graph)
+    let graph_state = match access::mode_of(&tenant) {
+        GraphAccessMode::Application => "application".to_string(),
+        GraphAccessMode::Delegated => connections::find(&state.db, &user.id, Provider::Graph)
             .await?
-            .map_or_else(|| "not_connected".to_string(), |g| g.status)
+            .map_or_else(|| "not_connected".to_string(), |g| g.status),
     };
     let groups: Vec<&str> = caller.groups.iter().map(String::as_str).collect();
     let sync_config =

@@ -8,17 +8,12 @@ use serde_json::json;
 
 use super::ApiError;
 use crate::identity::Rep;
-use crate::salesforce::org_wide::soql_escape;
+use crate::salesforce::rest::soql_escape;
 use crate::salesforce::session::Session;
 use crate::state::AppState;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/api/v1/salesforce/connection", web::get().to(connection));
-}
-
-#[derive(Deserialize)]
-struct Page<T> {
-    records: Vec<T>,
 }
 
 #[derive(Deserialize)]
@@ -39,9 +34,7 @@ async fn connection(
         "SELECT Id, Username, Name FROM User WHERE Id = '{}'",
         soql_escape(session.salesforce_user_id())
     );
-    let query =
-        serde_urlencoded::to_string([("q", soql)]).map_err(|e| ApiError::Internal(e.into()))?;
-    let page: Page<SalesforceUser> = session.get(&format!("query?{query}")).await?;
+    let page = session.query::<SalesforceUser>(&soql).await?;
     let Some(me) = page.records.into_iter().next() else {
         return Err(ApiError::Precondition {
             code: "salesforce_user_inactive",

@@ -32,12 +32,14 @@ fn bearer(req: &HttpRequest) -> Option<String> {
         .then(|| token.trim().to_string())
 }
 
-async fn authenticate(req: HttpRequest) -> Result<Arc<Caller>, ApiError> {
+/// The caller behind the request's bearer token, and the token.
+async fn authenticate(req: HttpRequest) -> Result<(Arc<Caller>, String), ApiError> {
     let state = req
         .app_data::<web::Data<AppState>>()
         .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("AppState is not registered")))?;
     let token = bearer(&req).ok_or(TokenError::Missing)?;
-    Ok(state.identity.authenticate(&token).await?)
+    let caller = state.identity.authenticate(&token).await?;
+    Ok((caller, token))
 }
 
 type Extracted<T> = Pin<Box<dyn Future<Output = Result<T, ApiError>>>>;
@@ -48,7 +50,7 @@ impl FromRequest for Rep {
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let req = req.clone();
-        Box::pin(async move { authenticate(req).await.map(Rep) })
+        Box::pin(async move { authenticate(req).await.map(|(caller, _)| Rep(caller)) })
     }
 }
 
@@ -59,8 +61,7 @@ impl FromRequest for RepAssertion {
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let req = req.clone();
         Box::pin(async move {
-            let caller = authenticate(req.clone()).await?;
-            let token = bearer(&req).ok_or(TokenError::Missing)?;
+            let (caller, token) = authenticate(req).await?;
             Ok(RepAssertion(caller, token.into()))
         })
     }
@@ -73,7 +74,7 @@ impl FromRequest for Admin {
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let req = req.clone();
         Box::pin(async move {
-            let caller = authenticate(req.clone()).await?;
+            let (caller, _) = authenticate(req.clone()).await?;
             let role = req
                 .app_data::<web::Data<AppState>>()
                 .map(|s| s.identity.settings().admin_role.clone())

@@ -7,7 +7,7 @@ use secrecy::SecretString;
 use serde::Deserialize;
 
 use super::SalesforceError;
-use super::rest::Rest;
+use super::rest::{Page, Rest, query_path, soql_escape};
 use super::session::client;
 use crate::state::AppState;
 use crate::storage::org_wide::OrgWide;
@@ -77,17 +77,23 @@ pub struct Minted {
     pub user_id: String,
 }
 
+/// The tenant's org-wide setup, read afresh (a renewal must notice that the admin changed it or
+/// turned it off).
+pub async fn setup_of(state: &AppState, tenant_id: &str) -> Result<OrgWide, OrgWideError> {
+    storage::org_wide::find(&state.db, tenant_id)
+        .await?
+        .ok_or(OrgWideError::Off)
+}
+
 /// Mints a session for `username` under the tenant's org-wide setup; a failure is recorded on
 /// the setup for the admin, success clears it.
 pub async fn mint(
     state: &AppState,
-    tenant_id: &str,
+    setup: &OrgWide,
     username: &str,
 ) -> Result<Minted, OrgWideError> {
-    let setup = storage::org_wide::find(&state.db, tenant_id)
-        .await?
-        .ok_or(OrgWideError::Off)?;
-    let result = mint_unrecorded(state, &setup, username).await;
+    let tenant_id = setup.tenant_id.as_str();
+    let result = mint_unrecorded(state, setup, username).await;
     let now = storage::now();
     let code = result.as_ref().err().map(OrgWideError::code);
     if code != setup.last_error_code.as_deref() {
@@ -168,7 +174,7 @@ pub async fn username_for(
         .ok_or(OrgWideError::Refused(
             "no integration user to look reps up as".into(),
         ))?;
-    let lookup = mint(state, &user.tenant_id, integration).await?;
+    let lookup = mint(state, setup, integration).await?;
     let rest = Rest {
         http: &state.http,
         instance_url: &lookup.instance_url,
@@ -180,15 +186,14 @@ pub async fn username_for(
         "SELECT Username FROM User WHERE Email = '{}' AND IsActive = true LIMIT 2",
         soql_escape(sign_in)
     );
-    let path = format!(
-        "query?{}",
-        serde_urlencoded::to_string([("q", soql)]).unwrap_or_default()
-    );
-    let found: QueryResult = rest
-        .send(&lookup.access_token, reqwest::Method::GET, &path, None)
-        .await
-        .and_then(|reply| reply.json())
-        .map_err(OrgWideError::Salesforce)?;
+    let found: Page<UserRow> = async {
+        let path = query_path(&soql)?;
+        rest.send(&lookup.access_token, reqwest::Method::GET, &path, None)
+            .await?
+            .json()
+    }
+    .await
+    .map_err(OrgWideError::Salesforce)?;
     match found.records.as_slice() {
         [only] => Ok(only.username.clone()),
         [] => Err(OrgWideError::UserNotFound),
@@ -197,17 +202,7 @@ pub async fn username_for(
 }
 
 #[derive(Deserialize)]
-struct QueryResult {
-    records: Vec<UserRow>,
-}
-
-#[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
 struct UserRow {
     username: String,
-}
-
-/// A SOQL string literal's content: backslashes and quotes escaped.
-pub fn soql_escape(text: &str) -> String {
-    text.replace('\\', "\\\\").replace('\'', "\\'")
 }

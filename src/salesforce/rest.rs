@@ -4,6 +4,7 @@
 
 use reqwest::Method;
 use secrecy::{ExposeSecret as _, SecretString};
+use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
 use super::SalesforceError;
@@ -30,6 +31,24 @@ impl Reply {
     pub fn json<T: DeserializeOwned>(&self) -> Result<T, SalesforceError> {
         serde_json::from_slice(&self.body).map_err(SalesforceError::Decode)
     }
+}
+
+/// The records of a query's first page.
+#[derive(Debug, Deserialize)]
+pub struct Page<T> {
+    pub records: Vec<T>,
+}
+
+/// The path of a SOQL query, `query?q=…`, encoded.
+pub fn query_path(soql: &str) -> Result<String, SalesforceError> {
+    serde_urlencoded::to_string([("q", soql)])
+        .map(|q| format!("query?{q}"))
+        .map_err(SalesforceError::Encode)
+}
+
+/// A SOQL string literal's content: backslashes and quotes escaped.
+pub fn soql_escape(text: &str) -> String {
+    text.replace('\\', "\\\\").replace('\'', "\\'")
 }
 
 impl Rest<'_> {
@@ -89,5 +108,27 @@ impl Rest<'_> {
             },
             None => SalesforceError::Status(status),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_query_is_encoded_and_its_literals_escaped() {
+        let soql = format!(
+            "SELECT Id FROM User WHERE Email = '{}'",
+            soql_escape("o'neil+x@a.example")
+        );
+        assert_eq!(
+            soql,
+            "SELECT Id FROM User WHERE Email = 'o\\'neil+x@a.example'"
+        );
+        assert_eq!(
+            query_path(&soql).unwrap(),
+            "query?q=SELECT+Id+FROM+User+WHERE+Email+%3D+%27o%5C%27neil%2Bx%40a.example%27"
+        );
+        assert_eq!(soql_escape("a\\b"), "a\\\\b");
     }
 }

@@ -8,7 +8,7 @@ use secrecy::{ExposeSecret as _, SecretString};
 use serde::de::DeserializeOwned;
 
 use super::org_wide::{self, OrgWideError};
-use super::rest::{Reply, Rest};
+use super::rest::{Page, Reply, Rest, query_path};
 use super::{Client, SalesforceError};
 use crate::secrets::SecretsError;
 use crate::state::AppState;
@@ -47,6 +47,32 @@ enum Renewal {
     None,
 }
 
+/// What a session needs from a stored connection that is connected and complete.
+struct Live {
+    instance_url: String,
+    org_id: String,
+    salesforce_user_id: String,
+    access_sealed: Vec<u8>,
+    refresh_sealed: Option<Vec<u8>>,
+    username: Option<String>,
+}
+
+impl Live {
+    fn of(connection: connections::Connection) -> Option<Self> {
+        if connection.status != ConnectionStatus::Connected.as_str() {
+            return None;
+        }
+        Some(Self {
+            instance_url: connection.instance_url?,
+            org_id: connection.external_org_id?,
+            salesforce_user_id: connection.external_user_id?,
+            access_sealed: connection.access_token_sealed?,
+            refresh_sealed: connection.refresh_token_sealed,
+            username: connection.external_username,
+        })
+    }
+}
+
 pub struct Session<'a> {
     state: &'a AppState,
     user: users::User,
@@ -83,30 +109,15 @@ impl<'a> Session<'a> {
         if connection.status != ConnectionStatus::Connected.as_str() {
             return Err(SessionError::ReconnectNeeded);
         }
-        let (Some(instance_url), Some(org_id), Some(salesforce_user_id), Some(access)) = (
-            connection.instance_url,
-            connection.external_org_id,
-            connection.external_user_id,
-            connection.access_token_sealed,
-        ) else {
-            return Err(SessionError::NotConnected);
-        };
-        let renewal = match connection.refresh_token_sealed {
+        let live = Live::of(connection).ok_or(SessionError::NotConnected)?;
+        let renewal = match &live.refresh_sealed {
             Some(sealed) => Renewal::Refresh {
-                token: state.sealer.open(&sealed)?,
-                sealed,
+                token: state.sealer.open(sealed)?,
+                sealed: sealed.clone(),
             },
             None => Renewal::None,
         };
-        Ok(Self {
-            access: state.sealer.open(&access)?,
-            state,
-            user,
-            org_id,
-            salesforce_user_id,
-            instance_url,
-            renewal,
-        })
+        Self::resume(state, user, live, renewal)
     }
 
     async fn open_org_wide(
@@ -115,40 +126,40 @@ impl<'a> Session<'a> {
         setup: &storage::org_wide::OrgWide,
     ) -> Result<Self, SessionError> {
         let stored = connections::find(&state.db, &user.id, Provider::Salesforce).await?;
-        if let Some(connection) = stored
-            && connection.status == ConnectionStatus::Connected.as_str()
-            && let (Some(instance_url), Some(org_id), Some(salesforce_user_id)) = (
-                connection.instance_url,
-                connection.external_org_id,
-                connection.external_user_id,
-            )
-            && let (Some(access), Some(username)) =
-                (connection.access_token_sealed, connection.external_username)
+        if let Some(live) = stored.and_then(Live::of)
+            && let Some(username) = live.username.clone()
         {
-            return Ok(Self {
-                access: state.sealer.open(&access)?,
-                state,
-                user,
-                org_id,
-                salesforce_user_id,
-                instance_url,
-                renewal: Renewal::OrgWide { username },
-            });
+            return Self::resume(state, user, live, Renewal::OrgWide { username });
         }
         let username = org_wide::username_for(state, setup, &user).await?;
-        let mut session = Self {
+        let minted = org_wide::mint(state, setup, &username).await?;
+        store_minted(state, &user, &username, &minted).await?;
+        Ok(Self {
             state,
             user,
-            org_id: String::new(),
-            salesforce_user_id: String::new(),
-            instance_url: String::new(),
-            access: SecretString::from(String::new()),
-            renewal: Renewal::OrgWide {
-                username: username.clone(),
-            },
-        };
-        session.mint(&username).await?;
-        Ok(session)
+            org_id: minted.org_id,
+            salesforce_user_id: minted.user_id,
+            instance_url: minted.instance_url,
+            access: minted.access_token,
+            renewal: Renewal::OrgWide { username },
+        })
+    }
+
+    fn resume(
+        state: &'a AppState,
+        user: users::User,
+        live: Live,
+        renewal: Renewal,
+    ) -> Result<Self, SessionError> {
+        Ok(Self {
+            access: state.sealer.open(&live.access_sealed)?,
+            state,
+            user,
+            org_id: live.org_id,
+            salesforce_user_id: live.salesforce_user_id,
+            instance_url: live.instance_url,
+            renewal,
+        })
     }
 
     pub fn org_id(&self) -> &str {
@@ -198,14 +209,27 @@ impl<'a> Session<'a> {
         Ok(self.send(Method::GET, path, None).await?.json()?)
     }
 
+    /// The first page of a SOQL query.
+    pub async fn query<T: DeserializeOwned>(
+        &mut self,
+        soql: &str,
+    ) -> Result<Page<T>, SessionError> {
+        self.get(&query_path(soql)?).await
+    }
+
     async fn renew(&mut self) -> Result<(), SessionError> {
         match std::mem::replace(&mut self.renewal, Renewal::None) {
             Renewal::Refresh { token, sealed } => self.refresh(token, sealed).await,
             Renewal::OrgWide { username } => {
-                self.renewal = Renewal::OrgWide {
-                    username: username.clone(),
-                };
-                self.mint(&username).await
+                let setup = org_wide::setup_of(self.state, &self.user.tenant_id).await?;
+                let minted = org_wide::mint(self.state, &setup, &username).await?;
+                store_minted(self.state, &self.user, &username, &minted).await?;
+                self.access = minted.access_token;
+                self.instance_url = minted.instance_url;
+                self.org_id = minted.org_id;
+                self.salesforce_user_id = minted.user_id;
+                self.renewal = Renewal::OrgWide { username };
+                Ok(())
             }
             Renewal::None => {
                 self.mark_reconnect_needed("no_refresh_token").await?;
@@ -297,33 +321,29 @@ impl<'a> Session<'a> {
         .await?;
         Ok(())
     }
+}
 
-    /// A new org-wide access token for `username`, stored as the rep's connection.
-    async fn mint(&mut self, username: &str) -> Result<(), SessionError> {
-        let minted = org_wide::mint(self.state, &self.user.tenant_id, username).await?;
-        let access = self
-            .state
-            .sealer
-            .seal(minted.access_token.expose_secret())?;
-        let connection = NewConnection {
-            user_id: &self.user.id,
-            provider: Provider::Salesforce,
-            instance_url: Some(&minted.instance_url),
-            external_user_id: Some(&minted.user_id),
-            external_org_id: Some(&minted.org_id),
-            external_username: Some(username),
-            access_token_sealed: Some(&access),
-            refresh_token_sealed: None,
-            access_expires_at: None,
-        };
-        let now = storage::now();
-        connections::upsert(&self.state.db, &connection, now).await?;
-        users::set_salesforce_user(&self.state.db, &self.user.id, Some(&minted.user_id), now)
-            .await?;
-        self.access = minted.access_token;
-        self.instance_url = minted.instance_url;
-        self.org_id = minted.org_id;
-        self.salesforce_user_id = minted.user_id;
-        Ok(())
-    }
+/// An org-wide session just minted for `username`, stored (sealed) as the rep's connection.
+async fn store_minted(
+    state: &AppState,
+    user: &users::User,
+    username: &str,
+    minted: &org_wide::Minted,
+) -> Result<(), SessionError> {
+    let access = state.sealer.seal(minted.access_token.expose_secret())?;
+    let connection = NewConnection {
+        user_id: &user.id,
+        provider: Provider::Salesforce,
+        instance_url: Some(&minted.instance_url),
+        external_user_id: Some(&minted.user_id),
+        external_org_id: Some(&minted.org_id),
+        external_username: Some(username),
+        access_token_sealed: Some(&access),
+        refresh_token_sealed: None,
+        access_expires_at: None,
+    };
+    let now = storage::now();
+    connections::upsert(&state.db, &connection, now).await?;
+    users::set_salesforce_user(&state.db, &user.id, Some(&minted.user_id), now).await?;
+    Ok(())
 }

@@ -5,154 +5,45 @@
 
 use base64::Engine as _;
 use outforce::storage::connections::{self, Provider};
-use outforce::storage::{tenants, users};
 use outforce_sandbox::entra::{AppRegistration, OboFailure, TokenSpec};
-use outforce_sandbox::graph::Graph;
-use secrecy::SecretString;
+use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, spawn_with};
-use crate::signed_in::{self, API, TENANT};
+use crate::signed_in::API;
+use crate::world::{REP_A, REP_B, World, registration, world, world_with};
 
-const REP_A: &str = "6467882c-fdfd-4354-a1ed-4e13f064be25";
-const REP_B: &str = "0c4e9ab2-1d7a-4a2f-9d59-4c0c1e6d2f11";
-const ADMIN: &str = "b7a3e1f0-5c1d-4e8e-9f1a-2a0c4d6e8f10";
-
-struct World {
-    app: TestApp,
-    tenant: signed_in::Tenant,
-    graph: Graph,
-    _dirs: Vec<tempfile::TempDir>,
-}
-
-async fn world_with(adjust: impl FnOnce(&mut outforce::config::Loaded)) -> World {
-    let tenant = signed_in::tenant();
-    let graph = Graph::start(&tenant.authority, &tenant.entra).unwrap();
-    for (oid, upn) in [
-        (REP_A, "avery@contoso.example"),
-        (REP_B, "blake@contoso.example"),
-    ] {
-        graph.add_mailbox(TENANT, oid, upn, "Rep");
-    }
-    let (mut loaded, db_dir) = tenant.settings().await;
-    loaded.settings.graph.base_url = graph.base_url().into();
-    loaded.settings.graph.client_secret = Some(SecretString::from("secret".to_string()));
-    let key = base64::engine::general_purpose::STANDARD.encode([9u8; 32]);
-    loaded.settings.secrets.keys = vec![SecretString::from(format!("test:{key}"))];
-    adjust(&mut loaded);
-    let app = spawn_with(loaded, outforce::startup::registry()).await;
-    World {
-        app,
-        tenant,
-        graph,
-        _dirs: db_dir.into_iter().collect(),
-    }
-}
-
-async fn world() -> World {
-    world_with(|_| {}).await
-}
-
-impl World {
-    fn token(&self, oid: &str, admin: bool) -> String {
-        let mut spec = TokenSpec::user(TENANT, oid, API);
-        if admin {
-            spec.roles = vec!["Outforce.Admin".into()];
-        }
-        self.tenant.entra.mint(&spec).unwrap()
-    }
-
-    async fn call(
-        &self,
-        method: reqwest::Method,
-        path: &str,
-        token: &str,
-        body: Option<Value>,
-    ) -> reqwest::Response {
-        let mut request = self
-            .app
-            .client
-            .request(method, format!("{}{path}", self.app.address))
-            .bearer_auth(token);
-        if let Some(body) = body {
-            request = request.json(&body);
-        }
-        request.send().await.unwrap()
-    }
-
-    async fn connection(&self, oid: &str) -> (u16, Value) {
-        let response = self
-            .call(
-                reqwest::Method::GET,
-                "/api/v1/graph/connection",
-                &self.token(oid, false),
-                None,
-            )
-            .await;
-        (response.status().as_u16(), response.json().await.unwrap())
-    }
-
-    async fn admin(
-        &self,
-        method: reqwest::Method,
-        path: &str,
-        body: Option<Value>,
-    ) -> (u16, Value) {
-        let response = self
-            .call(method, path, &self.token(ADMIN, true), body)
-            .await;
-        let status = response.status().as_u16();
-        (status, response.json().await.unwrap_or(Value::Null))
-    }
-
-    async fn me(&self, oid: &str) -> Value {
-        let response = self
-            .call(
-                reqwest::Method::GET,
-                "/api/v1/me",
-                &self.token(oid, false),
-                None,
-            )
-            .await;
-        response.json().await.unwrap()
-    }
-
-    async fn check(&self) -> Value {
-        let (status, body) = self
-            .admin(reqwest::Method::POST, "/api/v1/admin/graph/check", None)
-            .await;
-        assert_eq!(status, 200, "{body}");
-        body
-    }
-
-    /// Moves a rep's stored Graph access token past its expiry, as an hour's wait would.
-    async fn age_access_token(&self, oid: &str) {
-        let db = &self.app.state.db;
-        let tenant = tenants::find_by_entra_id(db, TENANT)
-            .await
-            .unwrap()
-            .unwrap();
-        let user = users::find_by_object_id(db, &tenant.id, oid)
-            .await
-            .unwrap()
-            .unwrap();
-        let stored = connections::find(db, &user.id, Provider::Graph)
-            .await
-            .unwrap()
-            .unwrap();
-        let past = chrono::Utc::now() - chrono::Duration::minutes(1);
-        connections::set_tokens(
-            db,
-            &user.id,
-            Provider::Graph,
-            &stored.access_token_sealed.unwrap(),
-            None,
-            Some(past),
-            chrono::Utc::now(),
-        )
+/// `GET /api/v1/graph/connection` for a rep: the status and the body.
+async fn graph_connection(w: &World, oid: &str) -> (u16, Value) {
+    let token = w.token(oid);
+    w.app
+        .call(Method::GET, "/api/v1/graph/connection", &token, None)
         .await
-        .unwrap();
-    }
+}
+
+/// The admin's `POST /api/v1/admin/graph/check`.
+async fn mailbox_check(w: &World) -> Value {
+    let (status, body) = w
+        .admin(Method::POST, "/api/v1/admin/graph/check", None)
+        .await;
+    assert_eq!(status, 200, "{body}");
+    body
+}
+
+/// Moves a rep's stored Graph access token past its expiry, as an hour's wait would.
+async fn age_access_token(w: &World, oid: &str) {
+    let stored = w.stored_connection(oid, Provider::Graph).await;
+    let past = chrono::Utc::now() - chrono::Duration::minutes(1);
+    connections::set_tokens(
+        &w.app.state.db,
+        &stored.user_id,
+        Provider::Graph,
+        &stored.access_token_sealed.unwrap(),
+        None,
+        Some(past),
+        chrono::Utc::now(),
+    )
+    .await
+    .unwrap();
 }
 
 fn rep_entry<'a>(check: &'a Value, name_or_id: &str) -> &'a Value {
@@ -165,22 +56,13 @@ fn rep_entry<'a>(check: &'a Value, name_or_id: &str) -> &'a Value {
 }
 
 async fn user_id(w: &World, oid: &str) -> String {
-    let db = &w.app.state.db;
-    let tenant = tenants::find_by_entra_id(db, TENANT)
-        .await
-        .unwrap()
-        .unwrap();
-    users::find_by_object_id(db, &tenant.id, oid)
-        .await
-        .unwrap()
-        .unwrap()
-        .id
+    w.user(oid).await.id
 }
 
 #[tokio::test]
 async fn delegated_access_is_gained_kept_renewed_lost_and_regained() {
     let w = world().await;
-    let (status, body) = w.connection(REP_A).await;
+    let (status, body) = graph_connection(&w, REP_A).await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["mode"], "delegated");
     assert_eq!(body["state"], "connected");
@@ -197,15 +79,15 @@ async fn delegated_access_is_gained_kept_renewed_lost_and_regained() {
 
     // The rep is away: background work uses the kept grant, then renews it.
     let a = user_id(&w, REP_A).await;
-    let check = w.check().await;
+    let check = mailbox_check(&w).await;
     assert_eq!(rep_entry(&check, &a)["status"], "ok", "{check}");
     assert_eq!(
         w.tenant.entra.calls("token"),
         1,
         "the access token was still good"
     );
-    w.age_access_token(REP_A).await;
-    let check = w.check().await;
+    age_access_token(&w, REP_A).await;
+    let check = mailbox_check(&w).await;
     assert_eq!(rep_entry(&check, &a)["status"], "ok", "{check}");
     assert_eq!(
         w.tenant.entra.calls("token"),
@@ -215,8 +97,8 @@ async fn delegated_access_is_gained_kept_renewed_lost_and_regained() {
 
     // The rep's sessions are revoked: background work stops and says why.
     w.tenant.entra.revoke_refresh_tokens(REP_A);
-    w.age_access_token(REP_A).await;
-    let check = w.check().await;
+    age_access_token(&w, REP_A).await;
+    let check = mailbox_check(&w).await;
     assert_eq!(
         rep_entry(&check, &a)["code"],
         "graph_reconnect_needed",
@@ -225,9 +107,9 @@ async fn delegated_access_is_gained_kept_renewed_lost_and_regained() {
     assert_eq!(w.me(REP_A).await["graph"]["state"], "reconnect_needed");
 
     // Opening the pane again regains it.
-    assert_eq!(w.connection(REP_A).await.0, 200);
+    assert_eq!(graph_connection(&w, REP_A).await.0, 200);
     assert_eq!(w.me(REP_A).await["graph"]["state"], "connected");
-    assert_eq!(rep_entry(&w.check().await, &a)["status"], "ok");
+    assert_eq!(rep_entry(&mailbox_check(&w).await, &a)["status"], "ok");
 }
 
 #[tokio::test]
@@ -241,10 +123,11 @@ async fn conditional_access_comes_back_as_a_claims_challenge() {
         }),
     );
     let response = w
-        .call(
-            reqwest::Method::GET,
+        .app
+        .request(
+            Method::GET,
             "/api/v1/graph/connection",
-            &w.token(REP_A, false),
+            &w.token(REP_A),
             None,
         )
         .await;
@@ -268,12 +151,12 @@ async fn conditional_access_comes_back_as_a_claims_challenge() {
     w.tenant
         .entra
         .set_obo_failure(REP_A, Some(OboFailure::ConsentRequired));
-    let (status, body) = w.connection(REP_A).await;
+    let (status, body) = graph_connection(&w, REP_A).await;
     assert_eq!(status, 403);
     assert_eq!(body["error"]["code"], "graph_consent_required");
 
     w.tenant.entra.set_obo_failure(REP_A, None);
-    assert_eq!(w.connection(REP_A).await.0, 200);
+    assert_eq!(graph_connection(&w, REP_A).await.0, 200);
 }
 
 #[tokio::test]
@@ -281,12 +164,12 @@ async fn application_access_reports_which_mailboxes_and_permissions_work() {
     let w = world().await;
     w.tenant.entra.register_app(AppRegistration {
         application_permissions: vec!["Calendars.ReadWrite".into()],
-        ..signed_in::registration()
+        ..registration()
     });
     w.graph.set_access_policy(API, &[REP_A]);
     let (status, body) = w
         .admin(
-            reqwest::Method::PUT,
+            Method::PUT,
             "/api/v1/admin/graph",
             Some(json!({ "mode": "application" })),
         )
@@ -296,7 +179,7 @@ async fn application_access_reports_which_mailboxes_and_permissions_work() {
     let _ = w.me(REP_B).await;
     assert_eq!(w.me(REP_A).await["graph"]["mode"], "application");
 
-    let check = w.check().await;
+    let check = mailbox_check(&w).await;
     assert_eq!(check["mode"], "application");
     let a = rep_entry(&check, &user_id(&w, REP_A).await).clone();
     assert_eq!(
@@ -312,7 +195,7 @@ async fn application_access_reports_which_mailboxes_and_permissions_work() {
     let tokens = w.tenant.entra.calls("token");
     assert_eq!(tokens, 1, "one app token for the whole tenant");
 
-    let (status, body) = w.connection(REP_A).await;
+    let (status, body) = graph_connection(&w, REP_A).await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["mode"], "application");
     assert_eq!(
@@ -324,7 +207,7 @@ async fn application_access_reports_which_mailboxes_and_permissions_work() {
 
 #[tokio::test]
 async fn application_access_works_with_a_certificate_instead_of_a_secret() {
-    let pair = signed_in::key_pair();
+    let pair = crate::signed_in::key_pair();
     let dir = tempfile::tempdir().unwrap();
     let (cert_file, key_file) = (dir.path().join("app.crt"), dir.path().join("app.key"));
     std::fs::write(&cert_file, &pair.certificate_pem).unwrap();
@@ -342,17 +225,17 @@ async fn application_access_works_with_a_certificate_instead_of_a_secret() {
     w.tenant.entra.register_app(AppRegistration {
         client_secret: "not-sent".into(),
         application_permissions: vec!["Calendars.ReadWrite".into(), "Contacts.ReadWrite".into()],
-        ..signed_in::registration()
+        ..registration()
     });
     let (status, _) = w
         .admin(
-            reqwest::Method::PUT,
+            Method::PUT,
             "/api/v1/admin/graph",
             Some(json!({ "mode": "application" })),
         )
         .await;
     assert_eq!(status, 200);
-    let (status, body) = w.connection(REP_A).await;
+    let (status, body) = graph_connection(&w, REP_A).await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(
         body["mailbox"],
@@ -363,9 +246,9 @@ async fn application_access_works_with_a_certificate_instead_of_a_secret() {
 #[tokio::test]
 async fn a_reps_mailbox_grant_is_theirs_alone() {
     let w = world().await;
-    assert_eq!(w.connection(REP_A).await.0, 200);
+    assert_eq!(graph_connection(&w, REP_A).await.0, 200);
     assert_eq!(w.me(REP_B).await["graph"]["state"], "not_connected");
-    assert_eq!(w.connection(REP_B).await.0, 200);
+    assert_eq!(graph_connection(&w, REP_B).await.0, 200);
     assert_eq!(
         w.tenant.entra.calls("token"),
         2,
@@ -380,7 +263,8 @@ async fn a_reps_mailbox_grant_is_theirs_alone() {
         .mint(&TokenSpec::user(OTHER_TENANT, REP_A, API))
         .unwrap();
     let response = w
-        .call(reqwest::Method::GET, "/api/v1/me", &elsewhere, None)
+        .app
+        .request(Method::GET, "/api/v1/me", &elsewhere, None)
         .await;
     let me: Value = response.json().await.unwrap();
     assert_eq!(me["graph"]["state"], "not_connected");

@@ -19,7 +19,7 @@ mod metrics;
 mod salesforce_connect;
 mod salesforce_org_wide;
 mod salesforce_session;
-mod salesforce_world;
 mod shared_queue;
 mod signed_in;
 mod tls;
+mod world;

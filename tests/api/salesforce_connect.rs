@@ -5,10 +5,9 @@
 
 use outforce_sandbox::salesforce::LoginPage;
 use secrecy::ExposeSecret as _;
-use serde_json::Value;
 
-use crate::salesforce_world::{REP_A, REP_B, browser, world};
-use crate::signed_in::{self, TENANT};
+use crate::signed_in;
+use crate::world::{REP_A, REP_B, browser, world};
 
 #[tokio::test]
 async fn a_rep_connects_through_the_dialog_and_tokens_are_stored_sealed() {
@@ -27,29 +26,14 @@ async fn a_rep_connects_through_the_dialog_and_tokens_are_stored_sealed() {
     );
     assert_eq!(w.me(REP_A).await["salesforce"]["state"], "connected");
 
-    let user = outforce::storage::users::list_for_tenant(
-        &w.app.state.db,
-        &outforce::storage::tenants::find_by_entra_id(&w.app.state.db, TENANT)
-            .await
-            .unwrap()
-            .unwrap()
-            .id,
-    )
-    .await
-    .unwrap()
-    .remove(0);
+    let user = w.user(REP_A).await;
     assert_eq!(
         user.salesforce_user_id.as_deref(),
         Some(w.sf_user_a.as_str())
     );
-    let connection = outforce::storage::connections::find(
-        &w.app.state.db,
-        &user.id,
-        outforce::storage::connections::Provider::Salesforce,
-    )
-    .await
-    .unwrap()
-    .unwrap();
+    let connection = w
+        .stored_connection(REP_A, outforce::storage::connections::Provider::Salesforce)
+        .await;
     assert_eq!(
         connection.external_org_id.as_deref(),
         Some(w.org_id.as_str())
@@ -159,37 +143,15 @@ async fn tickets_need_a_rep_and_an_allowed_login_host() {
         .await
         .unwrap();
     assert_eq!(anonymous.status(), 401);
-    let phishing = w
-        .app
-        .client
-        .post(format!(
-            "{}/api/v1/salesforce/connect-ticket",
-            w.app.address
-        ))
-        .bearer_auth(w.token(REP_A))
-        .json(&serde_json::json!({ "login": "https://evil.example" }))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(phishing.status(), 400);
-    let body: Value = phishing.json().await.unwrap();
+    let (status, body) = w.ticket_for(REP_A, Some("https://evil.example")).await;
+    assert_eq!(status, 400);
     assert_eq!(body["error"]["code"], "login_host_not_allowed");
 
     // An Experience Cloud site (with its path prefix) is a login host too.
-    let site = w
-        .app
-        .client
-        .post(format!(
-            "{}/api/v1/salesforce/connect-ticket",
-            w.app.address
-        ))
-        .bearer_auth(w.token(REP_A))
-        .json(&serde_json::json!({ "login": "https://contoso.my.site.com/partners" }))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(site.status(), 201);
-    let ticket: Value = site.json().await.unwrap();
+    let (status, ticket) = w
+        .ticket_for(REP_A, Some("https://contoso.my.site.com/partners"))
+        .await;
+    assert_eq!(status, 201);
     let no_redirects = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()

@@ -6,10 +6,9 @@ use outforce_sandbox::entra::TokenSpec;
 use outforce_sandbox::salesforce::ConnectedApp;
 use serde_json::{Value, json};
 
-use crate::salesforce_world::{World, world_with};
 use crate::signed_in::{API, TENANT};
+use crate::world::{World, world_with};
 
-const ADMIN: &str = "b7a3e1f0-5c1d-4e8e-9f1a-2a0c4d6e8f10";
 const AVERY: &str = "6467882c-fdfd-4354-a1ed-4e13f064be25";
 const BLAKE: &str = "0c4e9ab2-1d7a-4a2f-9d59-4c0c1e6d2f11";
 
@@ -49,56 +48,24 @@ impl OrgWide {
         });
     }
 
-    fn token(&self, object_id: &str, username: &str, admin: bool) -> String {
+    /// A rep's token carrying their sign-in name (what org-wide matching goes by).
+    fn token(&self, object_id: &str, username: &str) -> String {
         let mut spec = TokenSpec::user(TENANT, object_id, API);
         spec.username = username.into();
-        if admin {
-            spec.roles = vec!["Outforce.Admin".into()];
-        }
         self.w.tenant.entra.mint(&spec).unwrap()
     }
 
-    async fn call(
-        &self,
-        method: reqwest::Method,
-        path: &str,
-        token: &str,
-        body: Option<Value>,
-    ) -> (u16, Value) {
-        let mut request = self
-            .w
-            .app
-            .client
-            .request(method, format!("{}{path}", self.w.app.address))
-            .bearer_auth(token);
-        if let Some(body) = body {
-            request = request.json(&body);
-        }
-        let response = request.send().await.unwrap();
-        let status = response.status().as_u16();
-        let text = response.text().await.unwrap();
-        (status, serde_json::from_str(&text).unwrap_or(Value::Null))
-    }
-
-    async fn admin(
-        &self,
-        method: reqwest::Method,
-        path: &str,
-        body: Option<Value>,
-    ) -> (u16, Value) {
-        let token = self.token(ADMIN, "admin@contoso.example", true);
-        self.call(method, path, &token, body).await
-    }
-
     async fn connection(&self, object_id: &str, username: &str) -> (u16, Value) {
-        let token = self.token(object_id, username, false);
-        self.call(
-            reqwest::Method::GET,
-            "/api/v1/salesforce/connection",
-            &token,
-            None,
-        )
-        .await
+        let token = self.token(object_id, username);
+        self.w
+            .app
+            .call(
+                reqwest::Method::GET,
+                "/api/v1/salesforce/connection",
+                &token,
+                None,
+            )
+            .await
     }
 }
 
@@ -107,8 +74,8 @@ const SETUP: &str = "/api/v1/admin/salesforce/org-wide";
 #[tokio::test]
 async fn reps_work_org_wide_and_an_unapproved_user_is_named_to_the_admin() {
     let o = org_wide().await;
-    let (status, body) = o
-        .admin(
+    let (status, body) =
+        o.w.admin(
             reqwest::Method::PUT,
             SETUP,
             Some(json!({ "login": "production", "match_by": "username" })),
@@ -122,15 +89,16 @@ async fn reps_work_org_wide_and_an_unapproved_user_is_named_to_the_admin() {
     assert_eq!(body["mode"], "org_wide");
     assert_eq!(body["user"]["id"], o.w.sf_user_a.as_str());
     assert_eq!(o.w.sf.calls("authorize"), 0, "no sign-in dialog");
-    let me = o
-        .call(
-            reqwest::Method::GET,
-            "/api/v1/me",
-            &o.token(AVERY, "avery@contoso.example", false),
-            None,
-        )
-        .await
-        .1;
+    let me =
+        o.w.app
+            .call(
+                reqwest::Method::GET,
+                "/api/v1/me",
+                &o.token(AVERY, "avery@contoso.example"),
+                None,
+            )
+            .await
+            .1;
     assert_eq!(me["salesforce"]["mode"], "org_wide");
     assert_eq!(me["salesforce"]["state"], "connected");
 
@@ -145,16 +113,16 @@ async fn reps_work_org_wide_and_an_unapproved_user_is_named_to_the_admin() {
     assert_eq!(status, 409, "{body}");
     assert_eq!(body["error"]["code"], "salesforce_user_not_approved");
 
-    let (_, tenant) = o
-        .admin(reqwest::Method::GET, "/api/v1/admin/tenant", None)
-        .await;
+    let (_, tenant) =
+        o.w.admin(reqwest::Method::GET, "/api/v1/admin/tenant", None)
+            .await;
     assert_eq!(tenant["salesforce"]["mode"], "org_wide");
     assert_eq!(
         tenant["salesforce"]["org_wide"]["last_error"]["code"],
         "salesforce_user_not_approved"
     );
-    let (status, check) = o
-        .admin(
+    let (status, check) =
+        o.w.admin(
             reqwest::Method::POST,
             "/api/v1/admin/salesforce/org-wide/check",
             None,
@@ -177,9 +145,9 @@ async fn reps_work_org_wide_and_an_unapproved_user_is_named_to_the_admin() {
     let (status, body) = o.connection(BLAKE, "blake@contoso.example").await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["user"]["id"], o.w.sf_user_b.as_str());
-    let (_, tenant) = o
-        .admin(reqwest::Method::GET, "/api/v1/admin/tenant", None)
-        .await;
+    let (_, tenant) =
+        o.w.admin(reqwest::Method::GET, "/api/v1/admin/tenant", None)
+            .await;
     assert_eq!(
         tenant["salesforce"]["org_wide"]["last_error"],
         Value::Null,
@@ -191,7 +159,7 @@ async fn reps_work_org_wide_and_an_unapproved_user_is_named_to_the_admin() {
 async fn matching_by_email_looks_reps_up_as_the_integration_user() {
     let o = org_wide().await;
     let setup = json!({ "login": "production", "match_by": "email" });
-    let (status, body) = o.admin(reqwest::Method::PUT, SETUP, Some(setup)).await;
+    let (status, body) = o.w.admin(reqwest::Method::PUT, SETUP, Some(setup)).await;
     assert_eq!(status, 400);
     assert_eq!(body["error"]["code"], "integration_user_required");
 
@@ -199,7 +167,7 @@ async fn matching_by_email_looks_reps_up_as_the_integration_user() {
         "login": "production", "match_by": "email", "integration_username": "avery@contoso.example",
     });
     assert_eq!(
-        o.admin(reqwest::Method::PUT, SETUP, Some(setup)).await.0,
+        o.w.admin(reqwest::Method::PUT, SETUP, Some(setup)).await.0,
         200
     );
     let (status, body) = o.connection(AVERY, "AVERY@contoso.example").await;
@@ -213,24 +181,29 @@ async fn matching_by_email_looks_reps_up_as_the_integration_user() {
 #[tokio::test]
 async fn only_admins_set_it_up_and_only_where_the_grant_can_log_in() {
     let o = org_wide().await;
-    let rep = o.token(AVERY, "avery@contoso.example", false);
+    let rep = o.token(AVERY, "avery@contoso.example");
     let setup = json!({ "login": "production", "match_by": "username" });
-    let (status, body) = o.call(reqwest::Method::PUT, SETUP, &rep, Some(setup)).await;
+    let (status, body) =
+        o.w.app
+            .call(reqwest::Method::PUT, SETUP, &rep, Some(setup))
+            .await;
     assert_eq!(status, 403);
     assert_eq!(body["error"]["code"], "not_admin");
     let my_domain = json!({ "login": "https://contoso.my.salesforce.com", "match_by": "username" });
-    let (status, body) = o.admin(reqwest::Method::PUT, SETUP, Some(my_domain)).await;
+    let (status, body) =
+        o.w.admin(reqwest::Method::PUT, SETUP, Some(my_domain))
+            .await;
     assert_eq!(status, 400);
     assert_eq!(body["error"]["code"], "login_host_not_allowed");
 
     // Turned off, reps are back to connecting themselves.
     let setup = json!({ "login": "production", "match_by": "username" });
     assert_eq!(
-        o.admin(reqwest::Method::PUT, SETUP, Some(setup)).await.0,
+        o.w.admin(reqwest::Method::PUT, SETUP, Some(setup)).await.0,
         200
     );
     assert_eq!(o.connection(AVERY, "avery@contoso.example").await.0, 200);
-    assert_eq!(o.admin(reqwest::Method::DELETE, SETUP, None).await.0, 204);
+    assert_eq!(o.w.admin(reqwest::Method::DELETE, SETUP, None).await.0, 204);
     let (status, body) = o.connection(AVERY, "avery@contoso.example").await;
     assert_eq!(status, 409);
     assert_eq!(body["error"]["code"], "salesforce_not_connected");

@@ -2,27 +2,13 @@
 //! the session (refreshed without the rep noticing, rotated refresh tokens kept), and when the
 //! refresh token is revoked the rep is told to reconnect, and can.
 
-use outforce::storage::connections::{self, Provider};
-use outforce::storage::{tenants, users};
+use outforce::storage::connections::Provider;
 
-use crate::salesforce_world::{REP_A, REP_B, World, world};
-use crate::signed_in::TENANT;
+use crate::world::{REP_A, REP_B, World, world};
 
 async fn stored_refresh_token(w: &World) -> Vec<u8> {
-    let tenant = tenants::find_by_entra_id(&w.app.state.db, TENANT)
-        .await
-        .unwrap()
-        .unwrap();
-    let user = users::find_by_object_id(&w.app.state.db, &tenant.id, REP_A)
-        .await
-        .unwrap()
-        .unwrap();
-    connections::find(&w.app.state.db, &user.id, Provider::Salesforce)
-        .await
-        .unwrap()
-        .unwrap()
-        .refresh_token_sealed
-        .unwrap()
+    let connection = w.stored_connection(REP_A, Provider::Salesforce).await;
+    connection.refresh_token_sealed.unwrap()
 }
 
 #[tokio::test]

@@ -17,10 +17,10 @@
 mod db;
 #[path = "../api/helpers.rs"]
 mod helpers;
-#[path = "../api/salesforce_world.rs"]
-mod salesforce_world;
 #[path = "../api/signed_in.rs"]
 mod signed_in;
+#[path = "../api/world.rs"]
+mod world;
 
 use std::io::Write;
 use std::sync::{Arc, Mutex};
@@ -32,8 +32,8 @@ use outforce_sandbox::entra::TokenSpec;
 use outforce_sandbox::salesforce::ConnectedApp;
 use secrecy::ExposeSecret as _;
 
-use salesforce_world::{CONSUMER_SECRET, GRAPH_CLIENT_SECRET, REP_A, World, world};
 use signed_in::{API, TENANT};
+use world::{CONSUMER_SECRET, GRAPH_CLIENT_SECRET, REP_A, World, world};
 
 #[derive(Clone, Default)]
 struct Capture(Arc<Mutex<Vec<u8>>>);
@@ -67,12 +67,19 @@ impl Capture {
     }
 }
 
-/// What the flow saw that must stay out of the log (and, for tokens, out of responses and
-/// clear-text columns).
+/// What every sandbox token starts with or contains: a JWT (`{"` in base64url), a Salesforce
+/// access token, a Salesforce refresh token.
+const TOKEN_MARKERS: [&str; 3] = ["eyJ", "!AR8AQ", "5Aep861"];
+
+/// What the flow saw that must stay out of the log.
 #[derive(Default)]
 struct Watched {
+    /// Tokens: in no log, no response, no clear-text column.
     tokens: Vec<String>,
-    others: Vec<String>,
+    /// The server's own secrets: in no log and no response.
+    secrets: Vec<String>,
+    /// The sign-in's ticket, code and state: in no log (the ticket is its own response's body).
+    sign_in: Vec<String>,
     responses: Vec<String>,
 }
 
@@ -122,7 +129,7 @@ async fn no_token_secret_or_person_reaches_the_log_a_response_or_a_clear_column(
     });
     let mut watched = Watched::default();
     let sealing_key = base64::engine::general_purpose::STANDARD.encode([7u8; 32]);
-    watched.others.extend([
+    watched.secrets.extend([
         CONSUMER_SECRET.into(),
         GRAPH_CLIENT_SECRET.into(),
         sealing_key,
@@ -142,15 +149,15 @@ async fn no_token_secret_or_person_reaches_the_log_a_response_or_a_clear_column(
     assert_eq!(status, 201);
     let ticket: serde_json::Value = serde_json::from_str(&body).unwrap();
     watched
-        .others
+        .sign_in
         .push(ticket["ticket"].as_str().unwrap().to_string());
-    let browser = salesforce_world::browser(&w);
+    let browser = world::browser(&w);
     let start = api(ticket["start_url"].as_str().unwrap());
     let callback = w.until_callback(&browser, &start).await.unwrap();
     let query = reqwest::Url::parse(&callback).unwrap();
     for (key, value) in query.query_pairs() {
         if key == "code" || key == "state" {
-            watched.others.push(value.into_owned());
+            watched.sign_in.push(value.into_owned());
         }
     }
     assert_eq!(w.page(&browser, &callback).await["code"], "connected");
@@ -187,21 +194,21 @@ async fn no_token_secret_or_person_reaches_the_log_a_response_or_a_clear_column(
         text.contains("reconnect needed"),
         "the capture holds the flow's log: {text}"
     );
-    let markers = ["eyJ", "!AR8AQ", "5Aep861"];
-    for marker in markers {
+    for marker in TOKEN_MARKERS {
         assert!(!text.contains(marker), "a token in the log ({marker})");
     }
-    for secret in watched.tokens.iter().chain(&watched.others) {
+    let everything = watched.tokens.iter().chain(&watched.secrets);
+    for secret in everything.chain(&watched.sign_in) {
         assert!(!text.contains(secret.as_str()), "a secret in the log");
     }
-    for person in ["contoso.example", "Avery", "Sandbox Rep"] {
+    for person in ["contoso.example", "Avery", "Blake"] {
         assert!(!text.contains(person), "a person in the log: {person}");
     }
     for body in &watched.responses {
-        for marker in markers {
+        for marker in TOKEN_MARKERS {
             assert!(!body.contains(marker), "a token in a response: {body}");
         }
-        for secret in watched.tokens.iter().chain(&watched.others[..3]) {
+        for secret in watched.tokens.iter().chain(&watched.secrets) {
             assert!(
                 !body.contains(secret.as_str()),
                 "a secret in a response: {body}"
@@ -227,7 +234,7 @@ async fn assert_no_clear_tokens(w: &World, watched: &Watched) {
             for index in 0..row.len() {
                 let raw: Option<Vec<u8>> = row.try_get_unchecked(index).unwrap_or(None);
                 let text = String::from_utf8_lossy(raw.as_deref().unwrap_or_default()).into_owned();
-                for marker in ["eyJ", "!AR8AQ", "5Aep861"] {
+                for marker in TOKEN_MARKERS {
                     assert!(!text.contains(marker), "{table}: a token in clear");
                 }
                 for secret in &watched.tokens {

@@ -1,11 +1,14 @@
 //! A tenant whose reps connect to a Salesforce org and reach their mailboxes in Microsoft Graph
-//! (the sandbox's emulators), and a browser that goes through the Office dialog's sign-in as a
+//! (the sandbox's emulators), an admin, and a browser that goes through the Office dialog's sign-in as a
 //! person would: cookies kept, redirects followed.
 
 use base64::Engine as _;
-use outforce_sandbox::entra::AppRegistration;
+use outforce::storage::connections::{self, Connection, Provider};
+use outforce::storage::{tenants, users};
+use outforce_sandbox::entra::{AppRegistration, TokenSpec};
 use outforce_sandbox::graph::Graph;
 use outforce_sandbox::salesforce::{ConnectedApp, LoginPage, Salesforce};
+use reqwest::Method;
 use secrecy::SecretString;
 use serde_json::Value;
 
@@ -20,12 +23,22 @@ pub const GRAPH_CLIENT_SECRET: &str = "graph-client-secret-Zq81";
 /// The connected app's consumer secret.
 pub const CONSUMER_SECRET: &str = "outforce-secret";
 
+/// An object id holding the admin role.
+pub const ADMIN: &str = "b7a3e1f0-5c1d-4e8e-9f1a-2a0c4d6e8f10";
+
+/// outforce's app registration in the tenant, with the secret the server is configured with.
+pub fn registration() -> AppRegistration {
+    AppRegistration {
+        client_secret: GRAPH_CLIENT_SECRET.into(),
+        ..signed_in::registration()
+    }
+}
+
 pub struct World {
     pub app: TestApp,
     pub tenant: signed_in::Tenant,
     pub sf: Salesforce,
-    /// Kept running for the world's life.
-    _graph: Graph,
+    pub graph: Graph,
     pub org_id: String,
     pub sf_user_a: String,
     pub sf_user_b: String,
@@ -56,10 +69,7 @@ pub async fn world_with(adjust: impl FnOnce(&mut outforce::config::Loaded)) -> W
         "blake@contoso.example",
         "Blake Rep",
     );
-    tenant.entra.register_app(AppRegistration {
-        client_secret: GRAPH_CLIENT_SECRET.into(),
-        ..signed_in::registration()
-    });
+    tenant.entra.register_app(registration());
     let (mut loaded, db_dir) = tenant.settings().await;
     loaded.settings.graph.base_url = graph.base_url().into();
     loaded.settings.graph.client_secret = Some(SecretString::from(GRAPH_CLIENT_SECRET.to_string()));
@@ -77,7 +87,7 @@ pub async fn world_with(adjust: impl FnOnce(&mut outforce::config::Loaded)) -> W
         app,
         tenant,
         sf,
-        _graph: graph,
+        graph,
         org_id: org.id,
         sf_user_a: user_a.id,
         sf_user_b: user_b.id,
@@ -120,36 +130,63 @@ impl World {
 
     /// `GET /api/v1/salesforce/connection` for a rep: the status and the body.
     pub async fn connection(&self, rep: &str) -> (u16, Value) {
-        let url = format!("{}/api/v1/salesforce/connection", self.app.address);
-        let response = self
-            .app
-            .client
-            .get(url)
-            .bearer_auth(self.token(rep))
-            .send()
+        let token = self.token(rep);
+        self.app
+            .call(Method::GET, "/api/v1/salesforce/connection", &token, None)
             .await
+    }
+
+    /// A call as an admin: the status and the body.
+    pub async fn admin(&self, method: Method, path: &str, body: Option<Value>) -> (u16, Value) {
+        let mut spec = TokenSpec::user(signed_in::TENANT, ADMIN, signed_in::API);
+        spec.roles = vec!["Outforce.Admin".into()];
+        let token = self.tenant.entra.mint(&spec).unwrap();
+        self.app.call(method, path, &token, body).await
+    }
+
+    /// A rep as stored (they must have called the API once).
+    pub async fn user(&self, rep: &str) -> users::User {
+        let db = &self.app.state.db;
+        let tenant = tenants::find_by_entra_id(db, signed_in::TENANT)
+            .await
+            .unwrap()
             .unwrap();
-        (response.status().as_u16(), response.json().await.unwrap())
+        users::find_by_object_id(db, &tenant.id, rep)
+            .await
+            .unwrap()
+            .unwrap()
+    }
+
+    /// A rep's stored connection to `provider`.
+    pub async fn stored_connection(&self, rep: &str, provider: Provider) -> Connection {
+        let user = self.user(rep).await;
+        connections::find(&self.app.state.db, &user.id, provider)
+            .await
+            .unwrap()
+            .unwrap()
     }
 
     pub fn token(&self, rep: &str) -> String {
         self.tenant.token(rep)
     }
 
-    pub async fn ticket(&self, rep: &str) -> String {
-        let response = self
-            .app
-            .client
-            .post(format!(
-                "{}/api/v1/salesforce/connect-ticket",
-                self.app.address
-            ))
-            .bearer_auth(self.token(rep))
-            .send()
+    /// `POST /api/v1/salesforce/connect-ticket` for a rep choosing `login`: the status and body.
+    pub async fn ticket_for(&self, rep: &str, login: Option<&str>) -> (u16, Value) {
+        let body = login.map(|login| serde_json::json!({ "login": login }));
+        self.app
+            .call(
+                Method::POST,
+                "/api/v1/salesforce/connect-ticket",
+                &self.token(rep),
+                body,
+            )
             .await
-            .unwrap();
-        assert_eq!(response.status(), 201);
-        let body: Value = response.json().await.unwrap();
+    }
+
+    /// A rep's ticket: the start URL the dialog opens.
+    pub async fn ticket(&self, rep: &str) -> String {
+        let (status, body) = self.ticket_for(rep, None).await;
+        assert_eq!(status, 201, "{body}");
         format!(
             "{}{}",
             self.app.address,
@@ -185,30 +222,16 @@ impl World {
     }
 
     pub async fn me_with(&self, token: &str) -> Value {
-        let url = format!("{}/api/v1/me", self.app.address);
-        let response = self
-            .app
-            .client
-            .get(url)
-            .bearer_auth(token)
-            .send()
+        self.app
+            .call(Method::GET, "/api/v1/me", token, None)
             .await
-            .unwrap();
-        response.json().await.unwrap()
+            .1
     }
 
     /// `DELETE /api/v1/salesforce/connection` with `token`; the status.
     pub async fn disconnect_with(&self, token: &str) -> u16 {
-        let url = format!("{}/api/v1/salesforce/connection", self.app.address);
-        let response = self
-            .app
-            .client
-            .delete(url)
-            .bearer_auth(token)
-            .send()
-            .await
-            .unwrap();
-        response.status().as_u16()
+        let path = "/api/v1/salesforce/connection";
+        self.app.call(Method::DELETE, path, token, None).await.0
     }
 
     /// The whole dialog in a fresh browser: ticket, start, login page, callback; the code the

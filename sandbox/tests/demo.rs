@@ -1,11 +1,5 @@
 //! The demo data: a believable org and a week of meetings in the rep's mailbox, seeded into
 //! every emulator through their own APIs.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    reason = "a test should stop loudly at the first surprise"
-)]
-
 use outforce_sandbox::Sandbox;
 use outforce_sandbox::demo::{self, DemoData};
 

@@ -1,14 +1,8 @@
 //! Contract tests of the Entra ID emulator: every status code, error body and field it promises,
 //! checked over HTTPS against the documented shapes (reference/wire-contracts.md §5.10,
 //! reference/office-platform.md §3).
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    reason = "a test should stop loudly at the first surprise"
-)]
 
-#[path = "support/client.rs"]
-mod client;
+use crate::client;
 
 use jsonwebtoken::jwk::Jwk;
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};

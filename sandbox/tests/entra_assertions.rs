@@ -1,14 +1,8 @@
 //! Certificate credentials at Entra's token endpoint: a client assertion signed with the key of
 //! a certificate uploaded to the app, named by its thumbprint, for the token endpoint, from the
 //! app itself, within its lifetime; each failure with Entra's code.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    reason = "a test should stop loudly at the first surprise"
-)]
 
-#[path = "support/client.rs"]
-mod client;
+use crate::client;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;

@@ -1,12 +1,6 @@
 //! Real clients that nobody here wrote, against the emulators: runs the pytest suites in
 //! `tests/python` with the emulators started here. `scripts/test` installs the Python packages
 //! (`tests/python/requirements.txt`); without them these tests fail, they do not skip.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    reason = "a test should stop loudly at the first surprise"
-)]
-
 use std::path::Path;
 use std::process::Command;
 

@@ -1,13 +1,7 @@
 //! Fault injection over the wire: scripted faults have Salesforce's bodies, and the same seed
 //! gives the same faults in the same order.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    reason = "a test should stop loudly at the first surprise"
-)]
 
-#[path = "support/client.rs"]
-mod client;
+use crate::client;
 
 use outforce_sandbox::salesforce::Salesforce;
 use outforce_sandbox::salesforce::faults::Fault;

@@ -1,14 +1,8 @@
 //! Salesforce's hosts: production users log in at the production login host, sandbox users at
 //! the sandbox login host, anyone at My Domain; tokens name the instance, and the REST API
 //! answers only there.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    reason = "a test should stop loudly at the first surprise"
-)]
 
-#[path = "support/client.rs"]
-mod client;
+use crate::client;
 
 use outforce_sandbox::salesforce::{ConnectedApp, LoginPage, Salesforce};
 use outforce_sandbox::tls::Authority;

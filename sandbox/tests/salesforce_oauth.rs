@@ -1,13 +1,7 @@
 //! Contract tests of the Salesforce emulator's OAuth 2.0 and REST front door, against
 //! reference/wire-contracts.md §0, §1.9, §1.10 and §3.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    reason = "a test should stop loudly at the first surprise"
-)]
 
-#[path = "support/client.rs"]
-mod client;
+use crate::client;
 
 use std::time::Duration;
 

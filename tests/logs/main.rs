@@ -15,11 +15,11 @@
 
 #[path = "../support/db.rs"]
 mod db;
-#[path = "../api/helpers.rs"]
+#[path = "../support/helpers.rs"]
 mod helpers;
-#[path = "../api/signed_in.rs"]
+#[path = "../support/signed_in.rs"]
 mod signed_in;
-#[path = "../api/world.rs"]
+#[path = "../support/world.rs"]
 mod world;
 
 use std::io::Write;

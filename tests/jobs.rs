@@ -1,14 +1,5 @@
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    reason = "a test or benchmark should stop loudly at the first surprise"
-)]
-
 //! The job queue end to end: workers under contention, crashed workers, retries, panics, on
 //! SQLite and on PostgreSQL.
-
-#[path = "../support/db.rs"]
-mod db;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};

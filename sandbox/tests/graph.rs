@@ -1,16 +1,8 @@
 //! Contract tests of the Microsoft Graph emulator: events and series, extended properties and
 //! categories, delta, contacts, `$batch`, throttling, authorization and subscriptions, each
 //! status, error body and header asserted against the documented shape.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    reason = "a test should stop loudly at the first surprise"
-)]
 
-#[path = "../support/answer.rs"]
-mod answer;
-#[path = "../support/client.rs"]
-mod client;
+use crate::{answer, client};
 
 mod access;
 mod batch;

@@ -1,13 +1,4 @@
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    reason = "a test or benchmark should stop loudly at the first surprise"
-)]
-
 //! Storage contract tests: every repository function, each on SQLite and on PostgreSQL.
-
-#[path = "../support/db.rs"]
-mod db;
 
 mod connections;
 mod event_links;

@@ -1,0 +1,182 @@
+//! The commands that run the emulators inside the binary (the `sandbox` cargo feature, on by
+//! default): `outforce demo`, the service beside the emulated Entra ID, Microsoft Graph and
+//! Salesforce seeded with demo data, and `outforce sandbox`, the emulators alone.
+
+use std::path::PathBuf;
+
+use anyhow::Context as _;
+use outforce_sandbox::{Sandbox, demo};
+use secrecy::SecretString;
+
+use crate::config::{self, Loaded};
+use crate::startup::Application;
+
+#[derive(Debug, clap::Args)]
+pub struct SandboxArgs {
+    /// Folder for the sandbox's CA certificate.
+    #[arg(long, default_value = "outforce-sandbox")]
+    pub dir: PathBuf,
+    /// Where the service would receive Salesforce's OAuth redirect.
+    #[arg(long, default_value = "http://127.0.0.1:8080/auth/salesforce/callback")]
+    pub salesforce_callback: String,
+    /// Demo-data file to seed (the format of sandbox/demo-data.json, which is the default).
+    #[arg(long, value_name = "FILE")]
+    pub demo_data: Option<PathBuf>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct DemoArgs {
+    /// Folder for the demo's SQLite file.
+    #[arg(long, default_value = "outforce-demo")]
+    pub data_dir: PathBuf,
+    /// Port to serve on.
+    #[arg(long, default_value_t = 8080)]
+    pub port: u16,
+    /// Demo-data file to seed (the format of sandbox/demo-data.json, which is the default).
+    #[arg(long, value_name = "FILE")]
+    pub demo_data: Option<PathBuf>,
+}
+
+fn demo_data(path: Option<&std::path::Path>) -> anyhow::Result<demo::DemoData> {
+    match path {
+        Some(path) => demo::DemoData::from_file(path),
+        None => demo::DemoData::bundled(),
+    }
+}
+
+/// The demo runs on its own SQLite file with readable logs, whatever the environment says
+/// about the database, so it never touches a real deployment's data.
+pub(super) fn demo_settings(loaded: &mut Loaded, args: &DemoArgs) {
+    let url = format!("sqlite://{}", args.data_dir.join("outforce.db").display());
+    loaded.settings.data_dir = Some(args.data_dir.clone());
+    loaded.settings.database.url = Some(SecretString::from(url.clone()));
+    loaded.database_url = SecretString::from(url);
+    loaded.settings.http.port = args.port;
+    loaded.settings.log.format = config::LogFormat::Pretty;
+}
+
+pub(super) async fn demo(
+    mut loaded: Loaded,
+    data_file: Option<&std::path::Path>,
+) -> anyhow::Result<()> {
+    let data = demo_data(data_file)?;
+    let data_dir = loaded.settings.data_dir.clone().unwrap_or_default();
+    let host = loaded.settings.http.host;
+    let sandbox = Sandbox::start(&data_dir).context("starting the sandbox")?;
+    let callback = format!(
+        "http://{host}:{}/auth/salesforce/callback",
+        loaded.settings.http.port
+    );
+    let accounts = demo::seed(&sandbox, &data, &callback).context("seeding the demo data")?;
+    // The service signs reps in against the emulated Entra, trusting the sandbox's CA.
+    let entra = &mut loaded.settings.entra;
+    entra.authority = sandbox.entra.base_url().to_string();
+    entra.client_id = Some(accounts.api_client_id.clone());
+    entra.app_id_uri = Some(format!("api://localhost/{}", accounts.api_client_id));
+    loaded
+        .settings
+        .outbound
+        .extra_ca_files
+        .push(sandbox.ca_file.clone());
+    // Reps connect to the emulated Salesforce through the demo connected app.
+    let salesforce = &mut loaded.settings.salesforce;
+    salesforce.consumer_key = Some(accounts.salesforce_consumer_key.clone());
+    salesforce.consumer_secret = Some(SecretString::from(
+        demo::SALESFORCE_CONSUMER_SECRET.to_string(),
+    ));
+    salesforce.login_url = sandbox.salesforce.login_url().to_string();
+    salesforce.sandbox_login_url = sandbox.salesforce.test_login_url().to_string();
+    // Mailboxes are reached in the emulated Graph with the demo app registration's secret.
+    let graph = &mut loaded.settings.graph;
+    graph.base_url = sandbox.graph.base_url().to_string();
+    graph.client_secret = Some(SecretString::from(demo::API_CLIENT_SECRET.to_string()));
+    if loaded.settings.secrets.keys.is_empty() {
+        loaded.settings.secrets.keys = vec![demo_secret_key(&data_dir)?];
+    }
+    let app = Application::build(loaded).await?;
+    let base = format!("http://{host}:{}", app.port());
+    println!(
+        "outforce demo is running (SQLite file in {}/)",
+        data_dir.display()
+    );
+    println!("  liveness:   {base}/healthz");
+    println!("  readiness:  {base}/readyz");
+    println!("  metrics:    {base}/metrics");
+    print_sandbox(&sandbox, &accounts);
+    println!("Press Ctrl-C to stop.");
+    let served = app.run_until_stopped().await;
+    sandbox.stop().await;
+    served
+}
+
+/// The demo's token-sealing key: made once, kept beside the demo's database (so connections
+/// survive a restart of the demo), readable by its owner only.
+fn demo_secret_key(data_dir: &std::path::Path) -> anyhow::Result<SecretString> {
+    use base64::Engine as _;
+    let path = data_dir.join("demo-secret.key");
+    if !path.exists() {
+        let mut bytes = [0u8; 32];
+        aws_lc_rs::rand::fill(&mut bytes)
+            .map_err(|_| anyhow::anyhow!("no randomness for the demo key"))?;
+        let line = format!(
+            "demo:{}",
+            base64::engine::general_purpose::STANDARD.encode(bytes)
+        );
+        std::fs::create_dir_all(data_dir)?;
+        std::fs::write(&path, line).with_context(|| format!("writing {}", path.display()))?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt as _;
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600))?;
+        }
+    }
+    let line =
+        std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+    Ok(SecretString::from(line.trim().to_string()))
+}
+
+pub(super) async fn sandbox(args: &SandboxArgs) -> anyhow::Result<()> {
+    let stop = crate::shutdown::StopSignal::listen()?;
+    let data = demo_data(args.demo_data.as_deref())?;
+    let sandbox = Sandbox::start(&args.dir).context("starting the sandbox")?;
+    let accounts =
+        demo::seed(&sandbox, &data, &args.salesforce_callback).context("seeding the demo data")?;
+    println!("outforce sandbox is running");
+    print_sandbox(&sandbox, &accounts);
+    println!("Press Ctrl-C to stop.");
+    stop.recv().await;
+    sandbox.stop().await;
+    Ok(())
+}
+
+fn print_sandbox(sandbox: &Sandbox, accounts: &demo::DemoAccounts) {
+    println!(
+        "  Entra ID:   {}  (tenant {}, API app {})",
+        sandbox.entra.base_url(),
+        accounts.tenant_id,
+        accounts.api_client_id
+    );
+    println!(
+        "  Graph:      {}/v1.0  (mailbox {}, {} meetings this week)",
+        sandbox.graph.base_url(),
+        demo::REP_USERNAME,
+        accounts.mailbox_events
+    );
+    println!(
+        "  Salesforce: {}  (org {}, rep {}, connected app {}, {} records)",
+        sandbox.salesforce.base_url(),
+        accounts.salesforce_org_id,
+        demo::REP_USERNAME,
+        accounts.salesforce_consumer_key,
+        accounts.salesforce_records
+    );
+    println!(
+        "  Salesforce login hosts: production {}  sandbox {}",
+        sandbox.salesforce.login_url(),
+        sandbox.salesforce.test_login_url()
+    );
+    println!(
+        "  sandbox CA: {}  (trust it, e.g. REQUESTS_CA_BUNDLE)",
+        sandbox.ca_file.display()
+    );
+}

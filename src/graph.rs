@@ -1,10 +1,12 @@
 //! Microsoft Graph access for a rep's mailbox, in the mode the tenant's admin chose: delegated
 //! (on-behalf-of the rep, the refresh token kept sealed so that sync runs while they are away)
 //! or application (client credentials, mailboxes scoped by the tenant's RBAC for
-//! Applications). [`access`] hands out tokens; [`probe`] checks what a token may really do.
+//! Applications). [`Graph`] is this process's way in: [`access`] hands out its tokens per
+//! mailbox, [`probe`] checks what a token may really do.
 
 pub mod access;
 pub mod credential;
+pub mod error;
 pub mod probe;
 pub mod tokens;
 
@@ -12,99 +14,49 @@ use std::time::Duration;
 
 use secrecy::SecretString;
 
-use crate::config::GraphSettings;
+use crate::config::{EntraSettings, GraphSettings};
+use crate::connections::ConnectionStore;
 use credential::Credential;
+pub use error::GraphError;
 
-#[derive(Debug, thiserror::Error)]
-pub enum GraphError {
-    #[error("this server has no Graph credential (graph.client_secret or certificate)")]
-    NotConfigured,
-    #[error("the rep has not given access to their mailbox yet")]
-    NotConnected,
-    #[error("the mailbox grant was revoked or expired; the rep must open the task pane")]
-    ReconnectNeeded,
-    /// Conditional Access (MFA, a new location) wants the rep to sign in again with `claims`.
-    #[error("Entra wants the rep to sign in interactively")]
-    InteractionRequired { claims: String },
-    #[error("nobody consented to outforce's Graph permissions in this tenant")]
-    ConsentRequired,
-    #[error("Entra refused the grant (AADSTS{aadsts})")]
-    InvalidGrant { aadsts: u32 },
-    #[error("Entra refused: {error} (AADSTS{aadsts})")]
-    Refused { error: String, aadsts: u32 },
-    #[error("Entra answered {0}")]
-    Status(u16),
-    #[error("the client assertion could not be made: {0:#}")]
-    Credential(#[source] anyhow::Error),
-    #[error("Entra could not be reached")]
-    Transport(#[source] reqwest::Error),
-    #[error(transparent)]
-    Storage(#[from] crate::storage::StorageError),
-    #[error(transparent)]
-    Secrets(#[from] crate::secrets::SecretsError),
-}
-
-impl GraphError {
-    /// The stable code the task pane and the admin see.
-    pub fn code(&self) -> &'static str {
-        match self {
-            Self::NotConfigured => "graph_not_configured",
-            Self::NotConnected => "graph_not_connected",
-            Self::ReconnectNeeded => "graph_reconnect_needed",
-            Self::InteractionRequired { .. } => "graph_interaction_required",
-            Self::ConsentRequired => "graph_consent_required",
-            Self::Refused { .. } | Self::InvalidGrant { .. } => "graph_token_refused",
-            Self::Status(_) | Self::Transport(_) => "graph_unavailable",
-            Self::Credential(_) | Self::Storage(_) | Self::Secrets(_) => "internal",
-        }
-    }
-
-    /// What an admin should do about it.
-    pub fn advice(&self) -> &'static str {
-        match self {
-            Self::NotConfigured => {
-                "Set graph.client_secret, or graph.certificate_file and graph.private_key_file, on the server."
-            }
-            Self::NotConnected => {
-                "The rep has not opened the outforce pane since delegated access was chosen."
-            }
-            Self::ReconnectNeeded => {
-                "The rep's grant was revoked or expired; it renews the next time they open the pane."
-            }
-            Self::InteractionRequired { .. } => {
-                "A Conditional Access policy wants the rep to sign in again (MFA)."
-            }
-            Self::ConsentRequired => {
-                "Grant admin consent to outforce's Graph permissions in the Entra admin center."
-            }
-            Self::Refused { .. } | Self::InvalidGrant { .. } => {
-                "Entra refused outforce's credential: check the client secret or certificate and that outforce is consented in this tenant."
-            }
-            Self::Status(_) | Self::Transport(_) => {
-                "Microsoft 365 could not be reached; try again."
-            }
-            Self::Credential(_) | Self::Storage(_) | Self::Secrets(_) => {
-                "An internal error; the server's log has the cause."
-            }
-        }
-    }
-}
-
-/// What every Graph call of this process shares: the credential and the application tokens
-/// per tenant.
-pub struct Runtime {
-    pub credential: Option<Credential>,
+/// What every Graph call of this process shares: the outbound client, our app registration
+/// and its credential, the application tokens per tenant, and the store that keeps delegated
+/// grants. One per process.
+pub struct Graph {
+    http: reqwest::Client,
+    settings: GraphSettings,
+    /// Entra's login host, for the token endpoint.
+    authority: String,
+    /// Our app registration (`entra.client_id`).
+    client_id: Option<String>,
+    credential: Option<Credential>,
     app_tokens: moka::future::Cache<String, (SecretString, chrono::DateTime<chrono::Utc>)>,
+    connections: ConnectionStore,
 }
 
-impl Runtime {
-    pub fn new(settings: &GraphSettings) -> anyhow::Result<Self> {
+impl Graph {
+    pub fn new(
+        settings: &GraphSettings,
+        entra: &EntraSettings,
+        http: reqwest::Client,
+        connections: ConnectionStore,
+    ) -> anyhow::Result<Self> {
         Ok(Self {
+            http,
+            settings: settings.clone(),
+            authority: entra.authority.clone(),
+            client_id: entra.client_id.clone(),
             credential: Credential::from_settings(settings)?,
             app_tokens: moka::future::Cache::builder()
                 .max_capacity(10_000)
                 .time_to_live(Duration::from_secs(3600))
                 .build(),
+            connections,
         })
+    }
+
+    /// Whether the server can get Graph tokens at all (a secret or a certificate).
+    pub fn is_configured(&self) -> bool {
+        self.credential.is_some()
     }
 }

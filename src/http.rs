@@ -1,16 +1,22 @@
-//! The HTTP surface. Each module exports `configure`; [`configure`] mounts them all, and
+//! The HTTP surface, in scopes that middleware can hang on: the operators' routes at the root
+//! (`/healthz`, `/readyz`, `/metrics`, `/api/openapi.json`), the task pane's API under `/api/v1`
+//! (bearer token per handler, through the [`extract`] extractors), the admin API under
+//! `/api/v1/admin`, and the Office dialog's sign-in pages under `/auth/salesforce` (no bearer
+//! token: a ticket and a cookie). Graph's webhooks (`/webhooks`, their own validation) and the
+//! task pane's static files (their own CSP and caching) get scopes of their own when they come.
 //! [`app_config`] holds what every route shares (body limits, extractor errors, the fallback).
 
-pub mod admin_salesforce;
+pub mod admin;
+pub mod api;
+pub mod envelope;
 pub mod error;
-pub mod graph_access;
+pub mod extract;
 pub mod health;
-pub mod me;
 pub mod metrics;
+pub mod openapi;
 pub mod request_id;
 pub mod request_span;
-pub mod salesforce_auth;
-pub mod salesforce_connection;
+pub mod sign_in;
 
 use actix_web::{HttpRequest, web};
 
@@ -20,11 +26,13 @@ pub use error::ApiError;
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.configure(health::configure)
         .configure(metrics::configure)
-        .configure(me::configure)
-        .configure(salesforce_auth::configure)
-        .configure(salesforce_connection::configure)
-        .configure(admin_salesforce::configure)
-        .configure(graph_access::configure);
+        .configure(openapi::configure)
+        .service(
+            web::scope("/api/v1")
+                .service(web::scope("/admin").configure(admin::configure))
+                .configure(api::configure),
+        )
+        .service(web::scope("/auth/salesforce").configure(sign_in::configure));
 }
 
 /// Limits and error mapping shared by every route: oversized and malformed bodies, bad paths
@@ -83,7 +91,7 @@ mod tests {
     async fn post(body: &'static str, content_type: &str) -> (u16, serde_json::Value, String) {
         let app = test::init_service(
             App::new()
-                .wrap(from_fn(request_id::middleware))
+                .wrap(from_fn(envelope::middleware))
                 .configure(app_config(64))
                 .route("/notes", web::post().to(take_note)),
         )

@@ -2,10 +2,11 @@
 //! Microsoft says a web API must (algorithm pinned to RS256, key by `kid` from the published
 //! JWKS, issuer from the template with the token's `tid`, the signing key's own issuer, audience,
 //! lifetime, scope), then cached by the token's hash until it expires. The rep is keyed by
-//! (`tid`, `oid`), never by a name or an email.
+//! (`tid`, `oid`), never by a name or an email. This module turns a token into a [`Caller`];
+//! how a request carries the token is the HTTP layer's business.
 
+mod caller;
 mod claims;
-mod extract;
 mod keys;
 
 use std::sync::Arc;
@@ -14,38 +15,9 @@ use std::time::Duration;
 use aws_lc_rs::digest;
 
 use crate::config::EntraSettings;
+pub use caller::{Caller, PERSONAL_ACCOUNTS_TENANT};
 pub use claims::TokenError;
-pub use extract::{Admin, Rep, RepAssertion};
 use keys::KeyStore;
-
-/// The personal Microsoft accounts' tenant: outforce serves work accounts only.
-pub const PERSONAL_ACCOUNTS_TENANT: &str = "9188040d-6c67-4c5b-b112-36a304b66dad";
-
-/// A validated caller.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Caller {
-    pub tenant_id: String,
-    pub object_id: String,
-    /// For display only: names change, and are never a key.
-    pub display_name: Option<String>,
-    /// The sign-in name (`preferred_username`, or `upn` in v1 tokens): matched to a Salesforce
-    /// username in org-wide mode, never a key.
-    pub username: Option<String>,
-    pub roles: Vec<String>,
-    /// Group object ids from the `groups` claim (when the app registration emits it): they pick
-    /// the rep's sync configuration.
-    pub groups: Vec<String>,
-    /// The token's `exp`, in seconds since the epoch.
-    pub expires_at: i64,
-    /// The key that signed the token: a cached validation ends when the key is withdrawn.
-    kid: String,
-}
-
-impl Caller {
-    pub fn has_role(&self, role: &str) -> bool {
-        self.roles.iter().any(|r| r.eq_ignore_ascii_case(role))
-    }
-}
 
 /// Validates tokens; one per process, shared by every request.
 pub struct Identity {

@@ -2,11 +2,14 @@
 
 pub mod cli;
 pub mod config;
+pub mod connections;
 pub mod graph;
 pub mod http;
 pub mod identity;
+pub mod ids;
 pub mod jobs;
 pub mod outbound;
+pub mod reps;
 pub mod salesforce;
 pub mod secrets;
 pub mod shutdown;

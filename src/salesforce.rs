@@ -1,93 +1,98 @@
-//! Salesforce: the OAuth endpoints ([`oauth`]), the REST API ([`rest`]) with its error codes,
-//! date-times and limit header, and a rep's session ([`session`]) that renews itself.
+//! Salesforce. [`Salesforce`] holds what every call shares (the connected app, the REST API at
+//! the configured version, the orgs' API usage); [`oauth`] and [`rest`] are its two wire
+//! surfaces. A rep's way in is a [`session::Session`], opened by [`session::Sessions`] from the
+//! rep's own connection (made through [`sign_in`]) or minted by the org-wide grant
+//! ([`org_wide`]), which the session uses and which uses nothing above it.
 
 pub mod codes;
 pub mod datetime;
+pub mod error;
 pub mod limits;
 pub mod login_host;
 pub mod oauth;
 pub mod org_wide;
 pub mod rest;
 pub mod session;
+pub mod sign_in;
+
+use anyhow::Context as _;
 
 pub use codes::ErrorCode;
 pub use datetime::SfDateTime;
+pub use error::SalesforceError;
 pub use oauth::Client;
 
-/// What every Salesforce call of this process shares: the orgs' API usage and the connected
-/// app's JWT signing key.
-pub struct Runtime {
+use crate::config::SalesforceSettings;
+use crate::ids::OrgId;
+
+/// The server has no connected app (`salesforce.consumer_key` and `consumer_secret`).
+#[derive(Debug, Clone, Copy, thiserror::Error)]
+#[error("this server has no Salesforce connected app")]
+pub struct NotConfigured;
+
+/// What every Salesforce call of this process shares: the outbound client, the settings, the
+/// connected app's JWT signing key and the orgs' API usage. One per process.
+pub struct Salesforce {
+    http: reqwest::Client,
+    settings: SalesforceSettings,
+    jwt_key: Option<jsonwebtoken::EncodingKey>,
     pub limits: limits::OrgLimits,
-    pub jwt_key: Option<jsonwebtoken::EncodingKey>,
 }
 
-impl Runtime {
-    pub fn new(settings: &crate::config::SalesforceSettings) -> anyhow::Result<Self> {
-        use anyhow::Context as _;
-        let jwt_key =
-            match &settings.jwt_private_key_file {
-                Some(path) => {
-                    let pem = std::fs::read(path).with_context(|| {
-                        format!("reading salesforce.jwt_private_key_file {}", path.display())
-                    })?;
-                    Some(jsonwebtoken::EncodingKey::from_rsa_pem(&pem).with_context(|| {
+impl Salesforce {
+    pub fn new(settings: &SalesforceSettings, http: reqwest::Client) -> anyhow::Result<Self> {
+        let jwt_key = match &settings.jwt_private_key_file {
+            Some(path) => {
+                let pem = std::fs::read(path).with_context(|| {
+                    format!("reading salesforce.jwt_private_key_file {}", path.display())
+                })?;
+                let key = jsonwebtoken::EncodingKey::from_rsa_pem(&pem).with_context(|| {
                     format!(
                         "salesforce.jwt_private_key_file {} is not an RSA private key in PEM",
                         path.display()
                     )
-                })?)
-                }
-                None => None,
-            };
+                })?;
+                Some(key)
+            }
+            None => None,
+        };
         Ok(Self {
-            limits: limits::OrgLimits::default(),
+            http,
+            settings: settings.clone(),
             jwt_key,
+            limits: limits::OrgLimits::default(),
         })
     }
-}
 
-/// What went wrong talking to Salesforce. Never carries a token.
-#[derive(Debug, thiserror::Error)]
-pub enum SalesforceError {
-    /// An OAuth error body (`{"error","error_description"}`): `invalid_grant` and the like.
-    #[error("Salesforce refused: {error} ({description})")]
-    OAuth { error: String, description: String },
-    /// A REST error array: the first entry's code and message.
-    #[error("Salesforce answered {status} {code}")]
-    Api {
-        status: u16,
-        code: ErrorCode,
-        message: String,
-    },
-    #[error("Salesforce answered {0}")]
-    Status(u16),
-    #[error("the token response's signature does not match")]
-    Signature,
-    #[error("the JWT bearer assertion could not be signed")]
-    Assertion,
-    #[error("the request could not be encoded: {0}")]
-    Encode(#[source] serde_urlencoded::ser::Error),
-    #[error("Salesforce's answer could not be read: {0}")]
-    Decode(#[source] serde_json::Error),
-    #[error("Salesforce could not be reached")]
-    Transport(#[source] reqwest::Error),
-}
-
-impl SalesforceError {
-    /// The session (access token) is no longer valid: refresh and try once more.
-    pub fn is_invalid_session(&self) -> bool {
-        matches!(
-            self,
-            Self::Api {
-                code: ErrorCode::InvalidSessionId,
-                ..
-            }
-        )
+    pub fn settings(&self) -> &SalesforceSettings {
+        &self.settings
     }
 
-    /// The grant behind a connection is gone (refresh token revoked or expired, user not
-    /// approved): only the rep or the admin can mend it.
-    pub fn is_invalid_grant(&self) -> bool {
-        matches!(self, Self::OAuth { error, .. } if error == "invalid_grant")
+    /// The connected app's OAuth endpoints.
+    pub fn oauth(&self) -> Result<Client<'_>, NotConfigured> {
+        match (&self.settings.consumer_key, &self.settings.consumer_secret) {
+            (Some(consumer_key), Some(consumer_secret)) => Ok(Client {
+                http: &self.http,
+                consumer_key,
+                consumer_secret,
+            }),
+            _ => Err(NotConfigured),
+        }
+    }
+
+    /// The key the org-wide JWT bearer grant signs with (`salesforce.jwt_private_key_file`).
+    pub fn jwt_key(&self) -> Option<&jsonwebtoken::EncodingKey> {
+        self.jwt_key.as_ref()
+    }
+
+    /// The REST API of the org at `instance_url`, its usage recorded under `org_id`.
+    pub fn rest<'a>(&'a self, instance_url: &'a str, org_id: &'a OrgId) -> rest::Rest<'a> {
+        rest::Rest {
+            http: &self.http,
+            instance_url,
+            api_version: &self.settings.api_version,
+            org_id,
+            limits: &self.limits,
+        }
     }
 }

@@ -13,12 +13,21 @@ use anyhow::Context as _;
 use tracing_actix_web::TracingLogger;
 
 use crate::config::Loaded;
-use crate::http::{self, metrics::Metrics, request_id, request_span::RequestSpan};
+use crate::connections::ConnectionStore;
+use crate::graph::Graph;
+use crate::http::{self, envelope, request_span::RequestSpan};
+use crate::identity::Identity;
 use crate::jobs::worker::WorkerPool;
 use crate::jobs::{Queue, Registry};
+use crate::reps::Reps;
+use crate::salesforce::Salesforce;
+use crate::salesforce::session::Sessions;
+use crate::salesforce::sign_in::SignIn;
+use crate::secrets::Sealer;
 use crate::shutdown::StopSignal;
 use crate::state::AppState;
 use crate::storage::{ConnectOptions, Db};
+use crate::telemetry::metrics::Metrics;
 
 /// Opens the configured database.
 pub async fn connect(loaded: &Loaded) -> anyhow::Result<Db> {
@@ -41,20 +50,29 @@ pub async fn build_state(loaded: &Loaded) -> anyhow::Result<AppState> {
         db.migrate().await.context("migrating the database")?;
     }
     let http = crate::outbound::client(&settings.outbound)?;
-    let sealer = crate::secrets::Sealer::new(&settings.secrets.keys)?;
+    let sealer = Arc::new(Sealer::new(&settings.secrets.keys)?);
+    let connections = ConnectionStore::new(db.clone(), Arc::clone(&sealer));
+    let salesforce = Arc::new(Salesforce::new(&settings.salesforce, http.clone())?);
+    let sessions = Sessions::new(Arc::clone(&salesforce), connections.clone(), db.clone());
+    let graph = Graph::new(
+        &settings.graph,
+        &settings.entra,
+        http.clone(),
+        connections.clone(),
+    )?;
     Ok(AppState {
         settings: Arc::new(settings.clone()),
         queue: Queue::new(db.clone(), settings.jobs.max_attempts),
-        db,
         metrics: Metrics::new().context("creating the metrics registry")?,
-        identity: Arc::new(crate::identity::Identity::new(
-            settings.entra.clone(),
-            http.clone(),
-        )),
-        http,
-        sealer: Arc::new(sealer),
-        salesforce: Arc::new(crate::salesforce::Runtime::new(&settings.salesforce)?),
-        graph: Arc::new(crate::graph::Runtime::new(&settings.graph)?),
+        identity: Arc::new(Identity::new(settings.entra.clone(), http)),
+        reps: Reps::new(db.clone()),
+        sign_in: SignIn::new(sessions.clone(), db.clone(), Arc::clone(&sealer)),
+        sealer,
+        connections,
+        salesforce,
+        sessions,
+        graph: Arc::new(graph),
+        db,
     })
 }
 
@@ -152,12 +170,12 @@ impl Application {
 
 fn server(state: &AppState, listener: TcpListener, loaded: &Loaded) -> anyhow::Result<Server> {
     let data = web::Data::new(state.clone());
-    let request_metrics = state.metrics.middleware()?;
+    let request_metrics = http::metrics::middleware(&state.metrics)?;
     let http_settings = &loaded.settings.http;
     let body_limit = http_settings.body_limit_bytes;
     let server = HttpServer::new(move || {
         App::new()
-            .wrap(from_fn(request_id::middleware))
+            .wrap(from_fn(envelope::middleware))
             .wrap(request_metrics.clone())
             .wrap(TracingLogger::<RequestSpan>::new())
             .app_data(data.clone())

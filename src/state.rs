@@ -1,14 +1,21 @@
 //! The one shared state of the service, built once in [`crate::startup`] and handed to every
-//! handler (as `web::Data<AppState>`) and every job (as its context). Cheap to clone.
+//! handler (as `web::Data<AppState>`) and every job (as its context). Cheap to clone. It knows
+//! nothing of HTTP: a sync worker holds the same state.
 
 use std::sync::Arc;
 
 use crate::config::Settings;
-use crate::http::metrics::Metrics;
+use crate::connections::ConnectionStore;
+use crate::graph::Graph;
 use crate::identity::Identity;
 use crate::jobs::Queue;
+use crate::reps::Reps;
+use crate::salesforce::Salesforce;
+use crate::salesforce::session::Sessions;
+use crate::salesforce::sign_in::SignIn;
 use crate::secrets::Sealer;
 use crate::storage::Db;
+use crate::telemetry::metrics::Metrics;
 
 #[derive(Clone)]
 pub struct AppState {
@@ -22,12 +29,18 @@ pub struct AppState {
     pub metrics: Metrics,
     /// Validates the task pane's tokens (keys and validated tokens cached).
     pub identity: Arc<Identity>,
-    /// Outbound HTTPS to Entra, Graph and Salesforce.
-    pub http: reqwest::Client,
+    /// The stored tenant and user behind a caller, written the first time they are seen.
+    pub reps: Reps,
     /// Seals and opens tokens at rest.
     pub sealer: Arc<Sealer>,
-    /// Salesforce orgs' API usage and the JWT bearer key.
-    pub salesforce: Arc<crate::salesforce::Runtime>,
-    /// The Graph credential and the application tokens per tenant.
-    pub graph: Arc<crate::graph::Runtime>,
+    /// Reps' connections to Salesforce and Graph, tokens sealed.
+    pub connections: ConnectionStore,
+    /// The connected app, the REST API and the orgs' API usage.
+    pub salesforce: Arc<Salesforce>,
+    /// Opens a rep's Salesforce session (their own connection or the org-wide grant).
+    pub sessions: Sessions,
+    /// Reps connecting and disconnecting Salesforce from the Office dialog.
+    pub sign_in: SignIn,
+    /// Tokens for reps' mailboxes in Microsoft Graph, and what they may do.
+    pub graph: Arc<Graph>,
 }

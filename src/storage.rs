@@ -10,6 +10,7 @@
 //! values round-trip identically on both databases and tests can control the clock.
 
 mod error;
+mod text;
 
 pub mod connections;
 pub mod event_links;
@@ -31,6 +32,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::{PgPool, SqlitePool};
 
 pub use error::StorageError;
+pub use text::JsonText;
 
 /// Runs the same expression against whichever pool a [`Db`] holds. Each arm is compiled for its
 /// own driver, so one generic query serves both dialects.

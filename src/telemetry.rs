@@ -1,5 +1,8 @@
 //! Logging: JSON lines in production, readable lines on a terminal. Fields follow the rule of
-//! the house: ids and hashes, never tokens, secrets, email addresses or names.
+//! the house: ids and hashes, never tokens, secrets, email addresses or names. [`metrics`]
+//! holds the Prometheus registry.
+
+pub mod metrics;
 
 use std::io::IsTerminal as _;
 

@@ -6,6 +6,7 @@ mod health;
 mod identity;
 mod me;
 mod metrics;
+mod openapi;
 mod salesforce_connect;
 mod salesforce_org_wide;
 mod salesforce_session;

@@ -355,6 +355,7 @@ fn worker_runs_until_sigterm_then_exits_0() {
 }
 
 /// Reads a child's stdout until `stop` appears, returning every line read.
+#[cfg(feature = "sandbox")]
 fn read_until(child: &mut Child, stop: &str) -> Vec<String> {
     let stdout = child.stdout.take().unwrap();
     let mut lines = BufReader::new(stdout).lines();
@@ -371,6 +372,7 @@ fn read_until(child: &mut Child, stop: &str) -> Vec<String> {
     seen
 }
 
+#[cfg(feature = "sandbox")]
 fn url_after(lines: &[String], label: &str) -> String {
     let line = lines
         .iter()

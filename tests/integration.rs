@@ -19,6 +19,7 @@ mod signed_in;
 mod world;
 
 mod api;
+mod architecture;
 mod cli;
 mod jobs;
 mod storage;

@@ -27,7 +27,7 @@ fn later(seconds: i64) -> DateTime<Utc> {
 async fn seed_user(db: &Db, oid: &str) -> (tenants::Tenant, users::User) {
     let tenant = tenants::upsert(
         db,
-        "72f988bf-86f1-41af-91ab-2d7cd011db47",
+        &"72f988bf-86f1-41af-91ab-2d7cd011db47".into(),
         Some("Contoso"),
         t0(),
     )
@@ -37,7 +37,7 @@ async fn seed_user(db: &Db, oid: &str) -> (tenants::Tenant, users::User) {
         db,
         &users::UserProfile {
             tenant_id: &tenant.id,
-            entra_object_id: oid,
+            entra_object_id: &oid.into(),
             email: Some("rep@contoso.example"),
             display_name: Some("A Rep"),
         },

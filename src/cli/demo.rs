@@ -102,6 +102,7 @@ pub(super) async fn demo(
     println!("  liveness:   {base}/healthz");
     println!("  readiness:  {base}/readyz");
     println!("  metrics:    {base}/metrics");
+    println!("  API:        {base}/api/openapi.json");
     print_sandbox(&sandbox, &accounts);
     println!("Press Ctrl-C to stop.");
     let served = app.run_until_stopped().await;

@@ -7,7 +7,7 @@ use figment::Figment;
 use figment::providers::{Env, Format, Toml};
 use secrecy::{ExposeSecret, SecretString};
 
-use super::Settings;
+use super::settings::Settings;
 use crate::storage::Dialect;
 use crate::tls;
 

@@ -5,6 +5,22 @@
 use secrecy::{ExposeSecret as _, SecretString};
 use serde::{Deserialize, Serialize};
 
+use super::Graph;
+use super::access::MailboxToken;
+
+impl Graph {
+    /// What one mailbox lets `mailbox`'s token do.
+    pub async fn probe(&self, mailbox: &MailboxToken) -> MailboxAccess {
+        self::mailbox(
+            &self.http,
+            &self.settings.base_url,
+            &mailbox.token,
+            &mailbox.mailbox,
+        )
+        .await
+    }
+}
+
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct MailboxAccess {
     pub calendar: String,

@@ -6,8 +6,8 @@
 use secrecy::{ExposeSecret as _, SecretString};
 use serde::Deserialize;
 
-use super::GraphError;
 use super::credential::Credential;
+use super::error::GraphError;
 
 const GRAPH_DEFAULT_SCOPE: &str = "https://graph.microsoft.com/.default";
 

@@ -12,8 +12,14 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, ResponseError};
 use base64::Engine as _;
 use serde::Serialize;
+use utoipa::ToSchema;
 
 use super::request_id;
+use crate::connections::StoreError;
+use crate::salesforce::org_wide::OrgWideError;
+use crate::salesforce::session::SessionError;
+use crate::salesforce::sign_in::SignInError;
+use crate::salesforce::{NotConfigured, SalesforceError};
 use crate::storage::StorageError;
 
 #[derive(Debug, thiserror::Error)]
@@ -52,16 +58,21 @@ pub enum ApiError {
     Internal(#[source] anyhow::Error),
 }
 
-#[derive(Serialize)]
-struct Envelope<'a> {
-    error: Body<'a>,
+/// Every error body.
+#[derive(Serialize, ToSchema)]
+pub struct ErrorEnvelope {
+    error: ErrorBody,
 }
 
-#[derive(Serialize)]
-struct Body<'a> {
-    code: &'a str,
-    message: &'a str,
-    request_id: &'a str,
+#[derive(Serialize, ToSchema)]
+pub struct ErrorBody {
+    /// Stable, for programs: the task pane switches on it.
+    #[schema(example = "salesforce_reconnect_needed")]
+    code: String,
+    /// For people. A 5xx says only "internal error".
+    message: String,
+    /// The same id as the `X-Request-Id` header and the log lines of the request.
+    request_id: String,
 }
 
 impl ApiError {
@@ -100,37 +111,86 @@ impl From<StorageError> for ApiError {
     }
 }
 
-impl From<crate::salesforce::session::SessionError> for ApiError {
-    fn from(error: crate::salesforce::session::SessionError) -> Self {
-        use crate::salesforce::org_wide::OrgWideError;
-        use crate::salesforce::session::SessionError as E;
+impl From<StoreError> for ApiError {
+    fn from(error: StoreError) -> Self {
         match error {
-            E::NotConfigured => Self::NotConfigured {
-                code: "salesforce_not_configured",
-                message: "this server has no Salesforce connected app (salesforce.consumer_key)"
-                    .into(),
+            StoreError::Storage(cause) => cause.into(),
+            StoreError::Secrets(cause) => Self::Internal(cause.into()),
+        }
+    }
+}
+
+impl From<NotConfigured> for ApiError {
+    fn from(_: NotConfigured) -> Self {
+        Self::NotConfigured {
+            code: "salesforce_not_configured",
+            message: "this server has no Salesforce connected app (salesforce.consumer_key)".into(),
+        }
+    }
+}
+
+impl From<SalesforceError> for ApiError {
+    fn from(cause: SalesforceError) -> Self {
+        tracing::warn!(error = %cause, "a Salesforce call failed");
+        Self::Upstream {
+            code: "salesforce_unavailable",
+            message: "Salesforce did not answer as expected; try again shortly".into(),
+        }
+    }
+}
+
+impl From<OrgWideError> for ApiError {
+    fn from(error: OrgWideError) -> Self {
+        match error {
+            OrgWideError::Storage(cause) => cause.into(),
+            OrgWideError::Salesforce(cause) => cause.into(),
+            OrgWideError::NoKey => Self::NotConfigured {
+                code: error.code(),
+                message: error.advice().into(),
             },
-            E::NotConnected => Self::Precondition {
+            other => Self::Precondition {
+                code: other.code(),
+                message: other.advice().into(),
+            },
+        }
+    }
+}
+
+impl From<SessionError> for ApiError {
+    fn from(error: SessionError) -> Self {
+        match error {
+            SessionError::NotConfigured(cause) => cause.into(),
+            SessionError::NotConnected => Self::Precondition {
                 code: "salesforce_not_connected",
                 message: "connect Salesforce first".into(),
             },
-            E::ReconnectNeeded => Self::Precondition {
+            SessionError::ReconnectNeeded => Self::Precondition {
                 code: "salesforce_reconnect_needed",
                 message: "Salesforce no longer accepts this connection: connect again".into(),
             },
-            E::OrgWide(OrgWideError::Storage(cause)) | E::Storage(cause) => cause.into(),
-            E::OrgWide(OrgWideError::Salesforce(cause)) | E::Salesforce(cause) => {
-                tracing::warn!(error = %cause, "a Salesforce call failed");
-                Self::Upstream {
-                    code: "salesforce_unavailable",
-                    message: "Salesforce did not answer as expected; try again shortly".into(),
-                }
-            }
-            E::OrgWide(org_wide) => Self::Precondition {
-                code: org_wide.code(),
-                message: org_wide.advice().into(),
+            // A session that cannot be minted is the admin's to fix, and the rep's to hear of.
+            SessionError::OrgWide(OrgWideError::NoKey) => Self::Precondition {
+                code: OrgWideError::NoKey.code(),
+                message: OrgWideError::NoKey.advice().into(),
             },
-            E::Secrets(cause) => Self::Internal(cause.into()),
+            SessionError::OrgWide(cause) => cause.into(),
+            SessionError::Salesforce(cause) => cause.into(),
+            SessionError::Storage(cause) => cause.into(),
+            SessionError::Secrets(cause) => Self::Internal(cause.into()),
+        }
+    }
+}
+
+impl From<SignInError> for ApiError {
+    fn from(error: SignInError) -> Self {
+        match error {
+            SignInError::NotConfigured(cause) => cause.into(),
+            SignInError::LoginHost(cause) => {
+                Self::bad_request("login_host_not_allowed", cause.to_string())
+            }
+            SignInError::Storage(cause) => cause.into(),
+            SignInError::Session(cause) => cause.into(),
+            other => Self::Internal(other.into()),
         }
     }
 }
@@ -244,11 +304,11 @@ impl ApiError {
 
 /// An error body in the one shape every error has.
 pub fn envelope(status: StatusCode, code: &str, message: &str, request_id: &str) -> HttpResponse {
-    HttpResponse::build(status).json(Envelope {
-        error: Body {
-            code,
-            message,
-            request_id,
+    HttpResponse::build(status).json(ErrorEnvelope {
+        error: ErrorBody {
+            code: code.to_string(),
+            message: message.to_string(),
+            request_id: request_id.to_string(),
         },
     })
 }

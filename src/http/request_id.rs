@@ -1,17 +1,8 @@
-//! Request ids: every response carries `X-Request-Id`, every error body carries the same id,
-//! and every log line of the request has it (through the `TracingLogger` span).
-//!
-//! The middleware also puts errors that actix raises itself (routing, extractors, payload
-//! limits) into the one error envelope, so no client ever sees another shape.
+//! The id of the request being handled: every response carries it in `X-Request-Id`, every
+//! error body carries the same id, and every log line of the request has it (through the
+//! `TracingLogger` span). [`super::envelope`] sets it for each request.
 
-use actix_web::body::{BoxBody, MessageBody};
-use actix_web::dev::{ServiceRequest, ServiceResponse};
-use actix_web::http::header::{HeaderName, HeaderValue};
-use actix_web::middleware::Next;
-use actix_web::{Error, HttpMessage as _};
-use tracing_actix_web::RequestId;
-
-use super::error::{ApiError, code_for_status, envelope};
+use std::future::Future;
 
 pub const HEADER: &str = "x-request-id";
 
@@ -26,58 +17,7 @@ pub fn current() -> String {
         .unwrap_or_else(|_| "none".to_string())
 }
 
-pub async fn middleware(
-    req: ServiceRequest,
-    next: Next<impl MessageBody + 'static>,
-) -> Result<ServiceResponse<BoxBody>, Error> {
-    let id = req
-        .extensions()
-        .get::<RequestId>()
-        .map(ToString::to_string)
-        .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
-    // Handlers' errors arrive here as responses; an `Err` could only come from a middleware
-    // inside this one, and there is none.
-    let mut response = CURRENT
-        .scope(id.clone(), async {
-            next.call(req)
-                .await
-                .map(|response| enveloped(response.map_into_boxed_body(), &id))
-        })
-        .await?;
-    if let Ok(value) = HeaderValue::from_str(&id) {
-        response
-            .headers_mut()
-            .insert(HeaderName::from_static(HEADER), value);
-    }
-    Ok(response)
-}
-
-/// Replaces an error response that is not already in our envelope.
-fn enveloped(response: ServiceResponse<BoxBody>, id: &str) -> ServiceResponse<BoxBody> {
-    let status = response.status();
-    if !(status.is_client_error() || status.is_server_error()) {
-        return response;
-    }
-    let foreign = match response.response().error() {
-        Some(error) => error.as_error::<ApiError>().is_none(),
-        // An error status with no error attached was built by a handler on purpose.
-        None => false,
-    };
-    if !foreign {
-        return response;
-    }
-    let message = if status.is_server_error() {
-        if let Some(error) = response.response().error() {
-            tracing::error!(request_id = %id, error = %error, "request failed");
-        }
-        "internal error".to_string()
-    } else {
-        response
-            .response()
-            .error()
-            .map(ToString::to_string)
-            .unwrap_or_default()
-    };
-    let body = envelope(status, code_for_status(status), &message, id);
-    response.into_response(body)
+/// Runs `handling` with `id` as the current request's id.
+pub async fn scope<F: Future>(id: String, handling: F) -> F::Output {
+    CURRENT.scope(id, handling).await
 }

@@ -8,9 +8,10 @@ use jsonwebtoken::errors::ErrorKind;
 use jsonwebtoken::{Algorithm, Validation};
 use serde::Deserialize;
 
+use super::caller::{Caller, PERSONAL_ACCOUNTS_TENANT};
 use super::keys::{KeyError, KeyStore};
-use super::{Caller, PERSONAL_ACCOUNTS_TENANT};
 use crate::config::EntraSettings;
+use crate::ids::{EntraObjectId, EntraTenantId};
 
 /// Why a token was refused. Each has a stable code the task pane can switch on.
 #[derive(Debug, thiserror::Error)]
@@ -182,8 +183,8 @@ pub async fn validate(
         return Err(TokenError::Scope);
     }
     Ok(Caller {
-        tenant_id: claims.tid.to_ascii_lowercase(),
-        object_id: claims.oid.to_ascii_lowercase(),
+        tenant_id: EntraTenantId::new(claims.tid.to_ascii_lowercase()),
+        object_id: EntraObjectId::new(claims.oid.to_ascii_lowercase()),
         display_name: claims.name,
         username: claims.preferred_username.or(claims.upn),
         roles: claims.roles,

@@ -8,6 +8,8 @@ use std::sync::Mutex;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
+use crate::ids::OrgId;
+
 /// An org's API usage as one response reported it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct ApiUsage {
@@ -39,22 +41,22 @@ impl ApiUsage {
 /// The latest usage per org (by org id), shared by every client of this process.
 #[derive(Debug, Default)]
 pub struct OrgLimits {
-    latest: Mutex<HashMap<String, ApiUsage>>,
+    latest: Mutex<HashMap<OrgId, ApiUsage>>,
 }
 
 impl OrgLimits {
     /// Keeps `usage` unless a newer report is already held (responses can arrive out of order).
-    pub fn record(&self, org_id: &str, usage: ApiUsage) {
+    pub fn record(&self, org_id: &OrgId, usage: ApiUsage) {
         let mut latest = self.latest.lock().unwrap_or_else(|e| e.into_inner());
         match latest.get(org_id) {
             Some(held) if held.seen_at > usage.seen_at => {}
             _ => {
-                latest.insert(org_id.to_string(), usage);
+                latest.insert(org_id.clone(), usage);
             }
         }
     }
 
-    pub fn get(&self, org_id: &str) -> Option<ApiUsage> {
+    pub fn get(&self, org_id: &OrgId) -> Option<ApiUsage> {
         let latest = self.latest.lock().unwrap_or_else(|e| e.into_inner());
         latest.get(org_id).copied()
     }
@@ -92,10 +94,15 @@ mod tests {
     #[test]
     fn keeps_the_newest_report_per_org() {
         let limits = OrgLimits::default();
+        let (org_1, org_2, org_3) = (
+            OrgId::from("00D1"),
+            OrgId::from("00D2"),
+            OrgId::from("00D3"),
+        );
         let early = Utc::now();
         let late = early + chrono::Duration::seconds(1);
         limits.record(
-            "00D1",
+            &org_1,
             ApiUsage {
                 used: 9,
                 max: 100,
@@ -103,7 +110,7 @@ mod tests {
             },
         );
         limits.record(
-            "00D1",
+            &org_1,
             ApiUsage {
                 used: 5,
                 max: 100,
@@ -111,15 +118,15 @@ mod tests {
             },
         );
         limits.record(
-            "00D2",
+            &org_2,
             ApiUsage {
                 used: 1,
                 max: 50,
                 seen_at: early,
             },
         );
-        assert_eq!(limits.get("00D1").map(|u| u.used), Some(9));
-        assert_eq!(limits.get("00D2").map(|u| u.used), Some(1));
-        assert_eq!(limits.get("00D3"), None);
+        assert_eq!(limits.get(&org_1).map(|u| u.used), Some(9));
+        assert_eq!(limits.get(&org_2).map(|u| u.used), Some(1));
+        assert_eq!(limits.get(&org_3), None);
     }
 }

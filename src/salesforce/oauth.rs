@@ -8,7 +8,7 @@ use base64::engine::general_purpose::STANDARD;
 use secrecy::{ExposeSecret as _, SecretString};
 use serde::{Deserialize, Serialize};
 
-use super::SalesforceError;
+use super::error::SalesforceError;
 
 /// The token response: no `expires_in`, `issued_at` in epoch milliseconds.
 #[derive(Deserialize)]

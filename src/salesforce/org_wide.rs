@@ -3,15 +3,17 @@
 //! by email, looked up as the admin's integration user). Failures are kept on the tenant's
 //! setup so that the admin sees them, and named so that the admin knows what to fix.
 
+use std::sync::Arc;
+
 use secrecy::SecretString;
 use serde::Deserialize;
 
-use super::SalesforceError;
-use super::rest::{Page, Rest, query_path, soql_escape};
-use super::session::client;
-use crate::state::AppState;
-use crate::storage::org_wide::OrgWide;
-use crate::storage::{self, StorageError, tenants, users};
+use super::Salesforce;
+use super::error::SalesforceError;
+use super::rest::{Page, query_path, soql_escape};
+use crate::ids::{OrgId, SalesforceUserId, TenantId};
+use crate::storage::org_wide::{OrgWide, OrgWideSetup, UserMatch};
+use crate::storage::{self, Db, StorageError, connections, tenants, users};
 
 #[derive(Debug, thiserror::Error)]
 pub enum OrgWideError {
@@ -73,131 +75,169 @@ impl OrgWideError {
 pub struct Minted {
     pub access_token: SecretString,
     pub instance_url: String,
-    pub org_id: String,
-    pub user_id: String,
+    pub org_id: OrgId,
+    pub user_id: SalesforceUserId,
 }
 
-/// The tenant's org-wide setup, read afresh (a renewal must notice that the admin changed it or
-/// turned it off).
-pub async fn setup_of(state: &AppState, tenant_id: &str) -> Result<OrgWide, OrgWideError> {
-    storage::org_wide::find(&state.db, tenant_id)
-        .await?
-        .ok_or(OrgWideError::Off)
+/// The org-wide grant: turned on and off by an admin, and minting sessions for reps. Uses the
+/// connected app and the REST API, and nothing that uses it. Cheap to clone.
+#[derive(Clone)]
+pub struct OrgWideGrant {
+    salesforce: Arc<Salesforce>,
+    db: Db,
 }
 
-/// Mints a session for `username` under the tenant's org-wide setup; a failure is recorded on
-/// the setup for the admin, success clears it.
-pub async fn mint(
-    state: &AppState,
-    setup: &OrgWide,
-    username: &str,
-) -> Result<Minted, OrgWideError> {
-    let tenant_id = setup.tenant_id.as_str();
-    let result = mint_unrecorded(state, setup, username).await;
-    let now = storage::now();
-    let code = result.as_ref().err().map(OrgWideError::code);
-    if code != setup.last_error_code.as_deref() {
-        storage::org_wide::set_error(&state.db, tenant_id, code, now).await?;
+impl OrgWideGrant {
+    pub fn new(salesforce: Arc<Salesforce>, db: Db) -> Self {
+        Self { salesforce, db }
     }
-    if let Ok(minted) = &result {
-        let tenant = tenants::find(&state.db, tenant_id).await?;
-        if tenant.is_some_and(|t| t.salesforce_org_id.is_none()) {
-            tenants::set_salesforce_org(
-                &state.db,
-                tenant_id,
-                &minted.org_id,
-                &setup.login_url,
-                now,
-            )
-            .await?;
+
+    /// The tenant's setup, if the admin turned the grant on.
+    pub async fn setup(&self, tenant_id: &TenantId) -> Result<Option<OrgWide>, StorageError> {
+        storage::org_wide::find(&self.db, tenant_id).await
+    }
+
+    /// The tenant's setup, read afresh (a renewal must notice that the admin changed it or
+    /// turned it off).
+    pub async fn current_setup(&self, tenant_id: &TenantId) -> Result<OrgWide, OrgWideError> {
+        self.setup(tenant_id).await?.ok_or(OrgWideError::Off)
+    }
+
+    /// Turns the grant on, or changes its rule. Sessions minted under an earlier rule act as
+    /// whoever that rule chose, so they are forgotten.
+    pub async fn turn_on(&self, setup: &OrgWideSetup<'_>) -> Result<OrgWide, OrgWideError> {
+        if self.salesforce.jwt_key().is_none() {
+            return Err(OrgWideError::NoKey);
         }
+        let stored = storage::org_wide::upsert(&self.db, setup, storage::now()).await?;
+        connections::delete_minted_for_tenant(&self.db, setup.tenant_id).await?;
+        Ok(stored)
     }
-    result
-}
 
-async fn mint_unrecorded(
-    state: &AppState,
-    setup: &OrgWide,
-    username: &str,
-) -> Result<Minted, OrgWideError> {
-    let key = state
-        .salesforce
-        .jwt_key
-        .as_ref()
-        .ok_or(OrgWideError::NoKey)?;
-    let client = client(state).map_err(|_| OrgWideError::NoKey)?;
-    let tokens = client
-        .jwt_bearer(&setup.login_url, username, key)
-        .await
-        .map_err(|error| match error {
-            SalesforceError::OAuth { error, description } if error == "invalid_grant" => {
-                if description.contains("approved") {
-                    OrgWideError::UserNotApproved
-                } else if description.contains("authentication failure") {
-                    OrgWideError::UserNotFound
-                } else {
-                    OrgWideError::Refused(description)
-                }
+    /// Back to each rep connecting; minted sessions are forgotten (reps' own connections stay).
+    /// `false` when it was not on.
+    pub async fn turn_off(&self, tenant_id: &TenantId) -> Result<bool, StorageError> {
+        if !storage::org_wide::delete(&self.db, tenant_id).await? {
+            return Ok(false);
+        }
+        connections::delete_minted_for_tenant(&self.db, tenant_id).await?;
+        Ok(true)
+    }
+
+    /// Tries the grant for one rep: the Salesforce user it would act as.
+    pub async fn check(
+        &self,
+        setup: &OrgWide,
+        user: &users::User,
+    ) -> Result<SalesforceUserId, OrgWideError> {
+        let username = self.username_for(setup, user).await?;
+        Ok(self.mint(setup, &username).await?.user_id)
+    }
+
+    /// Mints a session for `username` under the tenant's setup; a failure is recorded on the
+    /// setup for the admin, success clears it.
+    pub async fn mint(&self, setup: &OrgWide, username: &str) -> Result<Minted, OrgWideError> {
+        let tenant_id = &setup.tenant_id;
+        let result = self.mint_unrecorded(setup, username).await;
+        let now = storage::now();
+        let code = result.as_ref().err().map(OrgWideError::code);
+        if code != setup.last_error_code.as_deref() {
+            storage::org_wide::set_error(&self.db, tenant_id, code, now).await?;
+        }
+        if let Ok(minted) = &result {
+            let tenant = tenants::find(&self.db, tenant_id).await?;
+            if tenant.is_some_and(|t| t.salesforce_org_id.is_none()) {
+                tenants::set_salesforce_org(
+                    &self.db,
+                    tenant_id,
+                    &minted.org_id,
+                    &setup.login_url,
+                    now,
+                )
+                .await?;
             }
-            SalesforceError::OAuth { error, .. } => OrgWideError::Refused(error),
-            other => OrgWideError::Salesforce(other),
-        })?;
-    // `id` is `https://login.salesforce.com/id/{org id}/{user id}`.
-    let mut ids = tokens.id.rsplit('/');
-    let (Some(user_id), Some(org_id)) = (ids.next(), ids.next()) else {
-        return Err(OrgWideError::Refused("no identity in the token".into()));
-    };
-    Ok(Minted {
-        user_id: user_id.to_string(),
-        org_id: org_id.to_string(),
-        access_token: tokens.access_token,
-        instance_url: tokens.instance_url,
-    })
-}
+        }
+        result
+    }
 
-/// The Salesforce username the rep acts as.
-pub async fn username_for(
-    state: &AppState,
-    setup: &OrgWide,
-    user: &users::User,
-) -> Result<String, OrgWideError> {
-    let sign_in = user.email.as_deref().ok_or(OrgWideError::UserNotFound)?;
-    if setup.user_match != "email" {
-        return Ok(format!(
-            "{sign_in}{}",
-            setup.username_suffix.as_deref().unwrap_or_default()
-        ));
+    async fn mint_unrecorded(
+        &self,
+        setup: &OrgWide,
+        username: &str,
+    ) -> Result<Minted, OrgWideError> {
+        let key = self.salesforce.jwt_key().ok_or(OrgWideError::NoKey)?;
+        let oauth = self.salesforce.oauth().map_err(|_| OrgWideError::NoKey)?;
+        let tokens = oauth
+            .jwt_bearer(&setup.login_url, username, key)
+            .await
+            .map_err(|error| match error {
+                SalesforceError::OAuth { error, description } if error == "invalid_grant" => {
+                    if description.contains("approved") {
+                        OrgWideError::UserNotApproved
+                    } else if description.contains("authentication failure") {
+                        OrgWideError::UserNotFound
+                    } else {
+                        OrgWideError::Refused(description)
+                    }
+                }
+                SalesforceError::OAuth { error, .. } => OrgWideError::Refused(error),
+                other => OrgWideError::Salesforce(other),
+            })?;
+        // `id` is `https://login.salesforce.com/id/{org id}/{user id}`.
+        let mut ids = tokens.id.rsplit('/');
+        let (Some(user_id), Some(org_id)) = (ids.next(), ids.next()) else {
+            return Err(OrgWideError::Refused("no identity in the token".into()));
+        };
+        Ok(Minted {
+            user_id: SalesforceUserId::from(user_id),
+            org_id: OrgId::from(org_id),
+            access_token: tokens.access_token,
+            instance_url: tokens.instance_url,
+        })
     }
-    let integration = setup
-        .integration_username
-        .as_deref()
-        .ok_or(OrgWideError::Refused(
-            "no integration user to look reps up as".into(),
-        ))?;
-    let lookup = mint(state, setup, integration).await?;
-    let rest = Rest {
-        http: &state.http,
-        instance_url: &lookup.instance_url,
-        api_version: &state.settings.salesforce.api_version,
-        org_id: &lookup.org_id,
-        limits: &state.salesforce.limits,
-    };
-    let soql = format!(
-        "SELECT Username FROM User WHERE Email = '{}' AND IsActive = true LIMIT 2",
-        soql_escape(sign_in)
-    );
-    let found: Page<UserRow> = async {
-        let path = query_path(&soql)?;
-        rest.send(&lookup.access_token, reqwest::Method::GET, &path, None)
-            .await?
-            .json()
-    }
-    .await
-    .map_err(OrgWideError::Salesforce)?;
-    match found.records.as_slice() {
-        [only] => Ok(only.username.clone()),
-        [] => Err(OrgWideError::UserNotFound),
-        _ => Err(OrgWideError::UserAmbiguous),
+
+    /// The Salesforce username the rep acts as.
+    pub async fn username_for(
+        &self,
+        setup: &OrgWide,
+        user: &users::User,
+    ) -> Result<String, OrgWideError> {
+        let sign_in = user.email.as_deref().ok_or(OrgWideError::UserNotFound)?;
+        let integration = match setup.user_match {
+            UserMatch::Username => {
+                return Ok(format!(
+                    "{sign_in}{}",
+                    setup.username_suffix.as_deref().unwrap_or_default()
+                ));
+            }
+            UserMatch::Email => {
+                setup
+                    .integration_username
+                    .as_deref()
+                    .ok_or(OrgWideError::Refused(
+                        "no integration user to look reps up as".into(),
+                    ))?
+            }
+        };
+        let lookup = self.mint(setup, integration).await?;
+        let rest = self.salesforce.rest(&lookup.instance_url, &lookup.org_id);
+        let soql = format!(
+            "SELECT Username FROM User WHERE Email = '{}' AND IsActive = true LIMIT 2",
+            soql_escape(sign_in)
+        );
+        let found: Page<UserRow> = async {
+            let path = query_path(&soql)?;
+            rest.send(&lookup.access_token, reqwest::Method::GET, &path, None)
+                .await?
+                .json()
+        }
+        .await
+        .map_err(OrgWideError::Salesforce)?;
+        match found.records.as_slice() {
+            [only] => Ok(only.username.clone()),
+            [] => Err(OrgWideError::UserNotFound),
+            _ => Err(OrgWideError::UserAmbiguous),
+        }
     }
 }
 

@@ -7,17 +7,18 @@ use secrecy::{ExposeSecret as _, SecretString};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
-use super::SalesforceError;
 use super::codes::first_fault;
+use super::error::SalesforceError;
 use super::limits::{ApiUsage, OrgLimits};
+use crate::ids::OrgId;
 
 pub struct Rest<'a> {
-    pub http: &'a reqwest::Client,
-    pub instance_url: &'a str,
+    pub(super) http: &'a reqwest::Client,
+    pub(super) instance_url: &'a str,
     /// `64.0`, from configuration.
-    pub api_version: &'a str,
-    pub org_id: &'a str,
-    pub limits: &'a OrgLimits,
+    pub(super) api_version: &'a str,
+    pub(super) org_id: &'a OrgId,
+    pub(super) limits: &'a OrgLimits,
 }
 
 /// A successful answer: its status and body.

@@ -2,172 +2,244 @@
 //! OAuth connection, or the org-wide JWT bearer grant acting as the matching Salesforce user.
 //! A call that meets `INVALID_SESSION_ID` renews the session once and is tried again; a refused
 //! refresh marks the connection "reconnect needed", so nothing retries a dead grant.
+//!
+//! [`Sessions`] holds what opening one needs (the Salesforce runtime, the org-wide grant, the
+//! connection store, the database), owned, so a session lives as long as a sync job needs it,
+//! outside any request.
+
+mod error;
+
+use std::sync::Arc;
 
 use reqwest::Method;
 use secrecy::{ExposeSecret as _, SecretString};
 use serde::de::DeserializeOwned;
 
-use super::org_wide::{self, OrgWideError};
+use super::Salesforce;
+use super::org_wide::{Minted, OrgWideGrant};
 use super::rest::{Page, Reply, Rest, query_path};
-use super::{Client, SalesforceError};
-use crate::secrets::SecretsError;
-use crate::state::AppState;
-use crate::storage::connections::{self, ConnectionStatus, NewConnection, Provider};
-use crate::storage::{self, StorageError, users};
+use crate::connections::{ConnectionStore, Established, Stored};
+use crate::ids::{OrgId, SalesforceUserId, TenantId, UserId};
+use crate::storage::connections::Provider;
+use crate::storage::org_wide::OrgWide;
+use crate::storage::{self, Db, users};
+pub use error::SessionError;
 
-#[derive(Debug, thiserror::Error)]
-pub enum SessionError {
-    #[error("this server has no Salesforce connected app")]
-    NotConfigured,
-    #[error("the rep has not connected Salesforce")]
-    NotConnected,
-    #[error("the rep's Salesforce connection must be made again")]
-    ReconnectNeeded,
-    #[error(transparent)]
-    OrgWide(#[from] OrgWideError),
-    #[error(transparent)]
-    Salesforce(#[from] SalesforceError),
-    #[error(transparent)]
-    Storage(#[from] StorageError),
-    #[error(transparent)]
-    Secrets(#[from] SecretsError),
+/// Who a connection acts as in Salesforce, and its tokens: what a rep's sign-in or an org-wide
+/// mint gives.
+pub struct ConnectedAs<'a> {
+    pub instance_url: &'a str,
+    pub org_id: &'a OrgId,
+    pub salesforce_user_id: &'a SalesforceUserId,
+    pub username: Option<&'a str>,
+    pub access_token: &'a SecretString,
+    /// A rep's own connection has one; an org-wide session is minted again instead.
+    pub refresh_token: Option<&'a SecretString>,
+}
+
+/// Opens reps' sessions. Cheap to clone.
+#[derive(Clone)]
+pub struct Sessions {
+    salesforce: Arc<Salesforce>,
+    org_wide: OrgWideGrant,
+    connections: ConnectionStore,
+    db: Db,
+}
+
+impl Sessions {
+    pub fn new(salesforce: Arc<Salesforce>, connections: ConnectionStore, db: Db) -> Self {
+        Self {
+            org_wide: OrgWideGrant::new(Arc::clone(&salesforce), db.clone()),
+            salesforce,
+            connections,
+            db,
+        }
+    }
+
+    pub fn salesforce(&self) -> &Salesforce {
+        &self.salesforce
+    }
+
+    pub fn org_wide(&self) -> &OrgWideGrant {
+        &self.org_wide
+    }
+
+    pub fn connections(&self) -> &ConnectionStore {
+        &self.connections
+    }
+
+    /// The session of `user`: org-wide when the tenant chose it, otherwise the rep's own
+    /// connection.
+    pub async fn open(&self, user: &users::User) -> Result<Session, SessionError> {
+        self.salesforce.oauth()?;
+        if let Some(setup) = self.org_wide.setup(&user.tenant_id).await? {
+            return self.open_org_wide(user, &setup).await;
+        }
+        let stored = self
+            .connections
+            .find(&user.id, Provider::Salesforce)
+            .await?
+            .ok_or(SessionError::NotConnected)?;
+        if !stored.is_connected() {
+            return Err(SessionError::ReconnectNeeded);
+        }
+        let renewal = match stored.refresh_token()? {
+            Some(token) => Renewal::Refresh(token),
+            None => Renewal::None,
+        };
+        self.resume(user, &stored, renewal)?
+            .ok_or(SessionError::NotConnected)
+    }
+
+    async fn open_org_wide(
+        &self,
+        user: &users::User,
+        setup: &OrgWide,
+    ) -> Result<Session, SessionError> {
+        if let Some(stored) = self
+            .connections
+            .find(&user.id, Provider::Salesforce)
+            .await?
+            && stored.is_connected()
+            && let Some(username) = stored.row.external_username.clone()
+            && let Some(session) = self.resume(user, &stored, Renewal::OrgWide { username })?
+        {
+            return Ok(session);
+        }
+        let username = self.org_wide.username_for(setup, user).await?;
+        let minted = self.org_wide.mint(setup, &username).await?;
+        self.remember_minted(&user.id, &username, &minted).await?;
+        Ok(Session::minted(self.clone(), user, minted, username))
+    }
+
+    /// A session from a stored, connected and complete connection; `None` when a part is
+    /// missing.
+    fn resume(
+        &self,
+        user: &users::User,
+        stored: &Stored,
+        renewal: Renewal,
+    ) -> Result<Option<Session>, SessionError> {
+        let row = &stored.row;
+        let (Some(instance_url), Some(org_id), Some(salesforce_user_id), Some(access)) = (
+            row.instance_url.clone(),
+            row.external_org_id.clone(),
+            row.external_user_id.clone(),
+            stored.access_token()?,
+        ) else {
+            return Ok(None);
+        };
+        Ok(Some(Session {
+            sessions: self.clone(),
+            user_id: user.id.clone(),
+            tenant_id: user.tenant_id.clone(),
+            org_id: OrgId::from(org_id),
+            salesforce_user_id: SalesforceUserId::from(salesforce_user_id),
+            instance_url,
+            access,
+            renewal,
+        }))
+    }
+
+    /// Stores a connection as the rep's (sealed), and the Salesforce user it acts as.
+    pub async fn remember(
+        &self,
+        user_id: &UserId,
+        connected: &ConnectedAs<'_>,
+    ) -> Result<(), SessionError> {
+        self.connections
+            .establish(&Established {
+                user_id,
+                provider: Provider::Salesforce,
+                instance_url: Some(connected.instance_url),
+                external_user_id: Some(connected.salesforce_user_id.as_str()),
+                external_org_id: Some(connected.org_id.as_str()),
+                external_username: connected.username,
+                access_token: connected.access_token,
+                refresh_token: connected.refresh_token,
+                access_expires_at: None,
+            })
+            .await?;
+        users::set_salesforce_user(
+            &self.db,
+            user_id,
+            Some(connected.salesforce_user_id),
+            storage::now(),
+        )
+        .await?;
+        Ok(())
+    }
+
+    /// Forgets the rep's connection and the Salesforce user it acted as; whether there was
+    /// one.
+    pub async fn forget(&self, user_id: &UserId) -> Result<bool, SessionError> {
+        let forgotten = self
+            .connections
+            .forget(user_id, Provider::Salesforce)
+            .await?;
+        users::set_salesforce_user(&self.db, user_id, None, storage::now()).await?;
+        Ok(forgotten)
+    }
+
+    async fn remember_minted(
+        &self,
+        user_id: &UserId,
+        username: &str,
+        minted: &Minted,
+    ) -> Result<(), SessionError> {
+        let connected = ConnectedAs {
+            instance_url: &minted.instance_url,
+            org_id: &minted.org_id,
+            salesforce_user_id: &minted.user_id,
+            username: Some(username),
+            access_token: &minted.access_token,
+            refresh_token: None,
+        };
+        self.remember(user_id, &connected).await
+    }
 }
 
 /// How a session is renewed when its access token dies.
 enum Renewal {
-    /// The rep's refresh token, and the sealed form it was read in (to notice a rotation by
-    /// another worker).
-    Refresh {
-        token: SecretString,
-        sealed: Vec<u8>,
-    },
+    /// The rep's refresh token.
+    Refresh(SecretString),
     /// The org-wide grant, minted again for the same Salesforce user.
     OrgWide { username: String },
     /// Nothing to renew with.
     None,
 }
 
-/// What a session needs from a stored connection that is connected and complete.
-struct Live {
-    instance_url: String,
-    org_id: String,
-    salesforce_user_id: String,
-    access_sealed: Vec<u8>,
-    refresh_sealed: Option<Vec<u8>>,
-    username: Option<String>,
-}
-
-impl Live {
-    fn of(connection: connections::Connection) -> Option<Self> {
-        if connection.status != ConnectionStatus::Connected.as_str() {
-            return None;
-        }
-        Some(Self {
-            instance_url: connection.instance_url?,
-            org_id: connection.external_org_id?,
-            salesforce_user_id: connection.external_user_id?,
-            access_sealed: connection.access_token_sealed?,
-            refresh_sealed: connection.refresh_token_sealed,
-            username: connection.external_username,
-        })
-    }
-}
-
-pub struct Session<'a> {
-    state: &'a AppState,
-    user: users::User,
-    org_id: String,
-    salesforce_user_id: String,
+pub struct Session {
+    sessions: Sessions,
+    user_id: UserId,
+    tenant_id: TenantId,
+    org_id: OrgId,
+    salesforce_user_id: SalesforceUserId,
     instance_url: String,
     access: SecretString,
     renewal: Renewal,
 }
 
-pub(crate) fn client(state: &AppState) -> Result<Client<'_>, SessionError> {
-    let settings = &state.settings.salesforce;
-    match (&settings.consumer_key, &settings.consumer_secret) {
-        (Some(key), Some(secret)) => Ok(Client {
-            http: &state.http,
-            consumer_key: key,
-            consumer_secret: secret,
-        }),
-        _ => Err(SessionError::NotConfigured),
-    }
-}
-
-impl<'a> Session<'a> {
-    /// The session of `user`: org-wide when the tenant chose it, otherwise the rep's own
-    /// connection.
-    pub async fn open(state: &'a AppState, user: users::User) -> Result<Self, SessionError> {
-        client(state)?;
-        if let Some(setup) = storage::org_wide::find(&state.db, &user.tenant_id).await? {
-            return Self::open_org_wide(state, user, &setup).await;
-        }
-        let connection = connections::find(&state.db, &user.id, Provider::Salesforce)
-            .await?
-            .ok_or(SessionError::NotConnected)?;
-        if connection.status != ConnectionStatus::Connected.as_str() {
-            return Err(SessionError::ReconnectNeeded);
-        }
-        let live = Live::of(connection).ok_or(SessionError::NotConnected)?;
-        let renewal = match &live.refresh_sealed {
-            Some(sealed) => Renewal::Refresh {
-                token: state.sealer.open(sealed)?,
-                sealed: sealed.clone(),
-            },
-            None => Renewal::None,
-        };
-        Self::resume(state, user, live, renewal)
-    }
-
-    async fn open_org_wide(
-        state: &'a AppState,
-        user: users::User,
-        setup: &storage::org_wide::OrgWide,
-    ) -> Result<Self, SessionError> {
-        let stored = connections::find(&state.db, &user.id, Provider::Salesforce).await?;
-        if let Some(live) = stored.and_then(Live::of)
-            && let Some(username) = live.username.clone()
-        {
-            return Self::resume(state, user, live, Renewal::OrgWide { username });
-        }
-        let username = org_wide::username_for(state, setup, &user).await?;
-        let minted = org_wide::mint(state, setup, &username).await?;
-        store_minted(state, &user, &username, &minted).await?;
-        Ok(Self {
-            state,
-            user,
+impl Session {
+    fn minted(sessions: Sessions, user: &users::User, minted: Minted, username: String) -> Self {
+        Self {
+            sessions,
+            user_id: user.id.clone(),
+            tenant_id: user.tenant_id.clone(),
             org_id: minted.org_id,
             salesforce_user_id: minted.user_id,
             instance_url: minted.instance_url,
             access: minted.access_token,
             renewal: Renewal::OrgWide { username },
-        })
+        }
     }
 
-    fn resume(
-        state: &'a AppState,
-        user: users::User,
-        live: Live,
-        renewal: Renewal,
-    ) -> Result<Self, SessionError> {
-        Ok(Self {
-            access: state.sealer.open(&live.access_sealed)?,
-            state,
-            user,
-            org_id: live.org_id,
-            salesforce_user_id: live.salesforce_user_id,
-            instance_url: live.instance_url,
-            renewal,
-        })
-    }
-
-    pub fn org_id(&self) -> &str {
+    pub fn org_id(&self) -> &OrgId {
         &self.org_id
     }
 
     /// The Salesforce user the session acts as.
-    pub fn salesforce_user_id(&self) -> &str {
+    pub fn salesforce_user_id(&self) -> &SalesforceUserId {
         &self.salesforce_user_id
     }
 
@@ -176,13 +248,9 @@ impl<'a> Session<'a> {
     }
 
     fn rest(&self) -> Rest<'_> {
-        Rest {
-            http: &self.state.http,
-            instance_url: &self.instance_url,
-            api_version: &self.state.settings.salesforce.api_version,
-            org_id: &self.org_id,
-            limits: &self.state.salesforce.limits,
-        }
+        self.sessions
+            .salesforce
+            .rest(&self.instance_url, &self.org_id)
     }
 
     /// One REST call; a dead session is renewed and the call tried once more.
@@ -219,11 +287,14 @@ impl<'a> Session<'a> {
 
     async fn renew(&mut self) -> Result<(), SessionError> {
         match std::mem::replace(&mut self.renewal, Renewal::None) {
-            Renewal::Refresh { token, sealed } => self.refresh(token, sealed).await,
+            Renewal::Refresh(token) => self.refresh(token).await,
             Renewal::OrgWide { username } => {
-                let setup = org_wide::setup_of(self.state, &self.user.tenant_id).await?;
-                let minted = org_wide::mint(self.state, &setup, &username).await?;
-                store_minted(self.state, &self.user, &username, &minted).await?;
+                let org_wide = &self.sessions.org_wide;
+                let setup = org_wide.current_setup(&self.tenant_id).await?;
+                let minted = org_wide.mint(&setup, &username).await?;
+                self.sessions
+                    .remember_minted(&self.user_id, &username, &minted)
+                    .await?;
                 self.access = minted.access_token;
                 self.instance_url = minted.instance_url;
                 self.org_id = minted.org_id;
@@ -238,112 +309,67 @@ impl<'a> Session<'a> {
         }
     }
 
-    async fn refresh(&mut self, token: SecretString, sealed: Vec<u8>) -> Result<(), SessionError> {
-        let client = client(self.state)?;
-        let tokens = match client.refresh(&self.instance_url, &token).await {
+    async fn refresh(&mut self, token: SecretString) -> Result<(), SessionError> {
+        let oauth = self.sessions.salesforce.oauth()?;
+        let tokens = match oauth.refresh(&self.instance_url, &token).await {
             Ok(tokens) => tokens,
             Err(error) if error.is_invalid_grant() => {
                 // Another worker may have rotated the refresh token a moment ago: take theirs.
-                if let Some(renewed) = self.renewed_elsewhere(&sealed).await? {
-                    return self.adopt(renewed);
+                if let Some((access, refresh)) = self.renewed_elsewhere(&token).await? {
+                    self.access = access;
+                    self.renewal = Renewal::Refresh(refresh);
+                    return Ok(());
                 }
-                tracing::info!(user = %self.user.id, "Salesforce refused the refresh token; reconnect needed");
+                tracing::info!(user = %self.user_id, "Salesforce refused the refresh token; reconnect needed");
                 self.mark_reconnect_needed("invalid_grant").await?;
                 return Err(SessionError::ReconnectNeeded);
             }
             Err(error) => return Err(error.into()),
         };
-        let access = self
-            .state
-            .sealer
-            .seal(tokens.access_token.expose_secret())?;
-        let rotated = tokens
-            .refresh_token
-            .as_ref()
-            .map(|t| self.state.sealer.seal(t.expose_secret()))
-            .transpose()?;
-        connections::set_tokens(
-            &self.state.db,
-            &self.user.id,
-            Provider::Salesforce,
-            &access,
-            rotated.as_deref(),
-            None,
-            storage::now(),
-        )
-        .await?;
+        self.sessions
+            .connections
+            .renewed(
+                &self.user_id,
+                Provider::Salesforce,
+                &tokens.access_token,
+                tokens.refresh_token.as_ref(),
+                None,
+            )
+            .await?;
         self.access = tokens.access_token;
-        self.renewal = match (tokens.refresh_token, rotated) {
-            (Some(token), Some(sealed)) => Renewal::Refresh { token, sealed },
-            _ => Renewal::Refresh { token, sealed },
-        };
+        self.renewal = Renewal::Refresh(tokens.refresh_token.unwrap_or(token));
         Ok(())
     }
 
-    /// The stored connection, if its refresh token is no longer the one this session read.
+    /// The stored tokens, if the stored refresh token is no longer the one this session used.
     async fn renewed_elsewhere(
         &self,
-        sealed: &[u8],
-    ) -> Result<Option<connections::Connection>, SessionError> {
-        let stored = connections::find(&self.state.db, &self.user.id, Provider::Salesforce).await?;
-        Ok(stored.filter(|c| {
-            c.status == ConnectionStatus::Connected.as_str()
-                && c.refresh_token_sealed
-                    .as_deref()
-                    .is_some_and(|s| s != sealed)
-        }))
-    }
-
-    fn adopt(&mut self, connection: connections::Connection) -> Result<(), SessionError> {
-        let (Some(access), Some(sealed)) = (
-            connection.access_token_sealed,
-            connection.refresh_token_sealed,
-        ) else {
-            return Err(SessionError::ReconnectNeeded);
+        used: &SecretString,
+    ) -> Result<Option<(SecretString, SecretString)>, SessionError> {
+        let Some(stored) = self
+            .sessions
+            .connections
+            .find(&self.user_id, Provider::Salesforce)
+            .await?
+        else {
+            return Ok(None);
         };
-        self.access = self.state.sealer.open(&access)?;
-        self.renewal = Renewal::Refresh {
-            token: self.state.sealer.open(&sealed)?,
-            sealed,
-        };
-        Ok(())
+        if !stored.is_connected() {
+            return Ok(None);
+        }
+        match (stored.access_token()?, stored.refresh_token()?) {
+            (Some(access), Some(refresh)) if refresh.expose_secret() != used.expose_secret() => {
+                Ok(Some((access, refresh)))
+            }
+            _ => Ok(None),
+        }
     }
 
     async fn mark_reconnect_needed(&self, code: &str) -> Result<(), SessionError> {
-        connections::set_status(
-            &self.state.db,
-            &self.user.id,
-            Provider::Salesforce,
-            ConnectionStatus::ReconnectNeeded,
-            Some(code),
-            storage::now(),
-        )
-        .await?;
+        self.sessions
+            .connections
+            .mark_reconnect_needed(&self.user_id, Provider::Salesforce, code)
+            .await?;
         Ok(())
     }
-}
-
-/// An org-wide session just minted for `username`, stored (sealed) as the rep's connection.
-async fn store_minted(
-    state: &AppState,
-    user: &users::User,
-    username: &str,
-    minted: &org_wide::Minted,
-) -> Result<(), SessionError> {
-    let access = state.sealer.seal(minted.access_token.expose_secret())?;
-    let connection = NewConnection {
-        user_id: &user.id,
-        provider: Provider::Salesforce,
-        instance_url: Some(&minted.instance_url),
-        external_user_id: Some(&minted.user_id),
-        external_org_id: Some(&minted.org_id),
-        external_username: Some(username),
-        access_token_sealed: Some(&access),
-        refresh_token_sealed: None,
-        access_expires_at: None,
-    };
-    let now = storage::now();
-    connections::upsert(&state.db, &connection, now).await?;
-    users::set_salesforce_user(&state.db, &user.id, Some(&minted.user_id), now).await?;
-    Ok(())
 }

@@ -1,47 +1,33 @@
 //! A user's connection to Salesforce or Microsoft Graph. Token columns hold sealed bytes only:
-//! the identity layer encrypts before it calls here and decrypts after.
+//! [`crate::connections`] seals before it calls here and opens after.
 
 use chrono::{DateTime, Utc};
 
+use super::text::text_enum;
 use super::{Db, StorageError, new_id, one_row, with_pool};
+use crate::ids::{TenantId, UserId};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Provider {
-    Salesforce,
-    Graph,
-}
-
-impl Provider {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Salesforce => "salesforce",
-            Self::Graph => "graph",
-        }
+text_enum! {
+    pub enum Provider {
+        Salesforce = "salesforce",
+        Graph = "graph",
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ConnectionStatus {
-    Connected,
-    /// The refresh token was refused; the rep must connect again. Jobs for the user wait.
-    ReconnectNeeded,
-}
-
-impl ConnectionStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Connected => "connected",
-            Self::ReconnectNeeded => "reconnect_needed",
-        }
+text_enum! {
+    pub enum ConnectionStatus {
+        Connected = "connected",
+        /// The refresh token was refused; the rep must connect again. Jobs for the user wait.
+        ReconnectNeeded = "reconnect_needed",
     }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct Connection {
     pub id: String,
-    pub user_id: String,
-    pub provider: String,
-    pub status: String,
+    pub user_id: UserId,
+    pub provider: Provider,
+    pub status: ConnectionStatus,
     pub instance_url: Option<String>,
     pub external_user_id: Option<String>,
     pub external_org_id: Option<String>,
@@ -57,7 +43,7 @@ pub struct Connection {
 /// A connection as established (or re-established) by a sign-in.
 #[derive(Debug, Clone)]
 pub struct NewConnection<'a> {
-    pub user_id: &'a str,
+    pub user_id: &'a UserId,
     pub provider: Provider,
     pub instance_url: Option<&'a str>,
     pub external_user_id: Option<&'a str>,
@@ -104,7 +90,7 @@ pub async fn upsert(
         sqlx::query_as::<_, Connection>(sql)
             .bind(new_id())
             .bind(new.user_id)
-            .bind(new.provider.as_str())
+            .bind(new.provider)
             .bind(new.instance_url)
             .bind(new.external_user_id)
             .bind(new.external_org_id)
@@ -121,7 +107,7 @@ pub async fn upsert(
 
 pub async fn find(
     db: &Db,
-    user_id: &str,
+    user_id: &UserId,
     provider: Provider,
 ) -> Result<Option<Connection>, StorageError> {
     let sql = concat!(
@@ -132,7 +118,7 @@ pub async fn find(
     let connection = with_pool!(db, pool => {
         sqlx::query_as::<_, Connection>(sql)
             .bind(user_id)
-            .bind(provider.as_str())
+            .bind(provider)
             .fetch_optional(pool)
             .await?
     });
@@ -147,7 +133,7 @@ const SET_TOKENS: &str = "UPDATE connections SET access_token_sealed = $1, \
 /// so the old one is never discarded before the new one is stored.
 pub async fn set_tokens(
     db: &Db,
-    user_id: &str,
+    user_id: &UserId,
     provider: Provider,
     access_token_sealed: &[u8],
     rotated_refresh_token_sealed: Option<&[u8]>,
@@ -161,7 +147,7 @@ pub async fn set_tokens(
             .bind(access_expires_at)
             .bind(now)
             .bind(user_id)
-            .bind(provider.as_str())
+            .bind(provider)
             .execute(pool)
             .await?
             .rows_affected()
@@ -175,7 +161,7 @@ const SET_STATUS: &str = "UPDATE connections SET status = $1, last_error_code = 
 /// Marks a connection, for example `reconnect_needed` with the error code that caused it.
 pub async fn set_status(
     db: &Db,
-    user_id: &str,
+    user_id: &UserId,
     provider: Provider,
     status: ConnectionStatus,
     error_code: Option<&str>,
@@ -183,11 +169,11 @@ pub async fn set_status(
 ) -> Result<(), StorageError> {
     let updated = with_pool!(db, pool => {
         sqlx::query(SET_STATUS)
-            .bind(status.as_str())
+            .bind(status)
             .bind(error_code)
             .bind(now)
             .bind(user_id)
-            .bind(provider.as_str())
+            .bind(provider)
             .execute(pool)
             .await?
             .rows_affected()
@@ -196,17 +182,17 @@ pub async fn set_status(
 }
 
 /// Forgets a connection and its tokens. Returns whether there was one.
-pub async fn delete(db: &Db, user_id: &str, provider: Provider) -> Result<bool, StorageError> {
+pub async fn delete(db: &Db, user_id: &UserId, provider: Provider) -> Result<bool, StorageError> {
     const SQL: &str = "DELETE FROM connections WHERE user_id = $1 AND provider = $2";
     let deleted = with_pool!(db, pool => {
-        sqlx::query(SQL).bind(user_id).bind(provider.as_str()).execute(pool).await?.rows_affected()
+        sqlx::query(SQL).bind(user_id).bind(provider).execute(pool).await?.rows_affected()
     });
     Ok(deleted == 1)
 }
 
 /// Forgets the Salesforce sessions the org-wide grant minted for a tenant's reps (they have no
 /// refresh token; a rep's own connection always has one).
-pub async fn delete_minted_for_tenant(db: &Db, tenant_id: &str) -> Result<u64, StorageError> {
+pub async fn delete_minted_for_tenant(db: &Db, tenant_id: &TenantId) -> Result<u64, StorageError> {
     const SQL: &str = "DELETE FROM connections WHERE provider = 'salesforce' \
          AND refresh_token_sealed IS NULL \
          AND user_id IN (SELECT id FROM users WHERE tenant_id = $1)";

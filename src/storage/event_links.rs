@@ -6,20 +6,22 @@
 
 use chrono::{DateTime, Utc};
 
+use super::text::{JsonText, text_enum};
 use super::{Db, StorageError, new_id, one_row, with_pool};
+use crate::ids::UserId;
 
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct EventLink {
     pub id: String,
-    pub user_id: String,
+    pub user_id: UserId,
     pub outlook_event_id: String,
     pub outlook_series_id: Option<String>,
     pub salesforce_event_id: Option<String>,
     pub selected: bool,
-    /// JSON array of Contact or Lead ids.
-    pub who_ids: String,
+    /// The Contact or Lead ids the event relates to.
+    pub who_ids: JsonText<Vec<String>>,
     pub what_id: Option<String>,
-    pub state: String,
+    pub state: LinkState,
     pub outlook_hash: Option<String>,
     pub salesforce_hash: Option<String>,
     pub outlook_change_key: Option<String>,
@@ -31,29 +33,20 @@ pub struct EventLink {
     pub updated_at: DateTime<Utc>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum LinkState {
-    Pending,
-    Synced,
-    Failed,
-    Removed,
-}
-
-impl LinkState {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Pending => "pending",
-            Self::Synced => "synced",
-            Self::Failed => "failed",
-            Self::Removed => "removed",
-        }
+text_enum! {
+    pub enum LinkState {
+        /// Chosen or changed, waiting for the pipeline.
+        Pending = "pending",
+        Synced = "synced",
+        Failed = "failed",
+        Removed = "removed",
     }
 }
 
 /// What the rep chose for an event.
 #[derive(Debug, Clone)]
 pub struct Selection<'a> {
-    pub user_id: &'a str,
+    pub user_id: &'a UserId,
     pub outlook_event_id: &'a str,
     pub outlook_series_id: Option<&'a str>,
     pub selected: bool,
@@ -90,7 +83,6 @@ pub async fn upsert_selection(
     selection: &Selection<'_>,
     now: DateTime<Utc>,
 ) -> Result<EventLink, StorageError> {
-    let who_ids = serde_json::to_string(selection.who_ids).map_err(StorageError::Corrupt)?;
     let sql = concat!(
         "INSERT INTO event_links (id, user_id, outlook_event_id, outlook_series_id, selected, \
            who_ids, what_id, state, created_at, updated_at) \
@@ -110,7 +102,7 @@ pub async fn upsert_selection(
             .bind(selection.outlook_event_id)
             .bind(selection.outlook_series_id)
             .bind(selection.selected)
-            .bind(&who_ids)
+            .bind(JsonText(selection.who_ids))
             .bind(selection.what_id)
             .bind(now)
             .fetch_one(pool)
@@ -129,7 +121,7 @@ pub async fn find(db: &Db, id: &str) -> Result<Option<EventLink>, StorageError> 
 
 pub async fn find_by_outlook_id(
     db: &Db,
-    user_id: &str,
+    user_id: &UserId,
     outlook_event_id: &str,
 ) -> Result<Option<EventLink>, StorageError> {
     let sql = concat!(
@@ -165,7 +157,7 @@ pub async fn find_by_salesforce_id(
 /// A user's links in one state, oldest change first.
 pub async fn list_for_user(
     db: &Db,
-    user_id: &str,
+    user_id: &UserId,
     state: LinkState,
     limit: i64,
 ) -> Result<Vec<EventLink>, StorageError> {
@@ -178,7 +170,7 @@ pub async fn list_for_user(
     let links = with_pool!(db, pool => {
         sqlx::query_as::<_, EventLink>(sql)
             .bind(user_id)
-            .bind(state.as_str())
+            .bind(state)
             .bind(limit)
             .fetch_all(pool)
             .await?
@@ -254,7 +246,7 @@ pub async fn set_state(
 ) -> Result<(), StorageError> {
     let updated = with_pool!(db, pool => {
         sqlx::query(SET_STATE)
-            .bind(state.as_str())
+            .bind(state)
             .bind(error_code)
             .bind(now)
             .bind(id)

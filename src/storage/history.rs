@@ -3,40 +3,34 @@
 
 use chrono::{DateTime, Utc};
 
+use super::text::{JsonText, text_enum};
 use super::{Db, StorageError, with_pool};
+use crate::ids::UserId;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Actor {
-    Rep,
-    Admin,
-    System,
-}
-
-impl Actor {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Rep => "rep",
-            Self::Admin => "admin",
-            Self::System => "system",
-        }
+text_enum! {
+    /// Who took a decision.
+    pub enum Actor {
+        Rep = "rep",
+        Admin = "admin",
+        System = "system",
     }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct HistoryEntry {
     pub id: i64,
-    pub user_id: String,
+    pub user_id: UserId,
     pub link_id: Option<String>,
     pub at: DateTime<Utc>,
-    pub actor: String,
+    pub actor: Actor,
     pub action: String,
     /// A JSON object with the facts behind the decision (ids, hashes, the losing values of a
     /// conflict); never tokens.
-    pub detail: String,
+    pub detail: JsonText<serde_json::Value>,
 }
 
 pub struct NewEntry<'a> {
-    pub user_id: &'a str,
+    pub user_id: &'a UserId,
     pub link_id: Option<&'a str>,
     pub actor: Actor,
     pub action: &'a str,
@@ -65,9 +59,9 @@ pub async fn append(
             .bind(entry.user_id)
             .bind(entry.link_id)
             .bind(now)
-            .bind(entry.actor.as_str())
+            .bind(entry.actor)
             .bind(entry.action)
-            .bind(entry.detail.to_string())
+            .bind(JsonText(entry.detail))
             .fetch_one(pool)
             .await?
     });
@@ -90,7 +84,7 @@ pub async fn list_for_link(db: &Db, link_id: &str) -> Result<Vec<HistoryEntry>, 
 /// A user's most recent entries, newest first; `before` pages backwards by id.
 pub async fn list_for_user(
     db: &Db,
-    user_id: &str,
+    user_id: &UserId,
     before: Option<i64>,
     limit: i64,
 ) -> Result<Vec<HistoryEntry>, StorageError> {

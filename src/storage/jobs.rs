@@ -8,7 +8,19 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
+use super::text::{JsonText, text_enum};
 use super::{Db, StorageError, in_json_array, new_id, one_row, with_pool};
+
+text_enum! {
+    pub enum JobState {
+        /// Waiting for its `run_at`, or for a worker.
+        Pending = "pending",
+        /// Claimed by a worker, under a lease.
+        Running = "running",
+        /// Out of attempts, or failed for good: kept for the operator.
+        Dead = "dead",
+    }
+}
 
 /// A job to put on the queue.
 #[derive(Debug, Clone)]
@@ -28,7 +40,7 @@ pub struct JobRow {
     pub kind: String,
     pub payload: String,
     pub dedup_key: Option<String>,
-    pub state: String,
+    pub state: JobState,
     pub attempts: i32,
     pub max_attempts: i32,
     pub run_at: DateTime<Utc>,
@@ -157,7 +169,6 @@ pub async fn claim(
     now: DateTime<Utc>,
     locked_until: DateTime<Utc>,
 ) -> Result<Option<JobRow>, StorageError> {
-    let kinds = serde_json::to_string(kinds).map_err(StorageError::Corrupt)?;
     let sql = match db {
         Db::Sqlite(_) => CLAIM_SQLITE,
         Db::Postgres(_) => CLAIM_POSTGRES,
@@ -167,7 +178,7 @@ pub async fn claim(
             .bind(locked_until)
             .bind(claim)
             .bind(now)
-            .bind(&kinds)
+            .bind(JsonText(kinds))
             .fetch_optional(pool)
             .await?
     });
@@ -236,7 +247,7 @@ pub async fn fail(
     now: DateTime<Utc>,
 ) -> Result<FailOutcome, StorageError> {
     let result = with_pool!(db, pool => {
-        sqlx::query_scalar::<_, String>(FAIL)
+        sqlx::query_scalar::<_, JobState>(FAIL)
             .bind(failure.retry_at)
             .bind(failure.error)
             .bind(now)
@@ -247,7 +258,7 @@ pub async fn fail(
             .await
     });
     match result {
-        Ok(Some(state)) if state == "dead" => Ok(FailOutcome::Dead),
+        Ok(Some(JobState::Dead)) => Ok(FailOutcome::Dead),
         Ok(Some(_)) => Ok(FailOutcome::Retry(failure.retry_at)),
         Ok(None) => Ok(FailOutcome::LostClaim),
         // Going back to pending collided with a newer pending job of the same key: that one
@@ -305,15 +316,14 @@ const COUNTS: &str = "SELECT state, COUNT(*) FROM jobs GROUP BY state";
 
 /// Jobs per state.
 pub async fn counts(db: &Db) -> Result<JobCounts, StorageError> {
-    let rows: Vec<(String, i64)> =
+    let rows: Vec<(JobState, i64)> =
         with_pool!(db, pool => sqlx::query_as(COUNTS).fetch_all(pool).await?);
     let mut counts = JobCounts::default();
     for (state, n) in rows {
-        match state.as_str() {
-            "pending" => counts.pending = n,
-            "running" => counts.running = n,
-            "dead" => counts.dead = n,
-            _ => {}
+        match state {
+            JobState::Pending => counts.pending = n,
+            JobState::Running => counts.running = n,
+            JobState::Dead => counts.dead = n,
         }
     }
     Ok(counts)

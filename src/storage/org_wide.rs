@@ -3,14 +3,26 @@
 
 use chrono::{DateTime, Utc};
 
+use super::text::text_enum;
 use super::{Db, StorageError, with_pool};
+use crate::ids::TenantId;
+
+text_enum! {
+    /// How a rep is matched to the Salesforce user the grant acts as.
+    pub enum UserMatch {
+        /// The rep's sign-in name, plus the setup's suffix, is the Salesforce username.
+        Username = "username",
+        /// The Salesforce user whose email is the rep's sign-in name, looked up by the
+        /// integration user.
+        Email = "email",
+    }
+}
 
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct OrgWide {
-    pub tenant_id: String,
+    pub tenant_id: TenantId,
     pub login_url: String,
-    /// `username` or `email`.
-    pub user_match: String,
+    pub user_match: UserMatch,
     pub username_suffix: Option<String>,
     pub integration_username: Option<String>,
     pub last_error_code: Option<String>,
@@ -22,9 +34,9 @@ pub struct OrgWide {
 /// How the admin set it up.
 #[derive(Debug, Clone)]
 pub struct OrgWideSetup<'a> {
-    pub tenant_id: &'a str,
+    pub tenant_id: &'a TenantId,
     pub login_url: &'a str,
-    pub user_match: &'a str,
+    pub user_match: UserMatch,
     pub username_suffix: Option<&'a str>,
     pub integration_username: Option<&'a str>,
 }
@@ -67,7 +79,7 @@ pub async fn upsert(
     Ok(row)
 }
 
-pub async fn find(db: &Db, tenant_id: &str) -> Result<Option<OrgWide>, StorageError> {
+pub async fn find(db: &Db, tenant_id: &TenantId) -> Result<Option<OrgWide>, StorageError> {
     let sql = concat!(
         "SELECT ",
         columns!(),
@@ -85,7 +97,7 @@ const SET_ERROR: &str = "UPDATE salesforce_org_wide SET last_error_code = $1, la
 /// Records the latest failure to act as a rep (`None` once it works again).
 pub async fn set_error(
     db: &Db,
-    tenant_id: &str,
+    tenant_id: &TenantId,
     code: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<(), StorageError> {
@@ -102,7 +114,7 @@ pub async fn set_error(
 }
 
 /// Back to each rep connecting for themselves.
-pub async fn delete(db: &Db, tenant_id: &str) -> Result<bool, StorageError> {
+pub async fn delete(db: &Db, tenant_id: &TenantId) -> Result<bool, StorageError> {
     const SQL: &str = "DELETE FROM salesforce_org_wide WHERE tenant_id = $1";
     let deleted = with_pool!(db, pool => {
         sqlx::query(SQL).bind(tenant_id).execute(pool).await?.rows_affected()

@@ -3,27 +3,23 @@
 
 use chrono::{DateTime, Utc};
 
+use super::text::text_enum;
 use super::{Db, StorageError, new_id, with_pool};
+use crate::ids::UserId;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum LoginKind {
-    Ticket,
-    State,
-}
-
-impl LoginKind {
-    fn as_str(self) -> &'static str {
-        match self {
-            Self::Ticket => "ticket",
-            Self::State => "state",
-        }
+text_enum! {
+    pub enum LoginKind {
+        /// Issued to a signed-in rep, spent when the Office dialog opens the sign-in.
+        Ticket = "ticket",
+        /// The OAuth `state`, spent by the callback.
+        State = "state",
     }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct Login {
     pub id: String,
-    pub user_id: String,
+    pub user_id: UserId,
     pub login_url: String,
     pub verifier_sealed: Option<Vec<u8>>,
     /// The hash of the nonce in the cookie of the browser that started the sign-in.
@@ -35,7 +31,7 @@ pub struct Login {
 pub struct NewLogin<'a> {
     pub kind: LoginKind,
     pub secret_hash: &'a str,
-    pub user_id: &'a str,
+    pub user_id: &'a UserId,
     pub login_url: &'a str,
     pub verifier_sealed: Option<&'a [u8]>,
     pub browser_hash: Option<&'a str>,
@@ -49,7 +45,7 @@ pub async fn insert(db: &Db, login: &NewLogin<'_>) -> Result<(), StorageError> {
     with_pool!(db, pool => {
         sqlx::query(SQL)
             .bind(new_id())
-            .bind(login.kind.as_str())
+            .bind(login.kind)
             .bind(login.secret_hash)
             .bind(login.user_id)
             .bind(login.login_url)
@@ -77,7 +73,7 @@ pub async fn spend(
     let login = with_pool!(db, pool => {
         sqlx::query_as::<_, Login>(SQL)
             .bind(now)
-            .bind(kind.as_str())
+            .bind(kind)
             .bind(secret_hash)
             .fetch_optional(pool)
             .await?

@@ -5,15 +5,17 @@
 
 use chrono::{DateTime, Utc};
 
+use super::text::JsonText;
 use super::{Db, StorageError, in_json_array, new_id, one_row, with_pool};
+use crate::ids::{EntraObjectId, TenantId};
 
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct SyncConfig {
     pub id: String,
-    pub tenant_id: String,
+    pub tenant_id: TenantId,
     pub name: String,
     pub is_default: bool,
-    pub settings: String,
+    pub settings: JsonText<serde_json::Value>,
     pub version: i32,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -23,7 +25,7 @@ pub struct SyncConfig {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Principal<'a> {
     /// A user, by Entra object id.
-    User(&'a str),
+    User(&'a EntraObjectId),
     /// An Entra group, by object id.
     Group(&'a str),
 }
@@ -38,7 +40,8 @@ impl Principal<'_> {
 
     fn id(&self) -> &str {
         match self {
-            Self::User(id) | Self::Group(id) => id,
+            Self::User(id) => id.as_str(),
+            Self::Group(id) => id,
         }
     }
 }
@@ -52,7 +55,7 @@ macro_rules! columns {
 /// Creates a configuration. Names are unique per tenant, and a tenant has one default at most.
 pub async fn create(
     db: &Db,
-    tenant_id: &str,
+    tenant_id: &TenantId,
     name: &str,
     is_default: bool,
     settings: &serde_json::Value,
@@ -70,7 +73,7 @@ pub async fn create(
             .bind(tenant_id)
             .bind(name)
             .bind(is_default)
-            .bind(settings.to_string())
+            .bind(JsonText(settings))
             .bind(now)
             .fetch_one(pool)
             .await
@@ -87,7 +90,10 @@ pub async fn find(db: &Db, id: &str) -> Result<Option<SyncConfig>, StorageError>
     Ok(config)
 }
 
-pub async fn list_for_tenant(db: &Db, tenant_id: &str) -> Result<Vec<SyncConfig>, StorageError> {
+pub async fn list_for_tenant(
+    db: &Db,
+    tenant_id: &TenantId,
+) -> Result<Vec<SyncConfig>, StorageError> {
     let sql = concat!(
         "SELECT ",
         columns!(),
@@ -116,7 +122,7 @@ pub async fn update_settings(
     );
     let updated = with_pool!(db, pool => {
         sqlx::query_as::<_, SyncConfig>(sql)
-            .bind(settings.to_string())
+            .bind(JsonText(settings))
             .bind(now)
             .bind(id)
             .bind(expected_version)
@@ -169,7 +175,7 @@ pub async fn assign(
 
 pub async fn unassign(
     db: &Db,
-    tenant_id: &str,
+    tenant_id: &TenantId,
     principal: Principal<'_>,
 ) -> Result<bool, StorageError> {
     const SQL: &str = "DELETE FROM sync_config_assignments \
@@ -211,11 +217,10 @@ const RESOLVE_POSTGRES: &str = resolve_sql!(postgres);
 /// The configuration that applies to a user who belongs to `group_ids`.
 pub async fn resolve_for_user(
     db: &Db,
-    tenant_id: &str,
-    entra_object_id: &str,
+    tenant_id: &TenantId,
+    entra_object_id: &EntraObjectId,
     group_ids: &[&str],
 ) -> Result<Option<SyncConfig>, StorageError> {
-    let groups = serde_json::to_string(group_ids).map_err(StorageError::Corrupt)?;
     let sql = match db {
         Db::Sqlite(_) => RESOLVE_SQLITE,
         Db::Postgres(_) => RESOLVE_POSTGRES,
@@ -224,7 +229,7 @@ pub async fn resolve_for_user(
         sqlx::query_as::<_, SyncConfig>(sql)
             .bind(tenant_id)
             .bind(entra_object_id)
-            .bind(&groups)
+            .bind(JsonText(group_ids))
             .fetch_optional(pool)
             .await?
     });

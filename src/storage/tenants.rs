@@ -2,16 +2,18 @@
 
 use chrono::{DateTime, Utc};
 
+use super::text::text_enum;
 use super::{Db, StorageError, new_id, one_row, with_pool};
+use crate::ids::{EntraTenantId, OrgId, TenantId};
 
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct Tenant {
-    pub id: String,
-    pub entra_tenant_id: String,
+    pub id: TenantId,
+    pub entra_tenant_id: EntraTenantId,
     pub display_name: Option<String>,
-    pub salesforce_org_id: Option<String>,
+    pub salesforce_org_id: Option<OrgId>,
     pub salesforce_login_url: Option<String>,
-    pub graph_access_mode: String,
+    pub graph_access_mode: GraphAccessMode,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -27,7 +29,7 @@ macro_rules! columns {
 /// unless a new one is given.
 pub async fn upsert(
     db: &Db,
-    entra_tenant_id: &str,
+    entra_tenant_id: &EntraTenantId,
     display_name: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<Tenant, StorageError> {
@@ -43,7 +45,7 @@ pub async fn upsert(
     );
     let tenant = with_pool!(db, pool => {
         sqlx::query_as::<_, Tenant>(sql)
-            .bind(new_id())
+            .bind(TenantId::new(new_id()))
             .bind(entra_tenant_id)
             .bind(display_name)
             .bind(now)
@@ -53,7 +55,7 @@ pub async fn upsert(
     Ok(tenant)
 }
 
-pub async fn find(db: &Db, id: &str) -> Result<Option<Tenant>, StorageError> {
+pub async fn find(db: &Db, id: &TenantId) -> Result<Option<Tenant>, StorageError> {
     let sql = concat!("SELECT ", columns!(), " FROM tenants WHERE id = $1");
     let tenant = with_pool!(db, pool => sqlx::query_as::<_, Tenant>(sql).bind(id).fetch_optional(pool).await?);
     Ok(tenant)
@@ -61,7 +63,7 @@ pub async fn find(db: &Db, id: &str) -> Result<Option<Tenant>, StorageError> {
 
 pub async fn find_by_entra_id(
     db: &Db,
-    entra_tenant_id: &str,
+    entra_tenant_id: &EntraTenantId,
 ) -> Result<Option<Tenant>, StorageError> {
     let sql = concat!(
         "SELECT ",
@@ -80,8 +82,8 @@ const SET_ORG: &str = "UPDATE tenants SET salesforce_org_id = $1, salesforce_log
 /// Ties the tenant to its Salesforce org. One org serves one tenant.
 pub async fn set_salesforce_org(
     db: &Db,
-    id: &str,
-    org_id: &str,
+    id: &TenantId,
+    org_id: &OrgId,
     login_url: &str,
     now: DateTime<Utc>,
 ) -> Result<(), StorageError> {
@@ -99,31 +101,24 @@ pub async fn set_salesforce_org(
     one_row(updated)
 }
 
-/// Whether the service reaches mailboxes with each rep's token or with application permissions.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum GraphAccessMode {
-    Delegated,
-    Application,
-}
-
-impl GraphAccessMode {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Delegated => "delegated",
-            Self::Application => "application",
-        }
+text_enum! {
+    /// Whether the service reaches mailboxes with each rep's token or with application
+    /// permissions.
+    pub enum GraphAccessMode {
+        Delegated = "delegated",
+        Application = "application",
     }
 }
 
 pub async fn set_graph_access_mode(
     db: &Db,
-    id: &str,
+    id: &TenantId,
     mode: GraphAccessMode,
     now: DateTime<Utc>,
 ) -> Result<(), StorageError> {
     const SQL: &str = "UPDATE tenants SET graph_access_mode = $1, updated_at = $2 WHERE id = $3";
     let updated = with_pool!(db, pool => {
-        sqlx::query(SQL).bind(mode.as_str()).bind(now).bind(id).execute(pool).await?.rows_affected()
+        sqlx::query(SQL).bind(mode).bind(now).bind(id).execute(pool).await?.rows_affected()
     });
     one_row(updated)
 }

@@ -3,15 +3,16 @@
 use chrono::{DateTime, Utc};
 
 use super::{Db, StorageError, new_id, one_row, with_pool};
+use crate::ids::{EntraObjectId, SalesforceUserId, TenantId, UserId};
 
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct User {
-    pub id: String,
-    pub tenant_id: String,
-    pub entra_object_id: String,
+    pub id: UserId,
+    pub tenant_id: TenantId,
+    pub entra_object_id: EntraObjectId,
     pub email: Option<String>,
     pub display_name: Option<String>,
-    pub salesforce_user_id: Option<String>,
+    pub salesforce_user_id: Option<SalesforceUserId>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -19,8 +20,8 @@ pub struct User {
 /// What the identity layer learns about a user from a token.
 #[derive(Debug, Clone)]
 pub struct UserProfile<'a> {
-    pub tenant_id: &'a str,
-    pub entra_object_id: &'a str,
+    pub tenant_id: &'a TenantId,
+    pub entra_object_id: &'a EntraObjectId,
     pub email: Option<&'a str>,
     pub display_name: Option<&'a str>,
 }
@@ -52,7 +53,7 @@ pub async fn upsert(
     );
     let user = with_pool!(db, pool => {
         sqlx::query_as::<_, User>(sql)
-            .bind(new_id())
+            .bind(UserId::new(new_id()))
             .bind(profile.tenant_id)
             .bind(profile.entra_object_id)
             .bind(profile.email)
@@ -64,7 +65,7 @@ pub async fn upsert(
     Ok(user)
 }
 
-pub async fn find(db: &Db, id: &str) -> Result<Option<User>, StorageError> {
+pub async fn find(db: &Db, id: &UserId) -> Result<Option<User>, StorageError> {
     let sql = concat!("SELECT ", columns!(), " FROM users WHERE id = $1");
     let user =
         with_pool!(db, pool => sqlx::query_as::<_, User>(sql).bind(id).fetch_optional(pool).await?);
@@ -73,8 +74,8 @@ pub async fn find(db: &Db, id: &str) -> Result<Option<User>, StorageError> {
 
 pub async fn find_by_object_id(
     db: &Db,
-    tenant_id: &str,
-    entra_object_id: &str,
+    tenant_id: &TenantId,
+    entra_object_id: &EntraObjectId,
 ) -> Result<Option<User>, StorageError> {
     let sql = concat!(
         "SELECT ",
@@ -92,7 +93,7 @@ pub async fn find_by_object_id(
 }
 
 /// Users of a tenant, in a stable order, for the admin status page.
-pub async fn list_for_tenant(db: &Db, tenant_id: &str) -> Result<Vec<User>, StorageError> {
+pub async fn list_for_tenant(db: &Db, tenant_id: &TenantId) -> Result<Vec<User>, StorageError> {
     let sql = concat!(
         "SELECT ",
         columns!(),
@@ -109,8 +110,8 @@ const SET_SF_USER: &str = "UPDATE users SET salesforce_user_id = $1, updated_at 
 /// Records which Salesforce user this rep acts as (`None` forgets it).
 pub async fn set_salesforce_user(
     db: &Db,
-    id: &str,
-    salesforce_user_id: Option<&str>,
+    id: &UserId,
+    salesforce_user_id: Option<&SalesforceUserId>,
     now: DateTime<Utc>,
 ) -> Result<(), StorageError> {
     let updated = with_pool!(db, pool => {

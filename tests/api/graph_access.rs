@@ -56,7 +56,7 @@ fn rep_entry<'a>(check: &'a Value, name_or_id: &str) -> &'a Value {
 }
 
 async fn user_id(w: &World, oid: &str) -> String {
-    w.user(oid).await.id
+    w.user(oid).await.id.to_string()
 }
 
 #[tokio::test]

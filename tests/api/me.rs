@@ -2,32 +2,38 @@
 //! applies to them (their own assignment, else their group's, else the tenant's default).
 
 use outforce::storage::sync_configs::{self, Principal};
-use outforce::storage::tenants;
+use outforce::storage::{tenants, users};
 use outforce_sandbox::entra::TokenSpec;
 use serde_json::{Value, json};
 
-use crate::helpers::spawn_with;
+use crate::helpers::{TestApp, spawn_with};
 use crate::signed_in::{self, API, TENANT};
 
 const REP: &str = "6467882c-fdfd-4354-a1ed-4e13f064be25";
 const SALES_EMEA: &str = "3f1b2c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d";
+
+/// `GET /api/v1/me` with a token naming the rep `name`, in `groups`.
+async fn me_as(
+    app: &TestApp,
+    tenant: &signed_in::Tenant,
+    name: &str,
+    groups: Vec<String>,
+) -> Value {
+    let mut spec = TokenSpec::user(TENANT, REP, API);
+    spec.name = name.into();
+    spec.groups = groups;
+    let token = tenant.entra.mint(&spec).unwrap();
+    app.call(reqwest::Method::GET, "/api/v1/me", &token, None)
+        .await
+        .1
+}
 
 #[tokio::test]
 async fn me_names_the_tenant_the_rep_and_the_sync_configuration_that_applies() {
     let tenant = signed_in::tenant();
     let (loaded, _db_dir) = tenant.settings().await;
     let app = spawn_with(loaded, outforce::startup::registry()).await;
-    let me = |groups: Vec<String>| {
-        let mut spec = TokenSpec::user(TENANT, REP, API);
-        spec.name = "Avery Rep".into();
-        spec.groups = groups;
-        let token = tenant.entra.mint(&spec).unwrap();
-        let request = app
-            .client
-            .get(format!("{}/api/v1/me", app.address))
-            .bearer_auth(token);
-        async move { request.send().await.unwrap().json::<Value>().await.unwrap() }
-    };
+    let me = |groups: Vec<String>| me_as(&app, &tenant, "Avery Rep", groups);
 
     let first = me(Vec::new()).await;
     assert_eq!(first["tenant_id"], TENANT);
@@ -37,7 +43,7 @@ async fn me_names_the_tenant_the_rep_and_the_sync_configuration_that_applies() {
     assert_eq!(first["sync_config"], Value::Null, "nothing configured yet");
 
     let db = &app.state.db;
-    let tenant_row = tenants::find_by_entra_id(db, TENANT)
+    let tenant_row = tenants::find_by_entra_id(db, &TENANT.into())
         .await
         .unwrap()
         .unwrap();
@@ -66,4 +72,38 @@ async fn me_names_the_tenant_the_rep_and_the_sync_configuration_that_applies() {
     let member = me(vec![SALES_EMEA.into()]).await;
     assert_eq!(member["sync_config"]["name"], "EMEA");
     assert_eq!(member["sync_config"]["version"], 1);
+}
+
+#[tokio::test]
+async fn a_rep_is_written_when_first_seen_and_again_only_when_their_profile_changes() {
+    let tenant = signed_in::tenant();
+    let (loaded, _db_dir) = tenant.settings().await;
+    let app = spawn_with(loaded, outforce::startup::registry()).await;
+    let call = |name: &'static str| me_as(&app, &tenant, name, Vec::new());
+    let stored = || async {
+        let db = &app.state.db;
+        let tenant = tenants::find_by_entra_id(db, &TENANT.into())
+            .await
+            .unwrap()
+            .unwrap();
+        let user = users::find_by_object_id(db, &tenant.id, &REP.into())
+            .await
+            .unwrap()
+            .unwrap();
+        (tenant.updated_at, user.updated_at, user.display_name)
+    };
+
+    call("Avery Rep").await;
+    let first = stored().await;
+    assert_eq!(first.2.as_deref(), Some("Avery Rep"));
+    for _ in 0..3 {
+        assert_eq!(call("Avery Rep").await["display_name"], "Avery Rep");
+    }
+    assert_eq!(stored().await, first, "known reps are read, not written");
+
+    assert_eq!(call("Avery Q. Rep").await["display_name"], "Avery Q. Rep");
+    let renamed = stored().await;
+    assert_eq!(renamed.2.as_deref(), Some("Avery Q. Rep"));
+    assert!(renamed.1 > first.1, "a new name is written");
+    app.stop().await;
 }

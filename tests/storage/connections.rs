@@ -1,3 +1,4 @@
+use outforce::ids::UserId;
 use outforce::storage::connections::{self, ConnectionStatus, NewConnection, Provider};
 use outforce::storage::{Db, StorageError};
 
@@ -11,7 +12,7 @@ on_both_databases!(
     deleted_connection_is_forgotten,
 );
 
-fn salesforce<'a>(user_id: &'a str, access: &'a [u8], refresh: &'a [u8]) -> NewConnection<'a> {
+fn salesforce<'a>(user_id: &'a UserId, access: &'a [u8], refresh: &'a [u8]) -> NewConnection<'a> {
     NewConnection {
         user_id,
         provider: Provider::Salesforce,
@@ -144,7 +145,7 @@ async fn reconnect_needed_is_cleared_by_a_new_connection(db: Db) {
 
     let missing = connections::set_status(
         &db,
-        "missing",
+        &"missing".into(),
         Provider::Salesforce,
         ConnectionStatus::Connected,
         None,

@@ -1,3 +1,4 @@
+use outforce::ids::UserId;
 use outforce::storage::event_links::{self, LinkState, Selection, Written};
 use outforce::storage::{Db, StorageError};
 
@@ -11,7 +12,7 @@ on_both_databases!(
     links_are_listed_by_state,
 );
 
-fn selection<'a>(user_id: &'a str, who: &'a [&'a str]) -> Selection<'a> {
+fn selection<'a>(user_id: &'a UserId, who: &'a [&'a str]) -> Selection<'a> {
     Selection {
         user_id,
         outlook_event_id: "AAMkAGI2-occurrence-1",
@@ -29,7 +30,7 @@ async fn selection_creates_then_updates_one_link(db: Db) {
             .await
             .unwrap();
     assert_eq!(created.state, "pending");
-    assert_eq!(created.who_ids, r#"["003000000000001AAA"]"#);
+    assert_eq!(created.who_ids.0, ["003000000000001AAA"]);
     assert_eq!(
         created.outlook_series_id.as_deref(),
         Some("AAMkAGI2-series")
@@ -45,7 +46,7 @@ async fn selection_creates_then_updates_one_link(db: Db) {
         .unwrap();
     assert_eq!(updated.id, created.id);
     assert!(!updated.selected);
-    assert_eq!(updated.who_ids, "[]");
+    assert!(updated.who_ids.is_empty());
     assert_eq!(
         updated.outlook_series_id.as_deref(),
         Some("AAMkAGI2-series"),

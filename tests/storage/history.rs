@@ -36,10 +36,7 @@ async fn history_lists_per_link_and_pages_per_user(db: Db) {
     .await
     .unwrap();
     assert_eq!(first.actor, "rep");
-    assert_eq!(
-        serde_json::from_str::<serde_json::Value>(&first.detail).unwrap(),
-        detail
-    );
+    assert_eq!(first.detail.0, detail);
     let second = history::append(
         &db,
         &NewEntry {

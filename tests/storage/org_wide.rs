@@ -1,6 +1,7 @@
+use outforce::ids::TenantId;
 use outforce::storage::Db;
 use outforce::storage::connections::{self, NewConnection, Provider};
-use outforce::storage::org_wide::{self, OrgWideSetup};
+use outforce::storage::org_wide::{self, OrgWideSetup, UserMatch};
 
 use super::{later, seed_user, t0};
 use crate::on_both_databases;
@@ -11,11 +12,11 @@ on_both_databases!(
     minted_sessions_are_forgotten_but_rep_connections_kept,
 );
 
-fn setup<'a>(tenant_id: &'a str, user_match: &'a str) -> OrgWideSetup<'a> {
+fn setup<'a>(tenant_id: &'a TenantId, user_match: &'a str) -> OrgWideSetup<'a> {
     OrgWideSetup {
         tenant_id,
         login_url: "https://login.salesforce.com",
-        user_match,
+        user_match: UserMatch::parse(user_match).unwrap(),
         username_suffix: Some(".uat"),
         integration_username: None,
     }

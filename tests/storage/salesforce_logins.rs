@@ -1,3 +1,4 @@
+use outforce::ids::UserId;
 use outforce::storage::Db;
 use outforce::storage::salesforce_logins::{self, LoginKind, NewLogin};
 
@@ -10,7 +11,7 @@ on_both_databases!(
     expired_steps_are_purged,
 );
 
-fn ticket<'a>(user_id: &'a str, hash: &'a str, expires_in: i64) -> NewLogin<'a> {
+fn ticket<'a>(user_id: &'a UserId, hash: &'a str, expires_in: i64) -> NewLogin<'a> {
     NewLogin {
         kind: LoginKind::Ticket,
         secret_hash: hash,

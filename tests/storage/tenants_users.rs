@@ -14,17 +14,19 @@ on_both_databases!(
 );
 
 async fn tenant_upsert_creates_once_and_keeps_the_name(db: Db) {
-    let first = tenants::upsert(&db, "tid-1", Some("Contoso"), t0())
+    let first = tenants::upsert(&db, &"tid-1".into(), Some("Contoso"), t0())
         .await
         .unwrap();
-    let again = tenants::upsert(&db, "tid-1", None, later(5)).await.unwrap();
+    let again = tenants::upsert(&db, &"tid-1".into(), None, later(5))
+        .await
+        .unwrap();
     assert_eq!(again.id, first.id);
     assert_eq!(again.display_name.as_deref(), Some("Contoso"));
     assert_eq!(again.created_at, t0());
     assert_eq!(again.updated_at, later(5));
     assert_eq!(again.graph_access_mode, "delegated");
 
-    let renamed = tenants::upsert(&db, "tid-1", Some("Contoso Ltd"), later(6))
+    let renamed = tenants::upsert(&db, &"tid-1".into(), Some("Contoso Ltd"), later(6))
         .await
         .unwrap();
     assert_eq!(renamed.display_name.as_deref(), Some("Contoso Ltd"));
@@ -33,23 +35,31 @@ async fn tenant_upsert_creates_once_and_keeps_the_name(db: Db) {
         Some(renamed.clone())
     );
     assert_eq!(
-        tenants::find_by_entra_id(&db, "tid-1").await.unwrap(),
+        tenants::find_by_entra_id(&db, &"tid-1".into())
+            .await
+            .unwrap(),
         Some(renamed)
     );
     assert_eq!(
-        tenants::find_by_entra_id(&db, "tid-other").await.unwrap(),
+        tenants::find_by_entra_id(&db, &"tid-other".into())
+            .await
+            .unwrap(),
         None
     );
-    assert_eq!(tenants::find(&db, "missing").await.unwrap(), None);
+    assert_eq!(tenants::find(&db, &"missing".into()).await.unwrap(), None);
 }
 
 async fn tenant_is_tied_to_one_salesforce_org(db: Db) {
-    let a = tenants::upsert(&db, "tid-a", None, t0()).await.unwrap();
-    let b = tenants::upsert(&db, "tid-b", None, t0()).await.unwrap();
+    let a = tenants::upsert(&db, &"tid-a".into(), None, t0())
+        .await
+        .unwrap();
+    let b = tenants::upsert(&db, &"tid-b".into(), None, t0())
+        .await
+        .unwrap();
     tenants::set_salesforce_org(
         &db,
         &a.id,
-        "00D000000000001EAA",
+        &"00D000000000001EAA".into(),
         "https://login.salesforce.com",
         later(1),
     )
@@ -63,22 +73,32 @@ async fn tenant_is_tied_to_one_salesforce_org(db: Db) {
     );
 
     let taken =
-        tenants::set_salesforce_org(&db, &b.id, "00D000000000001EAA", "https://x", t0()).await;
+        tenants::set_salesforce_org(&db, &b.id, &"00D000000000001EAA".into(), "https://x", t0())
+            .await;
     assert!(matches!(taken, Err(StorageError::Conflict(_))), "{taken:?}");
-    let missing =
-        tenants::set_salesforce_org(&db, "missing", "00D000000000002EAA", "https://x", t0()).await;
+    let missing = tenants::set_salesforce_org(
+        &db,
+        &"missing".into(),
+        &"00D000000000002EAA".into(),
+        "https://x",
+        t0(),
+    )
+    .await;
     assert!(matches!(missing, Err(StorageError::NotFound)));
 }
 
 async fn tenant_graph_access_mode_is_stored(db: Db) {
-    let tenant = tenants::upsert(&db, "tid-m", None, t0()).await.unwrap();
+    let tenant = tenants::upsert(&db, &"tid-m".into(), None, t0())
+        .await
+        .unwrap();
     tenants::set_graph_access_mode(&db, &tenant.id, GraphAccessMode::Application, later(1))
         .await
         .unwrap();
     let tenant = tenants::find(&db, &tenant.id).await.unwrap().unwrap();
     assert_eq!(tenant.graph_access_mode, "application");
     let missing =
-        tenants::set_graph_access_mode(&db, "missing", GraphAccessMode::Delegated, t0()).await;
+        tenants::set_graph_access_mode(&db, &"missing".into(), GraphAccessMode::Delegated, t0())
+            .await;
     assert!(matches!(missing, Err(StorageError::NotFound)));
 }
 
@@ -89,7 +109,7 @@ async fn user_is_keyed_by_tenant_and_object_id(db: Db) {
         &db,
         &UserProfile {
             tenant_id: &tenant.id,
-            entra_object_id: "oid-1",
+            entra_object_id: &"oid-1".into(),
             email: Some("new.name@contoso.example"),
             display_name: None,
         },
@@ -102,12 +122,14 @@ async fn user_is_keyed_by_tenant_and_object_id(db: Db) {
     assert_eq!(renamed.display_name.as_deref(), Some("A Rep"));
 
     // The same object id in another tenant is another user.
-    let other_tenant = tenants::upsert(&db, "tid-2", None, t0()).await.unwrap();
+    let other_tenant = tenants::upsert(&db, &"tid-2".into(), None, t0())
+        .await
+        .unwrap();
     let stranger = users::upsert(
         &db,
         &UserProfile {
             tenant_id: &other_tenant.id,
-            entra_object_id: "oid-1",
+            entra_object_id: &"oid-1".into(),
             email: None,
             display_name: None,
         },
@@ -122,13 +144,13 @@ async fn user_is_keyed_by_tenant_and_object_id(db: Db) {
         Some(renamed.clone())
     );
     assert_eq!(
-        users::find_by_object_id(&db, &tenant.id, "oid-1")
+        users::find_by_object_id(&db, &tenant.id, &"oid-1".into())
             .await
             .unwrap(),
         Some(renamed)
     );
     assert_eq!(
-        users::find_by_object_id(&db, &tenant.id, "oid-x")
+        users::find_by_object_id(&db, &tenant.id, &"oid-x".into())
             .await
             .unwrap(),
         None
@@ -142,7 +164,7 @@ async fn user_lists_and_salesforce_user(db: Db) {
     assert_eq!(listed.len(), 2);
     assert!(listed.iter().any(|u| u.id == first.id) && listed.iter().any(|u| u.id == second.id));
 
-    users::set_salesforce_user(&db, &first.id, Some("005000000000001AAA"), later(1))
+    users::set_salesforce_user(&db, &first.id, Some(&"005000000000001AAA".into()), later(1))
         .await
         .unwrap();
     let found = users::find(&db, &first.id).await.unwrap().unwrap();
@@ -161,6 +183,6 @@ async fn user_lists_and_salesforce_user(db: Db) {
             .salesforce_user_id,
         None
     );
-    let missing = users::set_salesforce_user(&db, "missing", None, t0()).await;
+    let missing = users::set_salesforce_user(&db, &"missing".into(), None, t0()).await;
     assert!(matches!(missing, Err(StorageError::NotFound)));
 }

@@ -147,11 +147,11 @@ impl World {
     /// A rep as stored (they must have called the API once).
     pub async fn user(&self, rep: &str) -> users::User {
         let db = &self.app.state.db;
-        let tenant = tenants::find_by_entra_id(db, signed_in::TENANT)
+        let tenant = tenants::find_by_entra_id(db, &signed_in::TENANT.into())
             .await
             .unwrap()
             .unwrap();
-        users::find_by_object_id(db, &tenant.id, rep)
+        users::find_by_object_id(db, &tenant.id, &rep.into())
             .await
             .unwrap()
             .unwrap()

@@ -1,0 +1,14 @@
+//! The task pane's API under `/api/v1`: each handler takes a [`super::extract::Rep`] (or
+//! [`super::extract::RepAssertion`]), so each is protected by the rep's bearer token.
+
+pub mod graph;
+pub mod me;
+pub mod salesforce;
+
+use actix_web::web;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.configure(me::configure)
+        .configure(salesforce::configure)
+        .configure(graph::configure);
+}

@@ -1,0 +1,147 @@
+//! `GET /api/v1/me`: the signed-in rep, their connections' states and the sync configuration
+//! that applies to them.
+
+use actix_web::{HttpResponse, web};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::http::error::ApiError;
+use crate::http::extract::Rep;
+use crate::state::AppState;
+use crate::storage::connections::Provider;
+use crate::storage::sync_configs;
+use crate::storage::tenants::GraphAccessMode;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/me", web::get().to(me));
+}
+
+/// How the tenant reaches Salesforce.
+#[derive(Debug, Clone, Copy, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SalesforceMode {
+    /// Each rep connects their own Salesforce user.
+    PerRep,
+    /// The admin's org-wide JWT bearer grant acts as each rep.
+    OrgWide,
+}
+
+impl SalesforceMode {
+    pub fn of(org_wide: bool) -> Self {
+        if org_wide {
+            Self::OrgWide
+        } else {
+            Self::PerRep
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct MeView {
+    /// The Entra tenant.
+    #[schema(value_type = String)]
+    tenant_id: crate::ids::EntraTenantId,
+    display_name: Option<String>,
+    is_admin: bool,
+    salesforce: SalesforceView,
+    graph: GraphView,
+    /// The sync configuration that applies: the rep's own assignment, else their group's,
+    /// else the tenant's default; none when nothing is configured.
+    sync_config: Option<SyncConfigView>,
+}
+
+#[derive(Serialize, ToSchema)]
+struct SalesforceView {
+    mode: SalesforceMode,
+    /// `connected`, `reconnect_needed` or `not_connected`.
+    #[schema(example = "connected")]
+    state: &'static str,
+    /// Why a connection needs reconnecting (`invalid_grant`, …).
+    error: Option<String>,
+    /// The Salesforce user the rep acts as.
+    user_id: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+struct GraphView {
+    #[schema(value_type = String, example = "delegated")]
+    mode: GraphAccessMode,
+    /// `application`, or the rep's delegated grant: `connected`, `reconnect_needed`,
+    /// `not_connected`.
+    #[schema(example = "connected")]
+    state: &'static str,
+}
+
+#[derive(Serialize, ToSchema)]
+struct SyncConfigView {
+    id: String,
+    name: String,
+    version: i32,
+    settings: serde_json::Value,
+}
+
+/// The signed-in rep.
+#[utoipa::path(
+    get,
+    path = "/api/v1/me",
+    operation_id = "get_me",
+    tag = "rep",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "the rep", body = MeView),
+        (status = 401, response = crate::http::openapi::responses::Unauthorized),
+    )
+)]
+pub async fn me(rep: Rep, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    let Rep {
+        caller,
+        tenant,
+        user,
+    } = rep;
+    let connection = state
+        .connections
+        .find(&user.id, Provider::Salesforce)
+        .await?;
+    let org_wide = state.sessions.org_wide().setup(&tenant.id).await?;
+    let graph_state = match tenant.graph_access_mode {
+        GraphAccessMode::Application => "application",
+        GraphAccessMode::Delegated => state
+            .connections
+            .find(&user.id, Provider::Graph)
+            .await?
+            .map_or("not_connected", |g| g.row.status.as_str()),
+    };
+    let groups: Vec<&str> = caller.groups.iter().map(String::as_str).collect();
+    let sync_config =
+        sync_configs::resolve_for_user(&state.db, &tenant.id, &caller.object_id, &groups).await?;
+    let salesforce = match connection {
+        Some(c) => SalesforceView {
+            mode: SalesforceMode::of(org_wide.is_some()),
+            state: c.row.status.as_str(),
+            error: c.row.last_error_code,
+            user_id: c.row.external_user_id,
+        },
+        None => SalesforceView {
+            mode: SalesforceMode::of(org_wide.is_some()),
+            state: "not_connected",
+            error: None,
+            user_id: None,
+        },
+    };
+    Ok(HttpResponse::Ok().json(MeView {
+        is_admin: caller.has_role(&state.identity.settings().admin_role),
+        tenant_id: caller.tenant_id.clone(),
+        display_name: caller.display_name.clone(),
+        salesforce,
+        graph: GraphView {
+            mode: tenant.graph_access_mode,
+            state: graph_state,
+        },
+        sync_config: sync_config.map(|config| SyncConfigView {
+            id: config.id,
+            name: config.name,
+            version: config.version,
+            settings: config.settings.0,
+        }),
+    }))
+}

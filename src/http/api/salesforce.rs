@@ -1,0 +1,179 @@
+//! The rep's Salesforce connection: `POST /api/v1/salesforce/connect-ticket` gives the ticket
+//! the Office dialog starts the sign-in with (see [`crate::http::sign_in`]); `GET
+//! /api/v1/salesforce/connection` reads the Salesforce user the rep acts as, live from their
+//! org (so it proves the connection works, renewing the session if it must), with the org's API
+//! usage; `DELETE` revokes the token at Salesforce and forgets it.
+
+use actix_web::{HttpResponse, web};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::me::SalesforceMode;
+use crate::http::error::ApiError;
+use crate::http::extract::Rep;
+use crate::salesforce::rest::soql_escape;
+use crate::state::AppState;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/salesforce/connect-ticket", web::post().to(ticket))
+        .route("/salesforce/connection", web::get().to(connection))
+        .route("/salesforce/connection", web::delete().to(disconnect));
+}
+
+#[derive(Deserialize, Default, ToSchema)]
+pub struct TicketRequest {
+    /// `production` (default), `sandbox`, or a My Domain or Experience Cloud site URL.
+    #[schema(example = "production")]
+    login: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct TicketView {
+    /// Single use.
+    ticket: String,
+    /// What the Office dialog opens (on this server's origin).
+    start_url: String,
+    /// Seconds.
+    expires_in: u64,
+}
+
+/// A ticket for the Office dialog's Salesforce sign-in.
+#[utoipa::path(
+    post,
+    path = "/api/v1/salesforce/connect-ticket",
+    operation_id = "create_salesforce_connect_ticket",
+    tag = "rep",
+    security(("bearer" = [])),
+    request_body(content = Option<TicketRequest>, description = "the login host; production when absent"),
+    responses(
+        (status = 201, description = "the ticket", body = TicketView),
+        (status = 400, response = crate::http::openapi::responses::BadRequest),
+        (status = 401, response = crate::http::openapi::responses::Unauthorized),
+        (status = 503, response = crate::http::openapi::responses::NotConfigured),
+    )
+)]
+pub async fn ticket(
+    rep: Rep,
+    body: Option<web::Json<TicketRequest>>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let request = body.map(web::Json::into_inner).unwrap_or_default();
+    let ticket = state
+        .sign_in
+        .ticket(&rep.user, request.login.as_deref())
+        .await?;
+    Ok(HttpResponse::Created().json(TicketView {
+        start_url: format!("/auth/salesforce/start?ticket={}", ticket.value),
+        ticket: ticket.value,
+        expires_in: ticket.expires_in.as_secs(),
+    }))
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct SalesforceUser {
+    id: String,
+    username: String,
+    name: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ConnectionView {
+    /// Always `connected`: any other state is an error response.
+    #[schema(example = "connected")]
+    state: &'static str,
+    mode: SalesforceMode,
+    #[schema(value_type = String)]
+    org_id: crate::ids::OrgId,
+    user: UserView,
+    /// The org's daily API allocation as its last response reported it.
+    api_usage: Option<UsageView>,
+}
+
+#[derive(Serialize, ToSchema)]
+struct UserView {
+    id: String,
+    username: String,
+    name: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct UsageView {
+    used: u64,
+    max: u64,
+}
+
+impl From<crate::salesforce::limits::ApiUsage> for UsageView {
+    fn from(usage: crate::salesforce::limits::ApiUsage) -> Self {
+        Self {
+            used: usage.used,
+            max: usage.max,
+        }
+    }
+}
+
+/// The Salesforce user the rep acts as, read live.
+#[utoipa::path(
+    get,
+    path = "/api/v1/salesforce/connection",
+    operation_id = "get_salesforce_connection",
+    tag = "rep",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "the Salesforce user, read live", body = ConnectionView),
+        (status = 401, response = crate::http::openapi::responses::Unauthorized),
+        (status = 409, response = crate::http::openapi::responses::Precondition),
+        (status = 502, response = crate::http::openapi::responses::Upstream),
+        (status = 503, response = crate::http::openapi::responses::NotConfigured),
+    )
+)]
+pub async fn connection(rep: Rep, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    let mut session = state.sessions.open(&rep.user).await?;
+    let soql = format!(
+        "SELECT Id, Username, Name FROM User WHERE Id = '{}'",
+        soql_escape(session.salesforce_user_id().as_str())
+    );
+    let page = session.query::<SalesforceUser>(&soql).await?;
+    let Some(me) = page.records.into_iter().next() else {
+        return Err(ApiError::Precondition {
+            code: "salesforce_user_inactive",
+            message: "your Salesforce user is no longer visible; ask your Salesforce admin".into(),
+        });
+    };
+    Ok(HttpResponse::Ok().json(ConnectionView {
+        state: "connected",
+        mode: SalesforceMode::of(session.is_org_wide()),
+        api_usage: state
+            .salesforce
+            .limits
+            .get(session.org_id())
+            .map(Into::into),
+        org_id: session.org_id().clone(),
+        user: UserView {
+            id: me.id,
+            username: me.username,
+            name: me.name,
+        },
+    }))
+}
+
+/// Revokes the rep's Salesforce token and forgets the connection.
+#[utoipa::path(
+    delete,
+    path = "/api/v1/salesforce/connection",
+    operation_id = "delete_salesforce_connection",
+    tag = "rep",
+    security(("bearer" = [])),
+    responses(
+        (status = 204, description = "revoked and forgotten"),
+        (status = 401, response = crate::http::openapi::responses::Unauthorized),
+        (status = 404, response = crate::http::openapi::responses::NotFound),
+        (status = 503, response = crate::http::openapi::responses::NotConfigured),
+    )
+)]
+pub async fn disconnect(rep: Rep, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    if !state.sign_in.disconnect(&rep.user).await? {
+        return Err(ApiError::NotFound("no Salesforce connection".into()));
+    }
+    Ok(HttpResponse::NoContent().finish())
+}

@@ -1,0 +1,69 @@
+//! The middleware every request passes through first: it gives the request its id (the one
+//! `TracingLogger` assigned), answers with it in `X-Request-Id`, and puts errors that actix
+//! raises itself (routing, extractors, payload limits) into the one error envelope, so no client
+//! ever sees another shape.
+
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::header::{HeaderName, HeaderValue};
+use actix_web::middleware::Next;
+use actix_web::{Error, HttpMessage as _};
+use tracing_actix_web::RequestId;
+
+use super::error::{ApiError, code_for_status, envelope};
+use super::request_id;
+
+pub async fn middleware(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, Error> {
+    let id = req
+        .extensions()
+        .get::<RequestId>()
+        .map(ToString::to_string)
+        .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+    // Handlers' errors arrive here as responses; an `Err` could only come from a middleware
+    // inside this one, and there is none.
+    let mut response = request_id::scope(id.clone(), async {
+        next.call(req)
+            .await
+            .map(|response| enveloped(response.map_into_boxed_body(), &id))
+    })
+    .await?;
+    if let Ok(value) = HeaderValue::from_str(&id) {
+        response
+            .headers_mut()
+            .insert(HeaderName::from_static(request_id::HEADER), value);
+    }
+    Ok(response)
+}
+
+/// Replaces an error response that is not already in our envelope.
+fn enveloped(response: ServiceResponse<BoxBody>, id: &str) -> ServiceResponse<BoxBody> {
+    let status = response.status();
+    if !(status.is_client_error() || status.is_server_error()) {
+        return response;
+    }
+    let foreign = match response.response().error() {
+        Some(error) => error.as_error::<ApiError>().is_none(),
+        // An error status with no error attached was built by a handler on purpose.
+        None => false,
+    };
+    if !foreign {
+        return response;
+    }
+    let message = if status.is_server_error() {
+        if let Some(error) = response.response().error() {
+            tracing::error!(request_id = %id, error = %error, "request failed");
+        }
+        "internal error".to_string()
+    } else {
+        response
+            .response()
+            .error()
+            .map(ToString::to_string)
+            .unwrap_or_default()
+    };
+    let body = envelope(status, code_for_status(status), &message, id);
+    response.into_response(body)
+}

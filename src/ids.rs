@@ -1,0 +1,104 @@
+//! Identifiers that are all strings on the wire and in the database, and easy to mix up: our own
+//! tenant and user rows, the Entra tenant and object a token names, the Salesforce org and user a
+//! connection acts as. Each is its own type, so a function that wants one cannot be handed
+//! another; they compare equal to their text, and read and write as TEXT.
+
+macro_rules! id_type {
+    ($(#[$meta:meta])* $name:ident) => {
+        $(#[$meta])*
+        #[derive(
+            Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord,
+            serde::Serialize, serde::Deserialize, sqlx::Type,
+        )]
+        #[serde(transparent)]
+        #[sqlx(transparent)]
+        pub struct $name(String);
+
+        impl $name {
+            pub fn new(id: impl Into<String>) -> Self {
+                Self(id.into())
+            }
+
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+
+        // Read access to the text, as for a `String`; the other way, text into an id, is
+        // always spelt out (`From`), so one kind of id is never taken for another.
+        impl std::ops::Deref for $name {
+            type Target = str;
+
+            fn deref(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl AsRef<str> for $name {
+            fn as_ref(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl From<String> for $name {
+            fn from(id: String) -> Self {
+                Self(id)
+            }
+        }
+
+        impl From<&str> for $name {
+            fn from(id: &str) -> Self {
+                Self(id.to_string())
+            }
+        }
+
+        impl PartialEq<str> for $name {
+            fn eq(&self, other: &str) -> bool {
+                self.0 == other
+            }
+        }
+
+        impl PartialEq<&str> for $name {
+            fn eq(&self, other: &&str) -> bool {
+                self.0 == *other
+            }
+        }
+
+        impl PartialEq<String> for $name {
+            fn eq(&self, other: &String) -> bool {
+                &self.0 == other
+            }
+        }
+    };
+}
+
+id_type!(
+    /// Our row for a tenant (`tenants.id`).
+    TenantId
+);
+id_type!(
+    /// Our row for a rep or admin (`users.id`).
+    UserId
+);
+id_type!(
+    /// The Entra ID tenant a token names (`tid`).
+    EntraTenantId
+);
+id_type!(
+    /// A user's object id in their Entra tenant (`oid`): with the tenant, who a rep is.
+    EntraObjectId
+);
+id_type!(
+    /// A Salesforce org (`00D…`).
+    OrgId
+);
+id_type!(
+    /// A Salesforce user (`005…`).
+    SalesforceUserId
+);

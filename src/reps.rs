@@ -1,0 +1,100 @@
+//! The stored tenant and user behind a validated caller. The first time a rep is seen (or their
+//! name or sign-in name changes) their tenant and user rows are written; after that, each
+//! request only reads them, so a burst of task-pane calls does not queue on SQLite's single
+//! writer. Rows are read afresh every time: an admin's change to the tenant shows at once.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::identity::Caller;
+use crate::ids::{EntraObjectId, EntraTenantId};
+use crate::storage::tenants::{self, Tenant};
+use crate::storage::users::{self, User, UserProfile};
+use crate::storage::{self, Db, StorageError};
+
+/// A signed-in rep: who the token says they are, and their stored rows.
+#[derive(Debug, Clone)]
+pub struct Rep {
+    pub caller: Arc<Caller>,
+    pub tenant: Tenant,
+    pub user: User,
+}
+
+/// What was last written for a rep; a token that says otherwise is written again.
+#[derive(Clone, PartialEq, Eq)]
+struct Written {
+    username: Option<String>,
+    display_name: Option<String>,
+}
+
+impl Written {
+    fn of(caller: &Caller) -> Self {
+        Self {
+            username: caller.username.clone(),
+            display_name: caller.display_name.clone(),
+        }
+    }
+}
+
+/// Resolves callers to stored reps. Cheap to clone.
+#[derive(Clone)]
+pub struct Reps {
+    db: Db,
+    written: moka::future::Cache<(EntraTenantId, EntraObjectId), Written>,
+}
+
+impl Reps {
+    pub fn new(db: Db) -> Self {
+        Self {
+            db,
+            written: moka::future::Cache::builder()
+                .max_capacity(100_000)
+                // Another instance may have written a newer profile; this one catches up.
+                .time_to_live(Duration::from_secs(3600))
+                .build(),
+        }
+    }
+
+    /// The stored rep behind `caller`, written on first sight.
+    pub async fn resolve(&self, caller: Arc<Caller>) -> Result<Rep, StorageError> {
+        let key = (caller.tenant_id.clone(), caller.object_id.clone());
+        let profile = Written::of(&caller);
+        if self.written.get(&key).await.as_ref() == Some(&profile)
+            && let Some((tenant, user)) = self.read(&caller).await?
+        {
+            return Ok(Rep {
+                caller,
+                tenant,
+                user,
+            });
+        }
+        let (tenant, user) = self.write(&caller).await?;
+        self.written.insert(key, profile).await;
+        Ok(Rep {
+            caller,
+            tenant,
+            user,
+        })
+    }
+
+    async fn read(&self, caller: &Caller) -> Result<Option<(Tenant, User)>, StorageError> {
+        let Some(tenant) = tenants::find_by_entra_id(&self.db, &caller.tenant_id).await? else {
+            return Ok(None);
+        };
+        let user = users::find_by_object_id(&self.db, &tenant.id, &caller.object_id).await?;
+        Ok(user.map(|user| (tenant, user)))
+    }
+
+    async fn write(&self, caller: &Caller) -> Result<(Tenant, User), StorageError> {
+        let now = storage::now();
+        let tenant = tenants::upsert(&self.db, &caller.tenant_id, None, now).await?;
+        let profile = UserProfile {
+            tenant_id: &tenant.id,
+            entra_object_id: &caller.object_id,
+            email: caller.username.as_deref(),
+            display_name: caller.display_name.as_deref(),
+        };
+        let user = users::upsert(&self.db, &profile, now).await?;
+        Ok((tenant, user))
+    }
+}

@@ -1,0 +1,49 @@
+//! What went wrong talking to Salesforce, for every call of the module.
+
+use super::codes::ErrorCode;
+
+/// What went wrong talking to Salesforce. Never carries a token.
+#[derive(Debug, thiserror::Error)]
+pub enum SalesforceError {
+    /// An OAuth error body (`{"error","error_description"}`): `invalid_grant` and the like.
+    #[error("Salesforce refused: {error} ({description})")]
+    OAuth { error: String, description: String },
+    /// A REST error array: the first entry's code and message.
+    #[error("Salesforce answered {status} {code}")]
+    Api {
+        status: u16,
+        code: ErrorCode,
+        message: String,
+    },
+    #[error("Salesforce answered {0}")]
+    Status(u16),
+    #[error("the token response's signature does not match")]
+    Signature,
+    #[error("the JWT bearer assertion could not be signed")]
+    Assertion,
+    #[error("the request could not be encoded: {0}")]
+    Encode(#[source] serde_urlencoded::ser::Error),
+    #[error("Salesforce's answer could not be read: {0}")]
+    Decode(#[source] serde_json::Error),
+    #[error("Salesforce could not be reached")]
+    Transport(#[source] reqwest::Error),
+}
+
+impl SalesforceError {
+    /// The session (access token) is no longer valid: refresh and try once more.
+    pub fn is_invalid_session(&self) -> bool {
+        matches!(
+            self,
+            Self::Api {
+                code: ErrorCode::InvalidSessionId,
+                ..
+            }
+        )
+    }
+
+    /// The grant behind a connection is gone (refresh token revoked or expired, user not
+    /// approved): only the rep or the admin can mend it.
+    pub fn is_invalid_grant(&self) -> bool {
+        matches!(self, Self::OAuth { error, .. } if error == "invalid_grant")
+    }
+}

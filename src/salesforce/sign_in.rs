@@ -1,0 +1,340 @@
+//! A rep connecting their own Salesforce user from the Office dialog, which cannot send our
+//! bearer token: the pane asks for a short-lived single-use ticket; the dialog spends it to
+//! start the OAuth web server flow (PKCE S256, a nonce bound to the dialog's browser); the
+//! callback spends the OAuth state, checks the browser, exchanges the code, reads userinfo and
+//! stores the connection. Tickets and states are kept as hashes only, so any instance can
+//! finish a sign-in another one started. Disconnecting revokes the token at Salesforce.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use aws_lc_rs::digest;
+use aws_lc_rs::rand::{SecureRandom as _, SystemRandom};
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use secrecy::ExposeSecret as _;
+
+use super::NotConfigured;
+use super::error::SalesforceError;
+use super::login_host::{self, LoginHostError};
+use super::session::{ConnectedAs, SessionError, Sessions};
+use crate::connections::StoreError;
+use crate::ids::{OrgId, SalesforceUserId};
+use crate::secrets::{Sealer, SecretsError};
+use crate::storage::connections::Provider;
+use crate::storage::salesforce_logins::{self, LoginKind, NewLogin};
+use crate::storage::{self, Db, StorageError, tenants, users};
+
+pub const TICKET_LIFETIME: Duration = Duration::from_secs(120);
+/// How long the dialog has from opening the login page to coming back.
+pub const STATE_LIFETIME: Duration = Duration::from_secs(600);
+
+#[derive(Debug, thiserror::Error)]
+pub enum SignInError {
+    #[error(transparent)]
+    NotConfigured(#[from] NotConfigured),
+    #[error(transparent)]
+    LoginHost(#[from] LoginHostError),
+    #[error("the system's random generator failed")]
+    Random,
+    #[error("the authorize URL could not be encoded")]
+    Encode(#[source] serde_urlencoded::ser::Error),
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+    #[error(transparent)]
+    Secrets(#[from] SecretsError),
+    #[error(transparent)]
+    Session(#[from] SessionError),
+}
+
+impl From<StoreError> for SignInError {
+    fn from(error: StoreError) -> Self {
+        Self::Session(error.into())
+    }
+}
+
+/// Why a sign-in did not connect, as the dialog's page tells the task pane.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Failure {
+    /// The ticket is unknown, spent or expired.
+    TicketInvalid,
+    /// The OAuth state is unknown, spent or expired.
+    StateInvalid,
+    /// The callback reached a browser that did not start the sign-in.
+    StateMismatch,
+    /// The rep chose "Deny".
+    Denied,
+    /// Salesforce reported another error on the redirect.
+    ProviderError,
+    /// The code exchange or userinfo failed.
+    ExchangeFailed,
+    /// The rep signed in to another org than the tenant's.
+    OrgMismatch,
+}
+
+impl Failure {
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::TicketInvalid => "ticket_invalid",
+            Self::StateInvalid => "state_invalid",
+            Self::StateMismatch => "state_mismatch",
+            Self::Denied => "salesforce_denied",
+            Self::ProviderError => "salesforce_error",
+            Self::ExchangeFailed => "salesforce_exchange_failed",
+            Self::OrgMismatch => "org_mismatch",
+        }
+    }
+}
+
+/// A ticket for the dialog.
+pub struct Ticket {
+    pub value: String,
+    pub expires_in: Duration,
+}
+
+/// A started sign-in: where to send the browser, and the nonce its cookie must carry back.
+pub struct Started {
+    pub authorize_url: String,
+    pub browser_nonce: String,
+}
+
+/// What Salesforce's redirect brought back.
+pub struct Callback<'a> {
+    pub state: Option<&'a str>,
+    pub code: Option<&'a str>,
+    pub error: Option<&'a str>,
+    /// The nonce from the cookie of the browser the callback reached.
+    pub browser_nonce: Option<&'a str>,
+}
+
+/// Sign-ins and disconnections. Cheap to clone.
+#[derive(Clone)]
+pub struct SignIn {
+    sessions: Sessions,
+    db: Db,
+    sealer: Arc<Sealer>,
+}
+
+impl SignIn {
+    pub fn new(sessions: Sessions, db: Db, sealer: Arc<Sealer>) -> Self {
+        Self {
+            sessions,
+            db,
+            sealer,
+        }
+    }
+
+    /// A ticket for `user` to sign in at `login` (`production` when none: see
+    /// [`login_host::resolve`]).
+    pub async fn ticket(
+        &self,
+        user: &users::User,
+        login: Option<&str>,
+    ) -> Result<Ticket, SignInError> {
+        let salesforce = self.sessions.salesforce();
+        salesforce.oauth()?;
+        let login_url = login_host::resolve(salesforce.settings(), login)?;
+        let ticket = random_token()?;
+        let now = storage::now();
+        // Abandoned sign-ins are forgotten as new ones begin.
+        salesforce_logins::purge_expired(&self.db, now).await?;
+        let login = NewLogin {
+            kind: LoginKind::Ticket,
+            secret_hash: &hash(&ticket),
+            user_id: &user.id,
+            login_url: &login_url,
+            verifier_sealed: None,
+            browser_hash: None,
+            expires_at: now + TICKET_LIFETIME,
+        };
+        salesforce_logins::insert(&self.db, &login).await?;
+        Ok(Ticket {
+            value: ticket,
+            expires_in: TICKET_LIFETIME,
+        })
+    }
+
+    /// Spends a ticket and starts the OAuth flow, Salesforce sending the browser back to
+    /// `redirect_uri`.
+    pub async fn start(
+        &self,
+        ticket: Option<&str>,
+        redirect_uri: &str,
+    ) -> Result<Result<Started, Failure>, SignInError> {
+        let salesforce = self.sessions.salesforce();
+        let oauth = salesforce.oauth()?;
+        let now = storage::now();
+        let Some(ticket) = ticket else {
+            return Ok(Err(Failure::TicketInvalid));
+        };
+        let Some(login) =
+            salesforce_logins::spend(&self.db, LoginKind::Ticket, &hash(ticket), now).await?
+        else {
+            return Ok(Err(Failure::TicketInvalid));
+        };
+        let oauth_state = random_token()?;
+        let verifier = random_token()?;
+        let browser_nonce = random_token()?;
+        let step = NewLogin {
+            kind: LoginKind::State,
+            secret_hash: &hash(&oauth_state),
+            user_id: &login.user_id,
+            login_url: &login.login_url,
+            verifier_sealed: Some(&self.sealer.seal(&verifier)?),
+            browser_hash: Some(&hash(&browser_nonce)),
+            expires_at: now + STATE_LIFETIME,
+        };
+        salesforce_logins::insert(&self.db, &step).await?;
+        let query = serde_urlencoded::to_string([
+            ("response_type", "code"),
+            ("client_id", oauth.consumer_key),
+            ("redirect_uri", redirect_uri),
+            ("scope", &salesforce.settings().scopes),
+            ("state", &oauth_state),
+            ("code_challenge", &hash(&verifier)),
+            ("code_challenge_method", "S256"),
+        ])
+        .map_err(SignInError::Encode)?;
+        Ok(Ok(Started {
+            authorize_url: format!("{}/services/oauth2/authorize?{query}", login.login_url),
+            browser_nonce,
+        }))
+    }
+
+    /// Finishes a sign-in from Salesforce's redirect to `redirect_uri`: the rep's connection is
+    /// stored, or the reason it was not.
+    pub async fn finish(
+        &self,
+        callback: &Callback<'_>,
+        redirect_uri: &str,
+    ) -> Result<Result<(), Failure>, SignInError> {
+        let oauth = self.sessions.salesforce().oauth()?;
+        let now = storage::now();
+        let Some(oauth_state) = callback.state else {
+            return Ok(Err(Failure::StateInvalid));
+        };
+        let Some(login) =
+            salesforce_logins::spend(&self.db, LoginKind::State, &hash(oauth_state), now).await?
+        else {
+            return Ok(Err(Failure::StateInvalid));
+        };
+        let browser = callback.browser_nonce.map(hash);
+        if browser.is_none() || browser != login.browser_hash {
+            tracing::warn!("Salesforce callback from a browser that did not start the sign-in");
+            return Ok(Err(Failure::StateMismatch));
+        }
+        if let Some(error) = callback.error {
+            return Ok(Err(if error == "access_denied" {
+                Failure::Denied
+            } else {
+                Failure::ProviderError
+            }));
+        }
+        let (Some(code), Some(verifier)) = (callback.code, login.verifier_sealed.as_deref()) else {
+            return Ok(Err(Failure::ProviderError));
+        };
+        let verifier = self.sealer.open(verifier)?;
+        let exchanged = async {
+            let tokens = oauth
+                .exchange_code(
+                    &login.login_url,
+                    code,
+                    redirect_uri,
+                    verifier.expose_secret(),
+                )
+                .await
+                .inspect_err(
+                    |error| tracing::warn!(error = %error, "Salesforce code exchange failed"),
+                )?;
+            let info = oauth
+                .userinfo(&tokens.instance_url, &tokens.access_token)
+                .await
+                .inspect_err(
+                    |error| tracing::warn!(error = %error, "Salesforce userinfo failed"),
+                )?;
+            Ok::<_, SalesforceError>((tokens, info))
+        }
+        .await;
+        let Ok((tokens, info)) = exchanged else {
+            return Ok(Err(Failure::ExchangeFailed));
+        };
+        let user = users::find(&self.db, &login.user_id)
+            .await?
+            .ok_or(StorageError::NotFound)?;
+        let tenant = tenants::find(&self.db, &user.tenant_id)
+            .await?
+            .ok_or(StorageError::NotFound)?;
+        let org_id = OrgId::from(info.organization_id);
+        match &tenant.salesforce_org_id {
+            Some(org) if !org.as_str().eq_ignore_ascii_case(org_id.as_str()) => {
+                // Revoke what we were given: we will not keep it.
+                let _ = oauth
+                    .revoke(&tokens.instance_url, &tokens.access_token)
+                    .await;
+                return Ok(Err(Failure::OrgMismatch));
+            }
+            Some(_) => {}
+            None => {
+                tenants::set_salesforce_org(&self.db, &tenant.id, &org_id, &login.login_url, now)
+                    .await?
+            }
+        }
+        let connected = ConnectedAs {
+            instance_url: &tokens.instance_url,
+            org_id: &org_id,
+            salesforce_user_id: &SalesforceUserId::from(info.user_id),
+            username: info.preferred_username.as_deref(),
+            access_token: &tokens.access_token,
+            refresh_token: tokens.refresh_token.as_ref(),
+        };
+        self.sessions.remember(&user.id, &connected).await?;
+        Ok(Ok(()))
+    }
+
+    /// Revokes the rep's token at Salesforce (a refresh token ends the sessions it minted) and
+    /// forgets the connection; `false` when there was none.
+    pub async fn disconnect(&self, user: &users::User) -> Result<bool, SignInError> {
+        let oauth = self.sessions.salesforce().oauth()?;
+        let Some(stored) = self
+            .sessions
+            .connections()
+            .find(&user.id, Provider::Salesforce)
+            .await?
+        else {
+            return Ok(false);
+        };
+        let token = match stored.refresh_token() {
+            Ok(Some(token)) => Ok(Some(token)),
+            Ok(None) => stored.access_token(),
+            Err(error) => Err(error),
+        };
+        match (token, stored.row.instance_url.as_deref()) {
+            (Ok(Some(token)), Some(instance)) => {
+                if let Err(error) = oauth.revoke(instance, &token).await {
+                    // Forgotten either way: a token Salesforce no longer knows is no loss.
+                    tracing::warn!(error = %error, "revoking the Salesforce token failed");
+                }
+            }
+            (Err(error), _) => {
+                tracing::warn!(error = %error, "a sealed Salesforce token could not be opened")
+            }
+            _ => {}
+        }
+        self.sessions.forget(&user.id).await?;
+        Ok(true)
+    }
+}
+
+/// 256 random bits, base64url: tickets, states, PKCE verifiers and browser nonces.
+fn random_token() -> Result<String, SignInError> {
+    let mut bytes = [0u8; 32];
+    SystemRandom::new()
+        .fill(&mut bytes)
+        .map_err(|_| SignInError::Random)?;
+    Ok(URL_SAFE_NO_PAD.encode(bytes))
+}
+
+/// SHA-256, base64url: how tickets, states and nonces are stored, and the PKCE challenge.
+fn hash(value: &str) -> String {
+    URL_SAFE_NO_PAD.encode(digest::digest(&digest::SHA256, value.as_bytes()).as_ref())
+}

@@ -1,0 +1,173 @@
+//! `GET /api/openapi.json`: the OpenAPI document names every route the service answers, with
+//! its error responses in the one envelope, and every reference in it resolves.
+
+use serde_json::Value;
+
+use crate::db::Backend;
+use crate::helpers::{TestApp, spawn_app};
+
+/// Every route of the service today, as `METHOD path`.
+const ROUTES: &[&str] = &[
+    "GET /healthz",
+    "GET /readyz",
+    "GET /api/v1/me",
+    "POST /api/v1/salesforce/connect-ticket",
+    "GET /api/v1/salesforce/connection",
+    "DELETE /api/v1/salesforce/connection",
+    "GET /api/v1/graph/connection",
+    "GET /api/v1/admin/tenant",
+    "PUT /api/v1/admin/salesforce/org-wide",
+    "DELETE /api/v1/admin/salesforce/org-wide",
+    "POST /api/v1/admin/salesforce/org-wide/check",
+    "PUT /api/v1/admin/graph",
+    "POST /api/v1/admin/graph/check",
+    "GET /auth/salesforce/start",
+    "GET /auth/salesforce/callback",
+];
+
+async fn document() -> Value {
+    let app = spawn_app(Backend::Sqlite).await;
+    let document = fetch(&app).await;
+    app.stop().await;
+    document
+}
+
+async fn fetch(app: &TestApp) -> Value {
+    let response = app.get("/api/openapi.json").await;
+    assert_eq!(response.status(), 200);
+    response.json().await.unwrap()
+}
+
+fn operations(document: &Value) -> Vec<(String, &Value)> {
+    let mut found = Vec::new();
+    for (path, item) in document["paths"].as_object().unwrap() {
+        for (method, operation) in item.as_object().unwrap() {
+            found.push((format!("{} {path}", method.to_uppercase()), operation));
+        }
+    }
+    found
+}
+
+#[tokio::test]
+async fn the_document_names_every_route_and_nothing_else() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let document = fetch(&app).await;
+    assert!(document["openapi"].as_str().unwrap().starts_with("3."));
+    let mut documented: Vec<String> = operations(&document).into_iter().map(|(r, _)| r).collect();
+    documented.sort();
+    let mut expected: Vec<String> = ROUTES.iter().map(|r| r.to_string()).collect();
+    expected.sort();
+    assert_eq!(documented, expected);
+    let mut ids: Vec<&str> = operations(&document)
+        .iter()
+        .map(|(_, operation)| operation["operationId"].as_str().unwrap())
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(ids.len(), ROUTES.len(), "operation ids are unique: {ids:?}");
+    // Each documented route is served (an unknown one falls through to "no route for").
+    for route in ROUTES {
+        let (method, path) = route.split_once(' ').unwrap();
+        let response = app
+            .client
+            .request(method.parse().unwrap(), format!("{}{path}", app.address))
+            .send()
+            .await
+            .unwrap();
+        let body = response.text().await.unwrap();
+        assert!(!body.contains("no route for"), "{route}: {body}");
+    }
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn signed_in_routes_need_the_bearer_token_and_say_what_a_refusal_looks_like() {
+    let document = document().await;
+    assert_eq!(
+        document["components"]["securitySchemes"]["bearer"]["scheme"],
+        "bearer"
+    );
+    for (route, operation) in operations(&document) {
+        if !route.contains("/api/v1/") {
+            continue;
+        }
+        assert!(
+            operation["security"][0]["bearer"].is_array(),
+            "{route} needs the bearer token"
+        );
+        assert_eq!(
+            operation["responses"]["401"]["$ref"], "#/components/responses/Unauthorized",
+            "{route}"
+        );
+        if route.contains("/admin/") {
+            assert_eq!(
+                operation["responses"]["403"]["$ref"], "#/components/responses/Forbidden",
+                "{route}"
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn every_error_response_is_the_envelope_and_every_reference_resolves() {
+    let document = document().await;
+    for (name, response) in document["components"]["responses"].as_object().unwrap() {
+        assert_eq!(
+            response["content"]["application/json"]["schema"]["$ref"],
+            "#/components/schemas/ErrorEnvelope",
+            "{name}"
+        );
+    }
+    let envelope = &document["components"]["schemas"]["ErrorEnvelope"];
+    assert_eq!(
+        envelope["properties"]["error"]["$ref"],
+        "#/components/schemas/ErrorBody"
+    );
+    let mut references = Vec::new();
+    collect_references(&document, &mut references);
+    assert!(references.len() > 20, "{references:?}");
+    for reference in references {
+        let pointer = reference.trim_start_matches('#');
+        assert!(
+            document.pointer(pointer).is_some(),
+            "{reference} does not resolve"
+        );
+    }
+}
+
+fn collect_references(value: &Value, out: &mut Vec<String>) {
+    match value {
+        Value::Object(map) => {
+            for (key, value) in map {
+                match (key.as_str(), value) {
+                    ("$ref", Value::String(reference)) => out.push(reference.clone()),
+                    _ => collect_references(value, out),
+                }
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|item| collect_references(item, out)),
+        _ => {}
+    }
+}
+
+#[tokio::test]
+async fn an_independent_validator_accepts_the_document() {
+    let document = document().await;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("openapi.json");
+    std::fs::write(&file, document.to_string()).unwrap();
+    // openapi-spec-validator, from tests/python/requirements.txt (scripts/test installs it).
+    let validate = "import json, sys\n\
+        from openapi_spec_validator import validate\n\
+        validate(json.load(open(sys.argv[1])))";
+    let output = std::process::Command::new("python3")
+        .args(["-c", validate])
+        .arg(&file)
+        .output()
+        .expect("python3 runs");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}

@@ -27,6 +27,8 @@ use std::time::Duration;
 
 use chrono::{DateTime, DurationRound, TimeDelta, Utc};
 use secrecy::{ExposeSecret, SecretString};
+use sqlx::SqlSafeStr as _;
+use sqlx::migrate::{Migration, MigrationType, Migrator};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{PgPool, SqlitePool};
@@ -58,8 +60,71 @@ macro_rules! in_json_array {
 }
 pub(crate) use in_json_array;
 
-static SQLITE_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
-static POSTGRES_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+/// Reads a row struct by column name on both databases, as sqlx's derive would. The derive is
+/// not used: it brings in sqlx's macro crate, which builds both database drivers (and SQLite's C
+/// code) a second time, for the compiler; this is the one thing of it we need.
+macro_rules! from_row {
+    ($name:ident { $($field:ident),+ $(,)? }) => {
+        impl<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow> for $name {
+            fn from_row(row: &'r sqlx::sqlite::SqliteRow) -> Result<Self, sqlx::Error> {
+                use sqlx::Row as _;
+                Ok(Self { $($field: row.try_get(stringify!($field))?),+ })
+            }
+        }
+
+        impl<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow> for $name {
+            fn from_row(row: &'r sqlx::postgres::PgRow) -> Result<Self, sqlx::Error> {
+                use sqlx::Row as _;
+                Ok(Self { $($field: row.try_get(stringify!($field))?),+ })
+            }
+        }
+    };
+}
+pub(crate) use from_row;
+
+/// The migrations of one dialect, embedded in the binary: `(version, description, SQL)` from
+/// `migrations/<dialect>/<version>_<description>.sql`. (Listed here rather than found by sqlx's
+/// `migrate!` macro, for the reason given at [`from_row`]; a test checks that every file is
+/// listed.)
+macro_rules! embed_migrations {
+    ($dialect:literal: $($file:literal),+ $(,)?) => {
+        &[$((
+            $file,
+            include_str!(concat!("../migrations/", $dialect, "/", $file, ".sql")),
+        )),+]
+    };
+}
+
+const SQLITE_MIGRATIONS: &[(&str, &str)] = embed_migrations!("sqlite":
+    "0001_initial",
+    "0002_salesforce_logins",
+    "0003_salesforce_org_wide",
+);
+const POSTGRES_MIGRATIONS: &[(&str, &str)] = embed_migrations!("postgres":
+    "0001_initial",
+    "0002_salesforce_logins",
+    "0003_salesforce_org_wide",
+);
+
+/// The migrator of a dialect's embedded migrations. Each keeps the checksum sqlx records (the
+/// SHA-384 of its SQL), so databases migrated by earlier builds stay current.
+fn migrator(migrations: &'static [(&'static str, &'static str)]) -> Migrator {
+    Migrator::with_migrations(
+        migrations
+            .iter()
+            .map(|&(file, sql)| {
+                let (version, description) = file.split_once('_').unwrap_or((file, ""));
+                Migration::new(
+                    version.parse().unwrap_or_default(),
+                    description.replace('_', " ").into(),
+                    MigrationType::Simple,
+                    sql.into_sql_str(),
+                    false,
+                )
+            })
+            .collect(),
+    )
+}
 
 /// Which database a URL names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -145,24 +210,28 @@ impl Db {
     /// once on PostgreSQL (sqlx takes an advisory lock).
     pub async fn migrate(&self) -> Result<(), StorageError> {
         match self {
-            Self::Sqlite(pool) => SQLITE_MIGRATOR.run(pool).await?,
-            Self::Postgres(pool) => POSTGRES_MIGRATOR.run(pool).await?,
+            Self::Sqlite(pool) => migrator(SQLITE_MIGRATIONS).run(pool).await?,
+            Self::Postgres(pool) => migrator(POSTGRES_MIGRATIONS).run(pool).await?,
         }
         Ok(())
+    }
+
+    fn migrations(&self) -> &'static [(&'static str, &'static str)] {
+        match self {
+            Self::Sqlite(_) => SQLITE_MIGRATIONS,
+            Self::Postgres(_) => POSTGRES_MIGRATIONS,
+        }
     }
 
     /// Readiness: the database answers and its schema is the one this binary expects.
     pub async fn check_ready(&self) -> Result<(), StorageError> {
         const SQL: &str = "SELECT COALESCE(MAX(version), 0) FROM _sqlx_migrations WHERE success";
         let applied: i64 = with_pool!(self, pool => sqlx::query_scalar(SQL).fetch_one(pool).await)?;
-        let expected = match self {
-            Self::Sqlite(_) => &SQLITE_MIGRATOR,
-            Self::Postgres(_) => &POSTGRES_MIGRATOR,
-        }
-        .iter()
-        .map(|m| m.version)
-        .max()
-        .unwrap_or(0);
+        let expected = migrator(self.migrations())
+            .iter()
+            .map(|m| m.version)
+            .max()
+            .unwrap_or(0);
         if applied < expected {
             return Err(StorageError::SchemaBehind { applied, expected });
         }
@@ -216,6 +285,28 @@ mod tests {
         );
         assert_eq!(Dialect::of_url("mysql://u@h/db"), None);
         assert_eq!(Dialect::of_url("no-scheme"), None);
+    }
+
+    #[test]
+    fn every_migration_file_is_embedded_in_order() {
+        for (dialect, embedded) in [
+            ("sqlite", SQLITE_MIGRATIONS),
+            ("postgres", POSTGRES_MIGRATIONS),
+        ] {
+            let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("migrations")
+                .join(dialect);
+            let mut files: Vec<String> = std::fs::read_dir(dir)
+                .unwrap()
+                .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+                .filter_map(|name| name.strip_suffix(".sql").map(str::to_string))
+                .collect();
+            files.sort();
+            let listed: Vec<&str> = embedded.iter().map(|(file, _)| *file).collect();
+            assert_eq!(files, listed, "{dialect}");
+            let versions: Vec<i64> = migrator(embedded).iter().map(|m| m.version).collect();
+            assert_eq!(versions, (1..=listed.len() as i64).collect::<Vec<_>>());
+        }
     }
 
     #[test]

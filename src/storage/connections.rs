@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 
 use super::text::text_enum;
-use super::{Db, StorageError, new_id, one_row, with_pool};
+use super::{Db, StorageError, from_row, new_id, one_row, with_pool};
 use crate::ids::{TenantId, UserId};
 
 text_enum! {
@@ -22,7 +22,7 @@ text_enum! {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Connection {
     pub id: String,
     pub user_id: UserId,
@@ -39,6 +39,23 @@ pub struct Connection {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
+
+from_row!(Connection {
+    id,
+    user_id,
+    provider,
+    status,
+    instance_url,
+    external_user_id,
+    external_org_id,
+    external_username,
+    access_token_sealed,
+    refresh_token_sealed,
+    access_expires_at,
+    last_error_code,
+    created_at,
+    updated_at
+});
 
 /// A connection as established (or re-established) by a sign-in.
 #[derive(Debug, Clone)]

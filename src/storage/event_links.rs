@@ -7,10 +7,10 @@
 use chrono::{DateTime, Utc};
 
 use super::text::{JsonText, text_enum};
-use super::{Db, StorageError, new_id, one_row, with_pool};
+use super::{Db, StorageError, from_row, new_id, one_row, with_pool};
 use crate::ids::UserId;
 
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EventLink {
     pub id: String,
     pub user_id: UserId,
@@ -32,6 +32,26 @@ pub struct EventLink {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
+
+from_row!(EventLink {
+    id,
+    user_id,
+    outlook_event_id,
+    outlook_series_id,
+    salesforce_event_id,
+    selected,
+    who_ids,
+    what_id,
+    state,
+    outlook_hash,
+    salesforce_hash,
+    outlook_change_key,
+    salesforce_modstamp,
+    write_intent,
+    last_error_code,
+    created_at,
+    updated_at
+});
 
 text_enum! {
     pub enum LinkState {

@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 
 use super::text::{JsonText, text_enum};
-use super::{Db, StorageError, with_pool};
+use super::{Db, StorageError, from_row, with_pool};
 use crate::ids::UserId;
 
 text_enum! {
@@ -16,7 +16,7 @@ text_enum! {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HistoryEntry {
     pub id: i64,
     pub user_id: UserId,
@@ -28,6 +28,16 @@ pub struct HistoryEntry {
     /// conflict); never tokens.
     pub detail: JsonText<serde_json::Value>,
 }
+
+from_row!(HistoryEntry {
+    id,
+    user_id,
+    link_id,
+    at,
+    actor,
+    action,
+    detail
+});
 
 pub struct NewEntry<'a> {
     pub user_id: &'a UserId,

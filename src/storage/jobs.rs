@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use super::text::{JsonText, text_enum};
-use super::{Db, StorageError, in_json_array, new_id, one_row, with_pool};
+use super::{Db, StorageError, from_row, in_json_array, new_id, one_row, with_pool};
 
 text_enum! {
     pub enum JobState {
@@ -34,7 +34,7 @@ pub struct NewJob {
 }
 
 /// A job as stored.
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct JobRow {
     pub id: String,
     pub kind: String,
@@ -50,6 +50,22 @@ pub struct JobRow {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
+
+from_row!(JobRow {
+    id,
+    kind,
+    payload,
+    dedup_key,
+    state,
+    attempts,
+    max_attempts,
+    run_at,
+    locked_until,
+    locked_by,
+    last_error,
+    created_at,
+    updated_at
+});
 
 /// How many jobs are in each state, for `/metrics` and the admin status page.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]

@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 
 use super::text::text_enum;
-use super::{Db, StorageError, with_pool};
+use super::{Db, StorageError, from_row, with_pool};
 use crate::ids::TenantId;
 
 text_enum! {
@@ -18,7 +18,7 @@ text_enum! {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OrgWide {
     pub tenant_id: TenantId,
     pub login_url: String,
@@ -30,6 +30,18 @@ pub struct OrgWide {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
+
+from_row!(OrgWide {
+    tenant_id,
+    login_url,
+    user_match,
+    username_suffix,
+    integration_username,
+    last_error_code,
+    last_error_at,
+    created_at,
+    updated_at
+});
 
 /// How the admin set it up.
 #[derive(Debug, Clone)]

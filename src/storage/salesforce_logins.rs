@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 
 use super::text::text_enum;
-use super::{Db, StorageError, new_id, with_pool};
+use super::{Db, StorageError, from_row, new_id, with_pool};
 use crate::ids::UserId;
 
 text_enum! {
@@ -16,7 +16,7 @@ text_enum! {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Login {
     pub id: String,
     pub user_id: UserId,
@@ -25,6 +25,14 @@ pub struct Login {
     /// The hash of the nonce in the cookie of the browser that started the sign-in.
     pub browser_hash: Option<String>,
 }
+
+from_row!(Login {
+    id,
+    user_id,
+    login_url,
+    verifier_sealed,
+    browser_hash
+});
 
 /// What to remember about a sign-in step.
 #[derive(Debug, Clone)]

@@ -6,10 +6,10 @@
 use chrono::{DateTime, Utc};
 
 use super::text::JsonText;
-use super::{Db, StorageError, in_json_array, new_id, one_row, with_pool};
+use super::{Db, StorageError, from_row, in_json_array, new_id, one_row, with_pool};
 use crate::ids::{EntraObjectId, TenantId};
 
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SyncConfig {
     pub id: String,
     pub tenant_id: TenantId,
@@ -20,6 +20,17 @@ pub struct SyncConfig {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
+
+from_row!(SyncConfig {
+    id,
+    tenant_id,
+    name,
+    is_default,
+    settings,
+    version,
+    created_at,
+    updated_at
+});
 
 /// Who a configuration is assigned to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -3,10 +3,10 @@
 use chrono::{DateTime, Utc};
 
 use super::text::text_enum;
-use super::{Db, StorageError, new_id, one_row, with_pool};
+use super::{Db, StorageError, from_row, new_id, one_row, with_pool};
 use crate::ids::{EntraTenantId, OrgId, TenantId};
 
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Tenant {
     pub id: TenantId,
     pub entra_tenant_id: EntraTenantId,
@@ -17,6 +17,17 @@ pub struct Tenant {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
+
+from_row!(Tenant {
+    id,
+    entra_tenant_id,
+    display_name,
+    salesforce_org_id,
+    salesforce_login_url,
+    graph_access_mode,
+    created_at,
+    updated_at
+});
 
 macro_rules! columns {
     () => {

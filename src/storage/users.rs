@@ -2,10 +2,10 @@
 
 use chrono::{DateTime, Utc};
 
-use super::{Db, StorageError, new_id, one_row, with_pool};
+use super::{Db, StorageError, from_row, new_id, one_row, with_pool};
 use crate::ids::{EntraObjectId, SalesforceUserId, TenantId, UserId};
 
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct User {
     pub id: UserId,
     pub tenant_id: TenantId,
@@ -16,6 +16,17 @@ pub struct User {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
+
+from_row!(User {
+    id,
+    tenant_id,
+    entra_object_id,
+    email,
+    display_name,
+    salesforce_user_id,
+    created_at,
+    updated_at
+});
 
 /// What the identity layer learns about a user from a token.
 #[derive(Debug, Clone)]

@@ -21,5 +21,6 @@ mod world;
 mod api;
 mod architecture;
 mod cli;
+mod features;
 mod jobs;
 mod storage;

@@ -90,35 +90,3 @@ async fn migrate(loaded: Loaded) -> anyhow::Result<()> {
     tracing::info!("database schema is current");
     Ok(())
 }
-
-#[cfg(test)]
-mod tests {
-    use clap::CommandFactory as _;
-
-    use super::*;
-
-    #[test]
-    fn verify_cli() {
-        Cli::command().debug_assert();
-    }
-
-    #[test]
-    fn every_subcommand_parses() {
-        let mut commands = vec![
-            vec!["outforce", "serve"],
-            vec!["outforce", "worker"],
-            vec!["outforce", "migrate"],
-        ];
-        if cfg!(feature = "sandbox") {
-            commands.extend([
-                vec!["outforce", "--config", "x.toml", "demo", "--port", "9000"],
-                vec!["outforce", "sandbox", "--dir", "/tmp/sb"],
-                vec!["outforce", "sandbox", "--demo-data", "data.json"],
-            ]);
-        }
-        for args in commands {
-            assert!(Cli::try_parse_from(&args).is_ok(), "{args:?}");
-        }
-        assert!(Cli::try_parse_from(["outforce", "bogus"]).is_err());
-    }
-}

@@ -7,7 +7,8 @@
 //! Every test of the service but the log capture, in one binary (one link instead of four):
 //! black-box HTTP tests through `spawn_app()` (`api`), the binary as an operator runs it
 //! (`cli`), the job queue end to end (`jobs`) and every repository function (`storage`), the
-//! last three on SQLite and on PostgreSQL.
+//! last three on SQLite and on PostgreSQL; the layering and the build's feature sets
+//! (`architecture`, `features`); and single functions and types (`unit`).
 
 #[path = "support/db.rs"]
 mod db;
@@ -24,3 +25,4 @@ mod cli;
 mod features;
 mod jobs;
 mod storage;
+mod unit;

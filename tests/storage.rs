@@ -48,6 +48,36 @@ async fn seed_user(db: &Db, oid: &str) -> (tenants::Tenant, users::User) {
     (tenant, user)
 }
 
+crate::on_both_databases!(every_migration_file_is_applied_in_order);
+
+/// The migrations in the binary are the files in `migrations/<dialect>/`, in order: a file added
+/// without its line in `storage.rs` fails here.
+async fn every_migration_file_is_applied_in_order(db: Db) {
+    let dialect = match db.dialect() {
+        storage::Dialect::Sqlite => "sqlite",
+        storage::Dialect::Postgres => "postgres",
+    };
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("migrations")
+        .join(dialect);
+    let mut files: Vec<(i64, String)> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .filter_map(|name| {
+            let (version, rest) = name.strip_suffix(".sql")?.split_once('_')?;
+            Some((version.parse().unwrap(), rest.replace('_', " ")))
+        })
+        .collect();
+    files.sort();
+    const SQL: &str =
+        "SELECT version, description FROM _sqlx_migrations WHERE success ORDER BY version";
+    let applied: Vec<(i64, String)> = match &db {
+        Db::Sqlite(pool) => sqlx::query_as(SQL).fetch_all(pool).await.unwrap(),
+        Db::Postgres(pool) => sqlx::query_as(SQL).fetch_all(pool).await.unwrap(),
+    };
+    assert_eq!(applied, files, "{dialect}");
+}
+
 #[test]
 fn now_is_stored_at_microsecond_precision() {
     assert_eq!(storage::now().timestamp_subsec_nanos() % 1000, 0);

@@ -1,0 +1,15 @@
+//! Tests of single functions and types, through the library's public API: they sit here rather
+//! than beside the code so that the library is compiled once for the tests, not twice.
+
+mod cli;
+mod http;
+mod http_error;
+mod jobs;
+mod jobs_worker;
+mod salesforce_codes;
+mod salesforce_datetime;
+mod salesforce_limits;
+mod salesforce_login_host;
+mod salesforce_rest;
+mod secrets;
+mod storage;

@@ -1,14 +1,19 @@
-//! The Entra ID emulator: OpenID metadata (v2 and v1), signing keys with rotation, and the token
-//! endpoint for client credentials (secret or certificate assertion), on-behalf-of and refresh
-//! tokens, with Entra's error bodies.
+//! The Entra ID emulator: OpenID metadata (v2 and v1), signing keys with rotation, the
+//! authorization endpoint (a login page for the seeded users, the code flow with PKCE) and the
+//! token endpoint for authorization codes, client credentials (secret or certificate
+//! assertion), on-behalf-of and refresh tokens, with Entra's error bodies.
 //!
-//! Tests drive it through [`Entra`]: register apps, mint tokens for our API (and hostile ones),
-//! rotate keys, make a user's on-behalf-of exchange fail, and count calls per endpoint.
+//! Tests drive it through [`Entra`]: register apps and their redirect URIs, seed users, mint
+//! tokens for our API (and hostile ones), rotate keys, make a user's on-behalf-of exchange fail,
+//! and count calls per endpoint.
 
 mod assertions;
+mod authorize;
+mod code_grant;
 mod errors;
 mod grants;
 mod keys;
+mod refresh;
 mod routes;
 pub mod tokens;
 
@@ -43,12 +48,35 @@ pub enum OboFailure {
     ConsentRequired,
 }
 
-/// What a refresh token stands for.
+/// A user of a tenant, who can sign in at the login page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DirectoryUser {
+    pub tenant_id: String,
+    pub object_id: String,
+    pub username: String,
+    pub name: String,
+}
+
+/// The platform a redirect URI is registered under, which decides how its codes are redeemed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RedirectKind {
+    /// A web app: the code is redeemed with the app's credential.
+    Web,
+    /// A single-page app: PKCE required, redeemed without a secret from a browser (`Origin`).
+    Spa,
+    /// A mobile or desktop (public) client: no secret; `http://localhost` matches any port.
+    Public,
+}
+
+/// What a refresh token stands for: Graph permissions, or the scopes of one of the tenant's
+/// APIs (`api`), granted to `client_id`; `public` grants are refreshed without a secret.
 #[derive(Debug, Clone)]
 pub(crate) struct RefreshGrant {
     client_id: String,
     user: grants::DelegatedUser,
     scopes: Vec<String>,
+    api: Option<String>,
+    public: bool,
 }
 
 pub(crate) struct State {
@@ -56,6 +84,10 @@ pub(crate) struct State {
     /// A key published only for the personal-account tenant (its JWK `issuer` is concrete).
     msa_key: Arc<SigningKey>,
     apps: HashMap<String, AppRegistration>,
+    users: Vec<DirectoryUser>,
+    redirect_uris: HashMap<String, Vec<(String, RedirectKind)>>,
+    codes: HashMap<String, authorize::PendingCode>,
+    redeemed_codes: HashSet<String>,
     obo_failures: HashMap<String, OboFailure>,
     refresh_tokens: HashMap<String, RefreshGrant>,
     revoked_refresh_tokens: HashSet<String>,
@@ -83,6 +115,10 @@ impl Entra {
             current: Arc::new(SigningKey::generate()?),
             msa_key: Arc::new(SigningKey::generate()?),
             apps: HashMap::new(),
+            users: Vec::new(),
+            redirect_uris: HashMap::new(),
+            codes: HashMap::new(),
+            redeemed_codes: HashSet::new(),
             obo_failures: HashMap::new(),
             refresh_tokens: HashMap::new(),
             revoked_refresh_tokens: HashSet::new(),
@@ -105,6 +141,23 @@ impl Entra {
 
     pub fn register_app(&self, app: AppRegistration) {
         self.shared.lock().apps.insert(app.client_id.clone(), app);
+    }
+
+    /// Registers a redirect URI for an app, under a platform (web, SPA, mobile and desktop).
+    pub fn add_redirect_uri(&self, client_id: &str, uri: &str, kind: RedirectKind) {
+        self.shared
+            .lock()
+            .redirect_uris
+            .entry(client_id.to_string())
+            .or_default()
+            .push((uri.to_string(), kind));
+    }
+
+    /// Seeds a user who can sign in at the login page.
+    pub fn add_user(&self, user: DirectoryUser) {
+        let mut state = self.shared.lock();
+        state.users.retain(|u| u.object_id != user.object_id);
+        state.users.push(user);
     }
 
     /// Uploads a certificate to an app registration, for certificate credentials (client
@@ -213,9 +266,14 @@ impl Entra {
     }
 
     /// How many times an endpoint was called: `openid_configuration_v2`, `openid_configuration_v1`,
-    /// `keys_v2`, `keys_v1`, `token`.
+    /// `keys_v2`, `keys_v1`, `authorize`, `token`.
     pub fn calls(&self, endpoint: &str) -> u64 {
         self.shared.lock().calls.get(endpoint).copied().unwrap_or(0)
+    }
+
+    /// Every endpoint's call count, by name.
+    pub fn all_calls(&self) -> std::collections::BTreeMap<String, u64> {
+        crate::server::counts(&self.shared.lock().calls)
     }
 
     pub async fn stop(&self) {

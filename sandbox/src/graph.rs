@@ -13,6 +13,7 @@ mod errors;
 mod event_writes;
 mod events;
 mod mailbox;
+mod normalize;
 mod notify;
 mod recurrence;
 mod seed;
@@ -173,10 +174,13 @@ async fn handle(
         response.insert_header((name, value));
     }
     match reply.body {
-        Some(body) => response.content_type("application/json; odata.metadata=minimal; odata.streaming=true; IEEE754Compatible=false; charset=utf-8").body(body.to_string()),
+        Some(body) => response.content_type(JSON).body(body.to_string()),
         None => response.finish(),
     }
 }
+
+/// The media type Graph answers JSON with, parameters without spaces, as Graph writes it.
+pub(crate) const JSON: &str = "application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8";
 
 fn parse_body(body: &[u8]) -> Result<Option<Value>, Reply> {
     if body.iter().all(u8::is_ascii_whitespace) {

@@ -34,6 +34,7 @@ use crate::tls::Authority;
 use faults::{Fault, FaultPlan};
 use ids::IdGenerator;
 use sessions::Sessions;
+pub use store::DuplicateRule;
 
 /// An org, as seeded by a test.
 #[derive(Debug, Clone)]
@@ -268,10 +269,10 @@ impl Salesforce {
         self.shared.lock().sessions.revoke_refresh_of(user_id);
     }
 
-    /// Sets an org's remaining daily API calls.
+    /// Sets an org's remaining daily API calls (at most its allocation).
     pub fn set_api_remaining(&self, org_id: &str, remaining: u64) {
         if let Some(org) = self.shared.lock().orgs.get_mut(org_id) {
-            org.api_remaining = remaining;
+            org.api_remaining = remaining.min(org.api_max);
         }
     }
 
@@ -296,6 +297,32 @@ impl Salesforce {
     /// `composite`, `composite/sobjects`, `composite/batch`.
     pub fn calls(&self, endpoint: &str) -> u64 {
         self.shared.lock().calls.get(endpoint).copied().unwrap_or(0)
+    }
+
+    /// Every endpoint's call count, by name.
+    pub fn all_calls(&self) -> std::collections::BTreeMap<String, u64> {
+        crate::server::counts(&self.shared.lock().calls)
+    }
+
+    /// The orgs, in the order they were created (by Id).
+    pub fn orgs(&self) -> Vec<Org> {
+        let mut orgs: Vec<Org> = self.shared.lock().orgs.values().cloned().collect();
+        orgs.sort_by(|a, b| a.id.cmp(&b.id));
+        orgs
+    }
+
+    /// An org's users, by Id.
+    pub fn users_of(&self, org_id: &str) -> Vec<User> {
+        let mut users: Vec<User> = self
+            .shared
+            .lock()
+            .users
+            .values()
+            .filter(|u| u.org_id == org_id)
+            .cloned()
+            .collect();
+        users.sort_by(|a, b| a.id.cmp(&b.id));
+        users
     }
 
     pub async fn stop(&self) {

@@ -61,3 +61,10 @@ impl<T> Shared<T> {
         self.0.lock().unwrap_or_else(PoisonError::into_inner)
     }
 }
+
+/// Call counters by endpoint, as the emulators report them.
+pub fn counts(
+    calls: &std::collections::HashMap<&'static str, u64>,
+) -> std::collections::BTreeMap<String, u64> {
+    calls.iter().map(|(k, v)| ((*k).to_string(), *v)).collect()
+}

@@ -392,6 +392,71 @@ async fn client_credentials_errors_have_entra_shapes() {
     assert_aad_error(s, &b, 400, "unsupported_grant_type", 70_003);
 }
 
+#[tokio::test]
+async fn client_credentials_for_an_unregistered_resource_is_invalid_resource() {
+    let f = start();
+    let for_scope = |scope: &'static str| {
+        [
+            ("grant_type", "client_credentials"),
+            ("client_id", API),
+            ("client_secret", SECRET),
+            ("scope", scope),
+        ]
+    };
+    let (s, b) = f
+        .token(TENANT, &for_scope("https://nobody.example/.default"))
+        .await;
+    assert_aad_error(s, &b, 400, "invalid_resource", 500_011);
+    assert!(
+        b["error_description"]
+            .as_str()
+            .unwrap()
+            .contains("The resource principal named https://nobody.example was not found")
+    );
+    let (s, b) = f
+        .token(TENANT, &for_scope("api://somebody-else/.default"))
+        .await;
+    assert_aad_error(s, &b, 400, "invalid_resource", 500_011);
+
+    let our_api = format!("api://outforce.example/{API}/.default");
+    let (s, b) = f
+        .token(
+            TENANT,
+            &[
+                ("grant_type", "client_credentials"),
+                ("client_id", API),
+                ("client_secret", SECRET),
+                ("scope", our_api.as_str()),
+            ],
+        )
+        .await;
+    assert_eq!(s, 200, "an app of the tenant is a resource: {b}");
+    let (s, b) = f
+        .token(
+            TENANT,
+            &for_scope("00000003-0000-0000-c000-000000000000/.default"),
+        )
+        .await;
+    assert_eq!(s, 200, "Graph by its application id: {b}");
+    let (s, _) = f
+        .token(TENANT, &for_scope("https://graph.microsoft.com//.default"))
+        .await;
+    assert_eq!(s, 200, "Graph with the doubled slash MSAL tolerates");
+}
+
+#[tokio::test]
+async fn on_behalf_of_refuses_an_app_only_assertion() {
+    let f = start();
+    let app_only = TokenSpec {
+        scopes: None,
+        roles: vec!["Sync.All".into()],
+        ..TokenSpec::user(TENANT, API, API)
+    };
+    let (s, b) = obo(&f, &f.entra.mint(&app_only).unwrap()).await;
+    assert_aad_error(s, &b, 400, "invalid_grant", 50_000);
+    assert!(b.get("access_token").is_none());
+}
+
 fn obo_form(assertion: &str, scope: &'static str) -> Vec<(&'static str, String)> {
     vec![
         (

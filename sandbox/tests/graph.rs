@@ -10,6 +10,7 @@ mod contacts;
 mod delta;
 mod events;
 mod fixture;
+mod normalization;
 mod properties;
 mod series;
 mod subscriptions;

@@ -325,8 +325,11 @@ async fn an_expired_session_is_invalid_session_id_until_refreshed() {
     assert_eq!(ok.headers()["sforce-limit-info"], "api-usage=1/15000");
     let limits: Value = ok.json().await.unwrap();
     assert_eq!(
-        limits["DailyApiRequests"],
-        json!({"Max": 15000, "Remaining": 14999})
+        (
+            &limits["DailyApiRequests"]["Max"],
+            &limits["DailyApiRequests"]["Remaining"]
+        ),
+        (&json!(15000), &json!(14999))
     );
 
     f.sf.expire_sessions(&f.rep.id);
@@ -552,4 +555,175 @@ async fn jwt_bearer_acts_as_a_pre_authorized_user() {
     ))
     .await;
     assert_eq!((s, b["error"].as_str()), (400, Some("invalid_client_id")));
+}
+
+#[tokio::test]
+async fn the_identity_url_returns_the_documented_shape() {
+    let f = start(false);
+    let token = f.connect().await;
+    let access = token["access_token"].as_str().unwrap();
+    let response = f
+        .http
+        .get(token["id"].as_str().unwrap())
+        .bearer_auth(access)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        response.headers()["content-type"],
+        "application/json;charset=UTF-8"
+    );
+    let identity: Value = response.json().await.unwrap();
+    for key in [
+        "id",
+        "asserted_user",
+        "user_id",
+        "organization_id",
+        "username",
+        "nick_name",
+        "display_name",
+        "email",
+        "email_verified",
+        "first_name",
+        "last_name",
+        "timezone",
+        "photos",
+        "addr_street",
+        "addr_city",
+        "addr_state",
+        "addr_country",
+        "addr_zip",
+        "mobile_phone",
+        "mobile_phone_verified",
+        "is_lightning_login_user",
+        "status",
+        "urls",
+        "active",
+        "user_type",
+        "language",
+        "locale",
+        "utcOffset",
+        "last_modified_date",
+        "is_app_installed",
+    ] {
+        assert!(identity.get(key).is_some(), "identity lacks {key}");
+    }
+    assert!(identity["photos"]["thumbnail"].is_string());
+    assert_eq!(identity["mobile_phone_verified"], false);
+    let urls = identity["urls"].as_object().unwrap();
+    for key in [
+        "enterprise",
+        "metadata",
+        "partner",
+        "rest",
+        "sobjects",
+        "search",
+        "query",
+        "recent",
+        "tooling_soap",
+        "tooling_rest",
+        "profile",
+        "feeds",
+        "groups",
+        "users",
+        "feed_items",
+        "feed_elements",
+        "custom_domain",
+    ] {
+        assert!(urls.contains_key(key), "urls lacks {key}");
+    }
+    let org15 = &f.org_id[..15];
+    assert!(
+        urls["enterprise"]
+            .as_str()
+            .unwrap()
+            .ends_with(&format!("/services/Soap/c/{{version}}/{org15}")),
+        "SOAP URLs name the 15-character org id"
+    );
+}
+
+#[tokio::test]
+async fn limits_report_every_allocation_with_per_app_buckets() {
+    let f = start(false);
+    let token = f.connect().await;
+    let response = f.limits(token["access_token"].as_str().unwrap()).await;
+    assert_eq!(
+        response.headers()["content-type"],
+        "application/json;charset=UTF-8"
+    );
+    let usage = response.headers()["sforce-limit-info"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    let limits: Value = response.json().await.unwrap();
+    let all = limits.as_object().unwrap();
+    assert!(
+        all.len() >= 45,
+        "a real org reports about 50: {}",
+        all.len()
+    );
+    for (name, limit) in all {
+        assert!(limit["Max"].is_u64(), "{name}");
+        assert!(limit["Remaining"].is_u64(), "{name}");
+    }
+    let api = &limits["DailyApiRequests"];
+    assert_eq!(api["Max"], 15_000);
+    let used = api["Max"].as_u64().unwrap() - api["Remaining"].as_u64().unwrap();
+    assert_eq!(usage, format!("api-usage={used}/15000"));
+    assert_eq!(
+        api["Salesforce for Outlook"],
+        json!({ "Max": 0, "Remaining": 0 })
+    );
+    assert!(api["Workbench"].is_object());
+    for name in [
+        "DailyAsyncApexExecutions",
+        "DailyBulkApiBatches",
+        "DailyStreamingApiEvents",
+        "DataStorageMB",
+        "FileStorageMB",
+        "HourlyDashboardRefreshes",
+        "MassEmail",
+        "SingleEmail",
+        "PermissionSets",
+    ] {
+        assert!(all.contains_key(name), "{name}");
+    }
+}
+
+#[tokio::test]
+async fn json_is_sent_as_application_json_charset_utf8_as_salesforce_sends_it() {
+    let f = start(false);
+    let oauth_error = f
+        .http
+        .post(format!("{}/services/oauth2/token", f.sf.login_url()))
+        .form(&[("grant_type", "authorization_code"), ("code", "bogus")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(oauth_error.status(), 400);
+    assert_eq!(
+        oauth_error.headers()["content-type"],
+        "application/json;charset=UTF-8"
+    );
+    let token = f.connect().await;
+    let access = token["access_token"].as_str().unwrap();
+    for path in [
+        "/services/data",
+        "/services/data/v64.0/query?q=SELECT+Id+FROM+User",
+        "/services/data/v64.0/sobjects/Contact/003000000000000AAA",
+        "/services/oauth2/userinfo",
+    ] {
+        let response = f
+            .http
+            .get(format!("{}{path}", f.sf.base_url()))
+            .bearer_auth(access)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            response.headers()["content-type"],
+            "application/json;charset=UTF-8",
+            "{path}"
+        );
+    }
 }

@@ -14,3 +14,4 @@ mod query;
 mod replication;
 mod rows;
 mod search;
+mod standard_fields;

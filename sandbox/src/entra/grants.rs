@@ -1,4 +1,5 @@
-//! The token endpoint's grants: client credentials, on-behalf-of and refresh token.
+//! The token endpoint's grants: client credentials and on-behalf-of, and the delegated Graph
+//! token both on-behalf-of and the other user grants (`code_grant`, `refresh`) issue.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -8,10 +9,13 @@ use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use serde_json::{Value, json};
 
 use super::errors::AadError;
+use super::refresh::remember_refresh;
 use super::tokens;
-use super::{AppRegistration, OboFailure, RefreshGrant, Shared};
+use super::{AppRegistration, OboFailure, Shared};
 
 const GRAPH: &str = "https://graph.microsoft.com";
+/// Microsoft Graph's application id, which names it as a resource as well as its URI does.
+const GRAPH_APP_ID: &str = "00000003-0000-0000-c000-000000000000";
 
 pub type Form = HashMap<String, String>;
 
@@ -25,7 +29,7 @@ pub fn missing(parameter: &str) -> AadError {
 }
 
 /// The registered app that `form` authenticates as, by `client_id` and `client_secret`.
-fn authenticate(
+pub(crate) fn authenticate(
     endpoint: &Endpoint,
     form: &Form,
     shared: &Shared,
@@ -107,6 +111,17 @@ pub fn client_credentials(
             ),
         ));
     };
+    let resource = resource.trim_end_matches('/');
+    if !is_known_resource(resource, tenant, shared) {
+        return Err(AadError::new(
+            400,
+            "invalid_resource",
+            500_011,
+            format!(
+                "The resource principal named {resource} was not found in the tenant named {tenant}. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You might have sent your authentication request to the wrong tenant."
+            ),
+        ));
+    }
     let now = tokens::unix_now();
     let claims = json!({
         "aud": resource, "iss": format!("https://sts.windows.net/{tenant}/"),
@@ -119,6 +134,18 @@ pub fn client_credentials(
     Ok(HttpResponse::Ok().json(json!({
         "token_type": "Bearer", "expires_in": 3599, "ext_expires_in": 3599, "access_token": signed,
     })))
+}
+
+/// Graph, or an app registered in the tenant, by Application ID URI or client id. Entra refuses
+/// any other resource with AADSTS500011 (`invalid_resource`), not with a token.
+fn is_known_resource(resource: &str, tenant: &str, shared: &Shared) -> bool {
+    if resource.eq_ignore_ascii_case(GRAPH) || resource == GRAPH_APP_ID {
+        return true;
+    }
+    shared.lock().apps.values().any(|app| {
+        app.tenant_id == tenant
+            && (app.client_id == resource || app.app_id_uri.trim_end_matches('/') == resource)
+    })
 }
 
 pub fn on_behalf_of(
@@ -134,57 +161,39 @@ pub fn on_behalf_of(
     let assertion = form.get("assertion").ok_or_else(|| missing("assertion"))?;
     let scope = form.get("scope").ok_or_else(|| missing("scope"))?;
     let claims = verify_assertion(assertion, &app, shared)?;
+    if claims["idtyp"] == "app" || claims.get("scp").is_none() {
+        // On-behalf-of exchanges a user's delegated token; an app-only token has no user. The
+        // exact AADSTS code Entra gives here is not documented: `invalid_grant` (the assertion
+        // cannot be exchanged, do not retry) with the generic 50000 is our choice.
+        return Err(AadError::new(
+            400,
+            "invalid_grant",
+            50_000,
+            "The assertion is an app-only token. The on-behalf-of flow requires a user (delegated) token as its assertion.",
+        ));
+    }
     let user = DelegatedUser {
         object_id: claims["oid"].as_str().unwrap_or_default().to_string(),
         tenant_id: claims["tid"].as_str().unwrap_or(tenant).to_string(),
         username: claims["preferred_username"]
             .as_str()
+            .or(claims["upn"].as_str())
             .unwrap_or_default()
             .to_string(),
+        name: claims["name"].as_str().unwrap_or_default().to_string(),
     };
     check_user_policy(&user.object_id, &app, shared)?;
     let (graph_scopes, offline) = graph_scopes(scope)?;
-    delegated_response(base, &app, &user, &graph_scopes, offline, shared)
-}
-
-/// A refresh token from an earlier delegated grant buys a new access token (and a new refresh
-/// token; the old one stays valid until revoked, as with Entra).
-pub fn refresh(
-    endpoint: &Endpoint,
-    form: &Form,
-    shared: &Shared,
-) -> Result<HttpResponse, AadError> {
-    let base = endpoint.base.as_str();
-    let app = authenticate(endpoint, form, shared)?;
-    let token = form
-        .get("refresh_token")
-        .ok_or_else(|| missing("refresh_token"))?;
-    let grant = {
-        let state = shared.lock();
-        if state.revoked_refresh_tokens.contains(token) {
-            return Err(AadError::new(
-                400,
-                "invalid_grant",
-                50_173,
-                "The provided grant has expired due to it being revoked, a fresh auth token is needed. The user might have changed or reset their password.",
-            ));
-        }
-        state
-            .refresh_tokens
-            .get(token)
-            .filter(|grant| grant.client_id == app.client_id)
-            .cloned()
-    };
-    let grant = grant.ok_or_else(|| {
-        AadError::new(
-            400,
-            "invalid_grant",
-            9_002_313,
-            "Invalid request. Request is malformed or invalid.",
-        )
-    })?;
-    check_user_policy(&grant.user.object_id, &app, shared)?;
-    delegated_response(base, &app, &grant.user, &grant.scopes, true, shared)
+    let body = delegated_body(
+        base,
+        &app.client_id,
+        &user,
+        &graph_scopes,
+        offline,
+        false,
+        shared,
+    )?;
+    Ok(HttpResponse::Ok().json(body))
 }
 
 /// The rep a delegated token is for.
@@ -193,10 +202,11 @@ pub struct DelegatedUser {
     pub object_id: String,
     pub tenant_id: String,
     pub username: String,
+    pub name: String,
 }
 
 /// The Conditional Access and consent switches a test set for this user.
-fn check_user_policy(
+pub(crate) fn check_user_policy(
     object_id: &str,
     app: &AppRegistration,
     shared: &Shared,
@@ -217,7 +227,7 @@ fn check_user_policy(
 }
 
 /// The Graph permissions asked for (short names), and whether offline access was.
-fn graph_scopes(scope: &str) -> Result<(Vec<String>, bool), AadError> {
+pub(crate) fn graph_scopes(scope: &str) -> Result<(Vec<String>, bool), AadError> {
     let requested: Vec<&str> = scope.split(' ').filter(|s| !s.is_empty()).collect();
     let offline = requested.contains(&"offline_access");
     let graph: Vec<String> = requested
@@ -242,18 +252,21 @@ fn graph_scopes(scope: &str) -> Result<(Vec<String>, bool), AadError> {
     Ok((graph, offline))
 }
 
-fn delegated_response(
+/// A delegated Graph token's response body; with `offline`, a refresh token that a `public`
+/// client (SPA or native redirect) may redeem without a secret.
+pub(crate) fn delegated_body(
     base: &str,
-    app: &AppRegistration,
+    client_id: &str,
     user: &DelegatedUser,
     graph_scopes: &[String],
     offline: bool,
+    public: bool,
     shared: &Shared,
-) -> Result<HttpResponse, AadError> {
+) -> Result<Value, AadError> {
     let now = tokens::unix_now();
     let claims = json!({
         "aud": "00000003-0000-0000-c000-000000000000", "iss": format!("https://sts.windows.net/{}/", user.tenant_id),
-        "iat": now, "nbf": now, "exp": now + 3599, "appid": app.client_id, "idtyp": "user",
+        "iat": now, "nbf": now, "exp": now + 3599, "appid": client_id, "idtyp": "user",
         "oid": user.object_id, "tid": user.tenant_id, "scp": graph_scopes.join(" "), "ver": "1.0",
         "upn": user.username, "authority": base,
     });
@@ -264,23 +277,16 @@ fn delegated_response(
         "access_token": sign_current(&claims, shared)?,
     });
     if offline {
-        let refresh_token = format!(
-            "0.A{}{}",
-            uuid::Uuid::new_v4().simple(),
-            uuid::Uuid::new_v4().simple()
-        );
-        let grant = RefreshGrant {
-            client_id: app.client_id.clone(),
-            user: user.clone(),
-            scopes: graph_scopes.to_vec(),
-        };
-        shared
-            .lock()
-            .refresh_tokens
-            .insert(refresh_token.clone(), grant);
-        body["refresh_token"] = json!(refresh_token);
+        body["refresh_token"] = json!(remember_refresh(
+            client_id,
+            user,
+            graph_scopes,
+            None,
+            public,
+            shared
+        ));
     }
-    Ok(HttpResponse::Ok().json(body))
+    Ok(body)
 }
 
 /// The user behind an on-behalf-of assertion: a token we signed with the current key, for
@@ -326,7 +332,7 @@ fn verify_assertion(
     Ok(data.claims)
 }
 
-fn sign_current(claims: &Value, shared: &Shared) -> Result<String, AadError> {
+pub(crate) fn sign_current(claims: &Value, shared: &Shared) -> Result<String, AadError> {
     let current = Arc::clone(&shared.lock().current);
     tokens::sign(claims, &current.kid, &current.encoding, true).map_err(|_| {
         AadError::new(

@@ -3,10 +3,10 @@
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde_json::json;
 
-use super::Shared;
 use super::errors::AadError;
 use super::grants::{self, Form};
 use super::tokens::MSA_TENANT;
+use super::{Shared, authorize, code_grant, refresh};
 
 const JWT_BEARER: &str = "urn:ietf:params:oauth:grant-type:jwt-bearer";
 
@@ -21,7 +21,27 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     )
     .route("/{tenant}/discovery/v2.0/keys", web::get().to(keys_v2))
     .route("/{tenant}/discovery/keys", web::get().to(keys_v1))
+    .route("/{tenant}/oauth2/v2.0/authorize", web::get().to(show_login))
+    .route("/{tenant}/oauth2/v2.0/authorize", web::post().to(sign_in))
     .route("/{tenant}/oauth2/v2.0/token", web::post().to(token));
+}
+
+async fn show_login(
+    path: web::Path<String>,
+    query: web::Query<std::collections::HashMap<String, String>>,
+    shared: web::Data<Shared>,
+) -> HttpResponse {
+    shared.lock().count("authorize");
+    authorize::show(path, query, shared).await
+}
+
+async fn sign_in(
+    path: web::Path<String>,
+    form: web::Form<std::collections::HashMap<String, String>>,
+    shared: web::Data<Shared>,
+) -> HttpResponse {
+    shared.lock().count("authorize");
+    authorize::sign_in(path, form, shared).await
 }
 
 /// The emulator's own origin, standing for `https://login.microsoftonline.com`.
@@ -128,9 +148,10 @@ async fn token(
         tenant,
     };
     let result = match form.get("grant_type").map(String::as_str) {
+        Some("authorization_code") => code_grant::redeem(&endpoint, &req, &form, &shared),
         Some("client_credentials") => grants::client_credentials(&endpoint, &form, &shared),
         Some(JWT_BEARER) => grants::on_behalf_of(&endpoint, &form, &shared),
-        Some("refresh_token") => grants::refresh(&endpoint, &form, &shared),
+        Some("refresh_token") => refresh::redeem(&endpoint, &form, &shared),
         Some(other) => Err(AadError::new(
             400,
             "unsupported_grant_type",

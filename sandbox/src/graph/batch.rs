@@ -82,11 +82,16 @@ pub async fn run(inner: &actix_web::web::Data<Inner>, caller: &Caller, call: &Ca
             item(inner, caller, call.base, request, rank).await
         };
         statuses.insert(id.to_lowercase(), reply.status);
-        let headers: Map<String, Value> = reply
-            .headers
-            .iter()
-            .map(|(k, v)| (k.clone(), json!(v)))
-            .collect();
+        // Each response carries the headers its request would have had on its own.
+        let mut headers = Map::new();
+        headers.insert("Cache-Control".into(), json!("private"));
+        if reply.body.is_some() {
+            headers.insert("OData-Version".into(), json!("4.0"));
+            headers.insert("Content-Type".into(), json!(super::JSON));
+        }
+        for (k, v) in &reply.headers {
+            headers.insert(k.clone(), json!(v));
+        }
         let mut response = json!({ "id": id, "status": reply.status, "headers": headers });
         if let Some(body) = reply.body {
             response["body"] = body;

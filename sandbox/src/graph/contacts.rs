@@ -380,5 +380,14 @@ fn create_category(env: &mut Env<'_>, call: &Call<'_>, mailbox: &str) -> Reply {
     let category =
         json!({ "id": uuid::Uuid::new_v4().to_string(), "displayName": name, "color": color });
     m.master_categories.push(category.clone());
-    Reply::with(201, category)
+    let context = format!(
+        "{}/$metadata#users('{mailbox}')/outlook/masterCategories/$entity",
+        call.base
+    );
+    let mut out = serde_json::Map::new();
+    out.insert("@odata.context".into(), json!(context));
+    if let Value::Object(fields) = category {
+        out.extend(fields);
+    }
+    Reply::with(201, Value::Object(out))
 }

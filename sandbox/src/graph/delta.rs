@@ -105,7 +105,7 @@ pub fn calendar_view(env: &mut Env<'_>, call: &Call<'_>, mailbox_id: &str) -> Re
                         {
                             items.push((
                                 instance.id.clone(),
-                                event_json(&instance, mailbox, &render),
+                                typed_event(event_json(&instance, mailbox, &render)),
                             ));
                         }
                         if !initial {
@@ -127,7 +127,7 @@ pub fn calendar_view(env: &mut Env<'_>, call: &Call<'_>, mailbox_id: &str) -> Re
                         if instance.overlaps(from, to) {
                             items.push((
                                 instance.id.clone(),
-                                event_json(&instance, mailbox, &render),
+                                typed_event(event_json(&instance, mailbox, &render)),
                             ));
                         } else if !initial {
                             items.push((instance.id.clone(), removed(&instance.id, "event")));
@@ -156,6 +156,16 @@ pub fn calendar_view(env: &mut Env<'_>, call: &Call<'_>, mailbox_id: &str) -> Re
             })
         },
     )
+}
+
+/// An event as a delta page lists it: `@odata.type` first, as calendarView/delta writes it.
+fn typed_event(json: Value) -> Value {
+    let mut out = serde_json::Map::new();
+    out.insert("@odata.type".into(), json!("#microsoft.graph.event"));
+    if let Value::Object(fields) = json {
+        out.extend(fields);
+    }
+    Value::Object(out)
 }
 
 pub fn contacts(env: &mut Env<'_>, call: &Call<'_>, mailbox_id: &str, folder: &str) -> Reply {

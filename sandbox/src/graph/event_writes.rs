@@ -6,8 +6,9 @@ use chrono::{DateTime, Duration, Timelike as _, Utc};
 use serde_json::{Map, Value};
 
 use super::api::{Call, Change, Env, Reply};
-use super::events::{COMPUTED, find, render, with_preference};
+use super::events::{COMPUTED, entity, find, render, with_preference};
 use super::mailbox::{Event, EventKind, Ids, Tombstone, change_key};
+use super::normalize;
 use super::recurrence::Recurrence;
 use super::time::{parse_date_time_zone, zone};
 use super::views::{Instance, etag, original_starts, with_shown_master};
@@ -106,6 +107,10 @@ fn apply_props(event: &mut Event, body: &Map<String, Value>) {
     }
 }
 
+fn start_zone(body: &Map<String, Value>) -> Option<&str> {
+    body.get("start")?.get("timeZone")?.as_str()
+}
+
 fn body_object(call: &Call<'_>) -> Result<Map<String, Value>, Reply> {
     match &call.body {
         Some(Value::Object(map)) => Ok(map.clone()),
@@ -118,10 +123,14 @@ fn body_object(call: &Call<'_>) -> Result<Map<String, Value>, Reply> {
 }
 
 pub fn create(env: &mut Env<'_>, call: &Call<'_>, mailbox_id: &str) -> Reply {
-    let body = match body_object(call).and_then(|b| check_attendees(&b).map(|()| b)) {
+    let mut body = match body_object(call).and_then(|b| check_attendees(&b).map(|()| b)) {
         Ok(body) => body,
         Err(reply) => return reply,
     };
+    let zone = start_zone(&body).unwrap_or("UTC").to_string();
+    if let Err(reply) = normalize::event(&mut body, &zone, None) {
+        return reply;
+    }
     let now = env.now;
     let Some(mailbox) = env.mailboxes.get_mut(mailbox_id) else {
         return Reply::not_found();
@@ -138,6 +147,7 @@ pub fn create(env: &mut Env<'_>, call: &Call<'_>, mailbox_id: &str) -> Reply {
             mailbox,
             call,
         );
+        let json = entity(json, call, mailbox_id, "events");
         return with_preference(Reply::with(201, json), call);
     }
     let timing = match timing(&body, None) {
@@ -171,10 +181,15 @@ pub fn create(env: &mut Env<'_>, call: &Call<'_>, mailbox_id: &str) -> Reply {
         dropped: Vec::new(),
     };
     apply_props(&mut event, &body);
-    let instance_json = render(
-        &Instance::of(&event, call.prefer.immutable_ids),
-        mailbox,
+    let instance_json = entity(
+        render(
+            &Instance::of(&event, call.prefer.immutable_ids),
+            mailbox,
+            call,
+        ),
         call,
+        mailbox_id,
+        "events",
     );
     env.changes.push(change(mailbox_id, &event, "created"));
     let location = format!(
@@ -212,7 +227,7 @@ fn precondition(call: &Call<'_>, change_key: &str) -> Result<(), Reply> {
 }
 
 pub fn update(env: &mut Env<'_>, call: &Call<'_>, mailbox_id: &str, id: &str) -> Reply {
-    let body = match body_object(call).and_then(|b| check_attendees(&b).map(|()| b)) {
+    let mut body = match body_object(call).and_then(|b| check_attendees(&b).map(|()| b)) {
         Ok(body) => body,
         Err(reply) => return reply,
     };
@@ -226,6 +241,10 @@ pub fn update(env: &mut Env<'_>, call: &Call<'_>, mailbox_id: &str, id: &str) ->
         Err(reply) => return reply,
     };
     if let Err(reply) = precondition(call, &event.change_key) {
+        return reply;
+    }
+    let zone = start_zone(&body).unwrap_or(&event.start_zone).to_string();
+    if let Err(reply) = normalize::event(&mut body, &zone, event.props.get("attendees")) {
         return reply;
     }
     let timing = match timing(&body, Some(&event)) {
@@ -262,14 +281,19 @@ pub fn update(env: &mut Env<'_>, call: &Call<'_>, mailbox_id: &str, id: &str) ->
     event.modified = now;
     event.change_key = change_key();
     event.seq = seq;
-    let json = render(
-        &with_shown_master(
-            Instance::of(&event, call.prefer.immutable_ids),
+    let json = entity(
+        render(
+            &with_shown_master(
+                Instance::of(&event, call.prefer.immutable_ids),
+                mailbox,
+                call.prefer.immutable_ids,
+            ),
             mailbox,
-            call.prefer.immutable_ids,
+            call,
         ),
-        mailbox,
         call,
+        mailbox_id,
+        "events",
     );
     env.changes.push(change(mailbox_id, &event, "updated"));
     match mailbox.event_index(&event.ids.immutable) {

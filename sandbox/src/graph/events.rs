@@ -55,6 +55,19 @@ fn context(call: &Call<'_>, mailbox: &str, what: &str) -> String {
     format!("{}/$metadata#users('{mailbox}')/{what}", call.base)
 }
 
+/// A single entity as Graph answers with one: `@odata.context` first (`…/events/$entity`).
+pub fn entity(json: Value, call: &Call<'_>, mailbox: &str, collection: &str) -> Value {
+    let mut out = serde_json::Map::new();
+    out.insert(
+        "@odata.context".into(),
+        json!(context(call, mailbox, &format!("{collection}/$entity"))),
+    );
+    if let Value::Object(fields) = json {
+        out.extend(fields);
+    }
+    Value::Object(out)
+}
+
 /// Renders for this call, turning HTML bodies into text when the caller prefers text.
 pub fn render(instance: &Instance<'_>, mailbox: &Mailbox, call: &Call<'_>) -> Value {
     let mut json = event_json(instance, mailbox, &call.render());
@@ -197,7 +210,10 @@ fn get(env: &mut Env<'_>, call: &Call<'_>, mailbox_id: &str, id: &str) -> Reply 
         return Reply::not_found();
     };
     match find(mailbox, id, call.prefer.immutable_ids) {
-        Ok(instance) => with_preference(Reply::ok(render(&instance, mailbox, call)), call),
+        Ok(instance) => {
+            let json = entity(render(&instance, mailbox, call), call, mailbox_id, "events");
+            with_preference(Reply::ok(json), call)
+        }
         Err(reply) => reply,
     }
 }

@@ -147,6 +147,7 @@ pub struct Mailbox {
 }
 
 impl Mailbox {
+    /// A new mailbox, with Outlook's six preset colour categories in its master list.
     pub fn new(id: &str, upn: &str, tenant_id: &str, display_name: &str) -> Self {
         let default_folder = opaque("AAMkAGF");
         Self {
@@ -162,7 +163,7 @@ impl Mailbox {
                 parent: None,
             }],
             default_folder,
-            master_categories: Vec::new(),
+            master_categories: preset_categories(),
             // Never 0: a delta token's sequence 0 means "no round yet".
             seq: 1,
             event_tombstones: Vec::new(),
@@ -215,4 +216,21 @@ pub fn parse_occurrence_id(id: &str) -> Option<(String, DateTime<Utc>)> {
         master.to_string(),
         DateTime::from_timestamp(seconds.parse().ok()?, 0)?,
     ))
+}
+
+/// The categories Outlook gives every new mailbox (names in the mailbox's language; English here).
+fn preset_categories() -> Vec<Value> {
+    [
+        ("Red category", "preset0"),
+        ("Orange category", "preset1"),
+        ("Yellow category", "preset3"),
+        ("Green category", "preset4"),
+        ("Blue category", "preset7"),
+        ("Purple category", "preset8"),
+    ]
+    .into_iter()
+    .map(|(name, color)| {
+        serde_json::json!({ "id": uuid::Uuid::new_v4().to_string(), "displayName": name, "color": color })
+    })
+    .collect()
 }

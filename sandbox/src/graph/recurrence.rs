@@ -112,11 +112,14 @@ impl Recurrence {
                 .as_str()
                 .and_then(weekday)
                 .unwrap_or(Weekday::Sun),
+            // Graph writes 0 for a member the pattern does not use.
             day_of_month: pattern["dayOfMonth"]
                 .as_u64()
+                .filter(|d| *d > 0)
                 .unwrap_or(u64::from(start.day())) as u32,
             month: pattern["month"]
                 .as_u64()
+                .filter(|m| *m > 0)
                 .unwrap_or(u64::from(start.month())) as u32,
             index: match pattern["index"].as_str().unwrap_or("first") {
                 "second" => Index::Nth(2),

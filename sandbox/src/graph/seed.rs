@@ -240,4 +240,9 @@ impl Graph {
             .copied()
             .unwrap_or(0)
     }
+
+    /// Every endpoint's call count, by name.
+    pub fn all_calls(&self) -> std::collections::BTreeMap<String, u64> {
+        crate::server::counts(&self.inner.shared.lock().calls)
+    }
 }

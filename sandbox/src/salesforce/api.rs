@@ -3,6 +3,7 @@
 
 mod collections;
 mod composite;
+mod limits;
 mod listviews;
 mod query;
 mod replication;
@@ -98,6 +99,20 @@ impl Reply {
     pub fn is_error(&self) -> bool {
         self.status >= 400
     }
+
+    /// A 200 from sObject Collections whose SaveResults say some records failed: a failure for
+    /// Composite's `allOrNone`, although the status is not.
+    pub fn has_failed_records(&self) -> bool {
+        self.body
+            .as_ref()
+            .and_then(Json::as_array)
+            .is_some_and(|items| items.iter().any(|item| item["success"] == json!(false)))
+    }
+
+    /// Failed, either as a whole or in some of its records.
+    pub fn failed(&self) -> bool {
+        self.is_error() || self.has_failed_records()
+    }
 }
 
 /// What a resource works on: the caller's org and who they are.
@@ -141,18 +156,31 @@ pub fn endpoint(path: &[&str]) -> &'static str {
     }
 }
 
-/// Runs one call. `nested` is true inside Composite, which cannot contain itself.
-pub fn dispatch(env: &mut Env<'_>, call: &Call<'_>, nested: bool) -> Reply {
+/// Where a call runs: on its own, or as a subrequest of Composite or Batch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Within {
+    Request,
+    /// A Composite subrequest; with `all_or_none`, a Collections subrequest is all-or-none
+    /// whatever its own flag says ("allOrNone Parameters in Composite and Collections Requests").
+    Composite {
+        all_or_none: bool,
+    },
+    Batch,
+}
+
+/// Runs one call. Composite and Batch cannot contain themselves.
+pub fn dispatch(env: &mut Env<'_>, call: &Call<'_>, within: Within) -> Reply {
     let path = call.path.as_slice();
+    let nested = within != Within::Request;
     match (call.method, path) {
-        ("GET", ["limits"]) => limits(env),
+        ("GET", ["limits"]) => limits::limits(env),
         (_, ["query" | "queryAll", ..]) => query::query(env, call),
         (_, ["search"]) => query::search(env, call),
         (_, ["parameterizedSearch"]) => query::parameterized_search(env, call),
         (_, ["sobjects", _, "updated" | "deleted"]) => replication::changes(env, call),
         (_, ["sobjects", _, "listviews", ..]) => listviews::listviews(env, call),
         (_, ["sobjects", ..]) => rows::sobjects(env, call),
-        (_, ["composite", "sobjects", ..]) => collections::collections(env, call),
+        (_, ["composite", "sobjects", ..]) => collections::collections(env, call, within),
         ("POST", ["composite"]) if !nested => composite::composite(env, call),
         ("POST", ["composite", "batch"]) if !nested => composite::batch(env, call),
         (_, ["composite"] | ["composite", "batch"]) => method_not_allowed(call.method, "POST"),
@@ -178,13 +206,4 @@ pub fn object_body(call: &Call<'_>) -> Result<serde_json::Map<String, Json>, Rep
             "The request body must be a JSON object",
         )),
     }
-}
-
-fn limits(env: &Env<'_>) -> Reply {
-    let (max, remaining) = env.api;
-    Reply::ok(json!({
-        "DailyApiRequests": { "Max": max, "Remaining": remaining },
-        "DailyBulkApiBatches": { "Max": 15000, "Remaining": 15000 },
-        "DataStorageMB": { "Max": 1024, "Remaining": 1000 },
-    }))
 }

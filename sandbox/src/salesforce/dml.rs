@@ -20,6 +20,8 @@ pub struct RecordError {
     pub code: &'static str,
     pub message: String,
     pub fields: Vec<String>,
+    /// `duplicateResult`, for a save a duplicate rule blocked.
+    pub duplicate_result: Option<Json>,
 }
 
 impl RecordError {
@@ -28,6 +30,7 @@ impl RecordError {
             code,
             message: message.into(),
             fields: Vec::new(),
+            duplicate_result: None,
         }
     }
 
@@ -43,7 +46,12 @@ impl RecordError {
 
     /// As it appears in a REST error body.
     pub fn rest_json(&self) -> Json {
-        json!({ "message": self.message, "errorCode": self.code, "fields": self.fields })
+        let mut out =
+            json!({ "message": self.message, "errorCode": self.code, "fields": self.fields });
+        if let Some(result) = &self.duplicate_result {
+            out["duplicateResult"] = result.clone();
+        }
+        out
     }
 
     /// The status of a single-row call failing with this error.

@@ -42,24 +42,33 @@ impl Fault {
                 "UNKNOWN_EXCEPTION",
                 "An unexpected error occurred. Please include this ErrorId if you contact support: 1052937524-61848 (-1206212421)",
             ),
-            Self::Unavailable => errors::rest(503, "SERVER_UNAVAILABLE", "Server temporarily unavailable. Please try again later."),
-            Self::UnableToLockRow => errors::rest(400, "UNABLE_TO_LOCK_ROW", "unable to obtain exclusive access to this record or 1 records"),
+            Self::Unavailable => errors::rest(
+                503,
+                "SERVER_UNAVAILABLE",
+                "Server temporarily unavailable. Please try again later.",
+            ),
+            Self::UnableToLockRow => errors::rest(
+                400,
+                "UNABLE_TO_LOCK_ROW",
+                "unable to obtain exclusive access to this record or 1 records",
+            ),
             Self::InvalidSession => errors::invalid_session(),
-            Self::DroppedConnection => HttpResponse::Ok()
-                .content_type("application/json;charset=UTF-8")
-                .body(Dropped),
-            Self::DuplicatesDetected => HttpResponse::BadRequest().json(json!([{
-                "message": "Use one of these records?",
-                "errorCode": "DUPLICATES_DETECTED",
-                "fields": [],
-                "duplicateResult": {
-                    "allowSave": false,
-                    "duplicateRule": "Standard_Contact_Duplicate_Rule",
-                    "duplicateRuleEntityType": "Contact",
-                    "errorMessage": "You're creating a duplicate record. We recommend you use an existing record instead.",
-                    "matchResults": [],
-                },
-            }])),
+            Self::DroppedConnection => HttpResponse::Ok().content_type(errors::JSON).body(Dropped),
+            Self::DuplicatesDetected => errors::json(
+                HttpResponse::BadRequest(),
+                json!([{
+                    "message": "Use one of these records?",
+                    "errorCode": "DUPLICATES_DETECTED",
+                    "fields": [],
+                    "duplicateResult": {
+                        "allowSave": false,
+                        "duplicateRule": "Standard_Contact_Duplicate_Rule",
+                        "duplicateRuleEntityType": "Contact",
+                        "errorMessage": "You're creating a duplicate record. We recommend you use an existing record instead.",
+                        "matchResults": [],
+                    },
+                }]),
+            ),
         })
     }
 }

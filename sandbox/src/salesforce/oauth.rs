@@ -358,7 +358,7 @@ fn token_response(
     if let Some(refresh) = refresh {
         body["refresh_token"] = json!(refresh);
     }
-    HttpResponse::Ok().json(body)
+    errors::json(HttpResponse::Ok(), body)
 }
 
 async fn revoke_form(form: web::Form<Params>, shared: web::Data<Shared>) -> HttpResponse {

@@ -28,7 +28,7 @@ async fn versions() -> HttpResponse {
     let list: Vec<_> = VERSIONS
         .map(|v| json!({ "label": format!("Release {v}"), "url": format!("/services/data/v{v}.0"), "version": format!("{v}.0") }))
         .collect();
-    HttpResponse::Ok().json(list)
+    errors::json(HttpResponse::Ok(), list)
 }
 
 /// Why a REST call is turned away before it reaches its resource.
@@ -151,7 +151,7 @@ async fn resource(
                         now,
                         api,
                     };
-                    api::dispatch(&mut env, &call, false)
+                    api::dispatch(&mut env, &call, api::Within::Request)
                 }
                 None => Reply::not_found(),
             }
@@ -166,7 +166,7 @@ async fn resource(
         response.insert_header((header::LOCATION, location));
     }
     match reply.body {
-        Some(body) => response.json(body),
+        Some(body) => errors::json(response, body),
         None => response.finish(),
     }
 }

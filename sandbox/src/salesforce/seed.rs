@@ -163,6 +163,24 @@ impl Salesforce {
         Ok(())
     }
 
+    /// Adds a duplicate rule that blocks saves matching a live record on all its fields.
+    pub fn add_duplicate_rule(
+        &self,
+        org_id: &str,
+        rule: super::DuplicateRule,
+    ) -> anyhow::Result<()> {
+        let mut state = self.shared.lock();
+        let org = state.data.get_mut(org_id).context("no such org")?;
+        let object = org.schema.get(&rule.sobject).context("no such object")?;
+        for field in &rule.fields {
+            object
+                .field(field)
+                .with_context(|| format!("{} has no field {field}", object.name))?;
+        }
+        org.duplicate_rules.push(rule);
+        Ok(())
+    }
+
     /// Switches Shared Activities: with it, events relate to up to 50 contacts (`EventWhoIds`).
     pub fn set_shared_activities(&self, org_id: &str, on: bool) {
         let mut state = self.shared.lock();
@@ -238,8 +256,11 @@ impl Salesforce {
         }
     }
 
-    /// Moves the emulator's clock forward (dates written and windows checked from then on).
+    /// Moves the emulator's clock forward (dates written and windows checked from then on, and
+    /// open sessions and codes that much nearer their end).
     pub fn advance_clock(&self, by: Duration) {
-        self.shared.lock().clock_offset += chrono::Duration::from_std(by).unwrap_or_default();
+        let mut state = self.shared.lock();
+        state.clock_offset += chrono::Duration::from_std(by).unwrap_or_default();
+        state.sessions.advance(by);
     }
 }

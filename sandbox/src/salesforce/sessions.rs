@@ -50,6 +50,18 @@ impl Sessions {
         self.timeout = timeout;
     }
 
+    /// The emulator's clock moved forward: codes and sessions are that much nearer their end.
+    pub fn advance(&mut self, by: Duration) {
+        let now = Instant::now();
+        let earlier = |t: Instant| t.checked_sub(by).unwrap_or(now).min(t);
+        for code in self.codes.values_mut() {
+            code.expires = earlier(code.expires);
+        }
+        for session in self.access.values_mut() {
+            session.expires = earlier(session.expires);
+        }
+    }
+
     pub fn issue_code(
         &mut self,
         grant: Grant,

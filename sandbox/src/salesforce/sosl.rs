@@ -139,7 +139,7 @@ pub fn parse(text: &str, today: chrono::NaiveDate) -> Result<Search, QueryError>
     let mut parser = Parser::from_text(&body[end + 1..], today).map_err(as_search)?;
     let mut scope = Scope::All;
     if parser.eat_keyword("IN") {
-        let word = parser.word().map_err(as_search)?;
+        let word = parser.keyword().map_err(as_search)?;
         scope =
             Scope::parse(&word).ok_or_else(|| malformed(format!("unexpected token: {word}")))?;
         parser.expect_keyword("FIELDS").map_err(as_search)?;
@@ -164,11 +164,28 @@ pub fn parse(text: &str, today: chrono::NaiveDate) -> Result<Search, QueryError>
             }
         }
     }
+    while parser.eat_keyword("WITH") {
+        with_clause(&mut parser).map_err(as_search)?;
+    }
     let limit = if parser.eat_keyword("LIMIT") {
         Some(parser.count().map_err(as_search)?)
     } else {
         None
     };
+    if parser.eat_keyword("UPDATE") {
+        loop {
+            let word = parser.keyword().map_err(as_search)?;
+            if !["TRACKING", "VIEWSTAT"]
+                .iter()
+                .any(|w| w.eq_ignore_ascii_case(&word))
+            {
+                return Err(malformed(format!("unexpected token: {word}")));
+            }
+            if !parser.eat(&soql::Token::Comma) {
+                break;
+            }
+        }
+    }
     parser.finish().map_err(as_search)?;
     Ok(Search {
         any_of,
@@ -176,6 +193,71 @@ pub fn parse(text: &str, today: chrono::NaiveDate) -> Result<Search, QueryError>
         returning,
         limit,
     })
+}
+
+/// One `WITH` clause after `RETURNING`. The emulated org has no divisions, data categories,
+/// communities, price books or knowledge articles, and no snippets, highlights, metadata or
+/// spelling correction to give: the clauses are parsed as Salesforce writes them and change
+/// nothing in the results (our choice; an unknown `WITH` is malformed, as in a real org).
+fn with_clause(parser: &mut Parser) -> Result<(), QueryError> {
+    let equals = soql::Token::Op("=");
+    let word = parser.keyword()?;
+    match word.to_ascii_uppercase().as_str() {
+        "DIVISION" | "PRICEBOOKID" | "METADATA" | "SPELL_CORRECTION" => {
+            if !parser.eat(&equals) || parser.skip().is_none() {
+                return Err(parser.unexpected_here());
+            }
+        }
+        "NETWORK" => {
+            if parser.eat(&equals) {
+                parser.skip().ok_or_else(|| parser.unexpected_here())?;
+            } else {
+                parser.expect_keyword("IN")?;
+                skip_parenthesised(parser)?;
+            }
+        }
+        "SNIPPET" => {
+            if parser.peek() == Some(&soql::Token::Open) {
+                skip_parenthesised(parser)?;
+            }
+        }
+        "HIGHLIGHT" => {}
+        "DATA" => {
+            parser.expect_keyword("CATEGORY")?;
+            // `Geography__c AT (usa__c, uk__c) AND Product__c BELOW All__c`, up to the next clause.
+            let mut taken = 0;
+            while !parser.at_end()
+                && !["WITH", "LIMIT", "UPDATE"]
+                    .iter()
+                    .any(|k| parser.is_keyword(k))
+            {
+                parser.skip();
+                taken += 1;
+            }
+            if taken == 0 {
+                return Err(parser.unexpected_here());
+            }
+        }
+        _ => return Err(malformed(format!("unexpected token: {word}"))),
+    }
+    Ok(())
+}
+
+/// `( … )`, nested parentheses included.
+fn skip_parenthesised(parser: &mut Parser) -> Result<(), QueryError> {
+    if !parser.eat(&soql::Token::Open) {
+        return Err(parser.unexpected_here());
+    }
+    let mut depth = 1;
+    while depth > 0 {
+        match parser.skip() {
+            Some(soql::Token::Open) => depth += 1,
+            Some(soql::Token::Close) => depth -= 1,
+            Some(_) => {}
+            None => return Err(malformed("unexpected end of query")),
+        }
+    }
+    Ok(())
 }
 
 pub fn id_only(from: String) -> Query {

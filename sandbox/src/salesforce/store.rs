@@ -58,8 +58,18 @@ pub struct Cursor {
     pub batch_size: usize,
 }
 
+/// A duplicate rule that blocks a save: a live record of `sobject` already has the same
+/// values (ignoring case and surrounding spaces) in every one of `fields`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DuplicateRule {
+    pub name: String,
+    pub sobject: String,
+    pub fields: Vec<String>,
+}
+
 pub struct OrgData {
     pub schema: Schema,
+    pub duplicate_rules: Vec<DuplicateRule>,
     pub shared_activities: bool,
     pub tables: HashMap<String, BTreeMap<String, Record>>,
     pub list_views: Vec<ListView>,
@@ -73,6 +83,7 @@ impl OrgData {
     pub fn new(shared_activities: bool) -> Self {
         Self {
             schema: Schema::standard(shared_activities),
+            duplicate_rules: Vec::new(),
             shared_activities,
             tables: HashMap::new(),
             list_views: Vec::new(),

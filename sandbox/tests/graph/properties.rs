@@ -60,6 +60,40 @@ async fn extended_properties_are_set_expanded_and_filtered() {
 }
 
 #[tokio::test]
+async fn a_new_mailbox_has_outlooks_six_preset_categories() {
+    let w = world().await;
+    let listed = w
+        .app_call(
+            "GET",
+            &format!("users/{REP}/outlook/masterCategories"),
+            None,
+        )
+        .await;
+    let presets: Vec<(&str, &str)> = listed.body["value"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["displayName"].as_str().unwrap(),
+                c["color"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        presets,
+        [
+            ("Red category", "preset0"),
+            ("Orange category", "preset1"),
+            ("Yellow category", "preset3"),
+            ("Green category", "preset4"),
+            ("Blue category", "preset7"),
+            ("Purple category", "preset8"),
+        ]
+    );
+}
+
+#[tokio::test]
 async fn categories_and_master_categories() {
     let w = world().await;
     let created = w
@@ -86,7 +120,17 @@ async fn categories_and_master_categories() {
             None,
         )
         .await;
-    assert_eq!(listed.body["value"].as_array().unwrap().len(), 1);
+    let names: Vec<&str> = listed.body["value"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["displayName"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names.iter().filter(|n| **n == "Salesforce").count(),
+        1,
+        "{names:?}"
+    );
 
     let mut body = meeting("Categorised", "2025-07-01T09:00:00", "2025-07-01T10:00:00");
     body["categories"] = json!(["Salesforce"]);

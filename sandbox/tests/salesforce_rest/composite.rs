@@ -125,3 +125,73 @@ async fn batch_runs_independent_requests_and_can_halt_on_error() {
         "BATCH_PROCESSING_HALTED"
     );
 }
+
+#[tokio::test]
+async fn all_or_none_halts_on_a_collections_subrequest_whose_records_failed() {
+    let org = org();
+    let answer = org
+        .call(
+            "POST",
+            "composite",
+            Some(json!({ "allOrNone": true, "collateSubrequests": false, "compositeRequest": [
+                { "method": "POST", "url": "/services/data/v64.0/sobjects/Account", "referenceId": "earlier", "body": { "Name": "Earlier" } },
+                { "method": "POST", "url": "/services/data/v64.0/composite/sobjects", "referenceId": "contacts",
+                  "body": { "allOrNone": false, "records": [
+                      { "attributes": { "type": "Contact" }, "LastName": "Valid" },
+                      { "attributes": { "type": "Contact" }, "FirstName": "No last name" },
+                  ] } },
+                { "method": "POST", "url": "/services/data/v64.0/sobjects/Account", "referenceId": "later", "body": { "Name": "Later" } },
+            ]})),
+        )
+        .await;
+    assert_eq!(answer.status, 200);
+    let results = answer.body["compositeResponse"].as_array().unwrap();
+    let collection = &results[1];
+    assert_eq!(collection["httpStatusCode"], 200);
+    assert_eq!(
+        collection["body"][0]["errors"][0]["statusCode"], "ALL_OR_NONE_OPERATION_ROLLED_BACK",
+        "the outer allOrNone overrides the subrequest's own"
+    );
+    assert_eq!(
+        collection["body"][1]["errors"][0]["statusCode"],
+        "REQUIRED_FIELD_MISSING"
+    );
+    for halted in [&results[0], &results[2]] {
+        assert_eq!(halted["httpStatusCode"], 400);
+        assert_eq!(halted["body"][0]["errorCode"], "PROCESSING_HALTED");
+    }
+    for sobject in ["Account", "Contact"] {
+        let count = org
+            .query(&format!("SELECT COUNT() FROM {sobject}"))
+            .await
+            .body["totalSize"]
+            .clone();
+        assert_eq!(count, 0, "nothing of the request is committed: {sobject}");
+    }
+}
+
+#[tokio::test]
+async fn without_all_or_none_a_collections_subrequest_keeps_its_own_flag() {
+    let org = org();
+    let answer = org
+        .call(
+            "POST",
+            "composite",
+            Some(json!({ "allOrNone": false, "compositeRequest": [
+                { "method": "POST", "url": "/services/data/v64.0/composite/sobjects", "referenceId": "contacts",
+                  "body": { "allOrNone": false, "records": [
+                      { "attributes": { "type": "Contact" }, "LastName": "Valid" },
+                      { "attributes": { "type": "Contact" }, "FirstName": "No last name" },
+                  ] } },
+                { "method": "POST", "url": "/services/data/v64.0/sobjects/Account", "referenceId": "later", "body": { "Name": "Later" } },
+            ]})),
+        )
+        .await;
+    let results = answer.body["compositeResponse"].as_array().unwrap();
+    assert_eq!(results[0]["body"][0]["success"], true);
+    assert_eq!(results[1]["httpStatusCode"], 201);
+    assert_eq!(
+        org.query("SELECT COUNT() FROM Contact").await.body["totalSize"],
+        1
+    );
+}

@@ -113,3 +113,81 @@ async fn the_search_index_can_lag_behind_new_records() {
     let later = org.get(&format!("search?q={sosl}")).await;
     assert_eq!(later.body["searchRecords"].as_array().unwrap().len(), 1);
 }
+
+#[tokio::test]
+async fn in_all_fields_searches_every_text_field_as_salesforce_does() {
+    let org = org();
+    let account = org.account("Umbrella Holdings");
+    let contact = org.contact("Ada", "Lovelace", "ada@umbrella.example", Some(&account));
+    for sosl in [
+        "FIND {umbrella} IN ALL FIELDS RETURNING Account(Id, Name), Contact(Id)",
+        "find {umbrella} in all fields returning Account(Id, Name), Contact(Id)",
+        "FIND {umbrella} RETURNING Account(Id, Name), Contact(Id)",
+        "FIND {umbrella} IN SIDEBAR FIELDS RETURNING Account(Id, Name), Contact(Id)",
+    ] {
+        let answer = org.get(&format!("search?q={}", urlencode(sosl))).await;
+        assert_eq!(answer.status, 200, "{sosl}: {}", answer.body);
+        let ids: Vec<&str> = answer.body["searchRecords"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["Id"].as_str().unwrap())
+            .collect();
+        assert_eq!(ids, [account.as_str(), contact.as_str()], "{sosl}");
+    }
+    let names = org
+        .get(&format!(
+            "search?q={}",
+            urlencode("FIND {umbrella} IN NAME FIELDS RETURNING Account(Id), Contact(Id)")
+        ))
+        .await;
+    assert_eq!(
+        names.body["searchRecords"].as_array().unwrap().len(),
+        1,
+        "the contact's name does not hold the word"
+    );
+    let phones = org
+        .get(&format!(
+            "search?q={}",
+            urlencode("FIND {umbrella} IN PHONE FIELDS RETURNING Account(Id)")
+        ))
+        .await;
+    assert_eq!(phones.body["searchRecords"], json!([]));
+}
+
+#[tokio::test]
+async fn with_limit_and_update_clauses_follow_returning_as_documented() {
+    let org = org();
+    org.account("Acme One");
+    org.account("Acme Two");
+    for sosl in [
+        "FIND {acme} IN ALL FIELDS RETURNING Account(Id ORDER BY Name LIMIT 5) WITH SNIPPET(target_length=120) LIMIT 1",
+        "FIND {acme} RETURNING Account WITH DIVISION = 'Global' WITH HIGHLIGHT LIMIT 1",
+        "FIND {acme} RETURNING Account WITH SPELL_CORRECTION = false WITH METADATA = 'LABELS' LIMIT 1",
+        "FIND {acme} RETURNING Account WITH NETWORK IN ('0DBD00000008Z2a') WITH PricebookId = '01sxx0000002MffAAE' LIMIT 1",
+        "FIND {acme} RETURNING Account WITH DATA CATEGORY Geography__c AT (usa__c, uk__c) AND Product__c BELOW All__c LIMIT 1",
+        "FIND {acme} RETURNING Account LIMIT 1 UPDATE TRACKING, VIEWSTAT",
+    ] {
+        let answer = org.get(&format!("search?q={}", urlencode(sosl))).await;
+        assert_eq!(answer.status, 200, "{sosl}: {}", answer.body);
+        assert_eq!(
+            answer.body["searchRecords"].as_array().unwrap().len(),
+            1,
+            "{sosl}"
+        );
+    }
+    for malformed in [
+        "FIND {acme} IN EVERY FIELDS RETURNING Account",
+        "FIND {acme} IN ALL RETURNING Account",
+        "FIND {acme} RETURNING Account WITH NONSENSE",
+        "FIND {acme} RETURNING Account LIMIT",
+        "FIND {acme} RETURNING Account UPDATE EVERYTHING",
+    ] {
+        let answer = org.get(&format!("search?q={}", urlencode(malformed))).await;
+        assert_eq!(answer.status, 400, "{malformed}");
+        assert_eq!(
+            answer.body[0]["errorCode"], "MALFORMED_SEARCH",
+            "{malformed}"
+        );
+    }
+}

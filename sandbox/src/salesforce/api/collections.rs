@@ -5,7 +5,7 @@
 use serde_json::{Map, Value as Json, json};
 
 use super::rows::render_row;
-use super::{Call, Env, Reply, method_not_allowed};
+use super::{Call, Env, Reply, Within, method_not_allowed};
 use crate::salesforce::dml::{RecordError, UpsertFailure};
 
 const MAX_RECORDS: usize = 200;
@@ -46,11 +46,12 @@ fn too_many() -> Reply {
     )
 }
 
-pub fn collections(env: &mut Env<'_>, call: &Call<'_>) -> Reply {
+pub fn collections(env: &mut Env<'_>, call: &Call<'_>, within: Within) -> Reply {
+    let forced = within == Within::Composite { all_or_none: true };
     match (call.method, &call.path[2..]) {
         ("POST" | "PATCH", []) => {
             let (all_or_none, records) = match records(call) {
-                Ok(parsed) => parsed,
+                Ok((all_or_none, records)) => (all_or_none || forced, records),
                 Err(reply) => return reply,
             };
             let creating = call.method == "POST";
@@ -60,7 +61,7 @@ pub fn collections(env: &mut Env<'_>, call: &Call<'_>) -> Reply {
         }
         ("PATCH", [sobject, field]) => {
             let (all_or_none, records) = match records(call) {
-                Ok(parsed) => parsed,
+                Ok((all_or_none, records)) => (all_or_none || forced, records),
                 Err(reply) => return reply,
             };
             apply(env, all_or_none, &records, |env, record| {
@@ -83,7 +84,7 @@ pub fn collections(env: &mut Env<'_>, call: &Call<'_>) -> Reply {
             if ids.len() > MAX_RECORDS {
                 return too_many();
             }
-            let all_or_none = call.param("allOrNone") == Some("true");
+            let all_or_none = call.param("allOrNone") == Some("true") || forced;
             let items: Vec<Json> = ids.into_iter().map(Json::String).collect();
             apply(env, all_or_none, &items, |env, id| {
                 let id = id.as_str().unwrap_or_default().to_string();

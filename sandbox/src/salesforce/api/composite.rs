@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use serde_json::{Value as Json, json};
 
-use super::{Call, Env, Headers, Reply, dispatch};
+use super::{Call, Env, Headers, Reply, Within, dispatch};
 
 const MAX_SUBREQUESTS: usize = 25;
 
@@ -53,6 +53,7 @@ pub fn composite(env: &mut Env<'_>, call: &Call<'_>) -> Reply {
         seen.push(reference);
     }
     let all_or_none = body["allOrNone"].as_bool().unwrap_or(false);
+    let within = Within::Composite { all_or_none };
     let before = all_or_none.then(|| env.org.tables.clone());
     let mut results: HashMap<String, Reply> = HashMap::new();
     let mut replies: Vec<Option<Reply>> = Vec::new();
@@ -63,10 +64,10 @@ pub fn composite(env: &mut Env<'_>, call: &Call<'_>) -> Reply {
             continue;
         }
         let reply = match resolve(request, &results) {
-            Ok((method, url, body)) => run_subrequest(env, &method, &url, body),
+            Ok((method, url, body)) => run_subrequest(env, within, &method, &url, body),
             Err(reply) => reply,
         };
-        failed |= reply.is_error();
+        failed |= reply.failed();
         let reference = request["referenceId"]
             .as_str()
             .unwrap_or_default()
@@ -76,8 +77,10 @@ pub fn composite(env: &mut Env<'_>, call: &Call<'_>) -> Reply {
     }
     if let Some(before) = before.filter(|_| failed) {
         env.org.tables = before;
+        // The subrequests that failed keep their answer (a Collections subrequest its
+        // SaveResults, already all-or-none); every other one was rolled back.
         for reply in replies.iter_mut() {
-            if reply.as_ref().is_none_or(|r| !r.is_error()) {
+            if reply.as_ref().is_none_or(|r| !r.failed()) {
                 *reply = Some(halted(ROLLED_BACK));
             }
         }
@@ -198,7 +201,13 @@ fn lookup(expression: &str, results: &HashMap<String, Reply>) -> Result<Json, Re
 }
 
 /// Runs a subrequest given its full URL (`/services/data/v64.0/sobjects/Account`).
-fn run_subrequest(env: &mut Env<'_>, method: &str, url: &str, body: Option<Json>) -> Reply {
+fn run_subrequest(
+    env: &mut Env<'_>,
+    within: Within,
+    method: &str,
+    url: &str,
+    body: Option<Json>,
+) -> Reply {
     let Some(rest) = url.strip_prefix("/services/data/v") else {
         return Reply::error(
             400,
@@ -206,11 +215,17 @@ fn run_subrequest(env: &mut Env<'_>, method: &str, url: &str, body: Option<Json>
             &format!("The URL must start with /services/data/: {url}"),
         );
     };
-    run_relative(env, method, rest, body)
+    run_relative(env, within, method, rest, body)
 }
 
 /// `64.0/sobjects/Account?x=y`: a version, a path and a query string.
-fn run_relative(env: &mut Env<'_>, method: &str, rest: &str, body: Option<Json>) -> Reply {
+fn run_relative(
+    env: &mut Env<'_>,
+    within: Within,
+    method: &str,
+    rest: &str,
+    body: Option<Json>,
+) -> Reply {
     let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
     let mut segments = path.split('/').filter(|s| !s.is_empty());
     let version = segments.next().unwrap_or_default().to_string();
@@ -222,7 +237,7 @@ fn run_relative(env: &mut Env<'_>, method: &str, rest: &str, body: Option<Json>)
         body,
         headers: Headers::default(),
     };
-    let mut reply = dispatch(env, &call, true);
+    let mut reply = dispatch(env, &call, within);
     if reply.status == 201
         && let Some(id) = reply.body.as_ref().and_then(|b| b["id"].as_str())
         && let ["sobjects", sobject, ..] = call.path.as_slice()
@@ -264,7 +279,7 @@ pub fn batch(env: &mut Env<'_>, call: &Call<'_>) -> Reply {
             .trim_start_matches("/services/data/")
             .trim_start_matches('v');
         let input = request.get("richInput").filter(|b| !b.is_null()).cloned();
-        let reply = run_relative(env, &method, rest, input);
+        let reply = run_relative(env, Within::Batch, &method, rest, input);
         has_errors |= reply.is_error();
         results.push(
             json!({ "statusCode": reply.status, "result": reply.body.unwrap_or(Json::Null) }),

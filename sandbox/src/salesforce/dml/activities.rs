@@ -33,7 +33,7 @@ pub fn complete_event(
     mode: Mode,
 ) -> Result<(), Errors> {
     times(record, changed, mode)?;
-    who_and_what(org, record, changed)
+    who_and_what(org, record, changed, org.shared_activities)
 }
 
 fn times(record: &mut Record, changed: &[String], mode: Mode) -> Result<(), Errors> {
@@ -108,9 +108,16 @@ fn times(record: &mut Record, changed: &[String], mode: Mode) -> Result<(), Erro
     Ok(())
 }
 
-fn who_and_what(org: &OrgData, record: &mut Record, changed: &[String]) -> Result<(), Errors> {
+/// `WhoId` and `WhatId` checked, `AccountId` derived from them; with `who_ids`, the record's
+/// `EventWhoIds` kept in step with its `WhoId`.
+pub(super) fn who_and_what(
+    org: &OrgData,
+    record: &mut Record,
+    changed: &[String],
+    who_ids: bool,
+) -> Result<(), Errors> {
     let set = |name: &str| changed.iter().any(|c| c == name);
-    if org.shared_activities {
+    if who_ids {
         let mut who_ids = match record.get("EventWhoIds") {
             Value::Ids(ids) => ids.clone(),
             _ => Vec::new(),

@@ -1,9 +1,19 @@
-//! The standard objects outforce touches, with the fields the wire contracts list.
+//! The standard objects outforce touches, with the fields that Salesforce's Object Reference
+//! lists for them (the ones a query written from the documentation selects), so that a query or a
+//! write that works against a real org works here. Fields that only serve features the emulator
+//! has no model of (territories, Data.com, compound address and geolocation fields, the objects
+//! behind `ProfileId` or `CampaignId`) are left out; selecting one is `INVALID_FIELD`.
+
+mod activities;
+mod business;
+mod people;
+
+pub use activities::event_who_ids;
 
 use super::{Field, Kind, SObject, TextFlavor};
 use crate::salesforce::values::Value;
 
-fn text(name: &str, label: &str, length: u32) -> Field {
+pub(super) fn text(name: &str, label: &str, length: u32) -> Field {
     Field::new(
         name,
         label,
@@ -14,15 +24,15 @@ fn text(name: &str, label: &str, length: u32) -> Field {
     )
 }
 
-fn flavored(name: &str, label: &str, flavor: TextFlavor, length: u32) -> Field {
+pub(super) fn flavored(name: &str, label: &str, flavor: TextFlavor, length: u32) -> Field {
     Field::new(name, label, Kind::Text { flavor, length })
 }
 
-fn boolean(name: &str, label: &str) -> Field {
+pub(super) fn boolean(name: &str, label: &str) -> Field {
     Field::new(name, label, Kind::Boolean).default(Value::Bool(false))
 }
 
-fn picklist(name: &str, label: &str, values: &[&str]) -> Field {
+pub(super) fn picklist(name: &str, label: &str, values: &[&str]) -> Field {
     Field::new(
         name,
         label,
@@ -32,7 +42,7 @@ fn picklist(name: &str, label: &str, values: &[&str]) -> Field {
     )
 }
 
-fn reference(name: &str, label: &str, to: &[&str], relationship: &str) -> Field {
+pub(super) fn reference(name: &str, label: &str, to: &[&str], relationship: &str) -> Field {
     Field::new(
         name,
         label,
@@ -44,11 +54,11 @@ fn reference(name: &str, label: &str, to: &[&str], relationship: &str) -> Field 
 }
 
 /// `Name` on Contact, Lead and User: first and last name joined, kept by Salesforce.
-fn full_name() -> Field {
+pub(super) fn full_name() -> Field {
     text("Name", "Full Name", 121).read_only()
 }
 
-fn owner() -> Field {
+pub(super) fn owner() -> Field {
     reference("OwnerId", "Owner ID", &["User"], "Owner")
 }
 
@@ -71,7 +81,7 @@ fn system_fields() -> Vec<Field> {
     ]
 }
 
-fn object(name: &str, plural: &str, prefix: &str, fields: Vec<Field>) -> SObject {
+pub(super) fn object(name: &str, plural: &str, prefix: &str, fields: Vec<Field>) -> SObject {
     let mut all = system_fields();
     all.extend(fields);
     SObject {
@@ -85,239 +95,145 @@ fn object(name: &str, plural: &str, prefix: &str, fields: Vec<Field>) -> SObject
     }
 }
 
-/// `EventWhoIds`: present only while the org has Shared Activities on.
-pub fn event_who_ids() -> Field {
-    Field::new("EventWhoIds", "Event Who Ids", Kind::JunctionIdList)
+/// Integers, doubles and percentages alike.
+pub(super) fn number(name: &str, label: &str) -> Field {
+    Field::new(name, label, Kind::Double)
+}
+
+pub(super) fn integer(name: &str, label: &str) -> Field {
+    Field::new(name, label, Kind::Int)
+}
+
+pub(super) fn date(name: &str, label: &str) -> Field {
+    Field::new(name, label, Kind::Date)
+}
+
+pub(super) fn datetime(name: &str, label: &str) -> Field {
+    Field::new(name, label, Kind::DateTime)
+}
+
+pub(super) fn textarea(name: &str, label: &str, length: u32) -> Field {
+    flavored(name, label, TextFlavor::TextArea, length)
+}
+
+/// `{prefix}Street`, `City`, `State`, `PostalCode` and `Country`: the parts of an address.
+pub(super) fn address(prefix: &str, label: &str) -> Vec<Field> {
+    let label = |part: &str| format!("{label} {part}").trim().to_string();
+    let name = |part: &str| format!("{prefix}{part}");
+    vec![
+        textarea(&name("Street"), &label("Street"), 255),
+        text(&name("City"), &label("City"), 40),
+        text(&name("State"), &label("State/Province"), 80),
+        text(&name("PostalCode"), &label("Zip/Postal Code"), 20),
+        text(&name("Country"), &label("Country"), 80),
+    ]
+}
+
+/// `LastActivityDate`, `LastViewedDate` and `LastReferencedDate`, kept by Salesforce.
+pub(super) fn activity_dates() -> Vec<Field> {
+    vec![
+        date("LastActivityDate", "Last Activity").read_only(),
+        datetime("LastViewedDate", "Last Viewed Date").read_only(),
+        datetime("LastReferencedDate", "Last Referenced Date").read_only(),
+    ]
+}
+
+pub(super) fn lead_source() -> Field {
+    picklist(
+        "LeadSource",
+        "Lead Source",
+        &[
+            "Web",
+            "Phone Inquiry",
+            "Partner Referral",
+            "Purchased List",
+            "Other",
+        ],
+    )
+}
+
+pub(super) fn industry() -> Field {
+    picklist(
+        "Industry",
+        "Industry",
+        &[
+            "Agriculture",
+            "Apparel",
+            "Banking",
+            "Biotechnology",
+            "Chemicals",
+            "Communications",
+            "Construction",
+            "Consulting",
+            "Education",
+            "Electronics",
+            "Energy",
+            "Engineering",
+            "Entertainment",
+            "Environmental",
+            "Finance",
+            "Food & Beverage",
+            "Government",
+            "Healthcare",
+            "Hospitality",
+            "Insurance",
+            "Machinery",
+            "Manufacturing",
+            "Media",
+            "Not For Profit",
+            "Recreation",
+            "Retail",
+            "Shipping",
+            "Technology",
+            "Telecommunications",
+            "Transportation",
+            "Utilities",
+            "Other",
+        ],
+    )
+}
+
+pub(super) fn rating() -> Field {
+    picklist("Rating", "Rating", &["Hot", "Warm", "Cold"])
+}
+
+pub(super) fn salutation() -> Field {
+    picklist(
+        "Salutation",
+        "Salutation",
+        &["Mr.", "Ms.", "Mrs.", "Dr.", "Prof.", "Mx."],
+    )
+}
+
+/// Email bounce details, kept by Salesforce.
+pub(super) fn bounce_fields() -> Vec<Field> {
+    vec![
+        text("EmailBouncedReason", "Email Bounced Reason", 255).read_only(),
+        datetime("EmailBouncedDate", "Email Bounced Date").read_only(),
+    ]
 }
 
 pub fn standard_objects(shared_activities: bool) -> Vec<SObject> {
-    let mut event = object(
-        "Event",
-        "Events",
-        "00U",
-        vec![
-            text("Subject", "Subject", 255),
-            Field::new("StartDateTime", "Start Date Time", Kind::DateTime),
-            Field::new("EndDateTime", "End Date Time", Kind::DateTime),
-            Field::new("ActivityDateTime", "Due Date Time", Kind::DateTime),
-            Field::new("ActivityDate", "Due Date Only", Kind::Date),
-            Field::new("EndDate", "End Date", Kind::Date).read_only(),
-            Field::new("DurationInMinutes", "Duration", Kind::Int),
-            boolean("IsAllDayEvent", "All-Day Event"),
-            text("Location", "Location", 255),
-            flavored("Description", "Description", TextFlavor::TextArea, 32_000),
-            picklist("ShowAs", "Show Time As", &["Busy", "OutOfOffice", "Free"])
-                .default(Value::text("Busy")),
-            boolean("IsPrivate", "Private"),
-            reference("WhoId", "Name ID", &["Contact", "Lead"], "Who"),
-            reference(
-                "WhatId",
-                "Related To ID",
-                &["Account", "Opportunity", "Case"],
-                "What",
-            ),
-            reference("AccountId", "Account ID", &["Account"], "Account").read_only(),
-            owner(),
-            boolean("IsChild", "Is Child").read_only(),
-            boolean("IsGroupEvent", "Is Group Event").read_only(),
-            picklist("GroupEventType", "Group Event Type", &["0", "1", "2", "3"])
-                .read_only()
-                .default(Value::text("0")),
-            picklist("EventSubtype", "Event Subtype", &["Event"])
-                .create_only()
-                .default(Value::text("Event")),
-            boolean("IsReminderSet", "Reminder Set"),
-            boolean("IsRecurrence", "Create Recurring Series of Events"),
-            boolean("IsArchived", "Archived").read_only(),
-        ],
-    );
-    if shared_activities {
-        event.fields.push(event_who_ids());
-    }
     vec![
-        object(
-            "User",
-            "Users",
-            "005",
-            vec![
-                text("Username", "Username", 80).read_only(),
-                flavored("Email", "Email", TextFlavor::Email, 128).read_only(),
-                text("FirstName", "First Name", 40).read_only(),
-                text("LastName", "Last Name", 80).read_only(),
-                full_name(),
-                boolean("IsActive", "Active").read_only(),
-            ],
-        )
-        .not_createable(),
-        object(
-            "Account",
-            "Accounts",
-            "001",
-            vec![
-                text("Name", "Account Name", 255).required(),
-                flavored("Website", "Website", TextFlavor::Url, 255),
-                flavored("Phone", "Account Phone", TextFlavor::Phone, 40),
-                picklist(
-                    "Industry",
-                    "Industry",
-                    &["Banking", "Technology", "Manufacturing", "Retail", "Other"],
-                ),
-                picklist(
-                    "Type",
-                    "Account Type",
-                    &["Prospect", "Customer - Direct", "Partner", "Other"],
-                ),
-                text("BillingCity", "Billing City", 40),
-                owner(),
-            ],
-        ),
-        object(
-            "Contact",
-            "Contacts",
-            "003",
-            vec![
-                text("FirstName", "First Name", 40),
-                text("LastName", "Last Name", 80).required(),
-                full_name(),
-                flavored("Email", "Email", TextFlavor::Email, 80),
-                flavored("Phone", "Business Phone", TextFlavor::Phone, 40),
-                flavored("MobilePhone", "Mobile Phone", TextFlavor::Phone, 40),
-                text("Title", "Title", 128),
-                reference("AccountId", "Account ID", &["Account"], "Account"),
-                owner(),
-                boolean("IsEmailBounced", "Is Email Bounced"),
-                boolean("HasOptedOutOfEmail", "Email Opt Out"),
-                flavored(
-                    "Description",
-                    "Contact Description",
-                    TextFlavor::TextArea,
-                    32_000,
-                ),
-            ],
-        ),
-        object(
-            "Lead",
-            "Leads",
-            "00Q",
-            vec![
-                text("FirstName", "First Name", 40),
-                text("LastName", "Last Name", 80).required(),
-                full_name(),
-                text("Company", "Company", 255).required(),
-                flavored("Email", "Email", TextFlavor::Email, 80),
-                flavored("Phone", "Phone", TextFlavor::Phone, 40),
-                text("Title", "Title", 128),
-                picklist(
-                    "Status",
-                    "Status",
-                    &[
-                        "Open - Not Contacted",
-                        "Working - Contacted",
-                        "Closed - Converted",
-                        "Closed - Not Converted",
-                    ],
-                )
-                .default(Value::text("Open - Not Contacted")),
-                boolean("IsConverted", "Converted").read_only(),
-                Field::new("ConvertedDate", "Converted Date", Kind::Date).read_only(),
-                reference(
-                    "ConvertedContactId",
-                    "Converted Contact ID",
-                    &["Contact"],
-                    "ConvertedContact",
-                )
-                .read_only(),
-                reference(
-                    "ConvertedAccountId",
-                    "Converted Account ID",
-                    &["Account"],
-                    "ConvertedAccount",
-                )
-                .read_only(),
-                owner(),
-            ],
-        ),
-        object(
-            "Opportunity",
-            "Opportunities",
-            "006",
-            vec![
-                text("Name", "Name", 120).required(),
-                picklist(
-                    "StageName",
-                    "Stage",
-                    &[
-                        "Prospecting",
-                        "Qualification",
-                        "Negotiation/Review",
-                        "Closed Won",
-                        "Closed Lost",
-                    ],
-                )
-                .required(),
-                Field::new("CloseDate", "Close Date", Kind::Date).required(),
-                Field::new("Amount", "Amount", Kind::Currency),
-                reference("AccountId", "Account ID", &["Account"], "Account"),
-                owner(),
-            ],
-        ),
-        object(
-            "Case",
-            "Cases",
-            "500",
-            vec![
-                text("CaseNumber", "Case Number", 30).read_only(),
-                text("Subject", "Subject", 255),
-                picklist(
-                    "Status",
-                    "Status",
-                    &["New", "Working", "Escalated", "Closed"],
-                )
-                .default(Value::text("New")),
-                picklist("Origin", "Case Origin", &["Phone", "Email", "Web"]),
-                reference("ContactId", "Contact ID", &["Contact"], "Contact"),
-                reference("AccountId", "Account ID", &["Account"], "Account"),
-                owner(),
-            ],
-        ),
-        event,
-        object(
-            "EventRelation",
-            "Event Relations",
-            "0RE",
-            vec![
-                reference("EventId", "Event ID", &["Event"], "Event")
-                    .create_only()
-                    .required(),
-                reference(
-                    "RelationId",
-                    "Relation ID",
-                    &["User", "Contact", "Lead", "Account", "Opportunity", "Case"],
-                    "Relation",
-                )
-                .create_only()
-                .required(),
-                boolean("IsInvitee", "Invitee").default(Value::Bool(true)),
-                boolean("IsParent", "Parent"),
-                boolean("IsWhat", "Is What").create_only(),
-                picklist("Status", "Status", &["New", "Accepted", "Declined"])
-                    .default(Value::text("New")),
-                Field::new("RespondedDate", "Response Date", Kind::DateTime),
-                text("Response", "Response", 255),
-                reference("AccountId", "Account ID", &["Account"], "Account").read_only(),
-            ],
-        )
-        .not_searchable(),
+        people::user(),
+        business::account(),
+        people::contact(),
+        people::lead(),
+        business::opportunity(),
+        business::case(),
+        activities::event(shared_activities),
+        activities::task(),
+        activities::event_relation(),
     ]
 }
 
 impl SObject {
-    fn not_createable(mut self) -> Self {
+    pub(super) fn not_createable(mut self) -> Self {
         self.createable = false;
         self
     }
 
-    fn not_searchable(mut self) -> Self {
+    pub(super) fn not_searchable(mut self) -> Self {
         self.searchable = false;
         self
     }

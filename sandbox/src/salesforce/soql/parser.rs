@@ -117,6 +117,31 @@ impl Parser {
         }
     }
 
+    /// The next word even when it is a clause word (`ALL` in SOSL's `IN ALL FIELDS`).
+    pub fn keyword(&mut self) -> Result<String, QueryError> {
+        match self.peek() {
+            Some(Token::Word(w)) => {
+                let w = w.clone();
+                self.at += 1;
+                Ok(w)
+            }
+            _ => Err(self.unexpected()),
+        }
+    }
+
+    /// Takes the next token, whatever it is.
+    pub fn skip(&mut self) -> Option<Token> {
+        let token = self.tokens.get(self.at).cloned();
+        if token.is_some() {
+            self.at += 1;
+        }
+        token
+    }
+
+    pub fn unexpected_here(&self) -> QueryError {
+        self.unexpected()
+    }
+
     fn path(&mut self) -> Result<Vec<String>, QueryError> {
         let mut path = vec![self.word()?];
         while self.eat(&Token::Dot) {

@@ -5,10 +5,12 @@
 
 mod data;
 
+use anyhow::Context as _;
+
 pub use data::{DemoData, MailboxData, SalesforceData, SeedRecord};
 
 use crate::Sandbox;
-use crate::entra::AppRegistration;
+use crate::entra::{AppRegistration, DirectoryUser};
 use crate::salesforce::{ConnectedApp, LoginPage};
 
 pub const TENANT_ID: &str = "7e1c3d2a-5b4f-4c8e-9a6d-0f2b1e3c4d5a";
@@ -42,6 +44,12 @@ pub fn seed(sandbox: &Sandbox, data: &DemoData, callback: &str) -> anyhow::Resul
         app_id_uri: format!("api://localhost/{API_CLIENT_ID}"),
         application_permissions: vec!["Calendars.ReadWrite".into(), "Contacts.ReadWrite".into()],
     });
+    sandbox.entra.add_user(DirectoryUser {
+        tenant_id: TENANT_ID.into(),
+        object_id: REP_OBJECT_ID.into(),
+        username: REP_USERNAME.into(),
+        name: "Avery Rep".into(),
+    });
     let sf = &sandbox.salesforce;
     let org = sf.add_org(&data.salesforce.org, data.salesforce.api_allowance);
     sf.set_shared_activities(&org.id, data.salesforce.shared_activities);
@@ -63,6 +71,11 @@ pub fn seed(sandbox: &Sandbox, data: &DemoData, callback: &str) -> anyhow::Resul
         .add_mailbox(TENANT_ID, REP_OBJECT_ID, REP_USERNAME, "Avery Rep");
     sandbox.graph.allow_http_webhooks(true);
     let mailbox_events = data.seed_mailbox(&sandbox.graph, REP_OBJECT_ID, chrono::Utc::now())?;
+    if let Some(switches) = &data.switches {
+        switches
+            .apply(sandbox)
+            .context("applying the demo data's switches")?;
+    }
     Ok(DemoAccounts {
         tenant_id: TENANT_ID.into(),
         api_client_id: API_CLIENT_ID.into(),

@@ -4,8 +4,10 @@
 //!
 //! [`entra`] (OpenID metadata, keys, tokens), [`graph`] (Outlook calendars and contacts,
 //! delta, batching, subscriptions, throttling) and [`salesforce`] (OAuth and the REST API over an
-//! in-memory org); [`demo`] seeds all three with believable data.
+//! in-memory org); [`demo`] seeds all three with believable data; [`control`] serves an HTTP
+//! API that scripts them from outside Rust.
 
+pub mod control;
 pub mod demo;
 pub mod entra;
 pub mod graph;

@@ -153,12 +153,12 @@ async fn simple_salesforce_works_against_the_salesforce_emulator() {
         ],
     )
     .await;
-    assert!(printed.contains("7 passed"), "{printed}");
+    assert!(printed.contains("9 passed"), "{printed}");
     assert!(
         sf.calls("query") >= 3,
         "the client paged through the emulator"
     );
-    assert!(sf.calls("composite") == 1);
+    assert!(sf.calls("composite") == 2);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -192,4 +192,36 @@ async fn requests_replays_graphs_documented_sequences() {
     assert!(printed.contains("3 passed"), "{printed}");
     assert!(graph.calls("calendarView/delta") >= 3);
     assert_eq!(graph.calls("$batch"), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_control_api_scripts_every_switch_from_python() {
+    use outforce_sandbox::control::Control;
+    use outforce_sandbox::{Sandbox, demo};
+    let dir = tempfile::tempdir().unwrap();
+    let sandbox = std::sync::Arc::new(Sandbox::start(dir.path()).unwrap());
+    demo::seed(
+        &sandbox,
+        &demo::DemoData::bundled().unwrap(),
+        "http://127.0.0.1:9/callback",
+    )
+    .unwrap();
+    let control = Control::start(std::sync::Arc::clone(&sandbox)).unwrap();
+
+    let printed = pytest(
+        "tests/python/test_control_api.py",
+        &sandbox.ca_file,
+        &[
+            ("CONTROL_URL", control.base_url().to_string()),
+            ("ENTRA_TENANT", demo::TENANT_ID.into()),
+            ("ENTRA_CLIENT_ID", demo::API_CLIENT_ID.into()),
+            ("ENTRA_CLIENT_SECRET", demo::API_CLIENT_SECRET.into()),
+            ("REP_OBJECT_ID", demo::REP_OBJECT_ID.into()),
+            ("REP_USERNAME", demo::REP_USERNAME.into()),
+        ],
+    )
+    .await;
+    assert!(printed.contains("16 passed"), "{printed}");
+    control.stop().await;
+    sandbox.stop().await;
 }

@@ -3,8 +3,10 @@
 //! Salesforce seeded with demo data, and `outforce sandbox`, the emulators alone.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use anyhow::Context as _;
+use outforce_sandbox::control::Control;
 use outforce_sandbox::{Sandbox, demo};
 use secrecy::SecretString;
 
@@ -62,12 +64,13 @@ pub(super) async fn demo(
     let data = demo_data(data_file)?;
     let data_dir = loaded.settings.data_dir.clone().unwrap_or_default();
     let host = loaded.settings.http.host;
-    let sandbox = Sandbox::start(&data_dir).context("starting the sandbox")?;
+    let sandbox = Arc::new(Sandbox::start(&data_dir).context("starting the sandbox")?);
     let callback = format!(
         "http://{host}:{}/auth/salesforce/callback",
         loaded.settings.http.port
     );
     let accounts = demo::seed(&sandbox, &data, &callback).context("seeding the demo data")?;
+    let control = Control::start(Arc::clone(&sandbox)).context("starting the control API")?;
     // The service signs reps in against the emulated Entra, trusting the sandbox's CA.
     let entra = &mut loaded.settings.entra;
     entra.authority = sandbox.entra.base_url().to_string();
@@ -103,9 +106,10 @@ pub(super) async fn demo(
     println!("  readiness:  {base}/readyz");
     println!("  metrics:    {base}/metrics");
     println!("  API:        {base}/api/openapi.json");
-    print_sandbox(&sandbox, &accounts);
+    print_sandbox(&sandbox, &control, &accounts);
     println!("Press Ctrl-C to stop.");
     let served = app.run_until_stopped().await;
+    control.stop().await;
     sandbox.stop().await;
     served
 }
@@ -139,18 +143,20 @@ fn demo_secret_key(data_dir: &std::path::Path) -> anyhow::Result<SecretString> {
 pub(super) async fn sandbox(args: &SandboxArgs) -> anyhow::Result<()> {
     let stop = crate::shutdown::StopSignal::listen()?;
     let data = demo_data(args.demo_data.as_deref())?;
-    let sandbox = Sandbox::start(&args.dir).context("starting the sandbox")?;
+    let sandbox = Arc::new(Sandbox::start(&args.dir).context("starting the sandbox")?);
     let accounts =
         demo::seed(&sandbox, &data, &args.salesforce_callback).context("seeding the demo data")?;
+    let control = Control::start(Arc::clone(&sandbox)).context("starting the control API")?;
     println!("outforce sandbox is running");
-    print_sandbox(&sandbox, &accounts);
+    print_sandbox(&sandbox, &control, &accounts);
     println!("Press Ctrl-C to stop.");
     stop.recv().await;
+    control.stop().await;
     sandbox.stop().await;
     Ok(())
 }
 
-fn print_sandbox(sandbox: &Sandbox, accounts: &demo::DemoAccounts) {
+fn print_sandbox(sandbox: &Sandbox, control: &Control, accounts: &demo::DemoAccounts) {
     println!(
         "  Entra ID:   {}  (tenant {}, API app {})",
         sandbox.entra.base_url(),
@@ -175,6 +181,10 @@ fn print_sandbox(sandbox: &Sandbox, accounts: &demo::DemoAccounts) {
         "  Salesforce login hosts: production {}  sandbox {}",
         sandbox.salesforce.login_url(),
         sandbox.salesforce.test_login_url()
+    );
+    println!(
+        "  sandbox control API: {}/  (seed data, switch faults and limits; see the README)",
+        control.base_url()
     );
     println!(
         "  sandbox CA: {}  (trust it, e.g. REQUESTS_CA_BUNDLE)",

@@ -19,6 +19,9 @@ use crate::salesforce::Salesforce;
 pub struct DemoData {
     pub salesforce: SalesforceData,
     pub mailbox: MailboxData,
+    /// The control API's switches, applied once everything is seeded.
+    #[serde(default)]
+    pub switches: Option<crate::control::Switches>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

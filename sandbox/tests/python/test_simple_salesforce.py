@@ -122,3 +122,37 @@ def test_errors_map_to_the_clients_exceptions():
     assert malformed.value.content[0]["errorCode"] == "MALFORMED_QUERY"
     with pytest.raises(SalesforceExpiredSession):
         client("00Dxx0000000000!AQ0AQnotasession").query("SELECT Id FROM Contact")
+
+
+def test_sosl_in_all_fields_the_most_common_form():
+    sf = client()
+    sf.Account.create({"Name": "Zebulon Widgets"})
+    found = sf.search("FIND {Zebulon} IN ALL FIELDS RETURNING Account(Id, Name)")
+    assert [r["Name"] for r in found["searchRecords"]] == ["Zebulon Widgets"]
+    quick = sf.quick_search("Zebulon")
+    assert any(r["attributes"]["type"] == "Account" for r in quick["searchRecords"])
+
+
+def test_composite_all_or_none_halts_on_a_collections_subrequest_with_failed_records():
+    sf = client()
+    base = f"/services/data/v{os.environ['SF_VERSION']}"
+    answer = sf.restful("composite", method="POST", json={
+        "allOrNone": True,
+        "compositeRequest": [
+            {"method": "POST", "url": f"{base}/sobjects/Account", "referenceId": "first", "body": {"Name": "Rolled Back Co"}},
+            {"method": "POST", "url": f"{base}/composite/sobjects", "referenceId": "contacts", "body": {
+                "allOrNone": False,
+                "records": [
+                    {"attributes": {"type": "Contact"}, "LastName": "Valid"},
+                    {"attributes": {"type": "Contact"}, "FirstName": "No last name"},
+                ],
+            }},
+            {"method": "POST", "url": f"{base}/sobjects/Account", "referenceId": "later", "body": {"Name": "Never Co"}},
+        ],
+    })
+    results = {r["referenceId"]: r for r in answer["compositeResponse"]}
+    assert results["first"]["body"][0]["errorCode"] == "PROCESSING_HALTED"
+    assert results["later"]["body"][0]["errorCode"] == "PROCESSING_HALTED"
+    assert results["contacts"]["body"][1]["errors"][0]["statusCode"] == "REQUIRED_FIELD_MISSING"
+    leftovers = sf.query("SELECT Id FROM Account WHERE Name IN ('Rolled Back Co', 'Never Co')")
+    assert leftovers["totalSize"] == 0

@@ -74,3 +74,56 @@ async fn the_demo_seeds_an_org_and_a_week_of_meetings() {
     );
     sandbox.stop().await;
 }
+
+#[tokio::test]
+async fn a_demo_data_file_may_carry_the_control_apis_switches() {
+    let dir = tempfile::tempdir().unwrap();
+    let sandbox = Sandbox::start(dir.path()).unwrap();
+    let mut data: serde_json::Value =
+        serde_json::from_str(include_str!("../demo-data.json")).unwrap();
+    data["switches"] = serde_json::json!({
+        "salesforce": {
+            "custom_fields": [{ "sobject": "Event", "name": "Outlook_Id__c", "external_id": true }],
+            "duplicate_rules": [{ "sobject": "Contact", "fields": ["Email"] }],
+        },
+    });
+    let file = dir.path().join("demo-data.json");
+    std::fs::write(&file, data.to_string()).unwrap();
+    let accounts = demo::seed(
+        &sandbox,
+        &DemoData::from_file(&file).unwrap(),
+        "http://127.0.0.1:8080/auth/salesforce/callback",
+    )
+    .unwrap();
+    let org = &accounts.salesforce_org_id;
+    sandbox
+        .salesforce
+        .query(org, "SELECT Outlook_Id__c FROM Event")
+        .expect("the custom field exists");
+    let email = sandbox
+        .salesforce
+        .query(org, "SELECT Email FROM Contact WHERE Email != null LIMIT 1")
+        .unwrap()[0]["Email"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let duplicate = sandbox.salesforce.create_record(
+        org,
+        "Contact",
+        serde_json::json!({ "LastName": "Copy", "Email": email }),
+    );
+    assert!(
+        duplicate
+            .unwrap_err()
+            .to_string()
+            .contains("DUPLICATES_DETECTED")
+    );
+
+    data["switches"] = serde_json::json!({ "salesforce": { "no_such_switch": true } });
+    std::fs::write(&file, data.to_string()).unwrap();
+    assert!(
+        DemoData::from_file(&file).is_err(),
+        "an unknown switch is refused, not ignored"
+    );
+    sandbox.stop().await;
+}

@@ -185,6 +185,22 @@ impl Reply {
     }
 }
 
+/// A single entity as Graph answers with one: `@odata.context` first (`…/events/$entity`).
+pub fn entity(json: Value, call: &Call<'_>, mailbox: &str, collection: &str) -> Value {
+    let mut out = serde_json::Map::new();
+    out.insert(
+        "@odata.context".into(),
+        json!(format!(
+            "{}/$metadata#users('{mailbox}')/{collection}/$entity",
+            call.base
+        )),
+    );
+    if let Value::Object(fields) = json {
+        out.extend(fields);
+    }
+    Value::Object(out)
+}
+
 /// What changed, for change notifications.
 #[derive(Debug, Clone)]
 pub struct Change {

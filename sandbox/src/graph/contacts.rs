@@ -3,7 +3,7 @@
 
 use serde_json::{Map, Value, json};
 
-use super::api::{Call, Change, Env, Reply, page};
+use super::api::{Call, Change, Env, Reply, entity, page};
 use super::delta;
 use super::mailbox::{Contact, Folder, Ids, Tombstone, change_key, opaque};
 use super::time::stamp;
@@ -259,7 +259,12 @@ fn collection(env: &mut Env<'_>, call: &Call<'_>, mailbox: &str, folder: &str) -
                 change_key: change_key(),
                 seq,
             };
-            let json = contact_json(&contact, call.prefer.immutable_ids, None);
+            let json = entity(
+                contact_json(&contact, call.prefer.immutable_ids, None),
+                call,
+                mailbox,
+                "contacts",
+            );
             env.changes.push(change(mailbox, &contact, "created"));
             m.contacts.push(contact);
             Reply::with(201, json)
@@ -306,10 +311,15 @@ fn item(
         .param("$select")
         .map(|s| s.split(',').map(|f| f.trim().to_string()).collect());
     match call.method {
-        "GET" => Reply::ok(contact_json(
-            &m.contacts[index],
-            call.prefer.immutable_ids,
-            select.as_deref(),
+        "GET" => Reply::ok(entity(
+            contact_json(
+                &m.contacts[index],
+                call.prefer.immutable_ids,
+                select.as_deref(),
+            ),
+            call,
+            mailbox,
+            "contacts",
         )),
         "PATCH" => {
             let body = match body_object(call) {
@@ -327,7 +337,8 @@ fn item(
             contact.change_key = change_key();
             contact.seq = seq;
             env.changes.push(change(mailbox, contact, "updated"));
-            Reply::ok(contact_json(contact, call.prefer.immutable_ids, None))
+            let json = contact_json(contact, call.prefer.immutable_ids, None);
+            Reply::ok(entity(json, call, mailbox, "contacts"))
         }
         "DELETE" => {
             let seq = m.next_seq();
@@ -380,14 +391,8 @@ fn create_category(env: &mut Env<'_>, call: &Call<'_>, mailbox: &str) -> Reply {
     let category =
         json!({ "id": uuid::Uuid::new_v4().to_string(), "displayName": name, "color": color });
     m.master_categories.push(category.clone());
-    let context = format!(
-        "{}/$metadata#users('{mailbox}')/outlook/masterCategories/$entity",
-        call.base
-    );
-    let mut out = serde_json::Map::new();
-    out.insert("@odata.context".into(), json!(context));
-    if let Value::Object(fields) = category {
-        out.extend(fields);
-    }
-    Reply::with(201, Value::Object(out))
+    Reply::with(
+        201,
+        entity(category, call, mailbox, "outlook/masterCategories"),
+    )
 }

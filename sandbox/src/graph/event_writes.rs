@@ -5,8 +5,8 @@
 use chrono::{DateTime, Duration, Timelike as _, Utc};
 use serde_json::{Map, Value};
 
-use super::api::{Call, Change, Env, Reply};
-use super::events::{COMPUTED, entity, find, render, with_preference};
+use super::api::{Call, Change, Env, Reply, entity};
+use super::events::{COMPUTED, find, render, with_preference};
 use super::mailbox::{Event, EventKind, Ids, Tombstone, change_key};
 use super::normalize;
 use super::recurrence::Recurrence;

@@ -4,7 +4,7 @@
 use chrono::{DateTime, Duration, Utc};
 use serde_json::{Value, json};
 
-use super::api::{Call, Env, Reply, page};
+use super::api::{Call, Env, Reply, entity, page};
 use super::event_writes;
 use super::mailbox::{Event, EventKind, Mailbox, parse_occurrence_id};
 use super::time::parse_query_instant;
@@ -53,19 +53,6 @@ pub fn route(env: &mut Env<'_>, call: &Call<'_>, mailbox: &str, rest: &[&str]) -
 
 fn context(call: &Call<'_>, mailbox: &str, what: &str) -> String {
     format!("{}/$metadata#users('{mailbox}')/{what}", call.base)
-}
-
-/// A single entity as Graph answers with one: `@odata.context` first (`…/events/$entity`).
-pub fn entity(json: Value, call: &Call<'_>, mailbox: &str, collection: &str) -> Value {
-    let mut out = serde_json::Map::new();
-    out.insert(
-        "@odata.context".into(),
-        json!(context(call, mailbox, &format!("{collection}/$entity"))),
-    );
-    if let Value::Object(fields) = json {
-        out.extend(fields);
-    }
-    Value::Object(out)
 }
 
 /// Renders for this call, turning HTML bodies into text when the caller prefers text.

@@ -193,3 +193,36 @@ async fn batch_responses_carry_the_headers_of_their_own_responses() {
         assert_eq!(response["headers"]["Cache-Control"], "private");
     }
 }
+
+#[tokio::test]
+async fn a_contact_read_or_written_carries_its_odata_context() {
+    let w = world().await;
+    let created = w
+        .app_call(
+            "POST",
+            &format!("users/{REP}/contacts"),
+            Some(json!({ "givenName": "Jane", "surname": "Doe" })),
+        )
+        .await;
+    assert_eq!(created.status, 201, "{}", created.body);
+    let id = created.body["id"].as_str().unwrap();
+    let read = w
+        .app_call("GET", &format!("users/{REP}/contacts/{id}"), None)
+        .await;
+    let updated = w
+        .app_call(
+            "PATCH",
+            &format!("users/{REP}/contacts/{id}"),
+            Some(json!({ "jobTitle": "Buyer" })),
+        )
+        .await;
+    for contact in [&created.body, &read.body, &updated.body] {
+        assert!(
+            contact["@odata.context"]
+                .as_str()
+                .unwrap()
+                .ends_with(&format!("/$metadata#users('{REP}')/contacts/$entity")),
+            "{contact}"
+        );
+    }
+}

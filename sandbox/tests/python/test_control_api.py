@@ -108,6 +108,24 @@ def test_records_are_seeded_read_changed_and_queried_through_the_control_api(org
     assert control("GET", "/salesforce/calls").json().get("query", 0) >= 0
 
 
+def test_a_new_org_and_user_are_targeted_by_the_org_switch():
+    created = control("POST", "/salesforce/orgs", json={"name": "Second Org", "api_allowance": 500, "sandbox": True})
+    assert created.status_code == 201, created.text
+    second = created.json()["id"]
+    user = control("POST", f"/salesforce/orgs/{second}/users", json={
+        "username": "ops@second.example", "first_name": "Ops", "last_name": "User",
+    })
+    assert user.status_code == 201, user.text
+    switch({"salesforce": {"org": second, "custom_fields": [{"sobject": "Account", "name": "Tier__c"}]}})
+    token = control("POST", "/salesforce/sessions", json={"user_id": user.json()["id"]}).json()
+    host = urllib.parse.urlparse(token["instance_url"]).netloc
+    sf = Salesforce(instance=host, session_id=token["access_token"], version=VERSION)
+    assert sf.query("SELECT Tier__c FROM Account")["totalSize"] == 0
+    listed = {o["id"]: o for o in control("GET", "/salesforce/orgs").json()}
+    assert listed[second]["sandbox"] is True and listed[second]["api_max"] == 500
+    assert [u["username"] for u in listed[second]["users"]] == ["ops@second.example"]
+
+
 def test_an_external_id_field_added_through_the_control_api_takes_upserts(org):
     switch({"salesforce": {"custom_fields": [
         {"sobject": "Event", "name": "Outlook_Id__c", "label": "Outlook Id", "length": 255, "external_id": True, "unique": True},

@@ -62,10 +62,16 @@ pub fn app_config(body_limit: usize) -> impl FnOnce(&mut web::ServiceConfig) {
     }
 }
 
+/// The most of a request's path that a 404 repeats back: enough to recognise it, too little to
+/// turn a long URL into a long answer.
+const ECHOED_PATH_CHARS: usize = 100;
+
 async fn not_found(req: HttpRequest) -> Result<actix_web::HttpResponse, ApiError> {
+    let path = req.path();
+    let shown: String = path.chars().take(ECHOED_PATH_CHARS).collect();
+    let cut = if shown.len() < path.len() { "…" } else { "" };
     Err(ApiError::NotFound(format!(
-        "no route for {} {}",
-        req.method(),
-        req.path()
+        "no route for {} {shown}{cut}",
+        req.method()
     )))
 }

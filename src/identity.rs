@@ -1,7 +1,8 @@
 //! Who is calling: the Entra ID access token the task pane sends for our API, validated as
 //! Microsoft says a web API must (algorithm pinned to RS256, key by `kid` from the published
 //! JWKS, issuer from the template with the token's `tid`, the signing key's own issuer, audience,
-//! lifetime, scope), then cached by the token's hash until it expires. The rep is keyed by
+//! lifetime, scope), then cached by the token's hash until it expires. Keys and issuers come
+//! from the authority's metadata and survive an Entra outage (`keys`). The rep is keyed by
 //! (`tid`, `oid`), never by a name or an email. This module turns a token into a [`Caller`];
 //! how a request carries the token is the HTTP layer's business.
 
@@ -17,7 +18,8 @@ use aws_lc_rs::digest;
 use crate::config::EntraSettings;
 pub use caller::{Caller, PERSONAL_ACCOUNTS_TENANT};
 pub use claims::TokenError;
-use keys::KeyStore;
+pub use keys::KeyHealth;
+use keys::{KeyPolicy, KeyStore};
 
 /// Validates tokens; one per process, shared by every request.
 pub struct Identity {
@@ -29,13 +31,15 @@ pub struct Identity {
 impl Identity {
     pub fn new(settings: EntraSettings, http: reqwest::Client) -> Self {
         let keys = KeyStore::new(
-            format!(
-                "{}/common/discovery/v2.0/keys",
-                settings.authority.trim_end_matches('/')
-            ),
+            &settings.authority,
             http,
-            Duration::from_secs(settings.keys_refresh_secs),
-            Duration::from_secs(settings.unknown_key_refetch_secs),
+            KeyPolicy {
+                refresh: Duration::from_secs(settings.keys_refresh_secs),
+                unknown_kid_refetch: Duration::from_secs(settings.unknown_key_refetch_secs),
+                fetch_timeout: Duration::from_secs(settings.keys_fetch_timeout_secs),
+                retry_after_failure: Duration::from_secs(settings.keys_retry_after_failure_secs),
+                max_age: Duration::from_secs(settings.keys_max_age_secs),
+            },
         );
         Self {
             settings,
@@ -57,7 +61,7 @@ impl Identity {
         let hash = sha256(token);
         let now = chrono::Utc::now().timestamp();
         if let Some(caller) = self.validated.get(&hash).await {
-            if caller.expires_at > now && self.keys.still_published(&caller.kid).await {
+            if caller.expires_at > now && self.keys.still_published(&caller.kid) {
                 return Ok(caller);
             }
             self.validated.invalidate(&hash).await;
@@ -70,6 +74,11 @@ impl Identity {
     /// How many times the JWKS was fetched (for tests and the benchmark).
     pub fn key_fetches(&self) -> u64 {
         self.keys.fetches()
+    }
+
+    /// Whether Entra's keys are fresh, stale (still served) or unavailable.
+    pub fn key_health(&self) -> KeyHealth {
+        self.keys.health()
     }
 }
 

@@ -69,6 +69,18 @@ fn a_salesforce_api_version_that_is_not_one_is_refused() {
 }
 
 #[test]
+fn an_entra_authority_over_plain_http_is_refused_naming_the_setting() {
+    let output = run(outforce().arg("serve").env(
+        "OUTFORCE_ENTRA__AUTHORITY",
+        "http://login.microsoftonline.com",
+    ));
+    assert!(!output.status.success());
+    let message = stderr(&output);
+    assert!(message.contains("OUTFORCE_ENTRA__AUTHORITY"), "{message}");
+    assert!(message.contains("https://"), "{message}");
+}
+
+#[test]
 fn misspelled_variable_is_refused_rather_than_ignored() {
     // One underscore instead of two: silently running on SQLite would be worse than stopping.
     let output = run(outforce()

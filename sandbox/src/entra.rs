@@ -39,6 +39,15 @@ pub struct AppRegistration {
     pub application_permissions: Vec<String>,
 }
 
+/// An outage of the key endpoints (`/discovery/keys`, `/discovery/v2.0/keys`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeysOutage {
+    /// Requests are accepted and never answered (a minute, then dropped).
+    Hang,
+    /// 503, as a failing front end answers.
+    Fail,
+}
+
 /// Why a user's on-behalf-of exchange fails, as Entra reports it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum OboFailure {
@@ -93,6 +102,9 @@ pub(crate) struct State {
     revoked_refresh_tokens: HashSet<String>,
     app_certificates: HashMap<String, Vec<assertions::AppCertificate>>,
     calls: HashMap<&'static str, u64>,
+    /// The v1 issuer, `{tenantid}` standing for the tenant: the public cloud's by default.
+    v1_issuer: String,
+    keys_outage: Option<KeysOutage>,
 }
 
 pub(crate) type Shared = server::Shared<State>;
@@ -124,6 +136,8 @@ impl Entra {
             revoked_refresh_tokens: HashSet::new(),
             app_certificates: HashMap::new(),
             calls: HashMap::new(),
+            v1_issuer: "https://sts.windows.net/{tenantid}/".into(),
+            keys_outage: None,
         }));
         let server = server::start(authority, shared.clone(), routes::configure)?;
         Ok(Self { server, shared })
@@ -180,8 +194,14 @@ impl Entra {
 
     /// A token as Entra would issue it for `spec` (or the hostile variant it asks for).
     pub fn mint(&self, spec: &TokenSpec) -> anyhow::Result<String> {
-        let claims = spec.claims(&self.server.base_url);
-        let current = Arc::clone(&self.shared.lock().current);
+        let mut claims = spec.claims(&self.server.base_url);
+        let (current, v1_issuer) = {
+            let state = self.shared.lock();
+            (Arc::clone(&state.current), state.v1_issuer.clone())
+        };
+        if spec.version == TokenVersion::V1 && spec.issuer.is_none() {
+            claims["iss"] = serde_json::json!(v1_issuer.replace("{tenantid}", &spec.tenant_id));
+        }
         let v1 = spec.version == TokenVersion::V1;
         match spec.signing {
             Signing::Published => tokens::sign(&claims, &current.kid, &current.encoding, v1),
@@ -194,6 +214,12 @@ impl Entra {
                 tokens::sign(&claims, &current.kid, &stranger.encoding, v1)
             }
             Signing::None => Ok(tokens::unsigned(&claims, &current.kid)),
+            Signing::PublishedWithCriticalHeader => {
+                let mut header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::RS256);
+                header.kid = Some(current.kid.clone());
+                header.crit = Some(vec!["urn:outforce:must-understand".into()]);
+                Ok(jsonwebtoken::encode(&header, &claims, &current.encoding)?)
+            }
             Signing::Hs256WithPublicKey => {
                 let mut header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256);
                 header.kid = Some(current.kid.clone());
@@ -213,6 +239,17 @@ impl Entra {
             &key.encoding,
             spec.version == TokenVersion::V1,
         )
+    }
+
+    /// Makes the key endpoints hang or fail (`None` ends the outage); metadata still answers.
+    pub fn set_keys_outage(&self, outage: Option<KeysOutage>) {
+        self.shared.lock().keys_outage = outage;
+    }
+
+    /// Plays another cloud's issuer for v1 tokens (a sovereign cloud's `https://sts.chinacloudapi.cn/{tenantid}/`):
+    /// the v1 metadata and v1 tokens minted from then on name it.
+    pub fn set_v1_issuer(&self, template: &str) {
+        self.shared.lock().v1_issuer = template.to_string();
     }
 
     /// Publishes a new signing key and withdraws the current one: tokens it signed stop validating.

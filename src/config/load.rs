@@ -103,6 +103,16 @@ fn validate(figment: &Figment, settings: Settings) -> Result<Loaded, ConfigError
             "must start with https://".into(),
         ));
     }
+    // Keys fetched in clear could be swapped by anyone on the path: Entra is HTTPS only.
+    if !settings.entra.authority.starts_with("https://") {
+        return Err(invalid(
+            "entra.authority",
+            format!(
+                "must start with https:// (got {}): Entra's keys and metadata are fetched from it",
+                settings.entra.authority
+            ),
+        ));
+    }
     let version = settings.salesforce.api_version.split_once('.');
     let version_ok = version.is_some_and(|(major, minor)| {
         major.parse::<u16>().is_ok_and(|m| m >= 31) && minor.parse::<u16>().is_ok()

@@ -118,10 +118,17 @@ pub struct EntraSettings {
     pub allowed_tenants: Vec<String>,
     /// Clock skew tolerated on `exp` and `nbf`.
     pub clock_leeway_secs: u64,
-    /// How long fetched signing keys are trusted before they are fetched again.
+    /// How long fetched signing keys are fresh; older ones are refreshed in the background.
     pub keys_refresh_secs: u64,
     /// The shortest interval between refetches caused by an unknown key id.
     pub unknown_key_refetch_secs: u64,
+    /// How long one fetch of Entra's metadata and keys may take.
+    pub keys_fetch_timeout_secs: u64,
+    /// After a failed fetch, how long callers without usable keys get the failure at once
+    /// before another fetch is tried.
+    pub keys_retry_after_failure_secs: u64,
+    /// The oldest keys ever served while Entra cannot be reached (stale-while-revalidate).
+    pub keys_max_age_secs: u64,
 }
 
 impl Default for EntraSettings {
@@ -136,6 +143,9 @@ impl Default for EntraSettings {
             clock_leeway_secs: 60,
             keys_refresh_secs: 24 * 3600,
             unknown_key_refetch_secs: 60,
+            keys_fetch_timeout_secs: 5,
+            keys_retry_after_failure_secs: 30,
+            keys_max_age_secs: 3 * 24 * 3600,
         }
     }
 }

@@ -25,7 +25,7 @@ async fn scrape(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let counts = crate::storage::jobs::counts(&state.db).await?;
     let text = state
         .metrics
-        .render(counts)
+        .render(counts, state.identity.key_health())
         .map_err(|e| ApiError::Internal(e.into()))?;
     Ok(HttpResponse::Ok()
         .content_type(prometheus::TEXT_FORMAT)

@@ -1,6 +1,7 @@
-//! The checks, in the order that gives the most precise reason: shape and algorithm, key,
-//! signature and audience and lifetime, issuer (from the template, with the token's `tid`), the
-//! signing key's issuer, personal accounts, the tenant allow-list, the scope.
+//! The checks, in the order that gives the most precise reason: shape, algorithm and critical
+//! header extensions, key, signature and audience and lifetime, issuer (from the metadata's
+//! template, with the token's `tid`), the signing key's issuer, personal accounts, the tenant
+//! allow-list, the scope. Tenant ids are compared in lower case, the form Entra writes.
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -22,6 +23,8 @@ pub enum TokenError {
     Malformed,
     #[error("the token is not signed with RS256")]
     Algorithm,
+    #[error("the token's header lists critical extensions, which this API does not understand")]
+    CriticalHeader,
     #[error("the token is signed with a key Entra does not publish")]
     UnknownKey,
     #[error("the token's signature does not verify")]
@@ -52,6 +55,7 @@ impl TokenError {
             Self::Missing => "token_missing",
             Self::Malformed => "token_malformed",
             Self::Algorithm => "token_algorithm",
+            Self::CriticalHeader => "token_critical_header",
             Self::UnknownKey => "token_unknown_key",
             Self::Signature => "token_signature",
             Self::Audience => "token_audience",
@@ -71,6 +75,9 @@ impl TokenError {
 struct Header {
     alg: Option<String>,
     kid: Option<String>,
+    /// RFC 7515 §4.1.11: extensions the recipient must understand or refuse the token. Entra
+    /// sets none, and this API understands none.
+    crit: Option<serde_json::Value>,
 }
 
 #[derive(Deserialize)]
@@ -117,8 +124,11 @@ pub async fn validate(
     if header.alg.as_deref() != Some("RS256") {
         return Err(TokenError::Algorithm);
     }
+    if header.crit.is_some() {
+        return Err(TokenError::CriticalHeader);
+    }
     let kid = header.kid.ok_or(TokenError::Malformed)?;
-    let key = keys.get(&kid).await.map_err(|e| match e {
+    let published = keys.get(&kid).await.map_err(|e| match e {
         KeyError::Unknown => TokenError::UnknownKey,
         KeyError::Unavailable(cause) => TokenError::KeysUnavailable(cause),
     })?;
@@ -130,6 +140,7 @@ pub async fn validate(
     validation.leeway = settings.clock_leeway_secs;
     validation.validate_nbf = true;
     validation.set_required_spec_claims(&["exp", "aud", "iss"]);
+    let key = &published.key;
     let claims = jsonwebtoken::decode::<Claims>(token, &key.key, &validation)
         .map_err(|e| match e.kind() {
             ErrorKind::InvalidSignature => TokenError::Signature,
@@ -149,29 +160,33 @@ pub async fn validate(
     if !is_guid(&claims.tid) || !is_guid(&claims.oid) {
         return Err(TokenError::Malformed);
     }
-    let authority = settings.authority.trim_end_matches('/');
-    let v2_issuer = format!("{authority}/{}/v2.0", claims.tid);
+    // Entra writes tenant ids in lower case; every comparison below uses that one form.
+    let tenant = claims.tid.to_ascii_lowercase();
+    let issuers = &published.issuers;
+    let v2_issuer = issuers.v2_for(&tenant);
     let expected = match claims.ver.as_deref() {
-        Some("1.0") => format!("https://sts.windows.net/{}/", claims.tid),
+        Some("1.0") => issuers.v1_for(&tenant),
         _ => v2_issuer.clone(),
     };
-    if claims.iss != expected {
+    if !claims.iss.eq_ignore_ascii_case(&expected) {
         return Err(TokenError::Issuer);
     }
     // A key bound to one tenant (the personal accounts' key) signs only for that tenant.
     if let Some(key_issuer) = &key.issuer
-        && key_issuer.replace("{tenantid}", &claims.tid) != v2_issuer
+        && !key_issuer
+            .replace("{tenantid}", &tenant)
+            .eq_ignore_ascii_case(&v2_issuer)
     {
         return Err(TokenError::Issuer);
     }
-    if claims.tid == PERSONAL_ACCOUNTS_TENANT {
+    if tenant == PERSONAL_ACCOUNTS_TENANT {
         return Err(TokenError::PersonalAccount);
     }
     if !settings.allowed_tenants.is_empty()
         && !settings
             .allowed_tenants
             .iter()
-            .any(|t| t.eq_ignore_ascii_case(&claims.tid))
+            .any(|t| t.eq_ignore_ascii_case(&tenant))
     {
         return Err(TokenError::TenantNotAllowed);
     }
@@ -183,7 +198,7 @@ pub async fn validate(
         return Err(TokenError::Scope);
     }
     Ok(Caller {
-        tenant_id: EntraTenantId::new(claims.tid.to_ascii_lowercase()),
+        tenant_id: EntraTenantId::new(tenant),
         object_id: EntraObjectId::new(claims.oid.to_ascii_lowercase()),
         display_name: claims.name,
         username: claims.preferred_username.or(claims.upn),

@@ -53,3 +53,20 @@ async fn request_ids_differ_per_request() {
     assert_ne!(first, second);
     app.stop().await;
 }
+
+#[tokio::test]
+async fn a_404_echoes_a_bounded_part_of_a_long_path() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let long = format!("/api/v1/{}", "a".repeat(20_000));
+    let response = app.get(&long).await;
+    let (status, _, body) = error_body(response).await;
+    assert_eq!(status, 404);
+    let message = body["error"]["message"].as_str().unwrap();
+    assert!(message.len() < 200, "{} bytes echoed", message.len());
+    assert!(
+        message.starts_with("no route for GET /api/v1/aaa"),
+        "{message}"
+    );
+    assert!(message.ends_with('…'), "{message}");
+    app.stop().await;
+}

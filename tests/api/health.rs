@@ -34,3 +34,19 @@ async fn readyz_is_503_in_the_envelope_when_the_database_is_gone() {
     assert_eq!(body["error"]["code"], "unavailable");
     assert!(!body["error"]["request_id"].as_str().unwrap().is_empty());
 }
+
+#[tokio::test]
+async fn head_on_healthz_and_readyz_answers_as_get_does_without_a_body() {
+    let app = spawn_app(Backend::Sqlite).await;
+    for path in ["/healthz", "/readyz"] {
+        let response = app
+            .client
+            .head(format!("{}{path}", app.address))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200, "{path}");
+        assert!(response.bytes().await.unwrap().is_empty(), "{path}");
+    }
+    app.stop().await;
+}

@@ -321,3 +321,46 @@ async fn the_admin_route_needs_the_admin_role() {
     let body: Value = allowed.json().await.unwrap();
     assert_eq!(body["reps"], 1);
 }
+
+#[tokio::test]
+async fn a_token_with_a_critical_header_extension_is_refused() {
+    let f = fixture().await;
+    let mut spec = rep();
+    spec.signing = Signing::PublishedWithCriticalHeader;
+    f.refused(Some(&f.mint(&spec)), "token_critical_header")
+        .await;
+}
+
+#[tokio::test]
+async fn the_personal_accounts_tenant_in_upper_case_is_still_a_personal_account() {
+    let f = fixture().await;
+    let spec = TokenSpec::user(&MSA_TENANT.to_uppercase(), REP, API);
+    f.refused(Some(&f.mint(&spec)), "personal_account").await;
+    let allowed = fixture_with(&[&TENANT.to_uppercase()]).await;
+    let (status, body, _) = allowed.me(Some(&allowed.mint(&rep()))).await;
+    assert_eq!(
+        status, 200,
+        "an allow-list entry in upper case still matches: {body}"
+    );
+    assert_eq!(body["tenant_id"], TENANT);
+}
+
+#[tokio::test]
+async fn a_sovereign_clouds_v1_issuer_comes_from_its_metadata() {
+    let f = fixture().await;
+    f.entra
+        .set_v1_issuer("https://sts.chinacloudapi.cn/{tenantid}/");
+    let v1 = TokenSpec {
+        version: TokenVersion::V1,
+        audience: crate::signed_in::app_id_uri(),
+        ..rep()
+    };
+    let (status, body, _) = f.me(Some(&f.mint(&v1))).await;
+    assert_eq!(status, 200, "{body}");
+    let public_cloud = TokenSpec {
+        issuer: Some(format!("https://sts.windows.net/{TENANT}/")),
+        ..v1
+    };
+    f.refused(Some(&f.mint(&public_cloud)), "token_issuer")
+        .await;
+}

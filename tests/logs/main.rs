@@ -189,7 +189,17 @@ async fn no_token_secret_or_person_reaches_the_log_a_response_or_a_clear_column(
     let me = w.app.client.get(api("/api/v1/me"));
     assert_eq!(watched.send(me.bearer_auth(&tampered)).await.0, 401);
 
+    // A hostile client: a request head over the HTTP parser's limit.
+    let status_line = oversized_head(&w.app.address).await;
+    assert!(status_line.starts_with("HTTP/1.1 431"), "{status_line}");
+
     let text = log.text();
+    assert!(
+        !text
+            .lines()
+            .any(|line| line.contains("\"ERROR\"") && line.contains("stream error")),
+        "a client's malformed request is not an error of ours: {text}"
+    );
     assert!(
         text.contains("reconnect needed"),
         "the capture holds the flow's log: {text}"
@@ -216,6 +226,30 @@ async fn no_token_secret_or_person_reaches_the_log_a_response_or_a_clear_column(
         }
     }
     assert_no_clear_tokens(&w, &watched).await;
+}
+
+/// Sends a request whose head is far over actix's limit; the status line that comes back.
+async fn oversized_head(address: &str) -> String {
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    let host = address.trim_start_matches("http://");
+    let mut stream = tokio::net::TcpStream::connect(host).await.unwrap();
+    let head = format!(
+        "GET /healthz HTTP/1.1\r\nHost: {host}\r\nX-Padding: {}\r\n\r\n",
+        "a".repeat(256 * 1024)
+    );
+    // The server may answer and close before it has read everything.
+    let _ = stream.write_all(head.as_bytes()).await;
+    let mut answer = Vec::new();
+    let _ = tokio::time::timeout(
+        std::time::Duration::from_secs(5),
+        stream.read_to_end(&mut answer),
+    )
+    .await;
+    String::from_utf8_lossy(&answer)
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .to_string()
 }
 
 /// Every column of every row that may hold a credential, read raw.

@@ -6,7 +6,7 @@ use serde_json::json;
 use super::errors::AadError;
 use super::grants::{self, Form};
 use super::tokens::MSA_TENANT;
-use super::{Shared, authorize, code_grant, refresh};
+use super::{KeysOutage, Shared, authorize, code_grant, refresh};
 
 const JWT_BEARER: &str = "urn:ietf:params:oauth:grant-type:jwt-bearer";
 
@@ -95,7 +95,11 @@ async fn openid_v1(
     path: web::Path<String>,
     shared: web::Data<Shared>,
 ) -> HttpResponse {
-    shared.lock().count("openid_configuration_v1");
+    let v1_issuer = {
+        let mut state = shared.lock();
+        state.count("openid_configuration_v1");
+        state.v1_issuer.clone()
+    };
     let (base, tenant) = (origin(&req), path.into_inner());
     HttpResponse::Ok().json(json!({
         "token_endpoint": format!("{base}/{tenant}/oauth2/token"),
@@ -106,7 +110,7 @@ async fn openid_v1(
         "id_token_signing_alg_values_supported": ["RS256"],
         "response_types_supported": ["code", "id_token", "code id_token", "token id_token", "token"],
         "scopes_supported": ["openid"],
-        "issuer": format!("https://sts.windows.net/{}/", issuer_tenant(&tenant)),
+        "issuer": v1_issuer.replace("{tenantid}", issuer_tenant(&tenant)),
         "authorization_endpoint": format!("{base}/{tenant}/oauth2/authorize"),
         "http_logout_supported": true,
         "frontchannel_logout_supported": true,
@@ -116,10 +120,25 @@ async fn openid_v1(
     }))
 }
 
+/// The outage's answer, after its wait, or `None` when the keys are served.
+async fn outage(shared: &Shared) -> Option<HttpResponse> {
+    let outage = shared.lock().keys_outage?;
+    Some(match outage {
+        KeysOutage::Hang => {
+            tokio::time::sleep(std::time::Duration::from_secs(60)).await;
+            HttpResponse::GatewayTimeout().finish()
+        }
+        KeysOutage::Fail => HttpResponse::ServiceUnavailable().finish(),
+    })
+}
+
 async fn keys_v2(req: HttpRequest, shared: web::Data<Shared>) -> HttpResponse {
+    shared.lock().count("keys_v2");
+    if let Some(response) = outage(&shared).await {
+        return response;
+    }
     let base = origin(&req);
-    let mut state = shared.lock();
-    state.count("keys_v2");
+    let state = shared.lock();
     HttpResponse::Ok().json(json!({ "keys": [
         state.current.published(&format!("{base}/{{tenantid}}/v2.0")),
         state.msa_key.published(&format!("{base}/{MSA_TENANT}/v2.0")),
@@ -127,10 +146,13 @@ async fn keys_v2(req: HttpRequest, shared: web::Data<Shared>) -> HttpResponse {
 }
 
 async fn keys_v1(shared: web::Data<Shared>) -> HttpResponse {
-    let mut state = shared.lock();
-    state.count("keys_v1");
-    HttpResponse::Ok()
-        .json(json!({ "keys": [state.current.published("https://sts.windows.net/{tenantid}/")] }))
+    shared.lock().count("keys_v1");
+    if let Some(response) = outage(&shared).await {
+        return response;
+    }
+    let state = shared.lock();
+    let issuer = state.v1_issuer.clone();
+    HttpResponse::Ok().json(json!({ "keys": [state.current.published(&issuer)] }))
 }
 
 async fn token(

@@ -33,6 +33,9 @@ pub enum Signing {
     None,
     /// HS256 keyed with the published key's public bytes (the key-confusion attack).
     Hs256WithPublicKey,
+    /// With the current published key, but the header lists a critical extension (`crit`)
+    /// that a recipient must understand or refuse the token (RFC 7515 §4.1.11).
+    PublishedWithCriticalHeader,
 }
 
 /// Everything a minted token says. Start from [`TokenSpec::user`] and change what a test needs.

@@ -448,4 +448,11 @@ def test_obo_and_conditional_access_failures_and_key_rotation(emulators):
     before = keys()
     switch({"entra": {"rotate_keys": True}})
     assert keys() != before
+    switch({"entra": {"keys_outage": "fail"}})
+    assert requests.get(f"{emulators['entra']}/common/discovery/v2.0/keys").status_code == 503
+    switch({"entra": {"keys_outage": "hang"}})
+    with pytest.raises(requests.exceptions.Timeout):
+        requests.get(f"{emulators['entra']}/common/discovery/v2.0/keys", timeout=0.5)
+    switch({"entra": {"keys_outage": "none"}})
+    assert keys()
     assert control("GET", "/entra/calls").json()["token"] >= 1

@@ -4,7 +4,7 @@
 use serde::Deserialize;
 
 use crate::Sandbox;
-use crate::entra::{DirectoryUser, OboFailure, RedirectKind};
+use crate::entra::{DirectoryUser, KeysOutage, OboFailure, RedirectKind};
 
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -18,6 +18,8 @@ pub struct EntraSwitches {
     pub obo_failures: Vec<OboFailureSpec>,
     #[serde(default)]
     pub rotate_keys: bool,
+    /// `hang` or `fail` makes the key endpoints do so; `none` ends the outage.
+    pub keys_outage: Option<String>,
     #[serde(default)]
     pub revoke_refresh_tokens_of: Vec<String>,
 }
@@ -84,6 +86,13 @@ impl EntraSwitches {
                 ),
             };
             entra.set_obo_failure(&spec.object_id, failure);
+        }
+        match self.keys_outage.as_deref() {
+            None => {}
+            Some("none") => entra.set_keys_outage(None),
+            Some("hang") => entra.set_keys_outage(Some(KeysOutage::Hang)),
+            Some("fail") => entra.set_keys_outage(Some(KeysOutage::Fail)),
+            Some(other) => anyhow::bail!("unknown keys outage {other} (hang, fail or none)"),
         }
         if self.rotate_keys {
             entra.rotate_keys()?;

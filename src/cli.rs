@@ -1,5 +1,6 @@
 //! The `outforce` command line.
 
+use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 
 use anyhow::Context as _;
@@ -31,9 +32,9 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Serve the API, the task pane and the manifest, with workers in-process.
-    Serve,
+    Serve(ServeArgs),
     /// Run workers only (several instances sharing PostgreSQL).
-    Worker,
+    Worker(WorkerArgs),
     /// Apply pending database migrations and exit.
     Migrate,
     /// Run the demo: the service on a local SQLite file beside the emulated Entra ID, Microsoft
@@ -45,23 +46,59 @@ pub enum Command {
     Sandbox(SandboxArgs),
 }
 
+#[derive(Debug, Default, clap::Args)]
+pub struct ServeArgs {
+    /// Port to listen on, over http.port (OUTFORCE_HTTP__PORT); 0 picks a free one.
+    #[arg(long)]
+    pub port: Option<u16>,
+    /// Address to listen on, over http.host (OUTFORCE_HTTP__HOST): 0.0.0.0 in a container.
+    #[arg(long, value_name = "ADDRESS")]
+    pub bind: Option<IpAddr>,
+}
+
+#[derive(Debug, Default, clap::Args)]
+pub struct WorkerArgs {
+    /// Serve /healthz and /readyz on this port (for liveness and readiness probes); without
+    /// it a worker serves no HTTP.
+    #[arg(long, value_name = "PORT")]
+    pub health_port: Option<u16>,
+    /// Address the health port listens on (default: http.host).
+    #[arg(long, value_name = "ADDRESS", requires = "health_port")]
+    pub bind: Option<IpAddr>,
+}
+
 impl Cli {
     /// Loads the settings, starts logging, and runs the command.
     pub async fn run(self) -> anyhow::Result<()> {
         let file = config::load::config_file(self.config);
-        #[cfg_attr(
-            not(feature = "sandbox"),
-            expect(unused_mut, reason = "only the demo adjusts them")
-        )]
         let mut loaded = config::load(file.as_deref())?;
         #[cfg(feature = "sandbox")]
         if let Command::Demo(args) = &self.command {
             demo::demo_settings(&mut loaded, args);
         }
         crate::telemetry::init(&loaded.settings.log)?;
+        if !loaded.ignored_variables.is_empty() {
+            tracing::info!(
+                variables = ?loaded.ignored_variables,
+                "ignoring Kubernetes service-link variables (a Service named outforce): they are not settings"
+            );
+        }
         match self.command {
-            Command::Serve => serve(loaded).await,
-            Command::Worker => startup::run_workers_until_stopped(loaded).await,
+            Command::Serve(args) => {
+                if let Some(port) = args.port {
+                    loaded.settings.http.port = port;
+                }
+                if let Some(bind) = args.bind {
+                    loaded.settings.http.host = bind;
+                }
+                serve(loaded).await
+            }
+            Command::Worker(args) => {
+                let health = args.health_port.map(|port| {
+                    SocketAddr::new(args.bind.unwrap_or(loaded.settings.http.host), port)
+                });
+                startup::run_workers_until_stopped(loaded, health).await
+            }
             Command::Migrate => migrate(loaded).await,
             #[cfg(feature = "sandbox")]
             Command::Demo(args) => demo::demo(loaded, args.demo_data.as_deref()).await,

@@ -191,10 +191,38 @@ fn server(state: &AppState, listener: TcpListener, loaded: &Loaded) -> anyhow::R
     Ok(server.run())
 }
 
-/// A `worker` process: workers only, no HTTP, until SIGINT or SIGTERM.
-pub async fn run_workers_until_stopped(loaded: Loaded) -> anyhow::Result<()> {
+/// A `worker` process: workers, and `/healthz` and `/readyz` on `health` when given, until
+/// SIGINT or SIGTERM.
+pub async fn run_workers_until_stopped(
+    loaded: Loaded,
+    health: Option<std::net::SocketAddr>,
+) -> anyhow::Result<()> {
     let stop = StopSignal::listen().context("listening for SIGINT and SIGTERM")?;
     let state = build_state(&loaded).await?;
+    let health_server = match health {
+        Some(address) => {
+            let listener = TcpListener::bind(address)
+                .with_context(|| format!("binding {address} (worker --health-port, --bind)"))?;
+            tracing::info!(address = %format!("http://{}", listener.local_addr()?), "serving health");
+            let data = web::Data::new(state.clone());
+            let body_limit = loaded.settings.http.body_limit_bytes;
+            let server = HttpServer::new(move || {
+                App::new()
+                    .wrap(from_fn(envelope::middleware))
+                    .app_data(data.clone())
+                    .configure(http::app_config(body_limit))
+                    .configure(http::health::configure)
+            })
+            .workers(1)
+            .disable_signals()
+            .listen(listener)?
+            .run();
+            let handle = server.handle();
+            tokio::spawn(server);
+            Some(handle)
+        }
+        None => None,
+    };
     let jobs = &loaded.settings.jobs;
     let count = jobs.workers.max(1);
     let workers = WorkerPool::start(
@@ -206,6 +234,9 @@ pub async fn run_workers_until_stopped(loaded: Loaded) -> anyhow::Result<()> {
     );
     tracing::info!(workers = count, "workers started");
     stop.recv().await;
+    if let Some(handle) = health_server {
+        handle.stop(true).await;
+    }
     workers
         .shutdown(Duration::from_secs(
             loaded.settings.http.shutdown_timeout_secs,

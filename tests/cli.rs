@@ -303,6 +303,97 @@ fn sigterm_on_an_idle_sqlite_service_exits_0() {
     );
 }
 
+/// What Kubernetes sets in every pod of a namespace with a Service named `outforce`.
+const SERVICE_LINKS: [(&str, &str); 8] = [
+    ("OUTFORCE_SERVICE_HOST", "10.96.0.12"),
+    ("OUTFORCE_SERVICE_PORT", "8080"),
+    ("OUTFORCE_SERVICE_PORT_HTTP", "8080"),
+    ("OUTFORCE_PORT", "tcp://10.96.0.12:8080"),
+    ("OUTFORCE_PORT_8080_TCP", "tcp://10.96.0.12:8080"),
+    ("OUTFORCE_PORT_8080_TCP_PROTO", "tcp"),
+    ("OUTFORCE_PORT_8080_TCP_PORT", "8080"),
+    ("OUTFORCE_PORT_8080_TCP_ADDR", "10.96.0.12"),
+];
+
+#[tokio::test]
+async fn kubernetes_service_link_variables_are_ignored_not_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("outforce.db").display());
+    let mut command = outforce();
+    command.env("OUTFORCE_DATABASE__URL", &url);
+    for (name, value) in SERVICE_LINKS {
+        command.env(name, value);
+    }
+    let serve = start_serve_with(&mut command);
+    let health = reqwest::get(format!("http://127.0.0.1:{}/healthz", serve.port))
+        .await
+        .unwrap();
+    assert_eq!(health.status(), 200);
+
+    // A setting spelt like one is still refused.
+    let output = run(outforce()
+        .arg("migrate")
+        .env("OUTFORCE_DATABASE__URL", &url)
+        .env("OUTFORCE_PORT", "8080"));
+    assert!(!output.status.success());
+    assert!(
+        stderr(&output).contains("OUTFORCE_PORT"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[tokio::test]
+async fn serve_takes_port_and_bind_and_a_worker_serves_health_on_request() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("outforce.db").display());
+    let port = free_port();
+    let child = outforce()
+        .args(["serve", "--port", &port.to_string(), "--bind", "127.0.0.1"])
+        .env("OUTFORCE_DATABASE__URL", &url)
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    let _serve = Killed(child);
+    assert_eq!(wait_for_health(port).await, 200);
+
+    let health_port = free_port();
+    let child = outforce()
+        .args(["worker", "--health-port", &health_port.to_string()])
+        .env("OUTFORCE_DATABASE__URL", &url)
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    let _worker = Killed(child);
+    assert_eq!(wait_for_health(health_port).await, 200);
+    let ready: serde_json::Value = reqwest::get(format!("http://127.0.0.1:{health_port}/readyz"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(ready["database"], "ok");
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// `/healthz`'s status once something listens on `port` (0 if nothing does within 20 s).
+async fn wait_for_health(port: u16) -> u16 {
+    for _ in 0..200 {
+        if let Ok(response) = reqwest::get(format!("http://127.0.0.1:{port}/healthz")).await {
+            return response.status().as_u16();
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    0
+}
+
 #[test]
 fn the_example_config_file_is_valid() {
     let dir = tempfile::tempdir().unwrap();

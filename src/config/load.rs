@@ -21,6 +21,9 @@ pub struct Loaded {
     pub database_url: SecretString,
     /// The TLS configuration, when `http.tls` is set.
     pub tls: Option<tls::ServerConfig>,
+    /// `OUTFORCE_*` variables that Kubernetes sets for a Service named `outforce` (service
+    /// links), recognised and not taken as settings; logged once logging starts.
+    pub ignored_variables: Vec<String>,
 }
 
 /// A setting that cannot be used, named the way the admin set it.
@@ -44,13 +47,57 @@ fn figment(file: Option<&Path>) -> Figment {
     if let Some(file) = file {
         figment = figment.merge(Toml::file_exact(file));
     }
-    // OUTFORCE_CONFIG names the file; OUTFORCE_TEST_* belong to the test harness.
+    // OUTFORCE_CONFIG names the file; OUTFORCE_TEST_* belong to the test harness; Kubernetes'
+    // service-link variables are not settings.
     figment.merge(
         Env::prefixed(ENV_PREFIX)
             .ignore(&["config"])
             .filter(|key| !key.as_str().to_ascii_lowercase().starts_with("test_"))
+            .filter(|key| !service_link_variables().contains(&key.as_str().to_ascii_lowercase()))
             .split("__"),
     )
+}
+
+/// The variables Kubernetes gives every pod for a Service named `outforce` in its namespace
+/// (`OUTFORCE_SERVICE_HOST`, `OUTFORCE_SERVICE_PORT[_NAME]`, `OUTFORCE_PORT=tcp://…`,
+/// `OUTFORCE_PORT_8080_TCP[_PROTO|_PORT|_ADDR]`), as their lower-case names without the
+/// prefix. `OUTFORCE_PORT` counts only with a `tcp://`, `udp://` or `sctp://` value, so a
+/// mistaken `OUTFORCE_PORT=8080` is still refused as the unknown setting it is.
+fn service_link_variables() -> Vec<String> {
+    std::env::vars_os()
+        .filter_map(|(key, value)| Some((key.into_string().ok()?, value.into_string().ok()?)))
+        .filter_map(|(key, value)| {
+            let rest = key.strip_prefix(ENV_PREFIX)?.to_ascii_lowercase();
+            is_service_link(&rest, &value).then_some(rest)
+        })
+        .collect()
+}
+
+fn is_service_link(name: &str, value: &str) -> bool {
+    if name == "service_host" || name == "service_port" || name.starts_with("service_port_") {
+        return true;
+    }
+    if name == "port" {
+        return ["tcp://", "udp://", "sctp://"]
+            .iter()
+            .any(|scheme| value.starts_with(scheme));
+    }
+    // port_<number>_<protocol>[_proto|_port|_addr]
+    let Some(rest) = name.strip_prefix("port_") else {
+        return false;
+    };
+    let mut parts = rest.split('_');
+    let number = parts
+        .next()
+        .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()));
+    let protocol = parts
+        .next()
+        .is_some_and(|p| matches!(p, "tcp" | "udp" | "sctp"));
+    let field = match parts.next() {
+        None => true,
+        Some(f) => matches!(f, "proto" | "port" | "addr"),
+    };
+    number && protocol && field && parts.next().is_none()
 }
 
 fn validate(figment: &Figment, settings: Settings) -> Result<Loaded, ConfigError> {
@@ -133,10 +180,16 @@ fn validate(figment: &Figment, settings: Settings) -> Result<Loaded, ConfigError
         })?),
         None => None,
     };
+    let mut ignored_variables: Vec<String> = service_link_variables()
+        .into_iter()
+        .map(|name| format!("{ENV_PREFIX}{}", name.to_ascii_uppercase()))
+        .collect();
+    ignored_variables.sort();
     Ok(Loaded {
         settings,
         database_url,
         tls,
+        ignored_variables,
     })
 }
 

@@ -22,6 +22,16 @@ pub struct Settings {
     pub secrets: SecretsSettings,
     pub salesforce: SalesforceSettings,
     pub graph: GraphSettings,
+    pub metrics: MetricsSettings,
+}
+
+/// Who may read `/metrics`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct MetricsSettings {
+    /// When set, `/metrics` answers only requests with `Authorization: Bearer <token>` (the
+    /// scraper's `bearer_token`); unset, anyone who reaches the port may read it.
+    pub token: Option<SecretString>,
 }
 
 /// Microsoft Graph: where it is, and how our app registration (`entra.client_id`) proves

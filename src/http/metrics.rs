@@ -1,7 +1,8 @@
 //! `/metrics` in the Prometheus text format, and the middleware that records each request into
 //! the process's registry.
 
-use actix_web::{HttpResponse, get, web};
+use actix_web::{HttpRequest, HttpResponse, get, web};
+use secrecy::ExposeSecret as _;
 
 use super::error::ApiError;
 use crate::state::AppState;
@@ -20,8 +21,30 @@ pub fn middleware(metrics: &Metrics) -> anyhow::Result<actix_web_prom::Prometheu
         .map_err(|e| anyhow::anyhow!("building the HTTP metrics: {e}"))
 }
 
+/// With `metrics.token` set, only a scraper presenting it as a bearer token may read.
+fn authorized(req: &HttpRequest, state: &AppState) -> bool {
+    let Some(token) = &state.settings.metrics.token else {
+        return true;
+    };
+    let presented = req
+        .headers()
+        .get(actix_web::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .unwrap_or_default();
+    let expected = token.expose_secret().as_bytes();
+    // Compared in constant time: the token is a secret.
+    aws_lc_rs::constant_time::verify_slices_are_equal(presented.as_bytes(), expected).is_ok()
+}
+
 #[get("/metrics")]
-async fn scrape(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+async fn scrape(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    if !authorized(&req, &state) {
+        return Err(ApiError::Forbidden {
+            code: "metrics_token_required",
+            message: "/metrics needs the bearer token set in metrics.token".into(),
+        });
+    }
     let counts = crate::storage::jobs::counts(&state.db).await?;
     let text = state
         .metrics

@@ -14,7 +14,7 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use super::error::ApiError;
-use crate::salesforce::sign_in::{Callback, STATE_LIFETIME};
+use crate::salesforce::sign_in::{Callback, Failure, STATE_LIFETIME};
 use crate::state::AppState;
 
 const COOKIE: &str = "outforce_sf_login";
@@ -87,13 +87,35 @@ pub async fn start(
         .finish())
 }
 
-#[derive(Deserialize, IntoParams)]
+#[derive(Deserialize, IntoParams, Default)]
 #[into_params(parameter_in = Query)]
 pub struct CallbackQuery {
     code: Option<String>,
     state: Option<String>,
     /// Salesforce's error (`access_denied` when the rep chose Deny).
     error: Option<String>,
+}
+
+impl CallbackQuery {
+    /// The query as Salesforce sends it: each parameter at most once. Anything else (a repeated
+    /// `state`, a query that does not parse) is `None`, answered with the result page like any
+    /// other failed callback, so the task pane always learns the outcome.
+    fn parse(query: &str) -> Option<Self> {
+        let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query).ok()?;
+        let mut parsed = Self::default();
+        for (key, value) in pairs {
+            let slot = match key.as_str() {
+                "code" => &mut parsed.code,
+                "state" => &mut parsed.state,
+                "error" => &mut parsed.error,
+                _ => continue,
+            };
+            if slot.replace(value).is_some() {
+                return None;
+            }
+        }
+        Some(parsed)
+    }
 }
 
 /// Salesforce's redirect: stores the rep's connection, and tells the task pane.
@@ -113,9 +135,11 @@ pub struct CallbackQuery {
 )]
 pub async fn callback(
     req: HttpRequest,
-    query: web::Query<CallbackQuery>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
+    let Some(query) = CallbackQuery::parse(req.query_string()) else {
+        return Ok(page::failure(Failure::StateInvalid.code()));
+    };
     let browser = req.cookie(COOKIE);
     let callback = Callback {
         state: query.state.as_deref(),

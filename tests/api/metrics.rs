@@ -56,3 +56,28 @@ async fn metrics_count_requests_by_route_and_jobs_by_state() {
     assert!(text.contains(r#"outforce_jobs{state="dead"} 0"#));
     app.stop().await;
 }
+
+#[tokio::test]
+async fn with_a_metrics_token_only_the_scraper_that_presents_it_reads_metrics() {
+    let (url, _dir) = crate::db::fresh_url(Backend::Sqlite).await;
+    let mut loaded = crate::helpers::test_settings(&url);
+    loaded.settings.metrics.token = Some(secrecy::SecretString::from("scrape-me"));
+    let app = crate::helpers::spawn_with(loaded, outforce::startup::registry()).await;
+    let metrics = |token: Option<&'static str>| {
+        let request = app.client.get(format!("{}/metrics", app.address));
+        match token {
+            Some(token) => request.bearer_auth(token),
+            None => request,
+        }
+        .send()
+    };
+    let anonymous = metrics(None).await.unwrap();
+    assert_eq!(anonymous.status(), 403);
+    let body: serde_json::Value = anonymous.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "metrics_token_required");
+    assert_eq!(metrics(Some("wrong")).await.unwrap().status(), 403);
+    let scraper = metrics(Some("scrape-me")).await.unwrap();
+    assert_eq!(scraper.status(), 200);
+    assert!(scraper.text().await.unwrap().contains("outforce_jobs"));
+    app.stop().await;
+}

@@ -205,3 +205,57 @@ async fn a_rep_never_sees_or_uses_another_reps_connection() {
     );
     assert_eq!(w.sf.calls("revoke"), 0);
 }
+
+#[tokio::test]
+async fn a_callback_with_a_repeated_state_still_reaches_the_task_pane() {
+    let w = world().await;
+    let browser = browser(&w);
+    let callback = w
+        .until_callback(&browser, &w.ticket(REP_A).await)
+        .await
+        .unwrap();
+    let repeated = format!("{callback}&state=another");
+    let result = w.page(&browser, &repeated).await;
+    assert_eq!(result["code"], "state_invalid");
+    assert_eq!(w.me(REP_A).await["salesforce"]["state"], "not_connected");
+}
+
+#[tokio::test]
+async fn a_malformed_ticket_request_is_refused_with_the_field_named() {
+    let w = world().await;
+    let token = w.token(REP_A);
+    let post = |body: &'static str, content_type: &'static str| {
+        w.app
+            .client
+            .post(format!(
+                "{}/api/v1/salesforce/connect-ticket",
+                w.app.address
+            ))
+            .bearer_auth(&token)
+            .header("content-type", content_type)
+            .body(body)
+            .send()
+    };
+    for (body, code, named) in [
+        (r#"{"login": 5}"#, "invalid_field", "login"),
+        (r#"{"logn": "sandbox"}"#, "invalid_field", "logn"),
+        (r#"["sandbox"]"#, "invalid_json", "object"),
+        ("not json", "invalid_json", "JSON"),
+    ] {
+        let response = post(body, "application/json").await.unwrap();
+        assert_eq!(response.status(), 400, "{body}");
+        let error: serde_json::Value = response.json().await.unwrap();
+        assert_eq!(error["error"]["code"], code, "{body}: {error}");
+        assert!(
+            error["error"]["message"].as_str().unwrap().contains(named),
+            "{body}: {error}"
+        );
+    }
+    let wrong_type = post(r#"{"login": "sandbox"}"#, "text/plain").await.unwrap();
+    assert_eq!(wrong_type.status(), 415);
+    assert_eq!(post("", "application/json").await.unwrap().status(), 201);
+    let sandbox = post(r#"{"login": "sandbox"}"#, "application/json; charset=utf-8")
+        .await
+        .unwrap();
+    assert_eq!(sandbox.status(), 201);
+}

@@ -27,6 +27,57 @@ pub struct TicketRequest {
     login: Option<String>,
 }
 
+impl TicketRequest {
+    /// No body is the default request; a body must be a JSON object whose only field is
+    /// `login`, a string. Anything else is refused with the field named, never ignored.
+    fn from_body(req: &actix_web::HttpRequest, body: &[u8]) -> Result<Self, ApiError> {
+        if body.iter().all(u8::is_ascii_whitespace) {
+            return Ok(Self::default());
+        }
+        let json = req
+            .headers()
+            .get(actix_web::http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| {
+                v.split(';')
+                    .next()
+                    .is_some_and(|t| t.trim().eq_ignore_ascii_case("application/json"))
+            });
+        if !json {
+            return Err(ApiError::UnsupportedMediaType);
+        }
+        let value: serde_json::Value = serde_json::from_slice(body).map_err(|e| {
+            ApiError::bad_request("invalid_json", format!("the body is not JSON: {e}"))
+        })?;
+        let serde_json::Value::Object(fields) = value else {
+            return Err(ApiError::bad_request(
+                "invalid_json",
+                "the body must be a JSON object such as {\"login\": \"production\"}",
+            ));
+        };
+        let mut request = Self::default();
+        for (name, value) in fields {
+            match (name.as_str(), value) {
+                ("login", serde_json::Value::String(login)) => request.login = Some(login),
+                ("login", serde_json::Value::Null) => {}
+                ("login", _) => {
+                    return Err(ApiError::bad_request(
+                        "invalid_field",
+                        "login must be a string: production, sandbox, or a My Domain or Experience Cloud site URL",
+                    ));
+                }
+                (other, _) => {
+                    return Err(ApiError::bad_request(
+                        "invalid_field",
+                        format!("unknown field {other}; the only field is login"),
+                    ));
+                }
+            }
+        }
+        Ok(request)
+    }
+}
+
 #[derive(Serialize, ToSchema)]
 pub struct TicketView {
     /// Single use.
@@ -54,10 +105,11 @@ pub struct TicketView {
 )]
 pub async fn ticket(
     rep: Rep,
-    body: Option<web::Json<TicketRequest>>,
+    req: actix_web::HttpRequest,
+    body: web::Bytes,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let request = body.map(web::Json::into_inner).unwrap_or_default();
+    let request = TicketRequest::from_body(&req, &body)?;
     let ticket = state
         .sign_in
         .ticket(&rep.user, request.login.as_deref())

@@ -138,3 +138,35 @@ id_type!(
     /// A Salesforce user (`005…`).
     SalesforceUserId
 );
+
+impl OrgId {
+    /// An org Id as an admin copies it (15 characters from Setup, or 18 from the API), in the
+    /// 18-character form the API uses; `None` when it cannot be an org Id.
+    pub fn parse(text: &str) -> Option<Self> {
+        let text = text.trim();
+        if !text.starts_with("00D") || !text.bytes().all(|b| b.is_ascii_alphanumeric()) {
+            return None;
+        }
+        match text.len() {
+            18 => Some(Self::from(text.to_string())),
+            15 => {
+                // The case-safe suffix: one character per five, encoding which are upper case.
+                const ALPHABET: &[u8; 32] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ012345";
+                let suffix: String = text
+                    .as_bytes()
+                    .chunks(5)
+                    .map(|chunk| {
+                        let flags = chunk
+                            .iter()
+                            .enumerate()
+                            .filter(|(_, b)| b.is_ascii_uppercase())
+                            .fold(0usize, |acc, (i, _)| acc | (1 << i));
+                        char::from(ALPHABET[flags])
+                    })
+                    .collect();
+                Some(Self::from(format!("{text}{suffix}")))
+            }
+            _ => None,
+        }
+    }
+}

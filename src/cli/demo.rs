@@ -97,6 +97,7 @@ pub(super) async fn demo(
         loaded.settings.secrets.keys = vec![demo_secret_key(&data_dir)?];
     }
     let app = Application::build(loaded).await?;
+    bind_demo_org(&app, &accounts).await?;
     let base = format!("http://{host}:{}", app.port());
     println!(
         "outforce demo is running (SQLite file in {}/)",
@@ -112,6 +113,26 @@ pub(super) async fn demo(
     control.stop().await;
     sandbox.stop().await;
     served
+}
+
+/// The demo tenant's admin has chosen its Salesforce org already: the demo rep connects at once.
+async fn bind_demo_org(app: &Application, accounts: &demo::DemoAccounts) -> anyhow::Result<()> {
+    use crate::ids::{EntraTenantId, OrgId};
+    use crate::storage::{self, tenants};
+    let db = &app.state().db;
+    let now = storage::now();
+    let tenant = tenants::upsert(
+        db,
+        &EntraTenantId::new(accounts.tenant_id.clone()),
+        None,
+        now,
+    )
+    .await?;
+    let org = OrgId::from(accounts.salesforce_org_id.clone());
+    tenants::bind_salesforce_org(db, &tenant.id, &org, now)
+        .await
+        .context("tying the demo tenant to the demo org")?;
+    Ok(())
 }
 
 /// The demo's token-sealing key: made once, kept beside the demo's database (so connections

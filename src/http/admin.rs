@@ -1,9 +1,10 @@
 //! The admin API under `/api/v1/admin`: each handler takes a [`super::extract::Admin`], so each
-//! needs the configured app role. The tenant's setup, how it reaches Salesforce, and how it
-//! reaches mailboxes.
+//! needs the configured app role. The tenant's setup, its Salesforce org, how it reaches
+//! Salesforce, and how it reaches mailboxes.
 
 pub mod checks;
 pub mod graph;
+pub mod org;
 pub mod salesforce;
 pub mod tenant;
 
@@ -11,6 +12,7 @@ use actix_web::web;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.configure(tenant::configure)
+        .configure(org::configure)
         .configure(salesforce::configure)
         .configure(graph::configure);
 }

@@ -38,6 +38,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         super::api::salesforce::disconnect,
         super::api::graph::connection,
         super::admin::tenant::tenant,
+        super::admin::org::bind,
+        super::admin::org::unbind,
         super::admin::salesforce::turn_on,
         super::admin::salesforce::turn_off,
         super::admin::salesforce::check,

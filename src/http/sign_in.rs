@@ -128,7 +128,7 @@ impl CallbackQuery {
     responses(
         (status = 200, description = "an HTML page that hands `{status, code}` to the task pane: \
             `connected`, or `state_invalid`, `state_mismatch`, `salesforce_denied`, \
-            `salesforce_error`, `salesforce_exchange_failed`, `org_mismatch`",
+            `salesforce_error`, `salesforce_exchange_failed`, `org_mismatch`, `org_not_bound`",
             content_type = "text/html"),
         (status = 503, response = crate::http::openapi::responses::NotConfigured),
     )

@@ -70,6 +70,8 @@ pub enum Failure {
     ExchangeFailed,
     /// The rep signed in to another org than the tenant's.
     OrgMismatch,
+    /// The tenant has no Salesforce org yet, and only an admin may choose it.
+    OrgNotBound,
 }
 
 impl Failure {
@@ -82,6 +84,7 @@ impl Failure {
             Self::ProviderError => "salesforce_error",
             Self::ExchangeFailed => "salesforce_exchange_failed",
             Self::OrgMismatch => "org_mismatch",
+            Self::OrgNotBound => "org_not_bound",
         }
     }
 }
@@ -125,11 +128,13 @@ impl SignIn {
     }
 
     /// A ticket for `user` to sign in at `login` (`production` when none: see
-    /// [`login_host::resolve`]).
+    /// [`login_host::resolve`]). With `binds_org` (an admin), the sign-in may tie a tenant
+    /// that has no Salesforce org yet to the org it reaches; a rep's never does.
     pub async fn ticket(
         &self,
         user: &users::User,
         login: Option<&str>,
+        binds_org: bool,
     ) -> Result<Ticket, SignInError> {
         let salesforce = self.sessions.salesforce();
         salesforce.oauth()?;
@@ -145,6 +150,7 @@ impl SignIn {
             login_url: &login_url,
             verifier_sealed: None,
             browser_hash: None,
+            binds_org,
             expires_at: now + TICKET_LIFETIME,
         };
         salesforce_logins::insert(&self.db, &login).await?;
@@ -182,6 +188,7 @@ impl SignIn {
             login_url: &login.login_url,
             verifier_sealed: Some(&self.sealer.seal(&verifier)?),
             browser_hash: Some(&hash(&browser_nonce)),
+            binds_org: login.binds_org,
             expires_at: now + STATE_LIFETIME,
         };
         salesforce_logins::insert(&self.db, &step).await?;
@@ -274,9 +281,16 @@ impl SignIn {
                 return Ok(Err(Failure::OrgMismatch));
             }
             Some(_) => {}
-            None => {
+            None if login.binds_org => {
                 tenants::set_salesforce_org(&self.db, &tenant.id, &org_id, &login.login_url, now)
                     .await?
+            }
+            None => {
+                // Only an admin decides which org the tenant uses.
+                let _ = oauth
+                    .revoke(&tokens.instance_url, &tokens.access_token)
+                    .await;
+                return Ok(Err(Failure::OrgNotBound));
             }
         }
         let connected = ConnectedAs {

@@ -218,3 +218,16 @@ pub async fn delete_minted_for_tenant(db: &Db, tenant_id: &TenantId) -> Result<u
     });
     Ok(deleted)
 }
+
+/// Forgets every Salesforce connection of a tenant's reps (their org is no longer the tenant's).
+pub async fn delete_salesforce_for_tenant(
+    db: &Db,
+    tenant_id: &TenantId,
+) -> Result<u64, StorageError> {
+    const SQL: &str = "DELETE FROM connections WHERE provider = 'salesforce' \
+         AND user_id IN (SELECT id FROM users WHERE tenant_id = $1)";
+    let deleted = with_pool!(db, pool => {
+        sqlx::query(SQL).bind(tenant_id).execute(pool).await?.rows_affected()
+    });
+    Ok(deleted)
+}

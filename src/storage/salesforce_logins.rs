@@ -24,6 +24,8 @@ pub struct Login {
     pub verifier_sealed: Option<Vec<u8>>,
     /// The hash of the nonce in the cookie of the browser that started the sign-in.
     pub browser_hash: Option<String>,
+    /// Started by an admin: the sign-in may tie an unbound tenant to the org it reaches.
+    pub binds_org: bool,
 }
 
 from_row!(Login {
@@ -31,7 +33,8 @@ from_row!(Login {
     user_id,
     login_url,
     verifier_sealed,
-    browser_hash
+    browser_hash,
+    binds_org
 });
 
 /// What to remember about a sign-in step.
@@ -43,13 +46,15 @@ pub struct NewLogin<'a> {
     pub login_url: &'a str,
     pub verifier_sealed: Option<&'a [u8]>,
     pub browser_hash: Option<&'a str>,
+    pub binds_org: bool,
     pub expires_at: DateTime<Utc>,
 }
 
 pub async fn insert(db: &Db, login: &NewLogin<'_>) -> Result<(), StorageError> {
     const SQL: &str = "INSERT INTO salesforce_logins \
-         (id, kind, secret_hash, user_id, login_url, verifier_sealed, browser_hash, expires_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
+         (id, kind, secret_hash, user_id, login_url, verifier_sealed, browser_hash, binds_org, \
+          expires_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
     with_pool!(db, pool => {
         sqlx::query(SQL)
             .bind(new_id())
@@ -59,6 +64,7 @@ pub async fn insert(db: &Db, login: &NewLogin<'_>) -> Result<(), StorageError> {
             .bind(login.login_url)
             .bind(login.verifier_sealed)
             .bind(login.browser_hash)
+            .bind(login.binds_org)
             .bind(login.expires_at)
             .execute(pool)
             .await?
@@ -77,7 +83,7 @@ pub async fn spend(
 ) -> Result<Option<Login>, StorageError> {
     const SQL: &str = "UPDATE salesforce_logins SET used_at = $1 \
          WHERE kind = $2 AND secret_hash = $3 AND used_at IS NULL AND expires_at > $1 \
-         RETURNING id, user_id, login_url, verifier_sealed, browser_hash";
+         RETURNING id, user_id, login_url, verifier_sealed, browser_hash, binds_org";
     let login = with_pool!(db, pool => {
         sqlx::query_as::<_, Login>(SQL)
             .bind(now)

@@ -112,6 +112,43 @@ pub async fn set_salesforce_org(
     one_row(updated)
 }
 
+/// Ties the tenant to `org_id` when it is tied to none (or already to that one): `false` when it
+/// is tied to another org.
+pub async fn bind_salesforce_org(
+    db: &Db,
+    id: &TenantId,
+    org_id: &OrgId,
+    now: DateTime<Utc>,
+) -> Result<bool, StorageError> {
+    const SQL: &str = "UPDATE tenants SET salesforce_org_id = $1, updated_at = $2 \
+         WHERE id = $3 AND (salesforce_org_id IS NULL OR salesforce_org_id = $1)";
+    let updated = with_pool!(db, pool => {
+        sqlx::query(SQL)
+            .bind(org_id)
+            .bind(now)
+            .bind(id)
+            .execute(pool)
+            .await
+            .map_err(StorageError::on_unique("Salesforce org"))?
+            .rows_affected()
+    });
+    Ok(updated == 1)
+}
+
+/// Unties the tenant from its Salesforce org.
+pub async fn unbind_salesforce_org(
+    db: &Db,
+    id: &TenantId,
+    now: DateTime<Utc>,
+) -> Result<(), StorageError> {
+    const SQL: &str = "UPDATE tenants SET salesforce_org_id = NULL, salesforce_login_url = NULL, \
+         updated_at = $1 WHERE id = $2";
+    let updated = with_pool!(db, pool => {
+        sqlx::query(SQL).bind(now).bind(id).execute(pool).await?.rows_affected()
+    });
+    one_row(updated)
+}
+
 text_enum! {
     /// Whether the service reaches mailboxes with each rep's token or with application
     /// permissions.

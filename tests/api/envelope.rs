@@ -57,7 +57,7 @@ async fn request_ids_differ_per_request() {
 #[tokio::test]
 async fn a_404_echoes_a_bounded_part_of_a_long_path() {
     let app = spawn_app(Backend::Sqlite).await;
-    let long = format!("/api/v1/{}", "a".repeat(20_000));
+    let long = format!("/api/v1/{}", "a".repeat(5_000));
     let response = app.get(&long).await;
     let (status, _, body) = error_body(response).await;
     assert_eq!(status, 404);
@@ -68,5 +68,29 @@ async fn a_404_echoes_a_bounded_part_of_a_long_path() {
         "{message}"
     );
     assert!(message.ends_with('…'), "{message}");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn an_over_long_url_or_oversized_headers_are_answered_in_the_envelope() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let long_url = format!("/healthz?pad={}", "a".repeat(10 * 1024));
+    let (status, request_id, body) = error_body(app.get(&long_url).await).await;
+    assert_eq!(status, 414);
+    assert_eq!(body["error"]["code"], "uri_too_long");
+    assert_eq!(body["error"]["request_id"], request_id.as_str());
+
+    let big_headers = app
+        .client
+        .get(format!("{}/healthz", app.address))
+        .header("x-padding-1", "b".repeat(20 * 1024))
+        .header("x-padding-2", "c".repeat(20 * 1024))
+        .send()
+        .await
+        .unwrap();
+    let (status, request_id, body) = error_body(big_headers).await;
+    assert_eq!(status, 431);
+    assert_eq!(body["error"]["code"], "headers_too_large");
+    assert_eq!(body["error"]["request_id"], request_id.as_str());
     app.stop().await;
 }

@@ -16,6 +16,8 @@ const ROUTES: &[&str] = &[
     "DELETE /api/v1/salesforce/connection",
     "GET /api/v1/graph/connection",
     "GET /api/v1/admin/tenant",
+    "PUT /api/v1/admin/salesforce/org",
+    "DELETE /api/v1/admin/salesforce/org",
     "PUT /api/v1/admin/salesforce/org-wide",
     "DELETE /api/v1/admin/salesforce/org-wide",
     "POST /api/v1/admin/salesforce/org-wide/check",

@@ -7,7 +7,9 @@ use outforce_sandbox::salesforce::LoginPage;
 use secrecy::ExposeSecret as _;
 
 use crate::signed_in;
-use crate::world::{REP_A, REP_B, browser, world};
+use reqwest::Method;
+
+use crate::world::{REP_A, REP_B, browser, unbound_world, world};
 
 #[tokio::test]
 async fn a_rep_connects_through_the_dialog_and_tokens_are_stored_sealed() {
@@ -258,4 +260,93 @@ async fn a_malformed_ticket_request_is_refused_with_the_field_named() {
         .await
         .unwrap();
     assert_eq!(sandbox.status(), 201);
+}
+
+#[tokio::test]
+async fn only_an_admin_ties_the_tenant_to_its_salesforce_org() {
+    let w = unbound_world().await;
+    assert_eq!(w.connect(REP_A).await, "org_not_bound");
+    assert_eq!(w.me(REP_A).await["salesforce"]["state"], "not_connected");
+
+    // The admin's own sign-in ties the tenant to the org it reaches.
+    let (status, ticket) = w
+        .admin(Method::POST, "/api/v1/salesforce/connect-ticket", None)
+        .await;
+    assert_eq!(status, 201, "{ticket}");
+    let browser = browser(&w);
+    let start = format!("{}{}", w.app.address, ticket["start_url"].as_str().unwrap());
+    let callback = w.until_callback(&browser, &start).await.unwrap();
+    assert_eq!(w.page(&browser, &callback).await["code"], "connected");
+    let (_, tenant) = w.admin(Method::GET, "/api/v1/admin/tenant", None).await;
+    assert_eq!(tenant["salesforce_org_id"], w.org_id.as_str());
+    assert_eq!(w.connect(REP_A).await, "connected");
+}
+
+#[tokio::test]
+async fn an_admin_ties_unties_and_reties_the_org_by_its_id() {
+    let w = unbound_world().await;
+    let org = "/api/v1/admin/salesforce/org";
+    let (status, body) = w
+        .admin(
+            Method::PUT,
+            org,
+            Some(serde_json::json!({ "org_id": &w.org_id[..15] })),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        body["salesforce_org_id"],
+        w.org_id.as_str(),
+        "the 15-character Id from Setup, kept in its 18-character form"
+    );
+    assert_eq!(w.connect(REP_A).await, "connected");
+
+    let elsewhere = w.sf.add_org("Elsewhere", 1_000);
+    let (status, body) = w
+        .admin(
+            Method::PUT,
+            org,
+            Some(serde_json::json!({ "org_id": elsewhere.id })),
+        )
+        .await;
+    assert_eq!(status, 409, "{body}");
+    assert_eq!(body["error"]["code"], "salesforce_org_already_bound");
+    for bad in ["001000000000000AAA", "00D12", "00D-not-an-id!!"] {
+        let (status, body) = w
+            .admin(Method::PUT, org, Some(serde_json::json!({ "org_id": bad })))
+            .await;
+        assert_eq!(status, 400, "{bad}");
+        assert_eq!(body["error"]["code"], "invalid_field");
+    }
+    let (status, _) = w
+        .app
+        .call(
+            Method::PUT,
+            org,
+            &w.token(REP_A),
+            Some(serde_json::json!({ "org_id": elsewhere.id })),
+        )
+        .await;
+    assert_eq!(status, 403, "a rep cannot choose the org");
+
+    let (status, _) = w.admin(Method::DELETE, org, None).await;
+    assert_eq!(status, 204);
+    assert_eq!(
+        w.me(REP_A).await["salesforce"]["state"],
+        "not_connected",
+        "connections to the old org are forgotten"
+    );
+    let (status, _) = w
+        .admin(
+            Method::PUT,
+            org,
+            Some(serde_json::json!({ "org_id": elsewhere.id })),
+        )
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        w.connect(REP_A).await,
+        "org_mismatch",
+        "the rep signs in to the old org"
+    );
 }

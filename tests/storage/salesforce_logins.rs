@@ -19,6 +19,7 @@ fn ticket<'a>(user_id: &'a UserId, hash: &'a str, expires_in: i64) -> NewLogin<'
         login_url: "https://login.salesforce.com",
         verifier_sealed: None,
         browser_hash: None,
+        binds_org: hash == "fresh",
         expires_at: later(expires_in),
     }
 }
@@ -37,6 +38,7 @@ async fn a_step_is_spent_once_and_only_before_it_expires(db: Db) {
         .unwrap()
         .expect("an unexpired ticket is spent");
     assert_eq!(spent.user_id, user.id);
+    assert!(spent.binds_org, "whether an admin started it is kept");
     let again = salesforce_logins::spend(&db, LoginKind::Ticket, "fresh", later(61)).await;
     assert!(again.unwrap().is_none(), "a ticket works once");
 

@@ -45,12 +45,42 @@ pub struct World {
     _db_dir: Option<tempfile::TempDir>,
 }
 
+/// A world whose admin has tied the tenant to the org (what an admin does first).
 pub async fn world() -> World {
     world_with(|_| {}).await
 }
 
-/// A world whose server settings `adjust` changes before it starts.
+/// A world whose tenant has no Salesforce org yet.
+pub async fn unbound_world() -> World {
+    unbound_world_with(|_| {}).await
+}
+
+/// A world whose server settings `adjust` changes before it starts, its tenant tied to the org.
 pub async fn world_with(adjust: impl FnOnce(&mut outforce::config::Loaded)) -> World {
+    let world = unbound_world_with(adjust).await;
+    // Straight into storage rather than through the admin API, so that the admin is not one of
+    // the tenant's known reps in tests that count them.
+    let db = &world.app.state.db;
+    let now = outforce::storage::now();
+    let tenant = tenants::upsert(
+        db,
+        &outforce::ids::EntraTenantId::new(signed_in::TENANT.to_string()),
+        None,
+        now,
+    )
+    .await
+    .unwrap();
+    let org = outforce::ids::OrgId::from(world.org_id.clone());
+    assert!(
+        tenants::bind_salesforce_org(db, &tenant.id, &org, now)
+            .await
+            .unwrap()
+    );
+    world
+}
+
+/// A world whose server settings `adjust` changes before it starts; no org tied to the tenant.
+pub async fn unbound_world_with(adjust: impl FnOnce(&mut outforce::config::Loaded)) -> World {
     let tenant = signed_in::tenant();
     let sf = Salesforce::start(&tenant.authority).unwrap();
     let org = sf.add_org("Contoso", 100_000);

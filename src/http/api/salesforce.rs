@@ -110,9 +110,10 @@ pub async fn ticket(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let request = TicketRequest::from_body(&req, &body)?;
+    let binds_org = rep.caller.has_role(&state.settings.entra.admin_role);
     let ticket = state
         .sign_in
-        .ticket(&rep.user, request.login.as_deref())
+        .ticket(&rep.user, request.login.as_deref(), binds_org)
         .await?;
     Ok(HttpResponse::Created().json(TicketView {
         start_url: format!("/auth/salesforce/start?ticket={}", ticket.value),

@@ -16,6 +16,9 @@ fn message(code: &str) -> &'static str {
         "org_mismatch" => {
             "Your team already uses another Salesforce org. Sign in to that org, or ask your admin."
         }
+        "org_not_bound" => {
+            "Your admin has not chosen your team's Salesforce org yet. Ask them to connect first."
+        }
         _ => "Salesforce sign-in failed. Try again from the task pane.",
     }
 }

@@ -10,7 +10,19 @@ use crate::Sandbox;
 pub(super) type Data = web::Data<Sandbox>;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/", web::get().to(index))
+    // A body that does not parse (an unknown switch, a wrong type) is answered in the same shape.
+    let json = web::JsonConfig::default().error_handler(|error, _req| {
+        let response = bad(&error);
+        actix_web::error::InternalError::from_response(error, response).into()
+    });
+    let query = web::QueryConfig::default().error_handler(|error, _req| {
+        let response = bad(&error);
+        actix_web::error::InternalError::from_response(error, response).into()
+    });
+    cfg.app_data(json)
+        .app_data(query)
+        .default_service(web::to(|| async { missing("endpoint (GET / lists them)") }))
+        .route("/", web::get().to(index))
         .route("/switches", web::post().to(switches))
         .configure(salesforce::configure)
         .configure(graph::configure)

@@ -138,6 +138,9 @@ def test_an_external_id_field_added_through_the_control_api_takes_upserts(org):
     assert [r["Subject"] for r in rows] == ["Upserted again"]
     refused = control("POST", "/switches", json={"salesforce": {"custom_fields": [{"sobject": "Event", "name": "NoSuffix"}]}})
     assert refused.status_code == 400 and "__c" in refused.json()["error"]
+    unknown = control("POST", "/switches", json={"salesforce": {"no_such_switch": 1}})
+    assert unknown.status_code == 400 and "no_such_switch" in unknown.json()["error"]
+    assert control("GET", "/nowhere").status_code == 404
 
 
 def test_a_duplicate_rule_blocks_a_second_contact_with_the_same_email(org):

@@ -102,6 +102,10 @@ async fn cached_keys_keep_serving_while_the_keys_endpoint_hangs_then_fails() {
     let tokens = o.tokens(CALLERS);
     let started = Instant::now();
     let answers = o.all_at_once(tokens).await;
+    println!(
+        "100 callers on stale keys: {:?} between first and last answer",
+        spread(&answers)
+    );
     assert!(
         answers.iter().all(|a| a.0 == 200),
         "stale keys still validate: {:?}",

@@ -8,6 +8,8 @@ pub mod http;
 pub mod identity;
 pub mod ids;
 pub mod jobs;
+pub mod match_cache;
+pub mod matching;
 pub mod outbound;
 pub mod reps;
 pub mod salesforce;

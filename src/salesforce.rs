@@ -9,6 +9,7 @@ pub mod datetime;
 pub mod error;
 pub mod limits;
 pub mod login_host;
+pub mod lookup;
 pub mod oauth;
 pub mod org_wide;
 pub mod rest;

@@ -72,6 +72,7 @@ pub async fn build_state(loaded: &Loaded) -> anyhow::Result<AppState> {
         salesforce,
         sessions,
         graph: Arc::new(graph),
+        matches: crate::match_cache::MatchCache::default(),
         db,
     })
 }

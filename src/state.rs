@@ -9,6 +9,7 @@ use crate::connections::ConnectionStore;
 use crate::graph::Graph;
 use crate::identity::Identity;
 use crate::jobs::Queue;
+use crate::match_cache::MatchCache;
 use crate::reps::Reps;
 use crate::salesforce::Salesforce;
 use crate::salesforce::session::Sessions;
@@ -43,4 +44,6 @@ pub struct AppState {
     pub sign_in: SignIn,
     /// Tokens for reps' mailboxes in Microsoft Graph, and what they may do.
     pub graph: Arc<Graph>,
+    /// What Salesforce held for an attendee's address, for a few minutes.
+    pub matches: MatchCache,
 }

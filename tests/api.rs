@@ -5,6 +5,7 @@ mod envelope;
 mod graph_access;
 mod health;
 mod identity;
+mod matches;
 mod me;
 mod metrics;
 mod openapi;

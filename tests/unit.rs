@@ -6,6 +6,7 @@ mod http;
 mod http_error;
 mod jobs;
 mod jobs_worker;
+mod matching;
 mod salesforce_codes;
 mod salesforce_datetime;
 mod salesforce_limits;

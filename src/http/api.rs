@@ -2,6 +2,7 @@
 //! [`super::extract::RepAssertion`]), so each is protected by the rep's bearer token.
 
 pub mod graph;
+pub mod matches;
 pub mod me;
 pub mod salesforce;
 
@@ -10,5 +11,6 @@ use actix_web::web;
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.configure(me::configure)
         .configure(salesforce::configure)
+        .configure(matches::configure)
         .configure(graph::configure);
 }

@@ -37,6 +37,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         super::api::salesforce::connection,
         super::api::salesforce::disconnect,
         super::api::graph::connection,
+        super::api::matches::matches,
         super::admin::tenant::tenant,
         super::admin::org::bind,
         super::admin::org::unbind,

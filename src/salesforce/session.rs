@@ -277,6 +277,16 @@ impl Session {
         Ok(self.send(Method::GET, path, None).await?.json()?)
     }
 
+    /// The full path of a resource below the versioned root, as Composite subrequests name it
+    /// (`/services/data/v64.0/query?q=…`).
+    pub fn data_path(&self, relative: &str) -> String {
+        format!(
+            "/services/data/v{}/{}",
+            self.sessions.salesforce.settings().api_version,
+            relative.trim_start_matches('/')
+        )
+    }
+
     /// The first page of a SOQL query.
     pub async fn query<T: DeserializeOwned>(
         &mut self,

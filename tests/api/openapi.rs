@@ -16,6 +16,7 @@ const ROUTES: &[&str] = &[
     "DELETE /api/v1/salesforce/connection",
     "GET /api/v1/graph/connection",
     "GET /api/v1/admin/tenant",
+    "POST /api/v1/matches",
     "PUT /api/v1/admin/salesforce/org",
     "DELETE /api/v1/admin/salesforce/org",
     "PUT /api/v1/admin/salesforce/org-wide",

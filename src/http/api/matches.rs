@@ -1,0 +1,111 @@
+//! `POST /api/v1/matches`: a meeting's attendees as the pane sees them → the Contacts and
+//! unconverted Leads that carry each address (ranked, with the reason) and the colleagues among
+//! them. At most one Salesforce call, whatever the number of attendees; none when every
+//! address was looked up in the last few minutes.
+
+use actix_web::{HttpResponse, web};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::http::error::ApiError;
+use crate::http::extract::Rep;
+use crate::matching::{self, AttendeeMatches, EmailAddress, Found};
+use crate::salesforce::lookup;
+use crate::state::AppState;
+
+/// The most attendees one request may carry (Outlook allows 500 per meeting).
+const MAX_ATTENDEES: usize = 500;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/matches", web::post().to(matches));
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MatchRequest {
+    /// The meeting's attendees (and organizer), at most 500.
+    attendees: Vec<AttendeeIn>,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AttendeeIn {
+    #[schema(example = "jane.doe@acme.example")]
+    email: String,
+    /// The display name Outlook shows, for prefilling a new record.
+    name: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct MatchesView {
+    /// One entry per attendee, in the order sent.
+    attendees: Vec<AttendeeMatches>,
+}
+
+/// The Salesforce records behind a meeting's attendees.
+#[utoipa::path(
+    post,
+    path = "/api/v1/matches",
+    operation_id = "match_attendees",
+    tag = "rep",
+    security(("bearer" = [])),
+    request_body = MatchRequest,
+    responses(
+        (status = 200, description = "each attendee's matches", body = MatchesView),
+        (status = 400, response = crate::http::openapi::responses::BadRequest),
+        (status = 401, response = crate::http::openapi::responses::Unauthorized),
+        (status = 409, response = crate::http::openapi::responses::Precondition),
+        (status = 502, response = crate::http::openapi::responses::Upstream),
+        (status = 503, response = crate::http::openapi::responses::NotConfigured),
+    )
+)]
+pub async fn matches(
+    rep: Rep,
+    body: web::Json<MatchRequest>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    if body.attendees.len() > MAX_ATTENDEES {
+        return Err(ApiError::bad_request(
+            "invalid_field",
+            format!("attendees: at most {MAX_ATTENDEES} in one request"),
+        ));
+    }
+    let mut asked = Vec::with_capacity(body.attendees.len());
+    for (index, attendee) in body.attendees.iter().enumerate() {
+        let email = EmailAddress::parse(&attendee.email).map_err(|problem| {
+            ApiError::bad_request(
+                "invalid_field",
+                format!("attendees[{index}].email: {problem}"),
+            )
+        })?;
+        asked.push(email);
+    }
+    let mut unique = asked.clone();
+    unique.sort();
+    unique.dedup();
+
+    let mut session = state.sessions.open(&rep.user).await?;
+    let org = session.org_id().clone();
+    let (known, missing) = state.matches.split(&org, &unique).await;
+    let mut found: std::collections::HashMap<EmailAddress, std::sync::Arc<Found>> =
+        known.into_iter().collect();
+    if !missing.is_empty() {
+        for (email, result) in lookup::by_email(&mut session, &missing).await? {
+            let kept = state.matches.remember(&org, email.clone(), result).await;
+            found.insert(email, kept);
+        }
+    }
+    let empty = Found::default();
+    let attendees = asked
+        .iter()
+        .zip(&body.attendees)
+        .map(|(email, sent)| {
+            let result = found.get(email).map_or(&empty, |f| f.as_ref());
+            AttendeeMatches {
+                name: sent.name.clone().filter(|n| !n.trim().is_empty()),
+                ..matching::explain(email, result)
+            }
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(MatchesView { attendees }))
+}

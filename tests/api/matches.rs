@@ -1,0 +1,214 @@
+//! `POST /api/v1/matches`: a meeting's attendees to the Contacts and Leads behind them, with one
+//! Salesforce call at most, none when cached, and every address escaped into its query.
+
+use reqwest::Method;
+use serde_json::{Value, json};
+
+use crate::world::{REP_A, REP_B, World, world};
+
+impl World {
+    fn seed(&self, sobject: &str, fields: Value) -> String {
+        self.sf
+            .create_record(&self.org_id, sobject, fields)
+            .unwrap()
+    }
+
+    async fn matches(&self, rep: &str, attendees: Value) -> (u16, Value) {
+        self.app
+            .call(
+                Method::POST,
+                "/api/v1/matches",
+                &self.token(rep),
+                Some(json!({ "attendees": attendees })),
+            )
+            .await
+    }
+}
+
+fn attendee(email: &str) -> Value {
+    json!({ "email": email, "name": "Someone" })
+}
+
+#[tokio::test]
+async fn contacts_leads_and_colleagues_are_matched_ranked_and_explained() {
+    let w = world().await;
+    assert_eq!(w.connect(REP_A).await, "connected");
+    let acme = w.seed("Account", json!({ "Name": "Acme" }));
+    let jane = w.seed(
+        "Contact",
+        json!({ "FirstName": "Jane", "LastName": "Doe", "Email": "Jane.Doe@acme.example", "AccountId": acme }),
+    );
+    let jane_again = w.seed(
+        "Contact",
+        json!({ "LastName": "Doe (no account)", "Email": "jane.doe@acme.example" }),
+    );
+    let raj = w.seed(
+        "Contact",
+        json!({ "LastName": "Raj", "Email": "raj@acme.example", "AccountId": acme }),
+    );
+    let lead = w.seed(
+        "Lead",
+        json!({ "LastName": "Lee", "Company": "Initech", "Email": "lee@initech.example" }),
+    );
+    let converted = w.seed(
+        "Lead",
+        json!({ "LastName": "Old", "Company": "Acme", "Email": "old@acme.example" }),
+    );
+    let old_contact = w.seed("Contact", json!({ "LastName": "Old", "AccountId": acme }));
+    w.sf.convert_lead(&w.org_id, &converted, &old_contact, &acme)
+        .unwrap();
+
+    let before = w.sf.calls("composite");
+    let (status, body) = w
+        .matches(
+            REP_A,
+            json!([
+                attendee("JANE.DOE@acme.example"),
+                attendee("raj@acme.example"),
+                attendee("lee@initech.example"),
+                attendee("old@acme.example"),
+                attendee("stranger@nowhere.example"),
+                attendee("blake@contoso.example"),
+            ]),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        w.sf.calls("composite") - before,
+        1,
+        "one call for everything"
+    );
+    let found = body["attendees"].as_array().unwrap();
+    assert_eq!(found.len(), 6);
+    let ids = |i: usize| -> Vec<&str> {
+        found[i]["matches"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m["id"].as_str().unwrap())
+            .collect()
+    };
+    assert_eq!(found[0]["email"], "jane.doe@acme.example");
+    assert_eq!(found[0]["name"], "Someone");
+    assert_eq!(
+        ids(0),
+        [jane.as_str(), jane_again.as_str()],
+        "case-insensitive; the Contact with an Account first"
+    );
+    assert_eq!(found[0]["matches"][0]["account"]["name"], "Acme");
+    assert_eq!(found[0]["matches"][0]["reason"], "primary_email");
+    assert_eq!(found[0]["matches"][0]["kind"], "contact");
+    assert!(found[0]["matches"][0]["owner"]["id"].is_string());
+    assert_eq!(ids(1), [raj.as_str()]);
+    assert_eq!(ids(2), [lead.as_str()]);
+    assert_eq!(found[2]["matches"][0]["kind"], "lead");
+    assert_eq!(found[2]["matches"][0]["company"], "Initech");
+    assert!(ids(3).is_empty(), "a converted lead is not a match");
+    assert!(ids(4).is_empty());
+    assert!(found[4]["colleague"].is_null());
+    assert_eq!(found[5]["colleague"]["id"], w.sf_user_b.as_str());
+
+    let (status, again) = w
+        .matches(
+            REP_A,
+            json!([
+                attendee("raj@acme.example"),
+                attendee("stranger@nowhere.example")
+            ]),
+        )
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        w.sf.calls("composite") - before,
+        1,
+        "every address cached: no call"
+    );
+    assert_eq!(again["attendees"][0]["matches"][0]["id"], raj.as_str());
+}
+
+#[tokio::test]
+async fn a_hundred_attendees_cost_one_call_cold_and_none_warm() {
+    let w = world().await;
+    assert_eq!(w.connect(REP_A).await, "connected");
+    let attendees: Vec<Value> = (0..100)
+        .map(|i| attendee(&format!("person{i}@big-meeting.example")))
+        .collect();
+    let before = w.sf.calls("composite");
+    let (status, _) = w.matches(REP_A, json!(attendees)).await;
+    assert_eq!(status, 200);
+    assert_eq!(w.sf.calls("composite") - before, 1);
+    let queries_before = w.sf.calls("query");
+    let (status, _) = w.matches(REP_A, json!(attendees)).await;
+    assert_eq!(status, 200);
+    assert_eq!(w.sf.calls("composite") - before, 1, "warm: no call");
+    assert_eq!(w.sf.calls("query"), queries_before);
+}
+
+#[tokio::test]
+async fn an_address_reaches_the_query_escaped_and_matches_only_itself() {
+    let w = world().await;
+    assert_eq!(w.connect(REP_A).await, "connected");
+    let obrien = w.seed(
+        "Contact",
+        json!({ "LastName": "O'Brien", "Email": "o'brien@acme.example" }),
+    );
+    w.seed(
+        "Contact",
+        json!({ "LastName": "Other", "Email": "other@acme.example" }),
+    );
+    let tricky = [
+        "o'brien@acme.example",
+        "x'or'1'='1@acme.example",
+        "a\\'b@acme.example",
+        "%@acme.example",
+        "_ther@acme.example",
+    ];
+    let (status, body) = w
+        .matches(
+            REP_A,
+            json!(tricky.iter().map(|e| attendee(e)).collect::<Vec<_>>()),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let found = body["attendees"].as_array().unwrap();
+    assert_eq!(found[0]["matches"][0]["id"], obrien.as_str());
+    assert_eq!(found[0]["matches"].as_array().unwrap().len(), 1);
+    for entry in &found[1..] {
+        assert_eq!(entry["matches"], json!([]), "{entry}");
+    }
+}
+
+#[tokio::test]
+async fn what_cannot_be_an_address_is_refused_with_the_field_named() {
+    let w = world().await;
+    assert_eq!(w.connect(REP_A).await, "connected");
+    for (bad, index) in [
+        (
+            json!([attendee("ok@acme.example"), attendee("not an address")]),
+            1,
+        ),
+        (json!([attendee("no-at-sign.example")]), 0),
+        (json!([attendee("a@b')) OR Email != ('x@y.example")]), 0),
+        (json!([attendee("someone@localhost")]), 0),
+    ] {
+        let (status, body) = w.matches(REP_A, bad).await;
+        assert_eq!(status, 400, "{body}");
+        assert_eq!(body["error"]["code"], "invalid_field");
+        assert!(
+            body["error"]["message"]
+                .as_str()
+                .unwrap()
+                .starts_with(&format!("attendees[{index}].email")),
+            "{body}"
+        );
+    }
+    let too_many: Vec<Value> = (0..501)
+        .map(|i| attendee(&format!("p{i}@acme.example")))
+        .collect();
+    let (status, body) = w.matches(REP_A, json!(too_many)).await;
+    assert_eq!(status, 400);
+    assert!(body["error"]["message"].as_str().unwrap().contains("500"));
+    let (status, body) = w.matches(REP_B, json!([attendee("x@acme.example")])).await;
+    assert_eq!(status, 409, "{body}");
+    assert_eq!(body["error"]["code"], "salesforce_not_connected");
+}

@@ -96,13 +96,14 @@ async fn main() {
         .await
         .unwrap();
     assert_eq!(me.status(), 200);
-    let now = storage::now();
-    let tenant = tenants::upsert(&state.db, &EntraTenantId::new(TENANT), None, now)
+    let org_id = OrgId::from(org.id.clone());
+    let entra_tenant = EntraTenantId::new(TENANT);
+    tenants::bind_entra_tenant_to_org(&state.db, &entra_tenant, &org_id, storage::now())
         .await
         .unwrap();
-    let org_id = OrgId::from(org.id.clone());
-    tenants::bind_salesforce_org(&state.db, &tenant.id, &org_id, now)
+    let tenant = tenants::find_by_entra_id(&state.db, &entra_tenant)
         .await
+        .unwrap()
         .unwrap();
     let user = users::find_by_object_id(&state.db, &tenant.id, &REP.into())
         .await

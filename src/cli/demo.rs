@@ -118,20 +118,14 @@ pub(super) async fn demo(
 /// The demo tenant's admin has chosen its Salesforce org already: the demo rep connects at once.
 async fn bind_demo_org(app: &Application, accounts: &demo::DemoAccounts) -> anyhow::Result<()> {
     use crate::ids::{EntraTenantId, OrgId};
-    use crate::storage::{self, tenants};
-    let db = &app.state().db;
-    let now = storage::now();
-    let tenant = tenants::upsert(
-        db,
+    crate::storage::tenants::bind_entra_tenant_to_org(
+        &app.state().db,
         &EntraTenantId::new(accounts.tenant_id.clone()),
-        None,
-        now,
+        &OrgId::from(accounts.salesforce_org_id.clone()),
+        crate::storage::now(),
     )
-    .await?;
-    let org = OrgId::from(accounts.salesforce_org_id.clone());
-    tenants::bind_salesforce_org(db, &tenant.id, &org, now)
-        .await
-        .context("tying the demo tenant to the demo org")?;
+    .await
+    .context("tying the demo tenant to the demo org")?;
     Ok(())
 }
 

@@ -37,12 +37,20 @@ pub struct ConfigError {
 /// Reads defaults, then the TOML file (if given, it must exist), then `OUTFORCE_*` variables,
 /// and validates the result.
 pub fn load(file: Option<&Path>) -> Result<Loaded, ConfigError> {
-    let figment = figment(file);
+    let service_links = service_link_variables();
+    let figment = figment(file, service_links.clone());
     let settings: Settings = figment.extract().map_err(|e| from_figment(&figment, e))?;
-    validate(&figment, settings)
+    let mut loaded = validate(&figment, settings)?;
+    loaded.ignored_variables = service_links
+        .iter()
+        .map(|name| format!("{ENV_PREFIX}{}", name.to_ascii_uppercase()))
+        .collect();
+    loaded.ignored_variables.sort();
+    Ok(loaded)
 }
 
-fn figment(file: Option<&Path>) -> Figment {
+/// `service_links` are the service-link variables found (lower case, without the prefix).
+fn figment(file: Option<&Path>, service_links: Vec<String>) -> Figment {
     let mut figment = Figment::new();
     if let Some(file) = file {
         figment = figment.merge(Toml::file_exact(file));
@@ -53,7 +61,7 @@ fn figment(file: Option<&Path>) -> Figment {
         Env::prefixed(ENV_PREFIX)
             .ignore(&["config"])
             .filter(|key| !key.as_str().to_ascii_lowercase().starts_with("test_"))
-            .filter(|key| !service_link_variables().contains(&key.as_str().to_ascii_lowercase()))
+            .filter(move |key| !service_links.contains(&key.as_str().to_ascii_lowercase()))
             .split("__"),
     )
 }
@@ -180,16 +188,11 @@ fn validate(figment: &Figment, settings: Settings) -> Result<Loaded, ConfigError
         })?),
         None => None,
     };
-    let mut ignored_variables: Vec<String> = service_link_variables()
-        .into_iter()
-        .map(|name| format!("{ENV_PREFIX}{}", name.to_ascii_uppercase()))
-        .collect();
-    ignored_variables.sort();
     Ok(Loaded {
         settings,
         database_url,
         tls,
-        ignored_variables,
+        ignored_variables: Vec::new(),
     })
 }
 

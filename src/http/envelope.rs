@@ -55,23 +55,19 @@ pub async fn middleware(
         .get::<RequestId>()
         .map(ToString::to_string)
         .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
-    if let Some((status, code, message)) = oversized(&req) {
-        let mut response = req.into_response(envelope(status, code, &message, &id));
-        if let Ok(value) = HeaderValue::from_str(&id) {
-            response
-                .headers_mut()
-                .insert(HeaderName::from_static(request_id::HEADER), value);
+    let mut response = match oversized(&req) {
+        Some((status, code, message)) => req.into_response(envelope(status, code, &message, &id)),
+        // Handlers' errors arrive here as responses; an `Err` could only come from a middleware
+        // inside this one, and there is none.
+        None => {
+            request_id::scope(id.clone(), async {
+                next.call(req)
+                    .await
+                    .map(|response| enveloped(response.map_into_boxed_body(), &id))
+            })
+            .await?
         }
-        return Ok(response);
-    }
-    // Handlers' errors arrive here as responses; an `Err` could only come from a middleware
-    // inside this one, and there is none.
-    let mut response = request_id::scope(id.clone(), async {
-        next.call(req)
-            .await
-            .map(|response| enveloped(response.map_into_boxed_body(), &id))
-    })
-    .await?;
+    };
     if let Ok(value) = HeaderValue::from_str(&id) {
         response
             .headers_mut()

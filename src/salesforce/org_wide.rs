@@ -145,17 +145,16 @@ impl OrgWideGrant {
             storage::org_wide::set_error(&self.db, tenant_id, code, now).await?;
         }
         if let Ok(minted) = &result {
-            let tenant = tenants::find(&self.db, tenant_id).await?;
-            if tenant.is_some_and(|t| t.salesforce_org_id.is_none()) {
-                tenants::set_salesforce_org(
-                    &self.db,
-                    tenant_id,
-                    &minted.org_id,
-                    &setup.login_url,
-                    now,
-                )
-                .await?;
-            }
+            // An admin turned the grant on: it ties an untied tenant to the org it mints for
+            // (a tenant tied elsewhere stays so).
+            tenants::bind_salesforce_org(
+                &self.db,
+                tenant_id,
+                &minted.org_id,
+                Some(&setup.login_url),
+                now,
+            )
+            .await?;
         }
         result
     }

@@ -282,8 +282,16 @@ impl SignIn {
             }
             Some(_) => {}
             None if login.binds_org => {
-                tenants::set_salesforce_org(&self.db, &tenant.id, &org_id, &login.login_url, now)
+                let login_url = Some(login.login_url.as_str());
+                if !tenants::bind_salesforce_org(&self.db, &tenant.id, &org_id, login_url, now)
                     .await?
+                {
+                    // Another admin tied the tenant to another org a moment ago.
+                    let _ = oauth
+                        .revoke(&tokens.instance_url, &tokens.access_token)
+                        .await;
+                    return Ok(Err(Failure::OrgMismatch));
+                }
             }
             None => {
                 // Only an admin decides which org the tenant uses.

@@ -87,19 +87,21 @@ pub async fn find_by_entra_id(
     Ok(tenant)
 }
 
-const SET_ORG: &str = "UPDATE tenants SET salesforce_org_id = $1, salesforce_login_url = $2, \
-     updated_at = $3 WHERE id = $4";
-
-/// Ties the tenant to its Salesforce org. One org serves one tenant.
-pub async fn set_salesforce_org(
+/// Ties the tenant to `org_id` (and, when given, the login host it was reached at) if it is tied
+/// to no org or already to that one; `false` when it is tied to another. One statement, so two
+/// admins tying at once cannot both win. One org serves one tenant (`Conflict` otherwise).
+pub async fn bind_salesforce_org(
     db: &Db,
     id: &TenantId,
     org_id: &OrgId,
-    login_url: &str,
+    login_url: Option<&str>,
     now: DateTime<Utc>,
-) -> Result<(), StorageError> {
+) -> Result<bool, StorageError> {
+    const SQL: &str = "UPDATE tenants SET salesforce_org_id = $1, \
+         salesforce_login_url = COALESCE($2, salesforce_login_url), updated_at = $3 \
+         WHERE id = $4 AND (salesforce_org_id IS NULL OR salesforce_org_id = $1)";
     let updated = with_pool!(db, pool => {
-        sqlx::query(SET_ORG)
+        sqlx::query(SQL)
             .bind(org_id)
             .bind(login_url)
             .bind(now)
@@ -109,30 +111,24 @@ pub async fn set_salesforce_org(
             .map_err(StorageError::on_unique("Salesforce org"))?
             .rows_affected()
     });
-    one_row(updated)
+    if updated == 1 {
+        return Ok(true);
+    }
+    // Tied elsewhere, or no such tenant.
+    find(db, id).await?.ok_or(StorageError::NotFound)?;
+    Ok(false)
 }
 
-/// Ties the tenant to `org_id` when it is tied to none (or already to that one): `false` when it
-/// is tied to another org.
-pub async fn bind_salesforce_org(
+/// The tenant for an Entra tenant id (created on first sight) tied to `org_id`, as an admin
+/// does first: for the demo, which starts with its org chosen.
+pub async fn bind_entra_tenant_to_org(
     db: &Db,
-    id: &TenantId,
+    entra_tenant_id: &EntraTenantId,
     org_id: &OrgId,
     now: DateTime<Utc>,
 ) -> Result<bool, StorageError> {
-    const SQL: &str = "UPDATE tenants SET salesforce_org_id = $1, updated_at = $2 \
-         WHERE id = $3 AND (salesforce_org_id IS NULL OR salesforce_org_id = $1)";
-    let updated = with_pool!(db, pool => {
-        sqlx::query(SQL)
-            .bind(org_id)
-            .bind(now)
-            .bind(id)
-            .execute(pool)
-            .await
-            .map_err(StorageError::on_unique("Salesforce org"))?
-            .rows_affected()
-    });
-    Ok(updated == 1)
+    let tenant = upsert(db, entra_tenant_id, None, now).await?;
+    bind_salesforce_org(db, &tenant.id, org_id, None, now).await
 }
 
 /// Unties the tenant from its Salesforce org.

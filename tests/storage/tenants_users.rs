@@ -56,15 +56,16 @@ async fn tenant_is_tied_to_one_salesforce_org(db: Db) {
     let b = tenants::upsert(&db, &"tid-b".into(), None, t0())
         .await
         .unwrap();
-    tenants::set_salesforce_org(
+    let tied = tenants::bind_salesforce_org(
         &db,
         &a.id,
         &"00D000000000001EAA".into(),
-        "https://login.salesforce.com",
+        Some("https://login.salesforce.com"),
         later(1),
     )
     .await
     .unwrap();
+    assert!(tied);
     let a = tenants::find(&db, &a.id).await.unwrap().unwrap();
     assert_eq!(a.salesforce_org_id.as_deref(), Some("00D000000000001EAA"));
     assert_eq!(
@@ -72,15 +73,20 @@ async fn tenant_is_tied_to_one_salesforce_org(db: Db) {
         Some("https://login.salesforce.com")
     );
 
-    let taken =
-        tenants::set_salesforce_org(&db, &b.id, &"00D000000000001EAA".into(), "https://x", t0())
-            .await;
+    let taken = tenants::bind_salesforce_org(
+        &db,
+        &b.id,
+        &"00D000000000001EAA".into(),
+        Some("https://x"),
+        t0(),
+    )
+    .await;
     assert!(matches!(taken, Err(StorageError::Conflict(_))), "{taken:?}");
-    let missing = tenants::set_salesforce_org(
+    let missing = tenants::bind_salesforce_org(
         &db,
         &"missing".into(),
         &"00D000000000002EAA".into(),
-        "https://x",
+        Some("https://x"),
         t0(),
     )
     .await;

@@ -60,22 +60,15 @@ pub async fn world_with(adjust: impl FnOnce(&mut outforce::config::Loaded)) -> W
     let world = unbound_world_with(adjust).await;
     // Straight into storage rather than through the admin API, so that the admin is not one of
     // the tenant's known reps in tests that count them.
-    let db = &world.app.state.db;
-    let now = outforce::storage::now();
-    let tenant = tenants::upsert(
-        db,
+    let tied = tenants::bind_entra_tenant_to_org(
+        &world.app.state.db,
         &outforce::ids::EntraTenantId::new(signed_in::TENANT.to_string()),
-        None,
-        now,
+        &outforce::ids::OrgId::from(world.org_id.clone()),
+        outforce::storage::now(),
     )
     .await
     .unwrap();
-    let org = outforce::ids::OrgId::from(world.org_id.clone());
-    assert!(
-        tenants::bind_salesforce_org(db, &tenant.id, &org, now)
-            .await
-            .unwrap()
-    );
+    assert!(tied);
     world
 }
 

@@ -10,23 +10,21 @@ use crate::Sandbox;
 pub(super) type Data = web::Data<Sandbox>;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    // A body that does not parse (an unknown switch, a wrong type) is answered in the same shape.
-    let json = web::JsonConfig::default().error_handler(|error, _req| {
-        let response = bad(&error);
-        actix_web::error::InternalError::from_response(error, response).into()
-    });
-    let query = web::QueryConfig::default().error_handler(|error, _req| {
-        let response = bad(&error);
-        actix_web::error::InternalError::from_response(error, response).into()
-    });
-    cfg.app_data(json)
-        .app_data(query)
+    // A body or query that does not parse (an unknown switch, a wrong type) is answered in the
+    // same shape.
+    cfg.app_data(web::JsonConfig::default().error_handler(|error, _req| refused(error)))
+        .app_data(web::QueryConfig::default().error_handler(|error, _req| refused(error)))
         .default_service(web::to(|| async { missing("endpoint (GET / lists them)") }))
         .route("/", web::get().to(index))
         .route("/switches", web::post().to(switches))
         .configure(salesforce::configure)
         .configure(graph::configure)
         .configure(entra::configure);
+}
+
+fn refused(error: impl actix_web::ResponseError + 'static) -> actix_web::Error {
+    let response = bad(&error);
+    actix_web::error::InternalError::from_response(error, response).into()
 }
 
 pub(super) fn bad(error: impl std::fmt::Display) -> HttpResponse {

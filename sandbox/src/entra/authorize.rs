@@ -45,20 +45,16 @@ pub(crate) fn registered(state: &State, client_id: &str, uri: &str) -> Option<Re
 }
 
 fn same_ignoring_port(registered: &str, uri: &str) -> bool {
-    let strip = |u: &str| -> Option<(String, String)> {
+    // `http://localhost[:port]/path` → the path.
+    let path = |u: &str| -> Option<String> {
         let rest = u.strip_prefix("http://localhost")?;
         let rest = match rest.strip_prefix(':') {
-            Some(port_and_path) => {
-                let digits = port_and_path
-                    .find(|c: char| !c.is_ascii_digit())
-                    .unwrap_or(port_and_path.len());
-                &port_and_path[digits..]
-            }
+            Some(port_and_path) => port_and_path.trim_start_matches(|c: char| c.is_ascii_digit()),
             None => rest,
         };
-        Some(("localhost".into(), rest.trim_end_matches('/').to_string()))
+        (rest.is_empty() || rest.starts_with('/')).then(|| rest.trim_end_matches('/').to_string())
     };
-    matches!((strip(registered), strip(uri)), (Some(a), Some(b)) if a == b)
+    matches!((path(registered), path(uri)), (Some(a), Some(b)) if a == b)
 }
 
 /// What a valid request is, once checked.

@@ -20,6 +20,8 @@ import requests
 from simple_salesforce import Salesforce
 from simple_salesforce.exceptions import SalesforceError
 
+import webhooks
+
 CONTROL = os.environ["CONTROL_URL"]
 TENANT = os.environ["ENTRA_TENANT"]
 API = os.environ["ENTRA_CLIENT_ID"]
@@ -105,7 +107,9 @@ def test_records_are_seeded_read_changed_and_queried_through_the_control_api(org
     assert control("DELETE", f"{base}/records/{account}").status_code == 204
     assert control("GET", f"{base}/records/{account}").json()["IsDeleted"] is True
     assert control("GET", f"{base}/records/001000000000000AAA").status_code == 404
-    assert control("GET", "/salesforce/calls").json().get("query", 0) >= 0
+    before = control("GET", "/salesforce/calls").json().get("limits", 0)
+    assert rest(org, "GET", "limits").status_code == 200
+    assert control("GET", "/salesforce/calls").json()["limits"] == before + 1
 
 
 def test_a_new_org_and_user_are_targeted_by_the_org_switch():
@@ -309,31 +313,7 @@ def test_a_reset_sync_state_makes_the_delta_token_gone(emulators):
 
 
 def test_webhooks_subscriptions_retries_and_deliveries(emulators):
-    import http.server
-    import threading
-
-    class Failing(http.server.BaseHTTPRequestHandler):
-        def do_POST(self):
-            query = urllib.parse.parse_qs(urllib.parse.urlparse(self.path).query)
-            self.rfile.read(int(self.headers.get("Content-Length") or 0))
-            if "validationToken" in query:
-                token = query["validationToken"][0].encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "text/plain")
-                self.send_header("Content-Length", str(len(token)))
-                self.end_headers()
-                self.wfile.write(token)
-                return
-            self.send_response(500)
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-
-        def log_message(self, *args):
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Failing)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    url = f"http://127.0.0.1:{server.server_address[1]}/hook"
+    server, url, _ = webhooks.start(status=500)
     from datetime import datetime, timedelta, timezone
     expires = (datetime.now(timezone.utc) + timedelta(hours=24)).strftime("%Y-%m-%dT%H:%M:%S.0000000Z")
     subscription = {

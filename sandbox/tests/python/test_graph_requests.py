@@ -7,17 +7,15 @@ Run by sandbox/tests/python_clients.rs, which starts the emulators, registers th
 mailbox and trusts the sandbox CA through REQUESTS_CA_BUNDLE.
 """
 
-import http.server
-import json
 import os
-import threading
 import time
-import urllib.parse
 from datetime import datetime, timedelta, timezone
 
 import msal
 import pytest
 import requests
+
+import webhooks
 
 GRAPH = os.environ["GRAPH_URL"]
 USER = os.environ["GRAPH_USER"]
@@ -94,34 +92,8 @@ def test_batch_with_dependencies(graph):
     assert status == {"1": 201, "2": 200, "3": 404, "4": 424}
 
 
-class Webhook(http.server.BaseHTTPRequestHandler):
-    received = []
-
-    def do_POST(self):
-        query = urllib.parse.parse_qs(urllib.parse.urlparse(self.path).query)
-        length = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(length)
-        if "validationToken" in query:
-            token = query["validationToken"][0].encode()
-            self.send_response(200)
-            self.send_header("Content-Type", "text/plain")
-            self.send_header("Content-Length", str(len(token)))
-            self.end_headers()
-            self.wfile.write(token)
-            return
-        Webhook.received.append(json.loads(body))
-        self.send_response(202)
-        self.send_header("Content-Length", "0")
-        self.end_headers()
-
-    def log_message(self, *args):
-        pass
-
-
 def test_subscription_handshake_then_notification(graph):
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Webhook)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    url = f"http://127.0.0.1:{server.server_address[1]}/webhook"
+    server, url, received = webhooks.start()
     expires = (datetime.now(timezone.utc) + timedelta(hours=24)).strftime("%Y-%m-%dT%H:%M:%S.0000000Z")
     created = graph.post(f"{GRAPH}/subscriptions", json={
         "changeType": "created,updated,deleted",
@@ -134,11 +106,11 @@ def test_subscription_handshake_then_notification(graph):
     subscription = created.json()
     graph.post(f"{GRAPH}/users/{USER}/events", json=event("Notify", 20))
     for _ in range(100):
-        if Webhook.received:
+        if received:
             break
         time.sleep(0.05)
     server.shutdown()
-    note = Webhook.received[0]["value"][0]
+    note = received[0]["value"][0]
     assert note["subscriptionId"] == subscription["id"]
     assert note["clientState"] == "python-client-state"
     assert note["changeType"] == "created"

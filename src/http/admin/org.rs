@@ -60,8 +60,9 @@ pub async fn bind(
             "org_id must be a Salesforce org Id: 15 or 18 letters and digits starting with 00D",
         )
     })?;
+    let tenant = &admin.tenant.id;
     let bound =
-        tenants::bind_salesforce_org(&state.db, &admin.tenant.id, &org_id, storage::now()).await?;
+        tenants::bind_salesforce_org(&state.db, tenant, &org_id, None, storage::now()).await?;
     if !bound {
         return Err(ApiError::Precondition {
             code: "salesforce_org_already_bound",

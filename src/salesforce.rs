@@ -5,6 +5,7 @@
 //! ([`org_wide`]), which the session uses and which uses nothing above it.
 
 pub mod codes;
+pub mod composite;
 pub mod datetime;
 pub mod error;
 pub mod limits;
@@ -12,6 +13,7 @@ pub mod login_host;
 pub mod lookup;
 pub mod oauth;
 pub mod org_wide;
+pub mod records;
 pub mod rest;
 pub mod session;
 pub mod sign_in;

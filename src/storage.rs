@@ -100,12 +100,14 @@ const SQLITE_MIGRATIONS: &[(&str, &str)] = embed_migrations!("sqlite":
     "0002_salesforce_logins",
     "0003_salesforce_org_wide",
     "0004_salesforce_org_binding",
+    "0005_event_link_meeting",
 );
 const POSTGRES_MIGRATIONS: &[(&str, &str)] = embed_migrations!("postgres":
     "0001_initial",
     "0002_salesforce_logins",
     "0003_salesforce_org_wide",
     "0004_salesforce_org_binding",
+    "0005_event_link_meeting",
 );
 
 /// The migrator of a dialect's embedded migrations. Each keeps the checksum sqlx records (the

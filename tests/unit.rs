@@ -7,6 +7,7 @@ mod http_error;
 mod jobs;
 mod jobs_worker;
 mod matching;
+mod people;
 mod salesforce_codes;
 mod salesforce_datetime;
 mod salesforce_limits;

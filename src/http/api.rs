@@ -2,8 +2,11 @@
 //! [`super::extract::RepAssertion`]), so each is protected by the rep's bearer token.
 
 pub mod graph;
+pub mod links;
 pub mod matches;
 pub mod me;
+pub mod people;
+pub mod records;
 pub mod salesforce;
 
 use actix_web::web;
@@ -12,5 +15,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.configure(me::configure)
         .configure(salesforce::configure)
         .configure(matches::configure)
+        .configure(records::configure)
+        .configure(people::configure)
+        .configure(links::configure)
         .configure(graph::configure);
 }

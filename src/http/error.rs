@@ -26,6 +26,19 @@ use crate::storage::StorageError;
 pub enum ApiError {
     #[error("{message}")]
     BadRequest { code: &'static str, message: String },
+    /// One field of the request is wrong: 400, naming the field by its path
+    /// (`attendees[3].email`) so the pane can point at it. `code` is `invalid_field`, or the
+    /// name of the Salesforce rule the value breaks (`too_many_contacts`).
+    #[error("{field}: {message}")]
+    InvalidField {
+        code: &'static str,
+        field: String,
+        message: String,
+    },
+    /// Salesforce's duplicate rule matched an existing record: 409 `duplicate_record`, naming
+    /// it so the pane can offer it instead.
+    #[error("Salesforce already holds this person ({existing}); relate that record instead")]
+    Duplicate { existing: String },
     #[error("{0}")]
     Unauthorized(#[from] crate::identity::TokenError),
     #[error("{message}")]
@@ -73,6 +86,13 @@ pub struct ErrorBody {
     message: String,
     /// The same id as the `X-Request-Id` header and the log lines of the request.
     request_id: String,
+    /// With `invalid_field`: the path of the field at fault (`attendees[3].email`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(example = "attendees[3].email")]
+    field: Option<String>,
+    /// With `duplicate_record`: the Id of the Salesforce record the duplicate rule matched.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    existing_id: Option<String>,
 }
 
 impl ApiError {
@@ -83,9 +103,28 @@ impl ApiError {
         }
     }
 
+    pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self::broken_rule("invalid_field", field, message)
+    }
+
+    /// A field whose value breaks a named rule of the platform.
+    pub fn broken_rule(
+        code: &'static str,
+        field: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Self {
+        Self::InvalidField {
+            code,
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+
     pub fn code(&self) -> &'static str {
         match self {
             Self::BadRequest { code, .. } => code,
+            Self::InvalidField { code, .. } => code,
+            Self::Duplicate { .. } => "duplicate_record",
             Self::Unauthorized(reason) => reason.code(),
             Self::Forbidden { code, .. } => code,
             Self::NotFound(_) => "not_found",
@@ -131,6 +170,13 @@ impl From<NotConfigured> for ApiError {
 
 impl From<SalesforceError> for ApiError {
     fn from(cause: SalesforceError) -> Self {
+        if let SalesforceError::Duplicate {
+            existing: Some(existing),
+            ..
+        } = cause
+        {
+            return Self::Duplicate { existing };
+        }
         tracing::warn!(error = %cause, "a Salesforce call failed");
         Self::Upstream {
             code: "salesforce_unavailable",
@@ -231,14 +277,16 @@ impl From<crate::graph::GraphError> for ApiError {
 impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
         match self {
-            Self::BadRequest { .. } => StatusCode::BAD_REQUEST,
+            Self::BadRequest { .. } | Self::InvalidField { .. } => StatusCode::BAD_REQUEST,
             Self::Unauthorized(crate::identity::TokenError::KeysUnavailable(_)) => {
                 StatusCode::SERVICE_UNAVAILABLE
             }
             Self::Unauthorized(_) | Self::ClaimsChallenge { .. } => StatusCode::UNAUTHORIZED,
             Self::Forbidden { .. } => StatusCode::FORBIDDEN,
             Self::NotFound(_) => StatusCode::NOT_FOUND,
-            Self::Conflict(_) | Self::Precondition { .. } => StatusCode::CONFLICT,
+            Self::Conflict(_) | Self::Precondition { .. } | Self::Duplicate { .. } => {
+                StatusCode::CONFLICT
+            }
             Self::Upstream { .. } => StatusCode::BAD_GATEWAY,
             Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -265,7 +313,14 @@ impl ResponseError for ApiError {
             Self::Internal(_) => "internal error".to_string(),
             other => other.to_string(),
         };
-        let mut response = envelope(self.status_code(), self.code(), &message, &request_id);
+        let mut body = ErrorBody::new(self.code(), &message, &request_id);
+        match self {
+            Self::InvalidField { field, .. } => body.field = Some(field.clone()),
+            Self::Duplicate { existing } => body.existing_id = Some(existing.clone()),
+            _ => {}
+        }
+        let mut response =
+            HttpResponse::build(self.status_code()).json(ErrorEnvelope { error: body });
         if let Some(challenge) = self.challenge()
             && let Ok(value) = actix_web::http::header::HeaderValue::from_str(&challenge)
         {
@@ -305,12 +360,20 @@ impl ApiError {
 /// An error body in the one shape every error has.
 pub fn envelope(status: StatusCode, code: &str, message: &str, request_id: &str) -> HttpResponse {
     HttpResponse::build(status).json(ErrorEnvelope {
-        error: ErrorBody {
+        error: ErrorBody::new(code, message, request_id),
+    })
+}
+
+impl ErrorBody {
+    fn new(code: &str, message: &str, request_id: &str) -> Self {
+        Self {
             code: code.to_string(),
             message: message.to_string(),
             request_id: request_id.to_string(),
-        },
-    })
+            field: None,
+            existing_id: None,
+        }
+    }
 }
 
 /// The stable code for an error actix produced itself (routing, extractors), by status.

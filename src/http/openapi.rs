@@ -11,8 +11,8 @@ use utoipa::{Modify, OpenApi};
 
 use super::error::ErrorEnvelope;
 use responses::{
-    BadRequest, Forbidden, NotConfigured, NotFound, Precondition, Unauthorized, Unavailable,
-    Upstream,
+    BadRequest, Duplicate, Forbidden, NotConfigured, NotFound, Precondition, Unauthorized,
+    Unavailable, Upstream,
 };
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -38,6 +38,13 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         super::api::salesforce::disconnect,
         super::api::graph::connection,
         super::api::matches::matches,
+        super::api::records::search,
+        super::api::people::preview,
+        super::api::people::create_contact,
+        super::api::people::create_lead,
+        super::api::links::put_link,
+        super::api::links::get_link,
+        super::api::links::delete_link,
         super::admin::tenant::tenant,
         super::admin::org::bind,
         super::admin::org::unbind,
@@ -53,6 +60,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         schemas(ErrorEnvelope),
         responses(
             BadRequest,
+            Duplicate,
             Unauthorized,
             Forbidden,
             NotFound,

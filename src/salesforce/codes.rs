@@ -89,6 +89,47 @@ pub struct ApiFault {
     pub message: String,
     #[serde(default)]
     pub fields: Vec<String>,
+    /// With `DUPLICATES_DETECTED`: the duplicate rule's verdict, naming the records matched.
+    #[serde(default)]
+    pub duplicate_result: Option<DuplicateResult>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DuplicateResult {
+    #[serde(default)]
+    pub duplicate_rule: String,
+    #[serde(default)]
+    pub match_results: Vec<MatchResult>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MatchResult {
+    #[serde(default)]
+    pub match_records: Vec<MatchRecord>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct MatchRecord {
+    pub record: MatchedRecord,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct MatchedRecord {
+    #[serde(rename = "Id")]
+    pub id: String,
+}
+
+impl DuplicateResult {
+    /// The first record the rule matched.
+    pub fn existing_id(&self) -> Option<&str> {
+        self.match_results
+            .iter()
+            .flat_map(|r| &r.match_records)
+            .map(|m| m.record.id.as_str())
+            .next()
+    }
 }
 
 /// The first fault of an error body, if the body is Salesforce's error array.

@@ -15,6 +15,12 @@ pub enum SalesforceError {
         code: ErrorCode,
         message: String,
     },
+    /// A duplicate rule blocked the save; `existing` is the record it matched, when named.
+    #[error("a Salesforce duplicate rule ({rule}) blocked the save")]
+    Duplicate {
+        rule: String,
+        existing: Option<String>,
+    },
     #[error("Salesforce answered {0}")]
     Status(u16),
     #[error("the token response's signature does not match")]

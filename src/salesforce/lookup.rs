@@ -5,13 +5,10 @@
 
 use std::collections::HashMap;
 
-use reqwest::Method;
 use serde::Deserialize;
-use serde_json::{Value, json};
 
-use super::codes::ErrorCode;
-use super::error::SalesforceError;
-use super::rest::{query_path, soql_escape};
+use super::composite;
+use super::rest::soql_escape;
 use super::session::{Session, SessionError};
 use crate::matching::{EmailAddress, Found, Named, RecordKind, RecordRow, UserRow};
 
@@ -91,32 +88,7 @@ pub async fn by_email(
             ),
         ),
     ];
-    let mut requests = Vec::new();
-    for (reference, soql) in &queries {
-        requests.push(json!({
-            "method": "GET",
-            "url": session.data_path(&query_path(soql)?),
-            "referenceId": reference,
-        }));
-    }
-    let body = json!({ "allOrNone": false, "compositeRequest": requests });
-    let answer: Value = session
-        .send(Method::POST, "composite", Some(&body))
-        .await?
-        .json()?;
-    for item in answer["compositeResponse"].as_array().into_iter().flatten() {
-        let status = item["httpStatusCode"].as_u64().unwrap_or(0);
-        if status != 200 {
-            let error = &item["body"][0];
-            return Err(SalesforceError::Api {
-                status: u16::try_from(status).unwrap_or(500),
-                code: ErrorCode::parse(error["errorCode"].as_str().unwrap_or_default()),
-                message: error["message"].as_str().unwrap_or_default().to_string(),
-            }
-            .into());
-        }
-        let rows: Vec<Row> = serde_json::from_value(item["body"]["records"].clone())
-            .map_err(SalesforceError::Decode)?;
+    for (reference, rows) in composite::queries::<Row>(session, &queries).await? {
         for row in rows {
             let Some(email) = row
                 .email
@@ -129,13 +101,13 @@ pub async fn by_email(
                 continue;
             };
             let name = row.name.unwrap_or_default();
-            match item["referenceId"].as_str() {
-                Some("users") => entry.users.push(UserRow {
+            match reference {
+                "users" => entry.users.push(UserRow {
                     id: row.id,
                     name,
                     email,
                 }),
-                Some(kind @ ("contacts" | "leads")) => entry.records.push(RecordRow {
+                kind @ ("contacts" | "leads") => entry.records.push(RecordRow {
                     kind: if kind == "contacts" {
                         RecordKind::Contact
                     } else {

@@ -7,7 +7,7 @@ use secrecy::{ExposeSecret as _, SecretString};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
-use super::codes::first_fault;
+use super::codes::{ApiFault, first_fault};
 use super::error::SalesforceError;
 use super::limits::{ApiUsage, OrgLimits};
 use crate::ids::OrgId;
@@ -102,6 +102,13 @@ impl Rest<'_> {
             return Ok(Reply { status, body });
         }
         Err(match first_fault(&body) {
+            Some(ApiFault {
+                duplicate_result: Some(result),
+                ..
+            }) => SalesforceError::Duplicate {
+                existing: result.existing_id().map(str::to_string),
+                rule: result.duplicate_rule,
+            },
             Some(fault) => SalesforceError::Api {
                 status,
                 code: fault.error_code,

@@ -6,9 +6,11 @@
 
 use chrono::{DateTime, Utc};
 
+use super::jobs::NewJob;
 use super::text::{JsonText, text_enum};
 use super::{Db, StorageError, from_row, new_id, one_row, with_pool};
 use crate::ids::UserId;
+use crate::meeting::Meeting;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EventLink {
@@ -29,6 +31,8 @@ pub struct EventLink {
     /// The idempotency key of a Salesforce write recorded before it is sent.
     pub write_intent: Option<String>,
     pub last_error_code: Option<String>,
+    /// The meeting as the pane last saw it in Outlook.
+    pub meeting: Option<JsonText<Meeting>>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -49,6 +53,7 @@ from_row!(EventLink {
     salesforce_modstamp,
     write_intent,
     last_error_code,
+    meeting,
     created_at,
     updated_at
 });
@@ -72,6 +77,8 @@ pub struct Selection<'a> {
     pub selected: bool,
     pub who_ids: &'a [&'a str],
     pub what_id: Option<&'a str>,
+    /// The meeting as the pane saw it; `None` keeps what is stored.
+    pub meeting: Option<&'a Meeting>,
 }
 
 /// A successful write to one side.
@@ -92,9 +99,23 @@ macro_rules! columns {
     () => {
         "id, user_id, outlook_event_id, outlook_series_id, salesforce_event_id, \
          selected, who_ids, what_id, state, outlook_hash, salesforce_hash, outlook_change_key, \
-         salesforce_modstamp, write_intent, last_error_code, created_at, updated_at"
+         salesforce_modstamp, write_intent, last_error_code, meeting, created_at, updated_at"
     };
 }
+
+const UPSERT_SELECTION: &str = concat!(
+    "INSERT INTO event_links (id, user_id, outlook_event_id, outlook_series_id, selected, \
+       who_ids, what_id, meeting, state, created_at, updated_at) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'pending', $9, $9) \
+     ON CONFLICT (user_id, outlook_event_id) DO UPDATE SET \
+       outlook_series_id = COALESCE(excluded.outlook_series_id, event_links.outlook_series_id), \
+       selected = excluded.selected, who_ids = excluded.who_ids, \
+       what_id = excluded.what_id, meeting = COALESCE(excluded.meeting, event_links.meeting), \
+       state = 'pending', last_error_code = NULL, updated_at = excluded.updated_at \
+     RETURNING ",
+    columns!(),
+    ""
+);
 
 /// Records the rep's choice for an event, creating the link on first use. The link goes back
 /// to `pending` so the pipeline picks the change up.
@@ -103,20 +124,21 @@ pub async fn upsert_selection(
     selection: &Selection<'_>,
     now: DateTime<Utc>,
 ) -> Result<EventLink, StorageError> {
-    let sql = concat!(
-        "INSERT INTO event_links (id, user_id, outlook_event_id, outlook_series_id, selected, \
-           who_ids, what_id, state, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', $8, $8) \
-         ON CONFLICT (user_id, outlook_event_id) DO UPDATE SET \
-           outlook_series_id = COALESCE(excluded.outlook_series_id, event_links.outlook_series_id), \
-           selected = excluded.selected, who_ids = excluded.who_ids, \
-           what_id = excluded.what_id, state = 'pending', updated_at = excluded.updated_at \
-         RETURNING ",
-        columns!(),
-        ""
-    );
+    select_and_queue(db, selection, None, now).await
+}
+
+/// Records the rep's choice and, in the same transaction, queues `job` (the sync of the link):
+/// the choice is never stored without its sync queued, nor the sync queued for a choice that
+/// was not stored.
+pub async fn select_and_queue(
+    db: &Db,
+    selection: &Selection<'_>,
+    job: Option<&NewJob>,
+    now: DateTime<Utc>,
+) -> Result<EventLink, StorageError> {
     let link = with_pool!(db, pool => {
-        sqlx::query_as::<_, EventLink>(sql)
+        let mut tx = pool.begin().await?;
+        let link = sqlx::query_as::<_, EventLink>(UPSERT_SELECTION)
             .bind(new_id())
             .bind(selection.user_id)
             .bind(selection.outlook_event_id)
@@ -124,9 +146,15 @@ pub async fn upsert_selection(
             .bind(selection.selected)
             .bind(JsonText(selection.who_ids))
             .bind(selection.what_id)
+            .bind(selection.meeting.map(JsonText))
             .bind(now)
-            .fetch_one(pool)
-            .await?
+            .fetch_one(&mut *tx)
+            .await?;
+        if let Some(job) = job {
+            super::jobs::insert_job!(job, new_id(), now).execute(&mut *tx).await?;
+        }
+        tx.commit().await?;
+        link
     });
     Ok(link)
 }

@@ -95,10 +95,26 @@ macro_rules! columns {
     };
 }
 
-const INSERT: &str = "INSERT INTO jobs (id, kind, payload, dedup_key, state, attempts, \
+pub(crate) const INSERT: &str = "INSERT INTO jobs (id, kind, payload, dedup_key, state, attempts, \
      max_attempts, run_at, created_at, updated_at) \
      VALUES ($1, $2, $3, $4, 'pending', 0, $5, $6, $7, $7) \
      ON CONFLICT (kind, dedup_key) WHERE state = 'pending' DO NOTHING";
+
+/// The statement that queues `$job` (a [`NewJob`]) under `$id`, ready to run on a pool or in a
+/// transaction of either database; a pending job of the same kind and key makes it a no-op.
+macro_rules! insert_job {
+    ($job:expr, $id:expr, $now:expr) => {
+        sqlx::query($crate::storage::jobs::INSERT)
+            .bind($id)
+            .bind(&$job.kind)
+            .bind(&$job.payload)
+            .bind(&$job.dedup_key)
+            .bind($job.max_attempts)
+            .bind($job.run_at)
+            .bind($now)
+    };
+}
+pub(crate) use insert_job;
 
 /// Queues a job. Returns its id, or `None` when a pending job of the same kind already holds
 /// the de-duplication key.
@@ -125,14 +141,7 @@ pub async fn enqueue_many(
         let mut tx = pool.begin().await?;
         for job in jobs {
             let id = new_id();
-            let inserted = sqlx::query(INSERT)
-                .bind(&id)
-                .bind(&job.kind)
-                .bind(&job.payload)
-                .bind(&job.dedup_key)
-                .bind(job.max_attempts)
-                .bind(job.run_at)
-                .bind(now)
+            let inserted = insert_job!(job, &id, now)
                 .execute(&mut *tx)
                 .await?
                 .rows_affected();

@@ -7,12 +7,6 @@ use serde_json::{Value, json};
 use crate::world::{REP_A, REP_B, World, world};
 
 impl World {
-    fn seed(&self, sobject: &str, fields: Value) -> String {
-        self.sf
-            .create_record(&self.org_id, sobject, fields)
-            .unwrap()
-    }
-
     async fn matches(&self, rep: &str, attendees: Value) -> (u16, Value) {
         self.app
             .call(

@@ -20,6 +20,7 @@ fn selection<'a>(user_id: &'a UserId, who: &'a [&'a str]) -> Selection<'a> {
         selected: true,
         who_ids: who,
         what_id: Some("001000000000001AAA"),
+        meeting: None,
     }
 }
 

@@ -17,6 +17,7 @@ async fn history_lists_per_link_and_pages_per_user(db: Db) {
         selected: true,
         who_ids: &[],
         what_id: None,
+        meeting: None,
     };
     let link = event_links::upsert_selection(&db, &selection, t0())
         .await

@@ -139,6 +139,24 @@ pub fn browser(w: &World) -> reqwest::Client {
 }
 
 impl World {
+    /// A record put straight into the sandbox org; its Id.
+    pub fn seed(&self, sobject: &str, fields: Value) -> String {
+        self.sf
+            .create_record(&self.org_id, sobject, fields)
+            .unwrap()
+    }
+
+    /// A rep's call with their bearer token.
+    pub async fn rep_call(
+        &self,
+        rep: &str,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> (u16, Value) {
+        self.app.call(method, path, &self.token(rep), body).await
+    }
+
     /// outforce's connected app in the org, as the admin installed it.
     pub fn connected_app(&self) -> ConnectedApp {
         ConnectedApp {

@@ -148,6 +148,16 @@ impl Salesforce {
         })?
     }
 
+    /// The records a SOSL search finds (as the REST API would, index lag aside).
+    pub fn search(&self, org_id: &str, sosl_text: &str) -> anyhow::Result<Vec<Json>> {
+        self.read(org_id, |org| {
+            let search = super::sosl::parse(sosl_text, Utc::now().date_naive())
+                .map_err(|e| anyhow!("{}: {}", e.code, e.message))?;
+            super::sosl::run(org, &search, "64.0", Utc::now())
+                .map_err(|e| anyhow!("{}: {}", e.code, e.message))
+        })?
+    }
+
     /// Adds a custom field (its name must end in `__c`), as an admin does in Setup.
     pub fn add_field(&self, org_id: &str, sobject: &str, field: Field) -> anyhow::Result<()> {
         if !field.name.ends_with("__c") {

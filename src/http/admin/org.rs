@@ -55,9 +55,9 @@ pub async fn bind(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let org_id = OrgId::parse(&body.org_id).ok_or_else(|| {
-        ApiError::bad_request(
-            "invalid_field",
-            "org_id must be a Salesforce org Id: 15 or 18 letters and digits starting with 00D",
+        ApiError::invalid(
+            "org_id",
+            "a Salesforce org Id: 15 or 18 letters and digits starting with 00D",
         )
     })?;
     let tenant = &admin.tenant.id;

@@ -65,19 +65,15 @@ pub async fn matches(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     if body.attendees.len() > MAX_ATTENDEES {
-        return Err(ApiError::bad_request(
-            "invalid_field",
-            format!("attendees: at most {MAX_ATTENDEES} in one request"),
+        return Err(ApiError::invalid(
+            "attendees",
+            format!("at most {MAX_ATTENDEES} in one request"),
         ));
     }
     let mut asked = Vec::with_capacity(body.attendees.len());
     for (index, attendee) in body.attendees.iter().enumerate() {
-        let email = EmailAddress::parse(&attendee.email).map_err(|problem| {
-            ApiError::bad_request(
-                "invalid_field",
-                format!("attendees[{index}].email: {problem}"),
-            )
-        })?;
+        let email = EmailAddress::parse(&attendee.email)
+            .map_err(|problem| ApiError::invalid(format!("attendees[{index}].email"), problem))?;
         asked.push(email);
     }
     let mut unique = asked.clone();

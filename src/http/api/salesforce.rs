@@ -61,15 +61,15 @@ impl TicketRequest {
                 ("login", serde_json::Value::String(login)) => request.login = Some(login),
                 ("login", serde_json::Value::Null) => {}
                 ("login", _) => {
-                    return Err(ApiError::bad_request(
-                        "invalid_field",
-                        "login must be a string: production, sandbox, or a My Domain or Experience Cloud site URL",
+                    return Err(ApiError::invalid(
+                        "login",
+                        "a string: production, sandbox, or a My Domain or Experience Cloud site URL",
                     ));
                 }
                 (other, _) => {
-                    return Err(ApiError::bad_request(
-                        "invalid_field",
-                        format!("unknown field {other}; the only field is login"),
+                    return Err(ApiError::invalid(
+                        other,
+                        "unknown field; the only field is login",
                     ));
                 }
             }

@@ -28,7 +28,9 @@ macro_rules! error_response {
 
 error_response! {
     /// The request is malformed or names something not allowed (`invalid_json`,
-    /// `login_host_not_allowed`, `match_by_invalid`, …).
+    /// `login_host_not_allowed`, …). A wrong field is `invalid_field` (or the Salesforce rule
+    /// it breaks: `too_many_contacts`, `lead_not_alone`, `lead_with_what`, `invalid_who`,
+    /// `invalid_what`), with the field's path in `field`.
     BadRequest
 }
 
@@ -48,6 +50,13 @@ error_response! {
 error_response! {
     /// Nothing to act on (`not_found`).
     NotFound
+}
+
+error_response! {
+    /// Salesforce's duplicate rule matched a record that already exists (`duplicate_record`,
+    /// its Id in `existing_id`): relate that one instead; or the rep's connection forbids the
+    /// call now (the codes of a 409 precondition).
+    Duplicate
 }
 
 error_response! {

@@ -292,7 +292,8 @@ fn in_days(value: &Value, op: Op, start: NaiveDate, end: NaiveDate) -> bool {
     }
 }
 
-/// SOQL `LIKE`: `%` any run, `_` one character, `\%` and `\_` themselves; case-insensitive.
+/// SOQL `LIKE`: `%` any run, `_` one character, `\%` and `\_` (which the lexer marks)
+/// themselves; case-insensitive. A backslash is an ordinary character by then.
 pub fn like(text: &str, pattern: &str) -> bool {
     #[derive(Clone, Copy, PartialEq)]
     enum Piece {
@@ -300,16 +301,16 @@ pub fn like(text: &str, pattern: &str) -> bool {
         One,
         Char(char),
     }
-    let mut pieces = Vec::new();
-    let mut chars = pattern.chars();
-    while let Some(c) = chars.next() {
-        pieces.push(match c {
+    let pieces: Vec<Piece> = pattern
+        .chars()
+        .map(|c| match c {
             '%' => Piece::Any,
             '_' => Piece::One,
-            '\\' => Piece::Char(chars.next().unwrap_or('\\')),
+            super::lexer::LITERAL_PERCENT => Piece::Char('%'),
+            super::lexer::LITERAL_UNDERSCORE => Piece::Char('_'),
             c => Piece::Char(c),
-        });
-    }
+        })
+        .collect();
     let text: Vec<char> = text.to_lowercase().chars().collect();
     // Classic wildcard matching with backtracking to the last `%`.
     let (mut t, mut p) = (0, 0);
@@ -356,6 +357,7 @@ impl Field {
 
 #[cfg(test)]
 mod tests {
+    use super::super::lexer::{LITERAL_PERCENT, LITERAL_UNDERSCORE};
     use super::like;
 
     #[test]
@@ -363,9 +365,10 @@ mod tests {
         assert!(like("Jane.Smith@Acme.com", "%@acme.com"));
         assert!(like("Smith", "Sm_th"));
         assert!(!like("Smyth", "Sm_ths"));
-        assert!(like("100% sure", "100\\%%"));
-        assert!(!like("100 sure", "100\\%%"));
-        assert!(like("a_b", "a\\_b"));
-        assert!(!like("axb", "a\\_b"));
+        assert!(like("100% sure", &format!("100{LITERAL_PERCENT}%")));
+        assert!(!like("100 sure", &format!("100{LITERAL_PERCENT}%")));
+        assert!(like("a_b", &format!("a{LITERAL_UNDERSCORE}b")));
+        assert!(!like("axb", &format!("a{LITERAL_UNDERSCORE}b")));
+        assert!(like("a\\b", "a\\b"), "a backslash is itself");
     }
 }

@@ -85,6 +85,11 @@ fn push(out: &mut Vec<Token>, i: &mut usize, token: Token) {
     *i += 1;
 }
 
+/// `\%` in a string literal: a `%` that LIKE takes literally (a private-use character).
+pub const LITERAL_PERCENT: char = '\u{F0025}';
+/// `\_` in a string literal: a `_` that LIKE takes literally.
+pub const LITERAL_UNDERSCORE: char = '\u{F005F}';
+
 /// A quoted string from `start` (just past the quote): its text and the index after it.
 fn string(chars: &[char], start: usize) -> Result<(String, usize), QueryError> {
     let mut text = String::new();
@@ -100,11 +105,11 @@ fn string(chars: &[char], start: usize) -> Result<(String, usize), QueryError> {
                     'n' => text.push('\n'),
                     't' => text.push('\t'),
                     'r' => text.push('\r'),
-                    // `\%` and `\_` stay escaped: they mean literal characters in LIKE.
-                    '%' | '_' => {
-                        text.push('\\');
-                        text.push(*escaped);
-                    }
+                    // `\%` and `\_` mean a literal `%` and `_` in LIKE, while `\\` is a plain
+                    // backslash there too (one level of escapes, as Salesforce reads them): the
+                    // two are kept apart as markers that no query text can hold.
+                    '%' => text.push(LITERAL_PERCENT),
+                    '_' => text.push(LITERAL_UNDERSCORE),
                     '\'' | '"' | '\\' => text.push(*escaped),
                     other => {
                         return Err(QueryError::malformed(format!(

@@ -1,0 +1,250 @@
+//! `POST /api/v1/contacts` and `POST /api/v1/leads`: a missing attendee created in Salesforce
+//! from what Outlook knows (names from the display name, company from the address's domain),
+//! a new Contact under the Account the rule finds; and `POST /api/v1/people/preview`, which
+//! shows the same choices before anything is saved. A duplicate rule's rejection is a 409
+//! naming the record that already exists.
+
+use actix_web::{HttpResponse, web};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value, json};
+use utoipa::ToSchema;
+
+use crate::http::error::ApiError;
+use crate::http::extract::Rep;
+use crate::matching::{EmailAddress, RecordKind};
+use crate::people::{self, AccountChoice, AccountRule};
+use crate::salesforce::records;
+use crate::salesforce::session::Session;
+use crate::state::AppState;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/contacts", web::post().to(create_contact))
+        .route("/leads", web::post().to(create_lead))
+        .route("/people/preview", web::post().to(preview));
+}
+
+/// An attendee to create, as the pane has it; the names and company default to what the
+/// display name and the address give.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PersonIn {
+    #[schema(example = "jane.doe@acme.example")]
+    email: String,
+    /// The display name Outlook shows.
+    #[schema(example = "Jane Doe")]
+    name: Option<String>,
+    first_name: Option<String>,
+    last_name: Option<String>,
+    /// The company: the Account rule's input for a Contact, the `Company` of a Lead.
+    company: Option<String>,
+}
+
+/// What will be (or was) written.
+#[derive(Serialize, ToSchema)]
+pub struct PersonView {
+    /// The new record's Id (absent in a preview).
+    id: Option<String>,
+    kind: Option<RecordKind>,
+    email: String,
+    first_name: Option<String>,
+    last_name: String,
+    company: Option<String>,
+    /// The Account a Contact goes under, and which branch of the rule chose it.
+    account: AccountChoice,
+}
+
+/// Field limits of Contact and Lead (Salesforce's standard field lengths).
+const LIMITS: [(&str, usize); 4] = [
+    ("first_name", 40),
+    ("last_name", 80),
+    ("company", 255),
+    ("email", 80),
+];
+
+struct Person {
+    email: EmailAddress,
+    first: Option<String>,
+    last: String,
+    company: Option<String>,
+}
+
+fn person(body: &PersonIn) -> Result<Person, ApiError> {
+    let email = EmailAddress::parse(&body.email).map_err(|p| ApiError::invalid("email", p))?;
+    let derived = people::name_from(body.name.as_deref(), &email);
+    fn given(value: &Option<String>) -> Option<&str> {
+        value.as_deref().map(str::trim).filter(|v| !v.is_empty())
+    }
+    let first = given(&body.first_name)
+        .map(str::to_string)
+        .or(derived.first);
+    let last = given(&body.last_name)
+        .map(str::to_string)
+        .unwrap_or(derived.last);
+    let company = given(&body.company)
+        .map(str::to_string)
+        .or_else(|| people::company_from(&email));
+    for (field, max) in LIMITS {
+        let value = match field {
+            "first_name" => first.as_deref(),
+            "last_name" => Some(last.as_str()),
+            "company" => company.as_deref(),
+            _ => Some(email.as_str()),
+        };
+        if value.is_some_and(|v| v.chars().count() > max) {
+            return Err(ApiError::invalid(
+                field,
+                format!("at most {max} characters"),
+            ));
+        }
+    }
+    if last.is_empty() {
+        return Err(ApiError::invalid("last_name", "a last name is required"));
+    }
+    Ok(Person {
+        email,
+        first,
+        last,
+        company,
+    })
+}
+
+async fn account_for(
+    session: &mut Session,
+    company: Option<&str>,
+) -> Result<AccountChoice, ApiError> {
+    let Some(company) = company else {
+        return Ok(AccountChoice {
+            account: None,
+            rule: AccountRule::NoAccount,
+        });
+    };
+    let (exact, containing) = records::accounts_for_company(session, company).await?;
+    Ok(people::choose_account(company, &exact, &containing))
+}
+
+fn view(
+    person: Person,
+    id: Option<String>,
+    kind: Option<RecordKind>,
+    account: AccountChoice,
+) -> PersonView {
+    PersonView {
+        id,
+        kind,
+        email: person.email.as_str().to_string(),
+        first_name: person.first,
+        last_name: person.last,
+        company: person.company,
+        account,
+    }
+}
+
+fn fields(person: &Person) -> Map<String, Value> {
+    let mut fields = Map::new();
+    if let Some(first) = &person.first {
+        fields.insert("FirstName".into(), json!(first));
+    }
+    fields.insert("LastName".into(), json!(person.last));
+    fields.insert("Email".into(), json!(person.email.as_str()));
+    fields
+}
+
+/// The names, company and Account a new record would get, without saving anything.
+#[utoipa::path(
+    post,
+    path = "/api/v1/people/preview",
+    operation_id = "preview_person",
+    tag = "rep",
+    security(("bearer" = [])),
+    request_body = PersonIn,
+    responses(
+        (status = 200, description = "what a new Contact or Lead would hold", body = PersonView),
+        (status = 400, response = crate::http::openapi::responses::BadRequest),
+        (status = 401, response = crate::http::openapi::responses::Unauthorized),
+        (status = 409, response = crate::http::openapi::responses::Precondition),
+        (status = 502, response = crate::http::openapi::responses::Upstream),
+    )
+)]
+pub async fn preview(
+    rep: Rep,
+    body: web::Json<PersonIn>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let person = person(&body)?;
+    let mut session = state.sessions.open(&rep.user).await?;
+    let account = account_for(&mut session, person.company.as_deref()).await?;
+    Ok(HttpResponse::Ok().json(view(person, None, None, account)))
+}
+
+/// Creates a Contact for an attendee, under the Account the rule finds.
+#[utoipa::path(
+    post,
+    path = "/api/v1/contacts",
+    operation_id = "create_contact",
+    tag = "rep",
+    security(("bearer" = [])),
+    request_body = PersonIn,
+    responses(
+        (status = 201, description = "the Contact, and the Account it went under", body = PersonView),
+        (status = 400, response = crate::http::openapi::responses::BadRequest),
+        (status = 401, response = crate::http::openapi::responses::Unauthorized),
+        (status = 409, response = crate::http::openapi::responses::Duplicate),
+        (status = 502, response = crate::http::openapi::responses::Upstream),
+    )
+)]
+pub async fn create_contact(
+    rep: Rep,
+    body: web::Json<PersonIn>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let person = person(&body)?;
+    let mut session = state.sessions.open(&rep.user).await?;
+    let account = account_for(&mut session, person.company.as_deref()).await?;
+    let mut fields = fields(&person);
+    if let Some(chosen) = &account.account {
+        fields.insert("AccountId".into(), json!(chosen.id));
+    }
+    let id = records::create(&mut session, "Contact", fields).await?;
+    state.matches.forget(session.org_id(), &person.email).await;
+    Ok(HttpResponse::Created().json(view(person, Some(id), Some(RecordKind::Contact), account)))
+}
+
+/// Creates a Lead for an attendee (its `Company` from the form or the address's domain).
+#[utoipa::path(
+    post,
+    path = "/api/v1/leads",
+    operation_id = "create_lead",
+    tag = "rep",
+    security(("bearer" = [])),
+    request_body = PersonIn,
+    responses(
+        (status = 201, description = "the Lead", body = PersonView),
+        (status = 400, response = crate::http::openapi::responses::BadRequest),
+        (status = 401, response = crate::http::openapi::responses::Unauthorized),
+        (status = 409, response = crate::http::openapi::responses::Duplicate),
+        (status = 502, response = crate::http::openapi::responses::Upstream),
+    )
+)]
+pub async fn create_lead(
+    rep: Rep,
+    body: web::Json<PersonIn>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let person = person(&body)?;
+    let Some(company) = person.company.clone() else {
+        return Err(ApiError::invalid(
+            "company",
+            "a Lead needs a company, and a personal mailbox's domain names none: type it",
+        ));
+    };
+    let mut session = state.sessions.open(&rep.user).await?;
+    let mut fields = fields(&person);
+    fields.insert("Company".into(), json!(company));
+    let id = records::create(&mut session, "Lead", fields).await?;
+    state.matches.forget(session.org_id(), &person.email).await;
+    let account = AccountChoice {
+        account: None,
+        rule: AccountRule::NoAccount,
+    };
+    Ok(HttpResponse::Created().json(view(person, Some(id), Some(RecordKind::Lead), account)))
+}

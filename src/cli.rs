@@ -37,6 +37,8 @@ pub enum Command {
     Worker(WorkerArgs),
     /// Apply pending database migrations and exit.
     Migrate,
+    /// Print the add-in manifest an admin uploads (the same as /manifest.xml or /manifest.json).
+    Manifest(ManifestArgs),
     /// Run the demo: the service on a local SQLite file beside the emulated Entra ID, Microsoft
     /// Graph and Salesforce seeded with demo data, and print the URLs to open.
     #[cfg(feature = "sandbox")]
@@ -56,6 +58,20 @@ pub struct ServeArgs {
     pub bind: Option<IpAddr>,
 }
 
+#[derive(Debug, clap::Args)]
+pub struct ManifestArgs {
+    /// `xml` (the add-in only manifest: every Outlook) or `json` (the unified manifest for
+    /// Microsoft 365: Outlook on the web and on Windows).
+    #[arg(long, value_enum, default_value = "xml")]
+    pub format: ManifestFormat,
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum ManifestFormat {
+    Xml,
+    Json,
+}
+
 #[derive(Debug, Default, clap::Args)]
 pub struct WorkerArgs {
     /// Serve /healthz and /readyz on this port (for liveness and readiness probes); without
@@ -71,7 +87,11 @@ impl Cli {
     /// Loads the settings, starts logging, and runs the command.
     pub async fn run(self) -> anyhow::Result<()> {
         let file = config::load::config_file(self.config);
-        let mut loaded = config::load(file.as_deref())?;
+        #[cfg(feature = "sandbox")]
+        let demo = matches!(self.command, Command::Demo(_));
+        #[cfg(not(feature = "sandbox"))]
+        let demo = false;
+        let mut loaded = config::load::load_for(file.as_deref(), demo)?;
         #[cfg(feature = "sandbox")]
         if let Command::Demo(args) = &self.command {
             demo::demo_settings(&mut loaded, args);
@@ -100,6 +120,7 @@ impl Cli {
                 startup::run_workers_until_stopped(loaded, health).await
             }
             Command::Migrate => migrate(loaded).await,
+            Command::Manifest(args) => print_manifest(&loaded, args.format),
             #[cfg(feature = "sandbox")]
             Command::Demo(args) => demo::demo(loaded, args.demo_data.as_deref()).await,
             #[cfg(feature = "sandbox")]
@@ -118,6 +139,28 @@ async fn serve(loaded: Loaded) -> anyhow::Result<()> {
     let app = Application::build(loaded).await?;
     tracing::info!(address = %format!("{scheme}://{host}:{}", app.port()), "serving");
     app.run_until_stopped().await
+}
+
+/// The manifest for the configured public URL (else the address `serve` listens on).
+fn print_manifest(loaded: &Loaded, format: ManifestFormat) -> anyhow::Result<()> {
+    let http = &loaded.settings.http;
+    let base = http.public_url.clone().unwrap_or_else(|| {
+        let scheme = if loaded.tls.is_some() {
+            "https"
+        } else {
+            "http"
+        };
+        format!("{scheme}://{}:{}", http.host, http.port)
+    });
+    let format = match format {
+        ManifestFormat::Xml => crate::manifest::Format::Xml,
+        ManifestFormat::Json => crate::manifest::Format::Json,
+    };
+    print!(
+        "{}",
+        crate::manifest::render(&loaded.settings, format, &base)
+    );
+    Ok(())
 }
 
 async fn migrate(loaded: Loaded) -> anyhow::Result<()> {

@@ -2,11 +2,13 @@
 //! (nested with `__`, as in `OUTFORCE_DATABASE__URL`). Loaded and validated once at start-up;
 //! every error names the setting, as the admin wrote it.
 
+pub mod addin;
 pub mod load;
 mod settings;
 
 pub use load::{ConfigError, Loaded, load};
 pub use settings::{
-    DatabaseSettings, EntraSettings, GraphSettings, HttpSettings, JobSettings, LogFormat,
-    LogSettings, OutboundSettings, SalesforceSettings, SecretsSettings, Settings, TlsSettings,
+    AddinSettings, DatabaseSettings, EntraSettings, GraphSettings, HttpSettings, JobSettings,
+    LogFormat, LogSettings, OutboundSettings, SalesforceSettings, SecretsSettings, Settings,
+    TlsSettings,
 };

@@ -6,6 +6,7 @@
 //! task pane's static files (their own CSP and caching) get scopes of their own when they come.
 //! [`app_config`] holds what every route shares (body limits, extractor errors, the fallback).
 
+pub mod addin;
 pub mod admin;
 pub mod api;
 pub mod envelope;
@@ -26,6 +27,7 @@ pub use error::ApiError;
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.configure(health::configure)
         .configure(metrics::configure)
+        .configure(addin::configure)
         .configure(openapi::configure)
         .service(
             web::scope("/api/v1")
@@ -33,6 +35,18 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .configure(api::configure),
         )
         .service(web::scope("/auth/salesforce").configure(sign_in::configure));
+}
+
+/// How reps and Office reach this service: the configured public URL, else the scheme and host
+/// the request came by.
+pub fn public_base(req: &HttpRequest, settings: &crate::config::Settings) -> String {
+    match &settings.http.public_url {
+        Some(url) => url.trim_end_matches('/').to_string(),
+        None => {
+            let info = req.connection_info();
+            format!("{}://{}", info.scheme(), info.host())
+        }
+    }
 }
 
 /// Limits and error mapping shared by every route: oversized and malformed bodies, bad paths

@@ -8,6 +8,7 @@ pub mod http;
 pub mod identity;
 pub mod ids;
 pub mod jobs;
+pub mod manifest;
 pub mod match_cache;
 pub mod matching;
 pub mod meeting;

@@ -6,6 +6,7 @@ mod graph_access;
 mod health;
 mod identity;
 mod links;
+mod manifest;
 mod matches;
 mod me;
 mod metrics;

@@ -539,3 +539,43 @@ async fn sandbox_prints_urls_that_answer_over_https_with_its_ca() {
         Some(0)
     );
 }
+
+#[test]
+fn a_public_url_over_plain_http_stops_start_up_naming_the_setting() {
+    let output = run(outforce()
+        .arg("serve")
+        .env("OUTFORCE_HTTP__PUBLIC_URL", "http://outforce.contoso.com"));
+    assert!(!output.status.success());
+    let message = stderr(&output);
+    assert!(message.contains("OUTFORCE_HTTP__PUBLIC_URL"), "{message}");
+    assert!(message.contains("https://"), "{message}");
+}
+
+#[test]
+fn an_add_in_id_that_is_not_a_guid_stops_start_up_naming_the_setting() {
+    let output = run(outforce()
+        .arg("serve")
+        .env("OUTFORCE_ADDIN__ID", "outforce"));
+    assert!(!output.status.success());
+    let message = stderr(&output);
+    assert!(message.contains("OUTFORCE_ADDIN__ID"), "{message}");
+    assert!(message.contains("GUID"), "{message}");
+}
+
+#[test]
+fn the_manifest_command_prints_what_an_admin_uploads() {
+    let output = run(outforce()
+        .args(["manifest", "--format", "json"])
+        .env("OUTFORCE_HTTP__PUBLIC_URL", "https://outforce.contoso.com"));
+    assert!(output.status.success(), "{}", stderr(&output));
+    let manifest: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(manifest["id"], "4f1e9a2c-7b3d-4e8a-9c61-5d2f0b8e7a13");
+    assert_eq!(
+        manifest["extensions"][0]["runtimes"][0]["code"]["page"],
+        "https://outforce.contoso.com/pane/"
+    );
+    let xml = run(outforce()
+        .arg("manifest")
+        .env("OUTFORCE_HTTP__PUBLIC_URL", "https://outforce.contoso.com"));
+    assert!(String::from_utf8_lossy(&xml.stdout).starts_with("<?xml"));
+}

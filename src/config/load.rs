@@ -37,9 +37,15 @@ pub struct ConfigError {
 /// Reads defaults, then the TOML file (if given, it must exist), then `OUTFORCE_*` variables,
 /// and validates the result.
 pub fn load(file: Option<&Path>) -> Result<Loaded, ConfigError> {
+    load_for(file, false)
+}
+
+/// As [`load`]; `demo` for `outforce demo`, whose public URL may be plain HTTP.
+pub fn load_for(file: Option<&Path>, demo: bool) -> Result<Loaded, ConfigError> {
     let service_links = service_link_variables();
     let figment = figment(file, service_links.clone());
-    let settings: Settings = figment.extract().map_err(|e| from_figment(&figment, e))?;
+    let mut settings: Settings = figment.extract().map_err(|e| from_figment(&figment, e))?;
+    settings.demo = demo;
     let mut loaded = validate(&figment, settings)?;
     loaded.ignored_variables = service_links
         .iter()
@@ -150,14 +156,7 @@ fn validate(figment: &Figment, settings: Settings) -> Result<Loaded, ConfigError
     if settings.http.body_limit_bytes == 0 {
         return Err(invalid("http.body_limit_bytes", "must be above 0".into()));
     }
-    if let Some(url) = &settings.http.public_url
-        && !(url.starts_with("https://") || url.starts_with("http://"))
-    {
-        return Err(invalid(
-            "http.public_url",
-            "must start with https://".into(),
-        ));
-    }
+    super::addin::check(&settings).map_err(|e| invalid(e.key, e.problem))?;
     // Keys fetched in clear could be swapped by anyone on the path: Entra is HTTPS only.
     if !settings.entra.authority.starts_with("https://") {
         return Err(invalid(

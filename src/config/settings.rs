@@ -23,6 +23,40 @@ pub struct Settings {
     pub salesforce: SalesforceSettings,
     pub graph: GraphSettings,
     pub metrics: MetricsSettings,
+    pub addin: AddinSettings,
+    /// Set by `outforce demo` only: the demo page, and a public URL on plain HTTP.
+    #[serde(skip)]
+    pub demo: bool,
+}
+
+/// What the add-in manifests say about the add-in.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AddinSettings {
+    /// The add-in's id, a GUID; keep it for the add-in's life (Office knows the add-in by it).
+    pub id: String,
+    /// `major.minor.build.revision`; raise it when the manifest changes.
+    pub version: String,
+    pub provider: String,
+    pub name: String,
+    /// Where reps find help; defaults to this service's own page.
+    pub support_url: Option<String>,
+    /// Origins the pane's windows may open besides the Salesforce login hosts (a My Domain
+    /// login such as `https://contoso.my.salesforce.com`). Office allows no wildcards here.
+    pub app_domains: Vec<String>,
+}
+
+impl Default for AddinSettings {
+    fn default() -> Self {
+        Self {
+            id: "4f1e9a2c-7b3d-4e8a-9c61-5d2f0b8e7a13".into(),
+            version: "1.0.0.0".into(),
+            provider: "outforce".into(),
+            name: "outforce for Salesforce".into(),
+            support_url: None,
+            app_domains: Vec::new(),
+        }
+    }
 }
 
 /// Who may read `/metrics`.

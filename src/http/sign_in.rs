@@ -27,13 +27,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 /// Where Salesforce sends the browser back: on the configured public URL, else on the host the
 /// dialog reached us by.
 fn callback_url(req: &HttpRequest, state: &AppState) -> String {
-    let base = match &state.settings.http.public_url {
-        Some(url) => url.trim_end_matches('/').to_string(),
-        None => {
-            let info = req.connection_info();
-            format!("{}://{}", info.scheme(), info.host())
-        }
-    };
+    let base = super::public_base(req, &state.settings);
     format!("{base}/auth/salesforce/callback")
 }
 

@@ -15,6 +15,7 @@ pub mod extract;
 pub mod health;
 pub mod metrics;
 pub mod openapi;
+pub mod pane;
 pub mod request_id;
 pub mod request_span;
 pub mod sign_in;
@@ -28,6 +29,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.configure(health::configure)
         .configure(metrics::configure)
         .configure(addin::configure)
+        .configure(pane::configure)
         .configure(openapi::configure)
         .service(
             web::scope("/api/v1")
@@ -35,18 +37,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .configure(api::configure),
         )
         .service(web::scope("/auth/salesforce").configure(sign_in::configure));
-}
-
-/// How reps and Office reach this service: the configured public URL, else the scheme and host
-/// the request came by.
-pub fn public_base(req: &HttpRequest, settings: &crate::config::Settings) -> String {
-    match &settings.http.public_url {
-        Some(url) => url.trim_end_matches('/').to_string(),
-        None => {
-            let info = req.connection_info();
-            format!("{}://{}", info.scheme(), info.host())
-        }
-    }
 }
 
 /// Limits and error mapping shared by every route: oversized and malformed bodies, bad paths

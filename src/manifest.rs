@@ -56,7 +56,8 @@ fn app_domains(settings: &Settings, base: &str) -> Vec<String> {
     unique
 }
 
-fn xml_escape(text: &str) -> String {
+/// Text for XML or HTML, in an element or a quoted attribute.
+pub fn xml_escape(text: &str) -> String {
     text.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")

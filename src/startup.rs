@@ -104,6 +104,15 @@ impl Application {
         loaded: Loaded,
         registry: Registry<AppState>,
     ) -> anyhow::Result<Self> {
+        Self::build_with(loaded, registry, None).await
+    }
+
+    /// As [`Application::build_with_jobs`], serving `routes` too (the demo's own pages).
+    pub async fn build_with(
+        loaded: Loaded,
+        registry: Registry<AppState>,
+        routes: Option<Routes>,
+    ) -> anyhow::Result<Self> {
         let stop = StopSignal::listen().context("listening for SIGINT and SIGTERM")?;
         let state = build_state(&loaded).await?;
         let http = &loaded.settings.http;
@@ -111,7 +120,7 @@ impl Application {
             format!("binding {}:{} (http.host, http.port)", http.host, http.port)
         })?;
         let port = listener.local_addr()?.port();
-        let server = server(&state, listener, &loaded)?;
+        let server = server(&state, listener, &loaded, routes)?;
         let workers = WorkerPool::start(
             loaded.settings.jobs.workers,
             &state.queue,
@@ -169,7 +178,15 @@ impl Application {
     }
 }
 
-fn server(state: &AppState, listener: TcpListener, loaded: &Loaded) -> anyhow::Result<Server> {
+/// Routes mounted beside the service's own (the demo's).
+pub type Routes = Arc<dyn Fn(&mut web::ServiceConfig) + Send + Sync>;
+
+fn server(
+    state: &AppState,
+    listener: TcpListener,
+    loaded: &Loaded,
+    routes: Option<Routes>,
+) -> anyhow::Result<Server> {
     let data = web::Data::new(state.clone());
     let request_metrics = http::metrics::middleware(&state.metrics)?;
     let http_settings = &loaded.settings.http;
@@ -180,6 +197,11 @@ fn server(state: &AppState, listener: TcpListener, loaded: &Loaded) -> anyhow::R
             .wrap(request_metrics.clone())
             .wrap(TracingLogger::<RequestSpan>::new())
             .app_data(data.clone())
+            .configure(|cfg| {
+                if let Some(routes) = &routes {
+                    routes(cfg);
+                }
+            })
             .configure(http::app_config(body_limit))
             .configure(http::configure)
     })

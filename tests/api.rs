@@ -11,6 +11,7 @@ mod matches;
 mod me;
 mod metrics;
 mod openapi;
+mod pane;
 mod people;
 mod records;
 mod salesforce_connect;

@@ -2,6 +2,8 @@
 //! default): `outforce demo`, the service beside the emulated Entra ID, Microsoft Graph and
 //! Salesforce seeded with demo data, and `outforce sandbox`, the emulators alone.
 
+mod web;
+
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -96,13 +98,19 @@ pub(super) async fn demo(
     if loaded.settings.secrets.keys.is_empty() {
         loaded.settings.secrets.keys = vec![demo_secret_key(&data_dir)?];
     }
-    let app = Application::build(loaded).await?;
+    // The pane and the Connect dialog load the demo's stand-in for Office.js.
+    loaded.settings.addin.office_js_url = crate::http::pane::asset_url("office-host")
+        .context("the embedded pane has no office-host bundle")?;
+    let routes = web::routes(Arc::clone(&sandbox), &accounts);
+    let app = Application::build_with(loaded, crate::startup::registry(), Some(routes)).await?;
     bind_demo_org(&app, &accounts).await?;
     let base = format!("http://{host}:{}", app.port());
     println!(
         "outforce demo is running (SQLite file in {}/)",
         data_dir.display()
     );
+    println!("  open first: {base}/  (plays Outlook: the week's meetings and the task pane)");
+    println!("  manifests:  {base}/manifest.xml  {base}/manifest.json");
     println!("  liveness:   {base}/healthz");
     println!("  readiness:  {base}/readyz");
     println!("  metrics:    {base}/metrics");

@@ -44,6 +44,9 @@ pub struct AddinSettings {
     /// Origins the pane's windows may open besides the Salesforce login hosts (a My Domain
     /// login such as `https://contoso.my.salesforce.com`). Office allows no wildcards here.
     pub app_domains: Vec<String>,
+    /// Where the pane and the Connect dialog load Office.js from: Microsoft's CDN, as the
+    /// platform requires (the demo points it at its stand-in).
+    pub office_js_url: String,
 }
 
 impl Default for AddinSettings {
@@ -55,6 +58,7 @@ impl Default for AddinSettings {
             name: "outforce for Salesforce".into(),
             support_url: None,
             app_domains: Vec::new(),
+            office_js_url: "https://appsforoffice.microsoft.com/lib/1/hosted/office.js".into(),
         }
     }
 }

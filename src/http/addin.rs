@@ -4,7 +4,8 @@
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
 
-use super::public_base;
+use super::error::ApiError;
+use super::extract::public_base;
 use crate::manifest::{self, Format};
 use crate::state::AppState;
 
@@ -43,7 +44,12 @@ const ICONS: &[(&str, &[u8])] = &[
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/manifest.xml", web::get().to(xml))
         .route("/manifest.json", web::get().to(json))
-        .route("/assets/{name}", web::get().to(icon));
+        .route("/assets/{name}", web::get().to(icon))
+        .route("/favicon.ico", web::get().to(favicon));
+}
+
+async fn favicon() -> Result<HttpResponse, ApiError> {
+    icon(web::Path::from("icon-32.png".to_string())).await
 }
 
 fn manifest(req: &HttpRequest, state: &AppState, format: Format) -> HttpResponse {
@@ -70,11 +76,11 @@ async fn json(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
     manifest(&req, &state, Format::Json)
 }
 
-async fn icon(name: web::Path<String>) -> Result<HttpResponse, super::ApiError> {
+async fn icon(name: web::Path<String>) -> Result<HttpResponse, ApiError> {
     let (_, bytes) = ICONS
         .iter()
         .find(|(file, _)| *file == name.as_str())
-        .ok_or_else(|| super::ApiError::NotFound(format!("no asset {}", name.as_str())))?;
+        .ok_or_else(|| ApiError::NotFound(format!("no asset {}", name.as_str())))?;
     Ok(HttpResponse::Ok()
         .content_type("image/png")
         .insert_header((header::CACHE_CONTROL, "public, max-age=86400"))

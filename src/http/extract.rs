@@ -90,3 +90,15 @@ impl FromRequest for Admin {
         })
     }
 }
+
+/// How reps and Office reach this service: the configured public URL, else the scheme and host
+/// the request came by.
+pub fn public_base(req: &HttpRequest, settings: &crate::config::Settings) -> String {
+    match &settings.http.public_url {
+        Some(url) => url.trim_end_matches('/').to_string(),
+        None => {
+            let info = req.connection_info();
+            format!("{}://{}", info.scheme(), info.host())
+        }
+    }
+}

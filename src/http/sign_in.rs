@@ -14,6 +14,7 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use super::error::ApiError;
+use super::extract::public_base;
 use crate::salesforce::sign_in::{Callback, Failure, STATE_LIFETIME};
 use crate::state::AppState;
 
@@ -27,7 +28,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 /// Where Salesforce sends the browser back: on the configured public URL, else on the host the
 /// dialog reached us by.
 fn callback_url(req: &HttpRequest, state: &AppState) -> String {
-    let base = super::public_base(req, &state.settings);
+    let base = public_base(req, &state.settings);
     format!("{base}/auth/salesforce/callback")
 }
 
@@ -63,7 +64,7 @@ pub async fn start(
         .await?;
     let started = match started {
         Ok(started) => started,
-        Err(failure) => return Ok(page::failure(failure.code())),
+        Err(failure) => return Ok(page::failure(&state.settings, failure.code())),
     };
     let cookie = Cookie::build(COOKIE, started.browser_nonce)
         .path("/auth/salesforce")
@@ -132,7 +133,7 @@ pub async fn callback(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let Some(query) = CallbackQuery::parse(req.query_string()) else {
-        return Ok(page::failure(Failure::StateInvalid.code()));
+        return Ok(page::failure(&state.settings, Failure::StateInvalid.code()));
     };
     let browser = req.cookie(COOKIE);
     let callback = Callback {
@@ -146,7 +147,7 @@ pub async fn callback(
         .finish(&callback, &callback_url(&req, &state))
         .await?
     {
-        Ok(()) => Ok(page::success()),
-        Err(failure) => Ok(page::failure(failure.code())),
+        Ok(()) => Ok(page::success(&state.settings)),
+        Err(failure) => Ok(page::failure(&state.settings, failure.code())),
     }
 }

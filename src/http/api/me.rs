@@ -60,6 +60,8 @@ struct SalesforceView {
     error: Option<String>,
     /// The Salesforce user the rep acts as.
     user_id: Option<String>,
+    /// The org's address (`https://…my.salesforce.com`), for links to its records.
+    instance_url: Option<String>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -120,12 +122,14 @@ pub async fn me(rep: Rep, state: web::Data<AppState>) -> Result<HttpResponse, Ap
             state: c.row.status.as_str(),
             error: c.row.last_error_code,
             user_id: c.row.external_user_id,
+            instance_url: c.row.instance_url,
         },
         None => SalesforceView {
             mode: SalesforceMode::of(org_wide.is_some()),
             state: "not_connected",
             error: None,
             user_id: None,
+            instance_url: None,
         },
     };
     Ok(HttpResponse::Ok().json(MeView {

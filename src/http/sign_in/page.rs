@@ -3,6 +3,9 @@
 use actix_web::HttpResponse;
 use serde_json::json;
 
+use crate::config::Settings;
+use crate::manifest::xml_escape;
+
 fn message(code: &str) -> &'static str {
     match code {
         "connected" => "Salesforce is connected. You can close this window.",
@@ -23,18 +26,20 @@ fn message(code: &str) -> &'static str {
     }
 }
 
-fn render(status: &str, code: &str) -> HttpResponse {
+/// Office.js comes from where the configuration says (Microsoft's CDN; the demo's stand-in).
+fn render(settings: &Settings, status: &str, code: &str) -> HttpResponse {
     let result = json!({ "status": status, "code": code })
         .to_string()
         .replace("</", "<\\/");
     let body = format!(
         "<!doctype html><html><head><meta charset=\"utf-8\"><title>outforce · Salesforce</title>\
-         <script src=\"https://appsforoffice.microsoft.com/lib/1/hosted/office.js\"></script></head>\
+         <script src=\"{office_js}\"></script></head>\
          <body><p id=\"message\">{}</p><script>\
          var result = {result};\
          if (window.Office) {{ Office.onReady(function () {{ Office.context.ui.messageParent(JSON.stringify(result)); }}); }}\
          </script></body></html>",
-        message(code)
+        message(code),
+        office_js = xml_escape(&settings.addin.office_js_url),
     );
     HttpResponse::Ok()
         .content_type("text/html; charset=utf-8")
@@ -43,10 +48,10 @@ fn render(status: &str, code: &str) -> HttpResponse {
         .body(body)
 }
 
-pub fn success() -> HttpResponse {
-    render("ok", "connected")
+pub fn success(settings: &Settings) -> HttpResponse {
+    render(settings, "ok", "connected")
 }
 
-pub fn failure(code: &str) -> HttpResponse {
-    render("error", code)
+pub fn failure(settings: &Settings, code: &str) -> HttpResponse {
+    render(settings, "error", code)
 }

@@ -1,0 +1,87 @@
+// What the service's API answers, as the pane uses it (the OpenAPI document has the whole).
+
+export interface Named {
+  id: string;
+  name: string;
+}
+
+export interface Match {
+  kind: "contact" | "lead";
+  id: string;
+  name: string;
+  account: Named | null;
+  company: string | null;
+  owner: Named | null;
+  reason: string;
+}
+
+export interface AttendeeMatches {
+  email: string;
+  name: string | null;
+  matches: Match[];
+  colleague: Named | null;
+}
+
+export interface Me {
+  display_name: string | null;
+  salesforce: { mode: string; state: string; error: string | null; user_id: string | null; instance_url: string | null };
+  sync_config: { settings: Record<string, unknown> } | null;
+}
+
+export interface WhatRecord {
+  type: "account" | "opportunity" | "case";
+  id: string;
+  name: string;
+  detail: string | null;
+}
+
+export interface AccountChoice {
+  account: Named | null;
+  rule: "exact_name" | "only_containing" | "no_account";
+}
+
+export interface Person {
+  id: string | null;
+  kind: "contact" | "lead" | null;
+  email: string;
+  first_name: string | null;
+  last_name: string;
+  company: string | null;
+  account: AccountChoice;
+}
+
+export type SyncState = "queued" | "synced" | "failed" | "not_synced" | "reconnect_needed";
+
+export interface Link {
+  outlook_event_id: string;
+  sync: boolean;
+  who_ids: string[];
+  what_id: string | null;
+  state: SyncState;
+  salesforce_event_id: string | null;
+  error: string | null;
+}
+
+export interface Attendee {
+  email: string;
+  name: string;
+}
+
+/** A meeting as Office.js shows it. */
+export interface Meeting {
+  restId: string | null;
+  subject: string;
+  start: Date;
+  end: Date;
+  allDay: boolean;
+  location: string;
+  timeZone: string;
+  attendees: Attendee[];
+  organizer: boolean;
+}
+
+export interface PaneConfig {
+  clientId: string;
+  scope: string;
+  authority: string;
+}

@@ -1,0 +1,158 @@
+//! The task pane and the pages a person opens: `/pane/` (the pane Outlook loads, with a strict
+//! CSP that still lets Office.js and the dialog work, and no X-Frame-Options: Outlook on the web
+//! frames it), its bundles under `/pane/assets/` (content-hashed names, cached for a year), and
+//! `/` (the demo page in demo mode; otherwise a short page naming the service and its
+//! manifests). The files are the build of `addin/`, embedded by `build.rs`.
+
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde_json::json;
+
+use super::error::ApiError;
+use super::extract::public_base;
+use crate::config::Settings;
+use crate::state::AppState;
+
+mod embedded {
+    include!(concat!(env!("OUT_DIR"), "/pane_files.rs"));
+}
+
+/// Where Outlook frames the pane: Outlook on the web and the new Outlook (the desktop clients
+/// load it top-level).
+const FRAME_ANCESTORS: &str = "'self' https://outlook.office.com https://outlook.office365.com \
+     https://outlook.live.com https://*.outlook.com https://*.office.com https://*.office365.com \
+     https://*.officeapps.live.com";
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/", web::get().to(home))
+        .route("/pane", web::get().to(to_pane))
+        .route("/pane/", web::get().to(pane))
+        .route("/pane/assets/{file}", web::get().to(asset));
+}
+
+fn file(path: &str) -> Option<&'static [u8]> {
+    embedded::FILES
+        .iter()
+        .find(|(name, _)| *name == path)
+        .map(|(_, bytes)| *bytes)
+}
+
+/// The hashed path of a bundle (`office-host` → `/pane/assets/office-host-HASH.js`).
+pub fn asset_url(name: &str) -> Option<String> {
+    embedded::ASSETS
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, path)| format!("/pane/{path}"))
+}
+
+fn origin(url: &str) -> Option<String> {
+    let (scheme, rest) = url.split_once("://")?;
+    Some(format!(
+        "{scheme}://{}",
+        rest.split('/').next().unwrap_or(rest)
+    ))
+}
+
+/// Scripts from us and from where Office.js comes; tokens from Entra (MSAL's fallback when a
+/// host lacks Nested App Authentication); nothing inline but the JSON settings block.
+fn content_security_policy(settings: &Settings) -> String {
+    let office = origin(&settings.addin.office_js_url).unwrap_or_default();
+    let entra = origin(&settings.entra.authority).unwrap_or_default();
+    format!(
+        "default-src 'self'; script-src 'self' {office}; style-src 'self'; img-src 'self' data:; \
+         connect-src 'self' {entra}; frame-src 'self' {entra}; frame-ancestors {FRAME_ANCESTORS}; \
+         base-uri 'none'; form-action 'self'; object-src 'none'"
+    )
+}
+
+fn html(body: String, csp: Option<String>) -> HttpResponse {
+    let mut response = HttpResponse::Ok();
+    response
+        .content_type("text/html; charset=utf-8")
+        .insert_header((header::CACHE_CONTROL, "no-cache"))
+        .insert_header(("X-Content-Type-Options", "nosniff"))
+        .insert_header(("Referrer-Policy", "strict-origin-when-cross-origin"));
+    if let Some(csp) = csp {
+        response.insert_header((header::CONTENT_SECURITY_POLICY, csp));
+    }
+    response.body(body)
+}
+
+async fn to_pane() -> HttpResponse {
+    HttpResponse::PermanentRedirect()
+        .insert_header((header::LOCATION, "/pane/"))
+        .finish()
+}
+
+async fn pane(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    let settings = &state.settings;
+    let template = file("pane.html")
+        .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("the embedded pane has no pane.html")))?;
+    let client_id = settings.entra.client_id.clone().unwrap_or_default();
+    let app_id_uri = settings
+        .entra
+        .app_id_uri
+        .clone()
+        .unwrap_or_else(|| format!("api://{client_id}"));
+    let config = json!({
+        "clientId": client_id,
+        "scope": format!("{app_id_uri}/{}", settings.entra.scope),
+        "authority": format!("{}/organizations", settings.entra.authority.trim_end_matches('/')),
+    })
+    .to_string()
+    .replace("</", "<\\/");
+    let body = String::from_utf8_lossy(template)
+        .replace("{{config}}", &config)
+        .replace(
+            "{{office_js}}",
+            &crate::manifest::xml_escape(&settings.addin.office_js_url),
+        );
+    Ok(html(body, Some(content_security_policy(settings))))
+}
+
+async fn asset(path: web::Path<String>) -> Result<HttpResponse, ApiError> {
+    let name = format!("assets/{}", path.as_str());
+    let bytes =
+        file(&name).ok_or_else(|| ApiError::NotFound(format!("no asset {}", path.as_str())))?;
+    let content_type = if name.ends_with(".js") {
+        "text/javascript; charset=utf-8"
+    } else if name.ends_with(".css") {
+        "text/css; charset=utf-8"
+    } else {
+        "application/octet-stream"
+    };
+    Ok(HttpResponse::Ok()
+        .content_type(content_type)
+        // The name changes with the content: a year, and never revalidated.
+        .insert_header((header::CACHE_CONTROL, "public, max-age=31536000, immutable"))
+        .insert_header(("X-Content-Type-Options", "nosniff"))
+        .body(bytes))
+}
+
+async fn home(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    let settings = &state.settings;
+    if settings.demo {
+        let page = file("demo.html").ok_or_else(|| {
+            ApiError::Internal(anyhow::anyhow!("the embedded pane has no demo.html"))
+        })?;
+        return Ok(html(String::from_utf8_lossy(page).into_owned(), None));
+    }
+    let base = crate::manifest::xml_escape(&public_base(&req, settings));
+    let name = crate::manifest::xml_escape(&settings.addin.name);
+    let version = env!("CARGO_PKG_VERSION");
+    let body = format!(
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <title>{name}</title></head><body style=\"font-family: sans-serif; max-width: 40em; margin: 2em auto\">\
+         <h1>{name}</h1><p>outforce {version}: the service behind the Outlook add-in for Salesforce.</p>\
+         <p>Admins deploy the add-in from its manifest:</p><ul>\
+         <li><a href=\"{base}/manifest.xml\">{base}/manifest.xml</a> (every Outlook)</li>\
+         <li><a href=\"{base}/manifest.json\">{base}/manifest.json</a> (the unified manifest for Microsoft 365)</li>\
+         </ul><p>The API is described at <a href=\"{base}/api/openapi.json\">{base}/api/openapi.json</a>.</p>\
+         </body></html>"
+    );
+    Ok(html(
+        body,
+        Some("default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'".into()),
+    ))
+}

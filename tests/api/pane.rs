@@ -1,0 +1,91 @@
+//! The task pane as Outlook loads it: framed by Outlook on the web (no X-Frame-Options, a CSP
+//! naming Outlook's origins), Office.js from Microsoft's CDN, its bundles cached for a year
+//! under names that change with their content, and `/` answering a person.
+
+use crate::db::Backend;
+use crate::helpers::spawn_app;
+
+#[tokio::test]
+async fn the_pane_loads_office_js_and_may_be_framed_by_outlook_only() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let response = app.get("/pane/").await;
+    assert_eq!(response.status(), 200);
+    let headers = response.headers().clone();
+    assert!(
+        headers.get("x-frame-options").is_none(),
+        "Outlook on the web frames the pane"
+    );
+    let csp = headers["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        csp.contains("frame-ancestors 'self' https://outlook.office.com"),
+        "{csp}"
+    );
+    assert!(
+        csp.contains("script-src 'self' https://appsforoffice.microsoft.com"),
+        "{csp}"
+    );
+    assert!(!csp.contains("unsafe-inline"), "{csp}");
+    assert_eq!(headers["cache-control"], "no-cache");
+    let html = response.text().await.unwrap();
+    assert!(html.contains(
+        "<script src=\"https://appsforoffice.microsoft.com/lib/1/hosted/office.js\"></script>"
+    ));
+    assert!(
+        html.contains("\"scope\":\"api://"),
+        "the pane is told which API scope to ask for"
+    );
+
+    // Every bundle the page names is served, hashed and cached for good.
+    let named: Vec<String> = html
+        .split("/pane/assets/")
+        .skip(1)
+        .map(|rest| rest.split('"').next().unwrap().to_string())
+        .collect();
+    assert_eq!(named.len(), 2, "one script and one style sheet: {named:?}");
+    for asset in named {
+        assert!(asset.contains('-'), "a content hash in the name: {asset}");
+        let response = app.get(&format!("/pane/assets/{asset}")).await;
+        assert_eq!(response.status(), 200, "{asset}");
+        assert_eq!(
+            response.headers()["cache-control"],
+            "public, max-age=31536000, immutable"
+        );
+        let kind = response.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .to_string();
+        assert!(kind.starts_with(if asset.ends_with(".js") {
+            "text/javascript"
+        } else {
+            "text/css"
+        }));
+    }
+    let missing = app.get("/pane/assets/pane-NOTBUILT.js").await;
+    assert_eq!(missing.status(), 404);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn the_home_page_names_the_service_and_its_manifests() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let response = app.get("/").await;
+    assert_eq!(response.status(), 200);
+    assert!(
+        response.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
+    let page = response.text().await.unwrap();
+    assert!(page.contains(env!("CARGO_PKG_VERSION")));
+    assert!(page.contains(&format!("{}/manifest.xml", app.address)));
+    assert!(page.contains(&format!("{}/manifest.json", app.address)));
+    assert!(
+        !page.contains("outforce demo"),
+        "the demo page is for demo mode only"
+    );
+    app.stop().await;
+}

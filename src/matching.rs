@@ -80,6 +80,64 @@ pub struct Named {
 pub enum Reason {
     /// The record's `Email` is the attendee's address.
     PrimaryEmail,
+    /// One of the org's extra email fields (named in `field`) holds the address.
+    ExtraEmail,
+}
+
+/// The most extra email fields per object: each one is another clause in the lookup's query.
+pub const MAX_EXTRA_EMAIL_FIELDS: usize = 5;
+
+/// The custom fields besides `Email` that hold addresses in the tenant's org (NPSP's
+/// `npe01__WorkEmail__c`, …), per object; searched too, case-insensitively as `Email` is.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, serde::Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ExtraEmailFields {
+    #[serde(default)]
+    pub contact: Vec<String>,
+    #[serde(default)]
+    pub lead: Vec<String>,
+}
+
+impl ExtraEmailFields {
+    /// Checks the field names: API names of custom fields (`Name__c`, or `ns__Name__c`), at most
+    /// five per object, none twice. The error names the offending entry.
+    pub fn checked(self) -> Result<Self, (String, &'static str)> {
+        for (object, fields) in [("contact", &self.contact), ("lead", &self.lead)] {
+            if fields.len() > MAX_EXTRA_EMAIL_FIELDS {
+                return Err((
+                    object.to_string(),
+                    "at most 5 extra email fields per object",
+                ));
+            }
+            for (index, field) in fields.iter().enumerate() {
+                let at = format!("{object}[{index}]");
+                let body = field.strip_suffix("__c").unwrap_or_default();
+                let well_formed = !body.is_empty()
+                    && field.len() <= 80
+                    && body.starts_with(|c: char| c.is_ascii_alphabetic())
+                    && body.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+                    && !body.ends_with('_')
+                    && !body.contains("___");
+                if !well_formed {
+                    return Err((at, "a custom field's API name, such as Work_Email__c"));
+                }
+                if fields[..index]
+                    .iter()
+                    .any(|f| f.eq_ignore_ascii_case(field))
+                {
+                    return Err((at, "named twice"));
+                }
+            }
+        }
+        Ok(self)
+    }
+
+    pub fn for_kind(&self, kind: RecordKind) -> &[String] {
+        match kind {
+            RecordKind::Contact => &self.contact,
+            RecordKind::Lead => &self.lead,
+        }
+    }
 }
 
 /// A Contact or an unconverted Lead found for an address.
@@ -88,7 +146,10 @@ pub struct RecordRow {
     pub kind: RecordKind,
     pub id: String,
     pub name: String,
-    pub email: EmailAddress,
+    /// The record's `Email`, when it holds an address.
+    pub email: Option<EmailAddress>,
+    /// The org's extra email fields that hold an address: `(field, address)`.
+    pub extra_emails: Vec<(String, EmailAddress)>,
     /// A Contact's Account; a Lead's Company is in `company`.
     pub account: Option<Named>,
     pub company: Option<String>,
@@ -121,6 +182,8 @@ pub struct Match {
     pub company: Option<String>,
     pub owner: Option<Named>,
     pub reason: Reason,
+    /// With `extra_email`: the field that holds the address.
+    pub field: Option<String>,
 }
 
 /// One attendee's matches, best first, and the colleague they are, if they are one.
@@ -133,14 +196,36 @@ pub struct AttendeeMatches {
     pub colleague: Option<Named>,
 }
 
-/// Ranks what was found for an address: Contacts before Leads, a Contact with an Account
-/// before one without, then the most recently changed first (Id breaks a tie).
+/// Why `row` matches `email`, and through which extra field; none when it does not.
+fn reason(row: &RecordRow, email: &EmailAddress) -> Option<(Reason, Option<String>)> {
+    if row.email.as_ref() == Some(email) {
+        return Some((Reason::PrimaryEmail, None));
+    }
+    row.extra_emails
+        .iter()
+        .find(|(_, address)| address == email)
+        .map(|(field, _)| (Reason::ExtraEmail, Some(field.clone())))
+}
+
+/// Ranks what was found for an address: Contacts before Leads, a match on the primary email
+/// before one on an extra field, a Contact with an Account before one without, then the most
+/// recently changed first (Id breaks a tie).
 pub fn explain(email: &EmailAddress, found: &Found) -> AttendeeMatches {
-    let mut records: Vec<&RecordRow> = found.records.iter().filter(|r| &r.email == email).collect();
-    records.sort_by(|a, b| {
-        let rank = |r: &RecordRow| (r.kind == RecordKind::Lead, r.account.is_none());
-        rank(a)
-            .cmp(&rank(b))
+    let mut records: Vec<(&RecordRow, (Reason, Option<String>))> = found
+        .records
+        .iter()
+        .filter_map(|r| reason(r, email).map(|why| (r, why)))
+        .collect();
+    records.sort_by(|(a, why_a), (b, why_b)| {
+        let rank = |r: &RecordRow, why: &(Reason, Option<String>)| {
+            (
+                r.kind == RecordKind::Lead,
+                why.0 != Reason::PrimaryEmail,
+                r.account.is_none(),
+            )
+        };
+        rank(a, why_a)
+            .cmp(&rank(b, why_b))
             .then_with(|| b.last_modified.cmp(&a.last_modified))
             .then_with(|| a.id.cmp(&b.id))
     });
@@ -158,14 +243,15 @@ pub fn explain(email: &EmailAddress, found: &Found) -> AttendeeMatches {
         name: None,
         matches: records
             .into_iter()
-            .map(|r| Match {
+            .map(|(r, (reason, field))| Match {
                 kind: r.kind,
                 id: r.id.clone(),
                 name: r.name.clone(),
                 account: r.account.clone(),
                 company: r.company.clone(),
                 owner: r.owner.clone(),
-                reason: Reason::PrimaryEmail,
+                reason,
+                field,
             })
             .collect(),
         colleague,

@@ -101,6 +101,7 @@ const SQLITE_MIGRATIONS: &[(&str, &str)] = embed_migrations!("sqlite":
     "0003_salesforce_org_wide",
     "0004_salesforce_org_binding",
     "0005_event_link_meeting",
+    "0006_tenant_extra_email_fields",
 );
 const POSTGRES_MIGRATIONS: &[(&str, &str)] = embed_migrations!("postgres":
     "0001_initial",
@@ -108,6 +109,7 @@ const POSTGRES_MIGRATIONS: &[(&str, &str)] = embed_migrations!("postgres":
     "0003_salesforce_org_wide",
     "0004_salesforce_org_binding",
     "0005_event_link_meeting",
+    "0006_tenant_extra_email_fields",
 );
 
 /// The migrator of a dialect's embedded migrations. Each keeps the checksum sqlx records (the

@@ -4,6 +4,7 @@
 
 pub mod checks;
 pub mod graph;
+pub mod matching;
 pub mod org;
 pub mod salesforce;
 pub mod tenant;
@@ -14,5 +15,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.configure(tenant::configure)
         .configure(org::configure)
         .configure(salesforce::configure)
-        .configure(graph::configure);
+        .configure(graph::configure)
+        .configure(matching::configure);
 }

@@ -53,6 +53,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         super::admin::salesforce::check,
         super::admin::graph::set_mode,
         super::admin::graph::check,
+        super::admin::matching::set_fields,
         super::sign_in::start,
         super::sign_in::callback,
     ),

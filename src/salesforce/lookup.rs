@@ -10,7 +10,9 @@ use serde::Deserialize;
 use super::composite;
 use super::rest::soql_escape;
 use super::session::{Session, SessionError};
-use crate::matching::{EmailAddress, Found, Named, RecordKind, RecordRow, UserRow};
+use crate::matching::{
+    EmailAddress, ExtraEmailFields, Found, Named, RecordKind, RecordRow, UserRow,
+};
 
 /// The most rows one query returns in one page; more matches than this for 500 addresses are
 /// not looked at (a query's first page).
@@ -33,6 +35,9 @@ struct Row {
     owner: Option<Parent>,
     company: Option<String>,
     last_modified_date: Option<String>,
+    /// The extra email fields asked for, by API name.
+    #[serde(flatten)]
+    rest: serde_json::Map<String, serde_json::Value>,
 }
 
 fn named(parent: Option<Parent>) -> Option<Named> {
@@ -52,10 +57,23 @@ pub fn email_list(emails: &[EmailAddress]) -> String {
         .join(",")
 }
 
-/// What Salesforce holds for each address (an address with nothing has an empty entry).
+/// `fields` as extra SELECT items (`, A__c, B__c`) and extra conditions (` OR A__c IN (…)`).
+fn extra(fields: &[String], list: &str) -> (String, String) {
+    let select = fields.iter().map(|f| format!(", {f}")).collect();
+    let filter = fields
+        .iter()
+        .map(|f| format!(" OR {f} IN ({list})"))
+        .collect();
+    (select, filter)
+}
+
+/// What Salesforce holds for each address (an address with nothing has an empty entry): the
+/// Contacts and unconverted Leads whose `Email`, or one of the org's `extra` email fields,
+/// holds it, and the active Users with it.
 pub async fn by_email(
     session: &mut Session,
     emails: &[EmailAddress],
+    extra_fields: &ExtraEmailFields,
 ) -> Result<HashMap<EmailAddress, Found>, SessionError> {
     let mut found: HashMap<EmailAddress, Found> = emails
         .iter()
@@ -65,19 +83,23 @@ pub async fn by_email(
         return Ok(found);
     }
     let list = email_list(emails);
+    let (contact_select, contact_filter) = extra(&extra_fields.contact, &list);
+    let (lead_select, lead_filter) = extra(&extra_fields.lead, &list);
     let queries = [
         (
             "contacts",
             format!(
-                "SELECT Id, Name, Email, Account.Id, Account.Name, Owner.Id, Owner.Name, \
-                 LastModifiedDate FROM Contact WHERE Email IN ({list}) LIMIT {PAGE}"
+                "SELECT Id, Name, Email{contact_select}, Account.Id, Account.Name, Owner.Id, \
+                 Owner.Name, LastModifiedDate FROM Contact \
+                 WHERE Email IN ({list}){contact_filter} LIMIT {PAGE}"
             ),
         ),
         (
             "leads",
             format!(
-                "SELECT Id, Name, Email, Company, Owner.Id, Owner.Name, LastModifiedDate \
-                 FROM Lead WHERE IsConverted = false AND Email IN ({list}) LIMIT {PAGE}"
+                "SELECT Id, Name, Email{lead_select}, Company, Owner.Id, Owner.Name, \
+                 LastModifiedDate FROM Lead \
+                 WHERE IsConverted = false AND (Email IN ({list}){lead_filter}) LIMIT {PAGE}"
             ),
         ),
         (
@@ -90,38 +112,54 @@ pub async fn by_email(
     ];
     for (reference, rows) in composite::queries::<Row>(session, &queries).await? {
         for row in rows {
-            let Some(email) = row
-                .email
-                .as_deref()
-                .and_then(|e| EmailAddress::parse(e).ok())
-            else {
+            let address = |value: Option<&str>| value.and_then(|e| EmailAddress::parse(e).ok());
+            let email = address(row.email.as_deref());
+            let name = row.name.clone().unwrap_or_default();
+            if reference == "users" {
+                if let Some(email) = email
+                    && let Some(entry) = found.get_mut(&email)
+                {
+                    entry.users.push(UserRow {
+                        id: row.id,
+                        name,
+                        email,
+                    });
+                }
                 continue;
+            }
+            let kind = if reference == "contacts" {
+                RecordKind::Contact
+            } else {
+                RecordKind::Lead
             };
-            let Some(entry) = found.get_mut(&email) else {
-                continue;
+            let extra_emails: Vec<(String, EmailAddress)> = extra_fields
+                .for_kind(kind)
+                .iter()
+                .filter_map(|field| {
+                    let value = row.rest.get(field).and_then(|v| v.as_str());
+                    address(value).map(|a| (field.clone(), a))
+                })
+                .collect();
+            let record = RecordRow {
+                kind,
+                id: row.id,
+                name,
+                email,
+                extra_emails,
+                account: named(row.account),
+                company: row.company,
+                owner: named(row.owner),
+                last_modified: row.last_modified_date.unwrap_or_default(),
             };
-            let name = row.name.unwrap_or_default();
-            match reference {
-                "users" => entry.users.push(UserRow {
-                    id: row.id,
-                    name,
-                    email,
-                }),
-                kind @ ("contacts" | "leads") => entry.records.push(RecordRow {
-                    kind: if kind == "contacts" {
-                        RecordKind::Contact
-                    } else {
-                        RecordKind::Lead
-                    },
-                    id: row.id,
-                    name,
-                    email,
-                    account: named(row.account),
-                    company: row.company,
-                    owner: named(row.owner),
-                    last_modified: row.last_modified_date.unwrap_or_default(),
-                }),
-                _ => {}
+            // A record holding several of the addresses asked for belongs to each.
+            let mut carried: Vec<&EmailAddress> = record.email.iter().collect();
+            carried.extend(record.extra_emails.iter().map(|(_, a)| a));
+            carried.sort();
+            carried.dedup();
+            for address in carried {
+                if let Some(entry) = found.get_mut(address) {
+                    entry.records.push(record.clone());
+                }
             }
         }
     }

@@ -2,9 +2,10 @@
 
 use chrono::{DateTime, Utc};
 
-use super::text::text_enum;
+use super::text::{JsonText, text_enum};
 use super::{Db, StorageError, from_row, new_id, one_row, with_pool};
 use crate::ids::{EntraTenantId, OrgId, TenantId};
+use crate::matching::ExtraEmailFields;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Tenant {
@@ -14,6 +15,8 @@ pub struct Tenant {
     pub salesforce_org_id: Option<OrgId>,
     pub salesforce_login_url: Option<String>,
     pub graph_access_mode: GraphAccessMode,
+    /// The org's custom fields that hold addresses, searched by matching besides `Email`.
+    pub extra_email_fields: JsonText<ExtraEmailFields>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -25,6 +28,7 @@ from_row!(Tenant {
     salesforce_org_id,
     salesforce_login_url,
     graph_access_mode,
+    extra_email_fields,
     created_at,
     updated_at
 });
@@ -32,7 +36,8 @@ from_row!(Tenant {
 macro_rules! columns {
     () => {
         "id, entra_tenant_id, display_name, salesforce_org_id, \
-                           salesforce_login_url, graph_access_mode, created_at, updated_at"
+                           salesforce_login_url, graph_access_mode, extra_email_fields, \
+                           created_at, updated_at"
     };
 }
 
@@ -163,6 +168,28 @@ pub async fn set_graph_access_mode(
     const SQL: &str = "UPDATE tenants SET graph_access_mode = $1, updated_at = $2 WHERE id = $3";
     let updated = with_pool!(db, pool => {
         sqlx::query(SQL).bind(mode).bind(now).bind(id).execute(pool).await?.rows_affected()
+    });
+    one_row(updated)
+}
+
+const SET_EXTRA_EMAIL_FIELDS: &str =
+    "UPDATE tenants SET extra_email_fields = $1, updated_at = $2 WHERE id = $3";
+
+/// Sets the custom fields matching searches besides `Email`.
+pub async fn set_extra_email_fields(
+    db: &Db,
+    id: &TenantId,
+    fields: &ExtraEmailFields,
+    now: DateTime<Utc>,
+) -> Result<(), StorageError> {
+    let updated = with_pool!(db, pool => {
+        sqlx::query(SET_EXTRA_EMAIL_FIELDS)
+            .bind(JsonText(fields))
+            .bind(now)
+            .bind(id)
+            .execute(pool)
+            .await?
+            .rows_affected()
     });
     one_row(updated)
 }

@@ -206,3 +206,93 @@ async fn what_cannot_be_an_address_is_refused_with_the_field_named() {
     assert_eq!(status, 409, "{body}");
     assert_eq!(body["error"]["code"], "salesforce_not_connected");
 }
+
+#[tokio::test]
+async fn the_orgs_extra_email_fields_are_searched_too_and_say_so() {
+    use outforce_sandbox::salesforce::schema::{Field, Kind, TextFlavor};
+    let w = world().await;
+    w.connect(REP_A).await;
+    let email_field = |name: &str| {
+        Field::new(
+            name,
+            "Work Email",
+            Kind::Text {
+                flavor: TextFlavor::Email,
+                length: 80,
+            },
+        )
+    };
+    w.sf.add_field(&w.org_id, "Contact", email_field("Work_Email__c"))
+        .unwrap();
+    w.sf.add_field(&w.org_id, "Lead", email_field("Other_Email__c"))
+        .unwrap();
+    let contact = w.seed(
+        "Contact",
+        json!({ "LastName": "Doe", "Email": "jane@home.example", "Work_Email__c": "Jane@Acme.example" }),
+    );
+    let lead = w.seed(
+        "Lead",
+        json!({ "LastName": "Lee", "Company": "Initech", "Other_Email__c": "lee@initech.example" }),
+    );
+    let ask = || {
+        w.matches(
+            REP_A,
+            json!([
+                attendee("jane@acme.example"),
+                attendee("lee@initech.example")
+            ]),
+        )
+    };
+    let (_, before) = ask().await;
+    assert!(
+        before["attendees"][0]["matches"]
+            .as_array()
+            .unwrap()
+            .is_empty(),
+        "not searched yet"
+    );
+
+    let fields = json!({ "contact": ["Work_Email__c"], "lead": ["Other_Email__c"] });
+    let (status, set) = w
+        .admin(Method::PUT, "/api/v1/admin/matching", Some(fields))
+        .await;
+    assert_eq!(status, 200, "{set}");
+    let calls = w.sf.calls("composite");
+    let (status, after) = ask().await;
+    assert_eq!(status, 200, "{after}");
+    assert_eq!(
+        w.sf.calls("composite") - calls,
+        1,
+        "a lookup with other fields is not reused; one call"
+    );
+    let first = &after["attendees"][0]["matches"][0];
+    assert_eq!(first["id"], contact.as_str());
+    assert_eq!(first["reason"], "extra_email");
+    assert_eq!(first["field"], "Work_Email__c");
+    assert_eq!(after["attendees"][1]["matches"][0]["id"], lead.as_str());
+
+    // A field the org does not have is the admin's to correct, said as such.
+    let (status, _) = w
+        .admin(
+            Method::PUT,
+            "/api/v1/admin/matching",
+            Some(json!({ "contact": ["Missing__c"] })),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let (status, refused) = w
+        .matches(REP_A, json!([attendee("someone@else.example")]))
+        .await;
+    assert_eq!(status, 409, "{refused}");
+    assert_eq!(refused["error"]["code"], "extra_email_field_invalid");
+
+    let (status, bad) = w
+        .admin(
+            Method::PUT,
+            "/api/v1/admin/matching",
+            Some(json!({ "lead": ["Email"] })),
+        )
+        .await;
+    assert_eq!(status, 400);
+    assert_eq!(bad["error"]["field"], "lead[0]");
+}

@@ -31,6 +31,7 @@ const ROUTES: &[&str] = &[
     "POST /api/v1/admin/salesforce/org-wide/check",
     "PUT /api/v1/admin/graph",
     "POST /api/v1/admin/graph/check",
+    "PUT /api/v1/admin/matching",
     "GET /auth/salesforce/start",
     "GET /auth/salesforce/callback",
 ];

@@ -1,4 +1,6 @@
-use outforce::matching::{EmailAddress, Found, Named, RecordKind, RecordRow, explain};
+use outforce::matching::{
+    EmailAddress, ExtraEmailFields, Found, Named, Reason, RecordKind, RecordRow, explain,
+};
 use outforce::salesforce::lookup::email_list;
 use outforce_sandbox::salesforce::Salesforce;
 use outforce_sandbox::tls::Authority;
@@ -9,7 +11,8 @@ fn row(kind: RecordKind, id: &str, account: bool, modified: &str) -> RecordRow {
         kind,
         id: id.into(),
         name: id.into(),
-        email: EmailAddress::parse("jane@acme.example").unwrap(),
+        email: Some(EmailAddress::parse("jane@acme.example").unwrap()),
+        extra_emails: Vec::new(),
         account: account.then(|| Named {
             id: "001A".into(),
             name: "Acme".into(),
@@ -139,5 +142,66 @@ proptest! {
             // Salesforce's own email rule refused the address: nothing else may match.
             None => prop_assert!(ids.is_empty(), "{ids:?}"),
         }
+    }
+}
+
+#[test]
+fn a_match_on_an_extra_email_field_says_which_and_ranks_after_the_primary_email() {
+    let email = EmailAddress::parse("jane@acme.example").unwrap();
+    let mut by_work_email = row(
+        RecordKind::Contact,
+        "003work",
+        true,
+        "2027-01-01T00:00:00.000+0000",
+    );
+    by_work_email.email = Some(EmailAddress::parse("jane.private@mail.example").unwrap());
+    by_work_email.extra_emails = vec![("Work_Email__c".into(), email.clone())];
+    let found = Found {
+        records: vec![
+            by_work_email,
+            row(
+                RecordKind::Contact,
+                "003main",
+                true,
+                "2020-01-01T00:00:00.000+0000",
+            ),
+        ],
+        users: Vec::new(),
+    };
+    let explained = explain(&email, &found);
+    let ids: Vec<&str> = explained.matches.iter().map(|m| m.id.as_str()).collect();
+    assert_eq!(
+        ids,
+        ["003main", "003work"],
+        "the primary email first, however new the other"
+    );
+    assert_eq!(explained.matches[0].reason, Reason::PrimaryEmail);
+    assert_eq!(explained.matches[1].reason, Reason::ExtraEmail);
+    assert_eq!(explained.matches[1].field.as_deref(), Some("Work_Email__c"));
+}
+
+#[test]
+fn extra_email_fields_must_be_custom_fields_named_once() {
+    let fields = |contact: &[&str]| ExtraEmailFields {
+        contact: contact.iter().map(|f| f.to_string()).collect(),
+        lead: Vec::new(),
+    };
+    assert!(
+        fields(&["Work_Email__c", "npe01__AlternateEmail__c"])
+            .checked()
+            .is_ok()
+    );
+    for (bad, at) in [
+        (vec!["Email"], "contact[0]"),
+        (vec!["Work_Email__c", "work_email__c"], "contact[1]"),
+        (vec!["x__c) OR Name != null OR (Email__c"], "contact[0]"),
+        (vec!["1st__c"], "contact[0]"),
+        (
+            vec!["A__c", "B__c", "C__c", "D__c", "E__c", "F__c"],
+            "contact",
+        ),
+    ] {
+        let refused = fields(&bad).checked().unwrap_err();
+        assert_eq!(refused.0, at, "{bad:?}");
     }
 }

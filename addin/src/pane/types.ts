@@ -12,7 +12,9 @@ export interface Match {
   account: Named | null;
   company: string | null;
   owner: Named | null;
-  reason: string;
+  reason: "primary_email" | "extra_email";
+  /** With extra_email: the field that holds the address. */
+  field: string | null;
 }
 
 export interface AttendeeMatches {

@@ -61,7 +61,13 @@ function matchLine(state: State, match: Match, actions: Actions): HTMLElement {
       " ",
       h("strong", {}, match.name),
       where ? h("span", { class: "muted" }, ` · ${where}`) : null,
-      match.owner ? h("span", { class: "muted small block" }, `Owner: ${match.owner.name} · matched on email`) : null,
+      h(
+        "span",
+        { class: "muted small block" },
+        [match.owner ? `Owner: ${match.owner.name}` : null, match.reason === "extra_email" ? `matched on ${match.field}` : "matched on email"]
+          .filter(Boolean)
+          .join(" · "),
+      ),
     ),
     blocked ? h("p", { class: "hint small", id: `${id}-why` }, blocked) : null,
   );

@@ -27,6 +27,8 @@ pub struct TenantView {
     salesforce_org_id: Option<OrgId>,
     salesforce: SalesforceSetupView,
     graph: GraphSetupView,
+    /// The custom fields matching searches besides `Email` (`PUT /api/v1/admin/matching`).
+    extra_email_fields: crate::matching::ExtraEmailFields,
     /// Reps outforce has seen in the tenant.
     reps: usize,
 }
@@ -90,6 +92,7 @@ pub async fn tenant(
         graph: GraphSetupView {
             mode: tenant.graph_access_mode,
         },
+        extra_email_fields: tenant.extra_email_fields.0.clone(),
         reps: reps.len(),
     }))
 }

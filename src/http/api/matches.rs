@@ -9,9 +9,29 @@ use utoipa::ToSchema;
 
 use crate::http::error::ApiError;
 use crate::http::extract::Rep;
-use crate::matching::{self, AttendeeMatches, EmailAddress, Found};
+use crate::matching::{self, AttendeeMatches, EmailAddress, ExtraEmailFields, Found};
 use crate::salesforce::lookup;
+use crate::salesforce::session::SessionError;
+use crate::salesforce::{ErrorCode, SalesforceError};
 use crate::state::AppState;
+
+/// A field the admin named that the org does not have is theirs to correct, not an outage.
+fn misconfigured(error: SessionError, fields: &ExtraEmailFields) -> ApiError {
+    let named_fields = !fields.contact.is_empty() || !fields.lead.is_empty();
+    match error {
+        SessionError::Salesforce(SalesforceError::Api {
+            code: ErrorCode::InvalidField,
+            message,
+            ..
+        }) if named_fields => ApiError::Precondition {
+            code: "extra_email_field_invalid",
+            message: format!(
+                "Salesforce refused an extra email field ({message}); an admin must correct them (PUT /api/v1/admin/matching)"
+            ),
+        },
+        other => other.into(),
+    }
+}
 
 /// The most attendees one request may carry (Outlook allows 500 per meeting).
 const MAX_ATTENDEES: usize = 500;
@@ -82,12 +102,19 @@ pub async fn matches(
 
     let mut session = state.sessions.open(&rep.user).await?;
     let org = session.org_id().clone();
-    let (known, missing) = state.matches.split(&org, &unique).await;
+    let fields = &rep.tenant.extra_email_fields.0;
+    let (known, missing) = state.matches.split(&org, fields, &unique).await;
     let mut found: std::collections::HashMap<EmailAddress, std::sync::Arc<Found>> =
         known.into_iter().collect();
     if !missing.is_empty() {
-        for (email, result) in lookup::by_email(&mut session, &missing).await? {
-            let kept = state.matches.remember(&org, email.clone(), result).await;
+        let looked_up = lookup::by_email(&mut session, &missing, fields)
+            .await
+            .map_err(|error| misconfigured(error, fields))?;
+        for (email, result) in looked_up {
+            let kept = state
+                .matches
+                .remember(&org, fields, email.clone(), result)
+                .await;
             found.insert(email, kept);
         }
     }

@@ -61,7 +61,8 @@ error_response! {
 
 error_response! {
     /// The rep's connection forbids it now (`salesforce_not_connected`,
-    /// `salesforce_reconnect_needed`, `salesforce_user_not_approved`, `graph_reconnect_needed`, …):
+    /// `salesforce_reconnect_needed`, `salesforce_user_not_approved`, `graph_reconnect_needed`,
+    /// `extra_email_field_invalid`, …):
     /// the code says what to do.
     Precondition
 }

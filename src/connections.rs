@@ -36,6 +36,7 @@ pub struct Established<'a> {
 }
 
 /// A stored connection, its tokens still sealed until asked for.
+#[derive(Clone)]
 pub struct Stored {
     pub row: Connection,
     sealer: Arc<Sealer>,

@@ -1,16 +1,21 @@
 //! The stored tenant and user behind a validated caller. The first time a rep is seen (or their
 //! name or sign-in name changes) their tenant and user rows are written; after that, each
 //! request only reads them, so a burst of task-pane calls does not queue on SQLite's single
-//! writer. Rows are read afresh every time: an admin's change to the tenant shows at once.
+//! writer. The rows read are kept a few seconds ([`crate::storage::fresh`]): a change this
+//! process writes (an admin's, a sign-in's) shows at once, another instance's within seconds.
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use crate::identity::Caller;
 use crate::ids::{EntraObjectId, EntraTenantId};
+use crate::storage::fresh::{self, FreshCache};
 use crate::storage::tenants::{self, Tenant};
 use crate::storage::users::{self, User, UserProfile};
 use crate::storage::{self, Db, StorageError};
+
+/// How long another instance's change to a rep's rows may go unseen here.
+const ROWS_TTL: Duration = Duration::from_secs(5);
 
 /// A signed-in rep: who the token says they are, and their stored rows.
 #[derive(Debug, Clone)]
@@ -41,6 +46,7 @@ impl Written {
 pub struct Reps {
     db: Db,
     written: moka::future::Cache<(EntraTenantId, EntraObjectId), Written>,
+    rows: FreshCache<(EntraTenantId, EntraObjectId), (Tenant, User)>,
 }
 
 impl Reps {
@@ -52,6 +58,7 @@ impl Reps {
                 // Another instance may have written a newer profile; this one catches up.
                 .time_to_live(Duration::from_secs(3600))
                 .build(),
+            rows: FreshCache::new(ROWS_TTL, 100_000),
         }
     }
 
@@ -59,14 +66,22 @@ impl Reps {
     pub async fn resolve(&self, caller: Arc<Caller>) -> Result<Rep, StorageError> {
         let key = (caller.tenant_id.clone(), caller.object_id.clone());
         let profile = Written::of(&caller);
-        if self.written.get(&key).await.as_ref() == Some(&profile)
-            && let Some((tenant, user)) = self.read(&caller).await?
-        {
-            return Ok(Rep {
-                caller,
-                tenant,
-                user,
-            });
+        if self.written.get(&key).await.as_ref() == Some(&profile) {
+            let generation = fresh::generation();
+            let rows = match self.rows.get(&key, generation).await {
+                Some(rows) => Some(rows),
+                None => self.read(&caller).await?,
+            };
+            if let Some((tenant, user)) = rows {
+                self.rows
+                    .insert(key, generation, (tenant.clone(), user.clone()))
+                    .await;
+                return Ok(Rep {
+                    caller,
+                    tenant,
+                    user,
+                });
+            }
         }
         let (tenant, user) = self.write(&caller).await?;
         self.written.insert(key, profile).await;

@@ -14,6 +14,7 @@ mod text;
 
 pub mod connections;
 pub mod event_links;
+pub mod fresh;
 pub mod history;
 pub mod jobs;
 pub mod org_wide;

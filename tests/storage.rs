@@ -2,6 +2,7 @@
 
 mod connections;
 mod event_links;
+mod fresh;
 mod history;
 mod jobs;
 mod org_wide;

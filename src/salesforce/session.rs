@@ -10,6 +10,7 @@
 mod error;
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use reqwest::Method;
 use secrecy::{ExposeSecret as _, SecretString};
@@ -21,6 +22,7 @@ use super::rest::{Page, Reply, Rest, query_path};
 use crate::connections::{ConnectionStore, Established, Stored};
 use crate::ids::{OrgId, SalesforceUserId, TenantId, UserId};
 use crate::storage::connections::Provider;
+use crate::storage::fresh::{self, FreshCache};
 use crate::storage::org_wide::OrgWide;
 use crate::storage::{self, Db, users};
 pub use error::SessionError;
@@ -37,6 +39,12 @@ pub struct ConnectedAs<'a> {
     pub refresh_token: Option<&'a SecretString>,
 }
 
+/// How long another instance's change to a rep's connection may go unseen here.
+const INPUTS_TTL: Duration = Duration::from_secs(5);
+
+/// What opening a rep's session reads: the tenant's org-wide setup and the rep's connection.
+type Inputs = (Option<OrgWide>, Option<Stored>);
+
 /// Opens reps' sessions. Cheap to clone.
 #[derive(Clone)]
 pub struct Sessions {
@@ -44,6 +52,8 @@ pub struct Sessions {
     org_wide: OrgWideGrant,
     connections: ConnectionStore,
     db: Db,
+    /// Each rep's inputs, kept while nothing of them was written ([`storage::fresh`]).
+    inputs: FreshCache<UserId, Inputs>,
 }
 
 impl Sessions {
@@ -53,6 +63,7 @@ impl Sessions {
             salesforce,
             connections,
             db,
+            inputs: FreshCache::new(INPUTS_TTL, 100_000),
         }
     }
 
@@ -72,14 +83,11 @@ impl Sessions {
     /// connection.
     pub async fn open(&self, user: &users::User) -> Result<Session, SessionError> {
         self.salesforce.oauth()?;
-        if let Some(setup) = self.org_wide.setup(&user.tenant_id).await? {
-            return self.open_org_wide(user, &setup).await;
+        let (setup, stored) = self.inputs(user).await?;
+        if let Some(setup) = setup {
+            return self.open_org_wide(user, &setup, stored).await;
         }
-        let stored = self
-            .connections
-            .find(&user.id, Provider::Salesforce)
-            .await?
-            .ok_or(SessionError::NotConnected)?;
+        let stored = stored.ok_or(SessionError::NotConnected)?;
         if !stored.is_connected() {
             return Err(SessionError::ReconnectNeeded);
         }
@@ -91,15 +99,31 @@ impl Sessions {
             .ok_or(SessionError::NotConnected)
     }
 
+    /// The org-wide setup and the rep's connection, as last read unless written since.
+    async fn inputs(&self, user: &users::User) -> Result<Inputs, SessionError> {
+        let generation = fresh::generation();
+        if let Some(inputs) = self.inputs.get(&user.id, generation).await {
+            return Ok(inputs);
+        }
+        let setup = self.org_wide.setup(&user.tenant_id).await?;
+        let stored = self
+            .connections
+            .find(&user.id, Provider::Salesforce)
+            .await?;
+        let inputs = (setup, stored);
+        self.inputs
+            .insert(user.id.clone(), generation, inputs.clone())
+            .await;
+        Ok(inputs)
+    }
+
     async fn open_org_wide(
         &self,
         user: &users::User,
         setup: &OrgWide,
+        stored: Option<Stored>,
     ) -> Result<Session, SessionError> {
-        if let Some(stored) = self
-            .connections
-            .find(&user.id, Provider::Salesforce)
-            .await?
+        if let Some(stored) = stored
             && stored.is_connected()
             && let Some(username) = stored.row.external_username.clone()
             && let Some(session) = self.resume(user, &stored, Renewal::OrgWide { username })?

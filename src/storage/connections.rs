@@ -119,6 +119,7 @@ pub async fn upsert(
             .fetch_one(pool)
             .await?
     });
+    super::fresh::written();
     Ok(connection)
 }
 
@@ -169,6 +170,7 @@ pub async fn set_tokens(
             .await?
             .rows_affected()
     });
+    super::fresh::written();
     one_row(updated)
 }
 
@@ -195,6 +197,7 @@ pub async fn set_status(
             .await?
             .rows_affected()
     });
+    super::fresh::written();
     one_row(updated)
 }
 
@@ -204,6 +207,7 @@ pub async fn delete(db: &Db, user_id: &UserId, provider: Provider) -> Result<boo
     let deleted = with_pool!(db, pool => {
         sqlx::query(SQL).bind(user_id).bind(provider).execute(pool).await?.rows_affected()
     });
+    super::fresh::written();
     Ok(deleted == 1)
 }
 
@@ -216,6 +220,7 @@ pub async fn delete_minted_for_tenant(db: &Db, tenant_id: &TenantId) -> Result<u
     let deleted = with_pool!(db, pool => {
         sqlx::query(SQL).bind(tenant_id).execute(pool).await?.rows_affected()
     });
+    super::fresh::written();
     Ok(deleted)
 }
 
@@ -229,5 +234,6 @@ pub async fn delete_salesforce_for_tenant(
     let deleted = with_pool!(db, pool => {
         sqlx::query(SQL).bind(tenant_id).execute(pool).await?.rows_affected()
     });
+    super::fresh::written();
     Ok(deleted)
 }

@@ -88,6 +88,7 @@ pub async fn upsert(
             .fetch_one(pool)
             .await?
     });
+    super::fresh::written();
     Ok(row)
 }
 
@@ -122,6 +123,7 @@ pub async fn set_error(
             .await?
             .rows_affected()
     });
+    super::fresh::written();
     Ok(())
 }
 
@@ -131,5 +133,6 @@ pub async fn delete(db: &Db, tenant_id: &TenantId) -> Result<bool, StorageError>
     let deleted = with_pool!(db, pool => {
         sqlx::query(SQL).bind(tenant_id).execute(pool).await?.rows_affected()
     });
+    super::fresh::written();
     Ok(deleted == 1)
 }

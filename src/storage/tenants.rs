@@ -68,6 +68,7 @@ pub async fn upsert(
             .fetch_one(pool)
             .await?
     });
+    super::fresh::written();
     Ok(tenant)
 }
 
@@ -116,6 +117,7 @@ pub async fn bind_salesforce_org(
             .map_err(StorageError::on_unique("Salesforce org"))?
             .rows_affected()
     });
+    super::fresh::written();
     if updated == 1 {
         return Ok(true);
     }
@@ -147,6 +149,7 @@ pub async fn unbind_salesforce_org(
     let updated = with_pool!(db, pool => {
         sqlx::query(SQL).bind(now).bind(id).execute(pool).await?.rows_affected()
     });
+    super::fresh::written();
     one_row(updated)
 }
 
@@ -169,6 +172,7 @@ pub async fn set_graph_access_mode(
     let updated = with_pool!(db, pool => {
         sqlx::query(SQL).bind(mode).bind(now).bind(id).execute(pool).await?.rows_affected()
     });
+    super::fresh::written();
     one_row(updated)
 }
 
@@ -191,5 +195,6 @@ pub async fn set_extra_email_fields(
             .await?
             .rows_affected()
     });
+    super::fresh::written();
     one_row(updated)
 }

@@ -73,6 +73,7 @@ pub async fn upsert(
             .fetch_one(pool)
             .await?
     });
+    super::fresh::written();
     Ok(user)
 }
 
@@ -134,5 +135,6 @@ pub async fn set_salesforce_user(
             .await?
             .rows_affected()
     });
+    super::fresh::written();
     one_row(updated)
 }

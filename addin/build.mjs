@@ -6,6 +6,7 @@
 import { build } from "esbuild";
 import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
+import { gzipSync } from "node:zlib";
 
 const dist = "dist";
 await rm(dist, { recursive: true, force: true });
@@ -48,7 +49,19 @@ async function page(template, target) {
 await page("src/pane/pane.html", "pane.html");
 await page("src/demo/demo.html", "demo.html");
 
-const files = ["pane.html", "demo.html", ...Object.values(outputs)].sort();
+// Each bundle also gzipped once here, so the service sends the smaller file to a browser that
+// accepts it without compressing on every request.
+for (const file of Object.values(outputs)) {
+  const bytes = await readFile(path.join(dist, file));
+  await writeFile(path.join(dist, `${file}.gz`), gzipSync(bytes, { level: 9 }));
+}
+
+const files = [
+  "pane.html",
+  "demo.html",
+  ...Object.values(outputs),
+  ...Object.values(outputs).map((file) => `${file}.gz`),
+].sort();
 const listing = [
   ...files.map((file) => `file ${file}`),
   ...Object.entries(outputs).map(([name, file]) => `asset ${name} ${file}`),

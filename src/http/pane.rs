@@ -23,11 +23,16 @@ const FRAME_ANCESTORS: &str = "'self' https://outlook.office.com https://outlook
      https://outlook.live.com https://*.outlook.com https://*.office.com https://*.office365.com \
      https://*.officeapps.live.com";
 
+/// GET, and HEAD (a load balancer's or a proxy's check) answered the same way without a body.
+fn get_or_head() -> actix_web::Route {
+    web::route().guard(actix_web::guard::Any(actix_web::guard::Get()).or(actix_web::guard::Head()))
+}
+
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/", web::get().to(home))
-        .route("/pane", web::get().to(to_pane))
-        .route("/pane/", web::get().to(pane))
-        .route("/pane/assets/{file}", web::get().to(asset));
+    cfg.route("/", get_or_head().to(home))
+        .route("/pane", get_or_head().to(to_pane))
+        .route("/pane/", get_or_head().to(pane))
+        .route("/pane/assets/{file}", get_or_head().to(asset));
 }
 
 fn file(path: &str) -> Option<&'static [u8]> {
@@ -110,10 +115,35 @@ async fn pane(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     Ok(html(body, Some(content_security_policy(settings))))
 }
 
-async fn asset(path: web::Path<String>) -> Result<HttpResponse, ApiError> {
+/// Whether the browser takes gzip (`Accept-Encoding: gzip`, not refused with `q=0`).
+fn accepts_gzip(req: &HttpRequest) -> bool {
+    req.headers()
+        .get_all(header::ACCEPT_ENCODING)
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|coding| {
+            let mut parts = coding.split(';').map(str::trim);
+            let name = parts.next().unwrap_or_default();
+            let refused = parts.any(|p| {
+                matches!(
+                    p.replace(' ', "").as_str(),
+                    "q=0" | "q=0.0" | "q=0.00" | "q=0.000"
+                )
+            });
+            (name.eq_ignore_ascii_case("gzip") || name == "*") && !refused
+        })
+}
+
+async fn asset(req: HttpRequest, path: web::Path<String>) -> Result<HttpResponse, ApiError> {
     let name = format!("assets/{}", path.as_str());
-    let bytes =
-        file(&name).ok_or_else(|| ApiError::NotFound(format!("no asset {}", path.as_str())))?;
+    let missing = || ApiError::NotFound(format!("no asset {}", path.as_str()));
+    if name.ends_with(".gz") {
+        return Err(missing());
+    }
+    let plain = file(&name).ok_or_else(missing)?;
+    let gzipped = accepts_gzip(&req)
+        .then(|| file(&format!("{name}.gz")))
+        .flatten();
     let content_type = if name.ends_with(".js") {
         "text/javascript; charset=utf-8"
     } else if name.ends_with(".css") {
@@ -121,12 +151,19 @@ async fn asset(path: web::Path<String>) -> Result<HttpResponse, ApiError> {
     } else {
         "application/octet-stream"
     };
-    Ok(HttpResponse::Ok()
+    let mut response = HttpResponse::Ok();
+    response
         .content_type(content_type)
         // The name changes with the content: a year, and never revalidated.
         .insert_header((header::CACHE_CONTROL, "public, max-age=31536000, immutable"))
-        .insert_header(("X-Content-Type-Options", "nosniff"))
-        .body(bytes))
+        .insert_header((header::VARY, "Accept-Encoding"))
+        .insert_header(("X-Content-Type-Options", "nosniff"));
+    Ok(match gzipped {
+        Some(bytes) => response
+            .insert_header((header::CONTENT_ENCODING, "gzip"))
+            .body(bytes),
+        None => response.body(plain),
+    })
 }
 
 async fn home(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {

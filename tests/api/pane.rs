@@ -89,3 +89,55 @@ async fn the_home_page_names_the_service_and_its_manifests() {
     );
     app.stop().await;
 }
+
+#[tokio::test]
+async fn bundles_go_gzipped_to_browsers_that_take_it_and_head_answers_too() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let html = app.get("/pane/").await.text().await.unwrap();
+    let script = html
+        .split("/pane/assets/")
+        .map(|rest| rest.split('"').next().unwrap().to_string())
+        .find(|asset| asset.ends_with(".js"))
+        .unwrap();
+    let url = format!("{}/pane/assets/{script}", app.address);
+    let fetch = |encoding: &'static str| {
+        app.client
+            .get(&url)
+            .header("Accept-Encoding", encoding)
+            .send()
+    };
+    let plain = fetch("identity").await.unwrap();
+    assert!(plain.headers().get("content-encoding").is_none());
+    let plain = plain.bytes().await.unwrap();
+    let zipped = fetch("br, gzip;q=0.8").await.unwrap();
+    assert_eq!(zipped.headers()["content-encoding"], "gzip");
+    assert_eq!(zipped.headers()["vary"], "Accept-Encoding");
+    let zipped = zipped.bytes().await.unwrap();
+    assert_eq!(&zipped[..2], &[0x1f, 0x8b], "a gzip stream");
+    assert!(
+        zipped.len() * 2 < plain.len(),
+        "{} against {}",
+        zipped.len(),
+        plain.len()
+    );
+    let refused = fetch("gzip;q=0").await.unwrap();
+    assert!(
+        refused.headers().get("content-encoding").is_none(),
+        "q=0 refuses gzip"
+    );
+
+    let head = app
+        .client
+        .head(format!("{}/pane/", app.address))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(head.status(), 200);
+    let gz = app.get(&format!("/pane/assets/{script}.gz")).await;
+    assert_eq!(
+        gz.status(),
+        404,
+        "the .gz files are served through Accept-Encoding only"
+    );
+    app.stop().await;
+}

@@ -2,6 +2,9 @@
 //! The pipeline that runs these jobs (writing the Salesforce Event) is built on this; until a
 //! worker knows the kind, the job waits in the queue and the link reads "queued".
 
+pub mod event_map;
+pub mod zones;
+
 use serde::{Deserialize, Serialize};
 
 /// The job kind that brings one event link in step with Salesforce.

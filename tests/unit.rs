@@ -2,6 +2,7 @@
 //! than beside the code so that the library is compiled once for the tests, not twice.
 
 mod cli;
+mod event_map;
 mod http;
 mod http_error;
 mod jobs;

@@ -1,0 +1,268 @@
+//! An Outlook event (as Graph returns it) to the fields of its Salesforce Event, and the hash of
+//! those fields (rule 3: a value we wrote is recognised when it comes back). Pure: the pipeline
+//! reads the event and the link, and writes what this returns.
+
+use aws_lc_rs::digest;
+use chrono::{NaiveDate, NaiveDateTime};
+use serde::Deserialize;
+use serde_json::{Map, Value, json};
+
+use super::zones::{self, TimeError};
+use crate::salesforce::SfDateTime;
+
+/// Salesforce's limits on an Event's text fields and its length.
+const SUBJECT_CHARS: usize = 255;
+const LOCATION_CHARS: usize = 255;
+const DESCRIPTION_CHARS: usize = 32_000;
+const MAX_DAYS: i64 = 14;
+
+/// The part of a Graph event the mapping reads.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct GraphEvent {
+    pub id: String,
+    pub subject: Option<String>,
+    pub body: Option<Body>,
+    pub start: Option<ZonedTime>,
+    pub end: Option<ZonedTime>,
+    pub is_all_day: bool,
+    pub location: Option<Location>,
+    pub sensitivity: Option<String>,
+    pub show_as: Option<String>,
+    pub is_cancelled: bool,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct Body {
+    pub content_type: String,
+    pub content: String,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct ZonedTime {
+    pub date_time: String,
+    pub time_zone: String,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct Location {
+    pub display_name: String,
+}
+
+/// What to do with a private or confidential event (rule 6).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PrivatePolicy {
+    /// It never leaves the mailbox.
+    Skip,
+    /// Everything, with `IsPrivate`.
+    AsPrivate,
+    /// Its time and relations only, with `IsPrivate`: no subject, location or description.
+    TimeAndAttendeesOnly,
+}
+
+/// What the mapping needs besides the event.
+#[derive(Debug, Clone)]
+pub struct Context<'a> {
+    pub who_ids: &'a [String],
+    pub what_id: Option<&'a str>,
+    /// The org relates an Event to several Contacts (`EventWhoIds`); without it, one `WhoId`.
+    pub shared_activities: bool,
+    pub private: PrivatePolicy,
+}
+
+/// The Event's fields and their hash.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EventFields {
+    pub fields: Map<String, Value>,
+    pub hash: String,
+    /// Contacts left out because the org has no Shared Activities (one `WhoId` only).
+    pub who_ids_dropped: usize,
+}
+
+/// The outcome for one event.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Mapped {
+    Write(EventFields),
+    /// Cancelled in Outlook: the deletion policy decides.
+    Cancelled,
+    /// Not synced, and why (a stable code for the link and the history).
+    Skipped(&'static str),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum MapError {
+    #[error("the event has no {0}")]
+    Missing(&'static str),
+    #[error(transparent)]
+    Time(#[from] TimeError),
+}
+
+fn truncated(text: &str, limit: usize) -> String {
+    text.trim().chars().take(limit).collect()
+}
+
+/// HTML to the plain text of a Description: tags dropped (block ends become line breaks), the
+/// common entities decoded, runs of blank lines collapsed.
+pub fn plain_text(html: &str) -> String {
+    let mut text = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(open) = rest.find('<') {
+        text.push_str(&rest[..open]);
+        let Some(close) = rest[open..].find('>') else {
+            rest = "";
+            break;
+        };
+        let tag = rest[open + 1..open + close].to_ascii_lowercase();
+        let name = tag
+            .trim_start_matches('/')
+            .split([' ', '/'])
+            .next()
+            .unwrap_or_default();
+        if matches!(name, "br" | "p" | "div" | "li" | "tr" | "h1" | "h2" | "h3") {
+            text.push('\n');
+        }
+        rest = &rest[open + close + 1..];
+        let opening = !tag.starts_with('/');
+        if opening && (name == "style" || name == "script") {
+            let end = format!("</{name}");
+            rest = rest
+                .to_ascii_lowercase()
+                .find(&end)
+                .map_or("", |at| &rest[at..]);
+        }
+    }
+    text.push_str(rest);
+    let decoded = text
+        .replace("&nbsp;", " ")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&");
+    let mut lines: Vec<&str> = Vec::new();
+    for line in decoded.lines().map(str::trim_end) {
+        if line.trim().is_empty() && lines.last().is_none_or(|l| l.trim().is_empty()) {
+            continue;
+        }
+        lines.push(line);
+    }
+    lines.join("\n").trim().to_string()
+}
+
+fn calendar_date(time: &ZonedTime) -> Result<NaiveDate, MapError> {
+    NaiveDateTime::parse_from_str(time.date_time.trim_end_matches('Z'), "%Y-%m-%dT%H:%M:%S%.f")
+        .map(|t| t.date())
+        .map_err(|_| {
+            MapError::Time(TimeError::DateTime(
+                time.date_time.chars().take(40).collect(),
+            ))
+        })
+}
+
+/// The Event for `event`: Subject, the UTC start and end (an all-day event on its calendar
+/// dates), Location, Description as plain text, ShowAs, IsPrivate, and the relations.
+pub fn map(event: &GraphEvent, context: &Context<'_>) -> Result<Mapped, MapError> {
+    if event.is_cancelled {
+        return Ok(Mapped::Cancelled);
+    }
+    let private = matches!(
+        event.sensitivity.as_deref(),
+        Some("private" | "confidential")
+    );
+    if private && context.private == PrivatePolicy::Skip {
+        return Ok(Mapped::Skipped("private"));
+    }
+    let metadata_only = private && context.private == PrivatePolicy::TimeAndAttendeesOnly;
+    let start = event.start.as_ref().ok_or(MapError::Missing("start"))?;
+    let end = event.end.as_ref().ok_or(MapError::Missing("end"))?;
+    let mut fields = Map::new();
+    if !metadata_only {
+        let subject = event.subject.as_deref().unwrap_or_default();
+        fields.insert("Subject".into(), json!(truncated(subject, SUBJECT_CHARS)));
+    }
+    if event.is_all_day {
+        // An all-day event is the same dates in every zone: midnight to midnight where it was
+        // made, end exclusive, as Graph gives it.
+        let first = calendar_date(start)?;
+        let days = (calendar_date(end)? - first).num_days().max(1);
+        if days > MAX_DAYS {
+            return Ok(Mapped::Skipped("longer_than_14_days"));
+        }
+        fields.insert("IsAllDayEvent".into(), json!(true));
+        fields.insert("ActivityDate".into(), json!(first.to_string()));
+        fields.insert("DurationInMinutes".into(), json!(days * 24 * 60));
+    } else {
+        let from = zones::to_utc(&start.date_time, &start.time_zone)?;
+        let to = zones::to_utc(&end.date_time, &end.time_zone)?;
+        if (to - from).num_minutes() > MAX_DAYS * 24 * 60 {
+            return Ok(Mapped::Skipped("longer_than_14_days"));
+        }
+        fields.insert("IsAllDayEvent".into(), json!(false));
+        fields.insert("StartDateTime".into(), json!(SfDateTime(from).to_string()));
+        fields.insert(
+            "EndDateTime".into(),
+            json!(SfDateTime(to.max(from)).to_string()),
+        );
+    }
+    if !metadata_only {
+        let location = event
+            .location
+            .as_ref()
+            .map_or("", |l| l.display_name.as_str());
+        fields.insert(
+            "Location".into(),
+            json!(truncated(location, LOCATION_CHARS)),
+        );
+        let description = event.body.as_ref().map_or_else(String::new, |body| {
+            if body.content_type.eq_ignore_ascii_case("html") {
+                plain_text(&body.content)
+            } else {
+                body.content.trim().to_string()
+            }
+        });
+        fields.insert(
+            "Description".into(),
+            json!(truncated(&description, DESCRIPTION_CHARS)),
+        );
+    }
+    let show_as = match event.show_as.as_deref() {
+        Some("free") => "Free",
+        Some("oof") => "OutOfOffice",
+        _ => "Busy",
+    };
+    fields.insert("ShowAs".into(), json!(show_as));
+    fields.insert("IsPrivate".into(), json!(private));
+    let mut who_ids_dropped = 0;
+    let is_lead = context
+        .who_ids
+        .first()
+        .is_some_and(|id| id.starts_with("00Q"));
+    if context.shared_activities && !is_lead {
+        fields.insert("EventWhoIds".into(), json!(context.who_ids));
+    } else {
+        fields.insert("WhoId".into(), json!(context.who_ids.first()));
+        who_ids_dropped = context.who_ids.len().saturating_sub(1);
+    }
+    if !is_lead {
+        fields.insert("WhatId".into(), json!(context.what_id));
+    }
+    let hash = hash(&fields);
+    Ok(Mapped::Write(EventFields {
+        fields,
+        hash,
+        who_ids_dropped,
+    }))
+}
+
+/// SHA-256 of the fields as written (their order is the mapping's, so equal fields hash alike).
+pub fn hash(fields: &Map<String, Value>) -> String {
+    let bytes = serde_json::to_vec(fields).unwrap_or_default();
+    digest::digest(&digest::SHA256, &bytes)
+        .as_ref()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}

@@ -8,6 +8,7 @@ pub mod codes;
 pub mod composite;
 pub mod datetime;
 pub mod error;
+pub mod events;
 pub mod limits;
 pub mod login_host;
 pub mod lookup;

@@ -73,13 +73,17 @@ pub async fn build_state(loaded: &Loaded) -> anyhow::Result<AppState> {
         sessions,
         graph: Arc::new(graph),
         matches: crate::match_cache::MatchCache::default(),
+        shared_activities: moka::future::Cache::builder()
+            .max_capacity(10_000)
+            .time_to_live(std::time::Duration::from_secs(3600))
+            .build(),
         db,
     })
 }
 
 /// The job kinds of the product.
 pub fn registry() -> Registry<AppState> {
-    Registry::new()
+    Registry::new().register::<crate::sync::SyncEvent>()
 }
 
 /// The HTTP server and the workers of one `serve` process.

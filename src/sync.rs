@@ -1,8 +1,8 @@
-//! The sync of a rep's selected meetings to Salesforce: what the task pane's selection queues.
-//! The pipeline that runs these jobs (writing the Salesforce Event) is built on this; until a
-//! worker knows the kind, the job waits in the queue and the link reads "queued".
+//! The sync of a rep's selected meetings to Salesforce: what the task pane's selection queues
+//! (`SyncEvent`, run by `run`), and the mapping of a meeting to its Salesforce Event.
 
 pub mod event_map;
+mod run;
 pub mod zones;
 
 use serde::{Deserialize, Serialize};

@@ -18,4 +18,5 @@ mod salesforce_connect;
 mod salesforce_org_wide;
 mod salesforce_session;
 mod shared_queue;
+mod sync;
 mod tls;

@@ -142,8 +142,8 @@ test("a stranger becomes a contact under the Account the rule finds, and is matc
   await context.close();
 });
 
-test("relating two contacts and an opportunity and pressing Sync queues the meeting", async () => {
-  const { context, pane } = await openDemo();
+test("relating two contacts and an opportunity and pressing Sync writes the Salesforce Event", async () => {
+  const { context, page, pane } = await openDemo();
   await attendee(pane, "jane.doe@acme-corp.example").locator("input[type=checkbox]").check();
   await attendee(pane, "raj.patel@acme-corp.example").locator("input[type=checkbox]").check();
   const lead = attendee(pane, "priya.raman@hooli.example").locator("input[type=checkbox]");
@@ -152,8 +152,11 @@ test("relating two contacts and an opportunity and pressing Sync queues the meet
   await pane.getByRole("button", { name: /Acme renewal 2027/ }).click();
   assert.match(await pane.locator(".chosen").innerText(), /Acme renewal 2027/);
   await pane.getByRole("button", { name: "Sync to Salesforce" }).click();
-  await pane.locator("#sync-state.queued").waitFor();
-  assert.match(await pane.locator("#sync-state").innerText(), /Queued/);
+  await pane.locator("#sync-state.synced").waitFor();
+  assert.match(await pane.locator("#sync-state").innerText(), /Synced/);
+  const link = pane.getByRole("link", { name: "Open the Salesforce Event" });
+  assert.match(await link.getAttribute("href"), /\/lightning\/r\/Event\/00U[A-Za-z0-9]+\/view$/);
+  await page.locator("#org").getByText(MEETING).waitFor();
   await context.close();
 });
 
@@ -161,7 +164,7 @@ test("an attendee sees the same meeting, its matches and its sync state", async 
   const { context, pane } = await openDemo({ mode: "attendee" });
   await attendee(pane, "jane.doe@acme-corp.example").getByText("Contact").waitFor();
   assert.match(await pane.locator(".meeting").innerText(), /you attend it/);
-  await pane.locator("#sync-state.queued").waitFor();
+  await pane.locator("#sync-state.synced").waitFor();
   assert.equal(await attendee(pane, "jane.doe@acme-corp.example").locator("input[type=checkbox]").isChecked(), true);
   await context.close();
 });
@@ -184,7 +187,7 @@ test("one flow by keyboard alone: relate a contact and sync", async () => {
     await page.keyboard.press("Tab");
   }
   await page.keyboard.press("Enter");
-  await pane.locator("#sync-state.queued").waitFor();
+  await pane.locator("#sync-state.synced").waitFor();
   await context.close();
 });
 
@@ -193,7 +196,7 @@ test("the pane at 320 px, in light and dark, for the README", async () => {
   for (const theme of ["light", "dark"]) {
     const { context, page, pane } = await openDemo({ theme });
     await attendee(pane, "jane.doe@acme-corp.example").getByText("Contact").waitFor();
-    await pane.locator("#sync-state.queued").waitFor();
+    await pane.locator("#sync-state.synced").waitFor();
     const background = await pane.locator("body").evaluate((el) => getComputedStyle(el).backgroundColor);
     assert.equal(background, theme === "dark" ? "rgb(41, 41, 41)" : "rgb(255, 255, 255)");
     const frame = page.locator("#pane");

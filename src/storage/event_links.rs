@@ -304,3 +304,20 @@ pub async fn set_state(
     });
     one_row(updated)
 }
+
+const FORGET_SALESFORCE_EVENT: &str = "UPDATE event_links SET salesforce_event_id = NULL, \
+     salesforce_hash = NULL, salesforce_modstamp = NULL, write_intent = NULL, state = 'removed', \
+     last_error_code = NULL, updated_at = $1 WHERE id = $2";
+
+/// The link's Salesforce Event is gone (deleted by the sync, per policy): the link stays,
+/// `removed`, so that selecting the meeting again writes one Event anew.
+pub async fn forget_salesforce_event(
+    db: &Db,
+    id: &str,
+    now: DateTime<Utc>,
+) -> Result<(), StorageError> {
+    let updated = with_pool!(db, pool => {
+        sqlx::query(FORGET_SALESFORCE_EVENT).bind(now).bind(id).execute(pool).await?.rows_affected()
+    });
+    one_row(updated)
+}

@@ -5,7 +5,12 @@ use outforce::storage::jobs;
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::world::{REP_A, REP_B, World, world};
+use crate::world::{REP_A, REP_B, World, world_with};
+
+/// A world whose service runs no workers: what a request queued stays in the queue to be seen.
+async fn world() -> World {
+    world_with(|loaded| loaded.settings.jobs.workers = 0).await
+}
 
 const MEETING_ID: &str = "AAMkADk0-meeting_1=";
 

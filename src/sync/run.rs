@@ -1,0 +1,171 @@
+//! The `event.sync` job: brings one link's Salesforce Event in step with the meeting. Today it
+//! writes from the meeting as the task pane last saw it (the Graph-driven path comes next).
+//!
+//! Exactly once (rule 2): the intent is recorded before a create; a retry that finds an intent
+//! without an Id looks for the Event the earlier attempt may have written (owner, start and
+//! subject) before creating one. An unchanged hash writes nothing (rule 3).
+
+use chrono::{DateTime, Utc};
+use serde_json::json;
+
+use super::SyncEvent;
+use super::event_map::{self, Context, GraphEvent, Mapped, PrivatePolicy};
+use crate::jobs::{Job, Permanent};
+use crate::meeting::Meeting;
+use crate::salesforce::events;
+use crate::salesforce::session::{Session, SessionError};
+use crate::state::AppState;
+use crate::storage::event_links::{self, EventLink, LinkState, Written};
+use crate::storage::{self, users};
+
+impl Job for SyncEvent {
+    const KIND: &'static str = super::SYNC_EVENT;
+    type Context = AppState;
+
+    fn dedup_key(&self) -> Option<String> {
+        Some(SyncEvent::dedup_key(self))
+    }
+
+    async fn run(&self, state: &AppState) -> anyhow::Result<()> {
+        let user_id = crate::ids::UserId::new(self.user_id.clone());
+        let Some(link) =
+            event_links::find_by_outlook_id(&state.db, &user_id, &self.outlook_event_id).await?
+        else {
+            return Ok(());
+        };
+        let Some(user) = users::find(&state.db, &user_id).await? else {
+            return Ok(());
+        };
+        let mut session = match state.sessions.open(&user).await {
+            Ok(session) => session,
+            // Parked: the link says why, and the pane offers to reconnect.
+            Err(SessionError::NotConnected | SessionError::ReconnectNeeded) => {
+                let code = Some("salesforce_reconnect_needed");
+                event_links::set_state(
+                    &state.db,
+                    &link.id,
+                    LinkState::Failed,
+                    code,
+                    storage::now(),
+                )
+                .await?;
+                return Ok(());
+            }
+            Err(other) => return Err(other.into()),
+        };
+        if !link.selected {
+            return unselect(state, &mut session, &link).await;
+        }
+        let Some(meeting) = link.meeting.as_ref().map(|m| &m.0) else {
+            return Err(Permanent("the link holds no meeting to write".into()).into());
+        };
+        let shared = shared_activities(state, &mut session).await?;
+        let context = Context {
+            who_ids: &link.who_ids.0,
+            what_id: link.what_id.as_deref(),
+            shared_activities: shared,
+            private: PrivatePolicy::AsPrivate,
+        };
+        let mapped = event_map::map(&as_graph_event(meeting), &context)
+            .map_err(|e| Permanent(e.to_string()))?;
+        match mapped {
+            Mapped::Write(written) => write(state, &mut session, &link, written).await,
+            Mapped::Cancelled => unselect(state, &mut session, &link).await,
+            Mapped::Skipped(code) => {
+                event_links::set_state(
+                    &state.db,
+                    &link.id,
+                    LinkState::Failed,
+                    Some(code),
+                    storage::now(),
+                )
+                .await?;
+                Ok(())
+            }
+        }
+    }
+}
+
+/// Whether the rep's org has Shared Activities, asked once per org and process.
+async fn shared_activities(state: &AppState, session: &mut Session) -> anyhow::Result<bool> {
+    let org = session.org_id().clone();
+    if let Some(known) = state.shared_activities.get(&org).await {
+        return Ok(known);
+    }
+    let shared = events::shared_activities(session).await?;
+    state.shared_activities.insert(org, shared).await;
+    Ok(shared)
+}
+
+/// The pane's view of the meeting in Graph's shape: UTC times, and an all-day meeting's dates
+/// in the mailbox's zone.
+fn as_graph_event(meeting: &Meeting) -> GraphEvent {
+    let zoned = |at: DateTime<Utc>| {
+        let local = meeting
+            .time_zone
+            .as_deref()
+            .filter(|_| meeting.all_day)
+            .and_then(super::zones::zone)
+            .map_or(at.naive_utc(), |zone| at.with_timezone(&zone).naive_local());
+        json!({
+            "dateTime": local.format("%Y-%m-%dT%H:%M:%S%.f").to_string(),
+            "timeZone": if meeting.all_day { meeting.time_zone.clone().unwrap_or_else(|| "UTC".into()) } else { "UTC".into() },
+        })
+    };
+    serde_json::from_value(json!({
+        "subject": meeting.subject,
+        "start": zoned(meeting.start),
+        "end": zoned(meeting.end),
+        "isAllDay": meeting.all_day,
+        "location": { "displayName": meeting.location.clone().unwrap_or_default() },
+    }))
+    .unwrap_or_default()
+}
+
+async fn write(
+    state: &AppState,
+    session: &mut Session,
+    link: &EventLink,
+    written: event_map::EventFields,
+) -> anyhow::Result<()> {
+    let db = &state.db;
+    let fields = &written.fields;
+    let id = match &link.salesforce_event_id {
+        Some(id) if link.salesforce_hash.as_deref() == Some(written.hash.as_str()) => id.clone(),
+        Some(id) => {
+            events::update(session, id, fields).await?;
+            id.clone()
+        }
+        None => {
+            let earlier = match &link.write_intent {
+                Some(_) => events::find_written(session, fields).await?,
+                None => None,
+            };
+            match earlier {
+                Some(id) => id,
+                None => {
+                    event_links::record_write_intent(db, &link.id, &written.hash, storage::now())
+                        .await?;
+                    events::create(session, fields).await?
+                }
+            }
+        }
+    };
+    let done = Written::Salesforce {
+        event_id: &id,
+        hash: &written.hash,
+        modstamp: "",
+    };
+    event_links::record_written(db, &link.id, done, storage::now()).await?;
+    Ok(())
+}
+
+/// Unselected or cancelled: the Event is deleted (the default deletion policy) and the link
+/// kept, marked `removed`, so that selecting the meeting again writes one Event anew.
+async fn unselect(state: &AppState, session: &mut Session, link: &EventLink) -> anyhow::Result<()> {
+    if let Some(id) = &link.salesforce_event_id {
+        events::delete(session, id).await?;
+    }
+    event_links::forget_salesforce_event(&state.db, &link.id, storage::now()).await?;
+    Ok(())
+}

@@ -1,0 +1,216 @@
+//! The `event.sync` job from the pane's selection to one Salesforce Event: written within
+//! seconds, updated in place, deleted when unselected, never twice (rules 2 and 3).
+
+use std::time::Duration;
+
+use reqwest::Method;
+use serde_json::{Value, json};
+
+use crate::world::{REP_A, World, world};
+
+const MEETING: &str = "AAMkADk0-sync_1=";
+
+impl World {
+    async fn put_meeting(&self, subject: &str, start: &str, end: &str, who: &[&str]) -> Value {
+        let body = json!({
+            "who_ids": who,
+            "what_id": null,
+            "sync": true,
+            "meeting": {
+                "subject": subject,
+                "start": start,
+                "end": end,
+                "time_zone": "Pacific Standard Time",
+                "location": "Room 4",
+                "attendees": [{ "email": "jane@acme.example", "name": "Jane Doe" }],
+            },
+        });
+        let (status, link) = self
+            .rep_call(
+                REP_A,
+                Method::PUT,
+                &format!("/api/v1/events/{MEETING}/link"),
+                Some(body),
+            )
+            .await;
+        assert_eq!(status, 200, "{link}");
+        link
+    }
+
+    /// The link once its sync has run (a few seconds at most).
+    async fn settled(&self, want: &str) -> Value {
+        for _ in 0..200 {
+            let (_, link) = self
+                .rep_call(
+                    REP_A,
+                    Method::GET,
+                    &format!("/api/v1/events/{MEETING}/link"),
+                    None,
+                )
+                .await;
+            if link["state"] == want {
+                return link;
+            }
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+        panic!("the link never became {want}");
+    }
+
+    fn events(&self) -> Vec<Value> {
+        self.sf
+            .query(
+                &self.org_id,
+                "SELECT Id, Subject, StartDateTime, EndDateTime, OwnerId, Location, WhoId FROM Event",
+            )
+            .unwrap()
+    }
+}
+
+#[tokio::test]
+async fn a_selected_meeting_becomes_one_salesforce_event_updated_in_place() {
+    let w = world().await;
+    w.connect(REP_A).await;
+    let jane = w.seed(
+        "Contact",
+        json!({ "LastName": "Doe", "Email": "jane@acme.example" }),
+    );
+    w.put_meeting(
+        "Quarterly review",
+        "2026-12-03T17:00:00Z",
+        "2026-12-03T18:00:00Z",
+        &[&jane],
+    )
+    .await;
+    let link = w.settled("synced").await;
+    let events = w.events();
+    assert_eq!(events.len(), 1);
+    let event = &events[0];
+    assert_eq!(link["salesforce_event_id"], event["Id"]);
+    assert_eq!(event["Subject"], "Quarterly review");
+    assert_eq!(event["StartDateTime"], "2026-12-03T17:00:00.000+0000");
+    assert_eq!(
+        event["OwnerId"],
+        w.sf_user_a.as_str(),
+        "owned by the rep's Salesforce user"
+    );
+    assert_eq!(
+        event["WhoId"],
+        jane.as_str(),
+        "the org has no Shared Activities: one WhoId"
+    );
+
+    // Moved in Outlook: the same Event moves.
+    w.put_meeting(
+        "Quarterly review",
+        "2026-12-04T17:00:00Z",
+        "2026-12-04T18:30:00Z",
+        &[&jane],
+    )
+    .await;
+    let moved = w.settled("synced").await;
+    assert_eq!(moved["salesforce_event_id"], link["salesforce_event_id"]);
+    let events = w.events();
+    assert_eq!(events.len(), 1, "updated, not created again");
+    assert_eq!(events[0]["EndDateTime"], "2026-12-04T18:30:00.000+0000");
+}
+
+#[tokio::test]
+async fn unselecting_deletes_the_event_and_selecting_again_writes_one() {
+    let w = world().await;
+    w.connect(REP_A).await;
+    w.put_meeting(
+        "Intro call",
+        "2026-12-03T17:00:00Z",
+        "2026-12-03T17:30:00Z",
+        &[],
+    )
+    .await;
+    w.settled("synced").await;
+    let (status, _) = w
+        .rep_call(
+            REP_A,
+            Method::DELETE,
+            &format!("/api/v1/events/{MEETING}/link"),
+            None,
+        )
+        .await;
+    assert_eq!(status, 200);
+    for _ in 0..200 {
+        if w.events().is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    assert!(w.events().is_empty(), "the Event is deleted");
+    w.put_meeting(
+        "Intro call",
+        "2026-12-03T17:00:00Z",
+        "2026-12-03T17:30:00Z",
+        &[],
+    )
+    .await;
+    w.settled("synced").await;
+    assert_eq!(w.events().len(), 1, "one Event, not two");
+}
+
+#[tokio::test]
+async fn a_retry_after_a_lost_answer_finds_the_event_instead_of_writing_a_second() {
+    // A worker that wrote the Event but died before recording its Id left the intent behind:
+    // the next attempt finds the Event by owner, start and subject.
+    let w = world().await;
+    w.connect(REP_A).await;
+    w.put_meeting(
+        "Pricing",
+        "2026-12-05T17:00:00Z",
+        "2026-12-05T18:00:00Z",
+        &[],
+    )
+    .await;
+    let first = w.settled("synced").await;
+    let user = w.user(REP_A).await;
+    let db = &w.app.state.db;
+    let link = outforce::storage::event_links::find_by_outlook_id(db, &user.id, MEETING)
+        .await
+        .unwrap()
+        .unwrap();
+    // As if the Id had never been recorded: the intent stays, the Event exists.
+    outforce::storage::event_links::forget_salesforce_event(db, &link.id, outforce::storage::now())
+        .await
+        .unwrap();
+    outforce::storage::event_links::record_write_intent(
+        db,
+        &link.id,
+        "lost",
+        outforce::storage::now(),
+    )
+    .await
+    .unwrap();
+    w.put_meeting(
+        "Pricing",
+        "2026-12-05T17:00:00Z",
+        "2026-12-05T18:00:00Z",
+        &[],
+    )
+    .await;
+    let again = w.settled("synced").await;
+    assert_eq!(
+        again["salesforce_event_id"], first["salesforce_event_id"],
+        "found, not created"
+    );
+    assert_eq!(w.events().len(), 1);
+}
+
+#[tokio::test]
+async fn a_rep_without_salesforce_is_parked_with_the_reason() {
+    let w = world().await;
+    w.put_meeting(
+        "Unconnected",
+        "2026-12-05T17:00:00Z",
+        "2026-12-05T18:00:00Z",
+        &[],
+    )
+    .await;
+    let link = w.settled("failed").await;
+    assert_eq!(link["error"], "salesforce_reconnect_needed");
+    assert!(w.events().is_empty());
+}

@@ -147,7 +147,11 @@ pub async fn callback(
         .finish(&callback, &callback_url(&req, &state))
         .await?
     {
-        Ok(()) => Ok(page::success(&state.settings)),
+        Ok(user_id) => {
+            // What waited for this connection syncs now.
+            crate::sync::resume_parked(&state.db, &state.queue, &user_id).await?;
+            Ok(page::success(&state.settings))
+        }
         Err(failure) => Ok(page::failure(&state.settings, failure.code())),
     }
 }

@@ -19,7 +19,7 @@ use super::error::SalesforceError;
 use super::login_host::{self, LoginHostError};
 use super::session::{ConnectedAs, SessionError, Sessions};
 use crate::connections::StoreError;
-use crate::ids::{OrgId, SalesforceUserId};
+use crate::ids::{OrgId, SalesforceUserId, UserId};
 use crate::secrets::{Sealer, SecretsError};
 use crate::storage::connections::Provider;
 use crate::storage::salesforce_logins::{self, LoginKind, NewLogin};
@@ -210,11 +210,12 @@ impl SignIn {
 
     /// Finishes a sign-in from Salesforce's redirect to `redirect_uri`: the rep's connection is
     /// stored, or the reason it was not.
+    /// Ends a sign-in: the rep whose connection was stored, or why there is none.
     pub async fn finish(
         &self,
         callback: &Callback<'_>,
         redirect_uri: &str,
-    ) -> Result<Result<(), Failure>, SignInError> {
+    ) -> Result<Result<UserId, Failure>, SignInError> {
         let oauth = self.sessions.salesforce().oauth()?;
         let now = storage::now();
         let Some(oauth_state) = callback.state else {
@@ -310,7 +311,7 @@ impl SignIn {
             refresh_token: tokens.refresh_token.as_ref(),
         };
         self.sessions.remember(&user.id, &connected).await?;
-        Ok(Ok(()))
+        Ok(Ok(user.id))
     }
 
     /// Revokes the rep's token at Salesforce (a refresh token ends the sessions it minted) and

@@ -36,11 +36,20 @@ impl Job for SyncEvent {
         let Some(user) = users::find(&state.db, &user_id).await? else {
             return Ok(());
         };
-        let mut session = match state.sessions.open(&user).await {
-            Ok(session) => session,
-            // Parked: the link says why, and the pane offers to reconnect.
-            Err(SessionError::NotConnected | SessionError::ReconnectNeeded) => {
-                let code = Some("salesforce_reconnect_needed");
+        let outcome = match state.sessions.open(&user).await {
+            Ok(mut session) => sync_link(state, &mut session, &link).await,
+            Err(error) => Err(error.into()),
+        };
+        match outcome {
+            // Parked until the rep connects again (`sync::resume_parked`): the link says why
+            // and the pane offers to reconnect. Nothing is dropped.
+            Err(error)
+                if matches!(
+                    error.downcast_ref::<SessionError>(),
+                    Some(SessionError::NotConnected | SessionError::ReconnectNeeded)
+                ) =>
+            {
+                let code = Some(super::PARKED);
                 event_links::set_state(
                     &state.db,
                     &link.id,
@@ -49,39 +58,47 @@ impl Job for SyncEvent {
                     storage::now(),
                 )
                 .await?;
-                return Ok(());
-            }
-            Err(other) => return Err(other.into()),
-        };
-        if !link.selected {
-            return unselect(state, &mut session, &link).await;
-        }
-        let Some(meeting) = link.meeting.as_ref().map(|m| &m.0) else {
-            return Err(Permanent("the link holds no meeting to write".into()).into());
-        };
-        let shared = shared_activities(state, &mut session).await?;
-        let context = Context {
-            who_ids: &link.who_ids.0,
-            what_id: link.what_id.as_deref(),
-            shared_activities: shared,
-            private: PrivatePolicy::AsPrivate,
-        };
-        let mapped = event_map::map(&as_graph_event(meeting), &context)
-            .map_err(|e| Permanent(e.to_string()))?;
-        match mapped {
-            Mapped::Write(written) => write(state, &mut session, &link, written).await,
-            Mapped::Cancelled => unselect(state, &mut session, &link).await,
-            Mapped::Skipped(code) => {
-                event_links::set_state(
-                    &state.db,
-                    &link.id,
-                    LinkState::Failed,
-                    Some(code),
-                    storage::now(),
-                )
-                .await?;
                 Ok(())
             }
+            other => other,
+        }
+    }
+}
+
+/// Writes, updates or removes the link's Event.
+async fn sync_link(
+    state: &AppState,
+    session: &mut Session,
+    link: &EventLink,
+) -> anyhow::Result<()> {
+    if !link.selected {
+        return unselect(state, session, link).await;
+    }
+    let Some(meeting) = link.meeting.as_ref().map(|m| &m.0) else {
+        return Err(Permanent("the link holds no meeting to write".into()).into());
+    };
+    let shared = shared_activities(state, session).await?;
+    let context = Context {
+        who_ids: &link.who_ids.0,
+        what_id: link.what_id.as_deref(),
+        shared_activities: shared,
+        private: PrivatePolicy::AsPrivate,
+    };
+    let mapped =
+        event_map::map(&as_graph_event(meeting), &context).map_err(|e| Permanent(e.to_string()))?;
+    match mapped {
+        Mapped::Write(written) => write(state, session, link, written).await,
+        Mapped::Cancelled => unselect(state, session, link).await,
+        Mapped::Skipped(code) => {
+            event_links::set_state(
+                &state.db,
+                &link.id,
+                LinkState::Failed,
+                Some(code),
+                storage::now(),
+            )
+            .await?;
+            Ok(())
         }
     }
 }

@@ -201,10 +201,10 @@ async fn a_retry_after_a_lost_answer_finds_the_event_instead_of_writing_a_second
 }
 
 #[tokio::test]
-async fn a_rep_without_salesforce_is_parked_with_the_reason() {
+async fn a_rep_without_salesforce_is_parked_and_synced_once_connected() {
     let w = world().await;
     w.put_meeting(
-        "Unconnected",
+        "Waiting",
         "2026-12-05T17:00:00Z",
         "2026-12-05T18:00:00Z",
         &[],
@@ -213,4 +213,35 @@ async fn a_rep_without_salesforce_is_parked_with_the_reason() {
     let link = w.settled("failed").await;
     assert_eq!(link["error"], "salesforce_reconnect_needed");
     assert!(w.events().is_empty());
+
+    assert_eq!(w.connect(REP_A).await, "connected");
+    let synced = w.settled("synced").await;
+    assert!(
+        synced["salesforce_event_id"].is_string(),
+        "nothing dropped: {synced}"
+    );
+    assert_eq!(w.events().len(), 1);
+}
+
+#[tokio::test]
+async fn a_refused_refresh_mid_sync_parks_the_link_until_the_rep_reconnects() {
+    let w = world().await;
+    w.connect(REP_A).await;
+    // Salesforce ends the session and refuses the refresh token (a revoked connected app).
+    w.sf.expire_sessions(&w.sf_user_a);
+    w.sf.revoke_refresh_tokens(&w.sf_user_a);
+    w.put_meeting(
+        "Revoked",
+        "2026-12-05T17:00:00Z",
+        "2026-12-05T18:00:00Z",
+        &[],
+    )
+    .await;
+    let parked = w.settled("reconnect_needed").await;
+    assert_eq!(parked["error"], "salesforce_reconnect_needed");
+    assert!(w.events().is_empty());
+
+    assert_eq!(w.connect(REP_A).await, "connected");
+    w.settled("synced").await;
+    assert_eq!(w.events().len(), 1, "resumed, written once");
 }

@@ -10,5 +10,5 @@ pub use load::{ConfigError, Loaded, load};
 pub use settings::{
     AddinSettings, DatabaseSettings, EntraSettings, GraphSettings, HttpSettings, JobSettings,
     LogFormat, LogSettings, OutboundSettings, SalesforceSettings, SecretsSettings, Settings,
-    TlsSettings,
+    SyncSettings, TlsSettings,
 };

@@ -1,6 +1,7 @@
 //! Tests of single functions and types, through the library's public API: they sit here rather
 //! than beside the code so that the library is compiled once for the tests, not twice.
 
+mod budget;
 mod cli;
 mod event_map;
 mod http;

@@ -24,9 +24,34 @@ pub struct Settings {
     pub graph: GraphSettings,
     pub metrics: MetricsSettings,
     pub addin: AddinSettings,
+    pub sync: SyncSettings,
     /// Set by `outforce demo` only: the demo page, and a public URL on plain HTTP.
     #[serde(skip)]
     pub demo: bool,
+}
+
+/// How the sync spends an org's daily Salesforce API allowance (rule 9): it slows when little is
+/// left, pauses when almost nothing is, and resumes by itself; no item fails for it.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SyncSettings {
+    /// Below this share of the allowance left (percent), each sync waits `slow_delay_ms` first.
+    pub slow_below_percent: u64,
+    pub slow_delay_ms: u64,
+    /// Below this share left (percent), syncs wait and try again after `paused_recheck_secs`.
+    pub pause_below_percent: u64,
+    pub paused_recheck_secs: u64,
+}
+
+impl Default for SyncSettings {
+    fn default() -> Self {
+        Self {
+            slow_below_percent: 10,
+            slow_delay_ms: 1000,
+            pause_below_percent: 2,
+            paused_recheck_secs: 300,
+        }
+    }
 }
 
 /// What the add-in manifests say about the add-in.

@@ -5,15 +5,21 @@
 //! without an Id looks for the Event the earlier attempt may have written (owner, start and
 //! subject) before creating one. An unchanged hash writes nothing (rule 3).
 
+use std::time::Duration;
+
 use chrono::{DateTime, Utc};
 use serde_json::json;
 
+/// The code a queued link carries while its org's API allowance is nearly spent.
+pub const BUDGET_PAUSED: &str = "salesforce_api_budget_paused";
+
 use super::SyncEvent;
+use super::budget::{self, Budget};
 use super::event_map::{self, Context, GraphEvent, Mapped, PrivatePolicy};
 use crate::jobs::{Job, Permanent};
 use crate::meeting::Meeting;
-use crate::salesforce::events;
 use crate::salesforce::session::{Session, SessionError};
+use crate::salesforce::{ErrorCode, SalesforceError, events};
 use crate::state::AppState;
 use crate::storage::event_links::{self, EventLink, LinkState, Written};
 use crate::storage::{self, users};
@@ -37,10 +43,26 @@ impl Job for SyncEvent {
             return Ok(());
         };
         let outcome = match state.sessions.open(&user).await {
-            Ok(mut session) => sync_link(state, &mut session, &link).await,
+            Ok(mut session) => match spend(state, &mut session).await? {
+                Some(wait) => return defer(state, self, &link, wait).await,
+                None => sync_link(state, &mut session, &link).await,
+            },
             Err(error) => Err(error.into()),
         };
         match outcome {
+            // The org ran out of API calls between our reading and this call: wait, as paused.
+            Err(error)
+                if matches!(
+                    error.downcast_ref::<SessionError>(),
+                    Some(SessionError::Salesforce(SalesforceError::Api {
+                        code: ErrorCode::RequestLimitExceeded,
+                        ..
+                    }))
+                ) =>
+            {
+                let wait = Duration::from_secs(state.settings.sync.paused_recheck_secs);
+                defer(state, self, &link, wait).await
+            }
             // Parked until the rep connects again (`sync::resume_parked`): the link says why
             // and the pane offers to reconnect. Nothing is dropped.
             Err(error)
@@ -63,6 +85,54 @@ impl Job for SyncEvent {
             other => other,
         }
     }
+}
+
+/// What the org's API allowance permits now: `None` to go ahead (after a pause when little is
+/// left), or how long to wait. A paused org's old reading is refreshed with one `/limits` call.
+async fn spend(state: &AppState, session: &mut Session) -> anyhow::Result<Option<Duration>> {
+    let settings = &state.settings.sync;
+    let org = session.org_id().clone();
+    let mut usage = state.salesforce.limits.get(&org);
+    if let Some(seen) = usage
+        && matches!(budget::judge(Some(seen), settings), Budget::Pause(_))
+        && budget::stale(&seen, settings)
+    {
+        session.send(reqwest::Method::GET, "limits", None).await?;
+        usage = state.salesforce.limits.get(&org);
+    }
+    match budget::judge(usage, settings) {
+        Budget::Go => Ok(None),
+        Budget::Slow(pause) => {
+            tokio::time::sleep(pause).await;
+            Ok(None)
+        }
+        Budget::Pause(wait) => Ok(Some(wait)),
+    }
+}
+
+/// Runs the job again after `wait`; the link stays queued and says why.
+async fn defer(
+    state: &AppState,
+    job: &SyncEvent,
+    link: &EventLink,
+    wait: Duration,
+) -> anyhow::Result<()> {
+    let at = storage::now() + chrono::Duration::from_std(wait).unwrap_or(chrono::Duration::MAX);
+    state.queue.enqueue_at(job, at).await?;
+    event_links::set_state(
+        &state.db,
+        &link.id,
+        LinkState::Pending,
+        Some(BUDGET_PAUSED),
+        storage::now(),
+    )
+    .await?;
+    tracing::info!(
+        link = %link.id,
+        wait_secs = wait.as_secs(),
+        "the org's Salesforce API allowance is nearly spent: this sync waits"
+    );
+    Ok(())
 }
 
 /// Writes, updates or removes the link's Event.

@@ -245,3 +245,45 @@ async fn a_refused_refresh_mid_sync_parks_the_link_until_the_rep_reconnects() {
     w.settled("synced").await;
     assert_eq!(w.events().len(), 1, "resumed, written once");
 }
+
+#[tokio::test]
+async fn an_org_almost_out_of_api_calls_pauses_the_sync_which_finishes_once_it_recovers() {
+    let w = crate::world::world_with(|loaded| loaded.settings.sync.paused_recheck_secs = 1).await;
+    w.connect(REP_A).await;
+    // 1 % of the allowance left, as every response now says.
+    w.sf.set_api_remaining(&w.org_id, 1_000);
+    let (status, _) = w
+        .rep_call(
+            REP_A,
+            Method::POST,
+            "/api/v1/matches",
+            Some(json!({ "attendees": [{ "email": "someone@acme.example" }] })),
+        )
+        .await;
+    assert_eq!(status, 200);
+    w.put_meeting(
+        "Budget",
+        "2026-12-05T17:00:00Z",
+        "2026-12-05T18:00:00Z",
+        &[],
+    )
+    .await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let (_, waiting) = w
+        .rep_call(
+            REP_A,
+            Method::GET,
+            &format!("/api/v1/events/{MEETING}/link"),
+            None,
+        )
+        .await;
+    assert_eq!(waiting["state"], "queued", "not failed: {waiting}");
+    assert_eq!(waiting["error"], "salesforce_api_budget_paused");
+    assert!(w.events().is_empty(), "nothing written while paused");
+
+    // The allowance comes back (a new day): the paused sync finishes by itself.
+    w.sf.set_api_remaining(&w.org_id, 100_000);
+    let synced = w.settled("synced").await;
+    assert!(synced["error"].is_null());
+    assert_eq!(w.events().len(), 1);
+}

@@ -235,6 +235,9 @@ function syncSection(state: State, actions: Actions): HTMLElement {
       ? h("a", { href: `${instance}/lightning/r/Event/${link.salesforce_event_id}/view`, target: "_blank", rel: "noopener" }, "Open the Salesforce Event")
       : null,
     link?.state === "failed" && link.error ? h("p", { class: "error" }, `Reason: ${link.error}. Try again; if it persists, tell your admin.`) : null,
+    link?.state === "queued" && link.error === "salesforce_api_budget_paused"
+      ? h("p", { class: "muted small" }, "Your org has used almost all of today's Salesforce API calls: this meeting syncs as soon as more are available.")
+      : null,
     link?.state === "reconnect_needed" ? h("button", { onclick: () => actions.connect() }, "Reconnect Salesforce") : null,
     h(
       "div",

@@ -30,6 +30,7 @@ pub struct Rep {
 struct Written {
     username: Option<String>,
     display_name: Option<String>,
+    groups: Vec<String>,
 }
 
 impl Written {
@@ -37,6 +38,7 @@ impl Written {
         Self {
             username: caller.username.clone(),
             display_name: caller.display_name.clone(),
+            groups: caller.groups.clone(),
         }
     }
 }
@@ -108,6 +110,7 @@ impl Reps {
             entra_object_id: &caller.object_id,
             email: caller.username.as_deref(),
             display_name: caller.display_name.as_deref(),
+            groups: &caller.groups,
         };
         let user = users::upsert(&self.db, &profile, now).await?;
         Ok((tenant, user))

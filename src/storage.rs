@@ -103,6 +103,7 @@ const SQLITE_MIGRATIONS: &[(&str, &str)] = embed_migrations!("sqlite":
     "0004_salesforce_org_binding",
     "0005_event_link_meeting",
     "0006_tenant_extra_email_fields",
+    "0007_user_groups",
 );
 const POSTGRES_MIGRATIONS: &[(&str, &str)] = embed_migrations!("postgres":
     "0001_initial",
@@ -111,6 +112,7 @@ const POSTGRES_MIGRATIONS: &[(&str, &str)] = embed_migrations!("postgres":
     "0004_salesforce_org_binding",
     "0005_event_link_meeting",
     "0006_tenant_extra_email_fields",
+    "0007_user_groups",
 );
 
 /// The migrator of a dialect's embedded migrations. Each keeps the checksum sqlx records (the

@@ -3,6 +3,7 @@
 
 pub mod budget;
 pub mod event_map;
+pub mod policy;
 mod run;
 pub mod zones;
 

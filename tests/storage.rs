@@ -41,6 +41,7 @@ async fn seed_user(db: &Db, oid: &str) -> (tenants::Tenant, users::User) {
             entra_object_id: &oid.into(),
             email: Some("rep@contoso.example"),
             display_name: Some("A Rep"),
+            groups: &[],
         },
         t0(),
     )

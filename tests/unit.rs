@@ -17,3 +17,4 @@ mod salesforce_login_host;
 mod salesforce_rest;
 mod secrets;
 mod storage;
+mod sync_policy;

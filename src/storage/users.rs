@@ -2,6 +2,7 @@
 
 use chrono::{DateTime, Utc};
 
+use super::text::JsonText;
 use super::{Db, StorageError, from_row, new_id, one_row, with_pool};
 use crate::ids::{EntraObjectId, SalesforceUserId, TenantId, UserId};
 
@@ -13,6 +14,8 @@ pub struct User {
     pub email: Option<String>,
     pub display_name: Option<String>,
     pub salesforce_user_id: Option<SalesforceUserId>,
+    /// The Entra groups the rep's last token named (for the sync configuration that applies).
+    pub entra_groups: JsonText<Vec<String>>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -24,6 +27,7 @@ from_row!(User {
     email,
     display_name,
     salesforce_user_id,
+    entra_groups,
     created_at,
     updated_at
 });
@@ -35,12 +39,14 @@ pub struct UserProfile<'a> {
     pub entra_object_id: &'a EntraObjectId,
     pub email: Option<&'a str>,
     pub display_name: Option<&'a str>,
+    /// The token's group ids; the stored ones are replaced by them.
+    pub groups: &'a [String],
 }
 
 macro_rules! columns {
     () => {
         "id, tenant_id, entra_object_id, email, display_name, salesforce_user_id, \
-                           created_at, updated_at"
+                           entra_groups, created_at, updated_at"
     };
 }
 
@@ -52,11 +58,13 @@ pub async fn upsert(
     now: DateTime<Utc>,
 ) -> Result<User, StorageError> {
     let sql = concat!(
-        "INSERT INTO users (id, tenant_id, entra_object_id, email, display_name, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $6) \
+        "INSERT INTO users (id, tenant_id, entra_object_id, email, display_name, entra_groups, \
+           created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $7, $6, $6) \
          ON CONFLICT (tenant_id, entra_object_id) DO UPDATE \
            SET email = COALESCE(excluded.email, users.email), \
                display_name = COALESCE(excluded.display_name, users.display_name), \
+               entra_groups = excluded.entra_groups, \
                updated_at = excluded.updated_at \
          RETURNING ",
         columns!(),
@@ -70,6 +78,7 @@ pub async fn upsert(
             .bind(profile.email)
             .bind(profile.display_name)
             .bind(now)
+            .bind(JsonText(profile.groups))
             .fetch_one(pool)
             .await?
     });

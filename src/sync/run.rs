@@ -15,14 +15,15 @@ pub const BUDGET_PAUSED: &str = "salesforce_api_budget_paused";
 
 use super::SyncEvent;
 use super::budget::{self, Budget};
-use super::event_map::{self, Context, GraphEvent, Mapped, PrivatePolicy};
+use super::event_map::{self, Context, GraphEvent, Mapped};
+use super::policy::{Deletion, Policy};
 use crate::jobs::{Job, Permanent};
 use crate::meeting::Meeting;
 use crate::salesforce::session::{Session, SessionError};
 use crate::salesforce::{ErrorCode, SalesforceError, events};
 use crate::state::AppState;
 use crate::storage::event_links::{self, EventLink, LinkState, Written};
-use crate::storage::{self, users};
+use crate::storage::{self, sync_configs, users};
 
 impl Job for SyncEvent {
     const KIND: &'static str = super::SYNC_EVENT;
@@ -45,7 +46,10 @@ impl Job for SyncEvent {
         let outcome = match state.sessions.open(&user).await {
             Ok(mut session) => match spend(state, &mut session).await? {
                 Some(wait) => return defer(state, self, &link, wait).await,
-                None => sync_link(state, &mut session, &link).await,
+                None => {
+                    let policy = policy_for(state, &user).await?;
+                    sync_link(state, &mut session, &link, &policy).await
+                }
             },
             Err(error) => Err(error.into()),
         };
@@ -135,14 +139,26 @@ async fn defer(
     Ok(())
 }
 
+/// The policies of the sync configuration that applies to the rep.
+async fn policy_for(state: &AppState, user: &users::User) -> anyhow::Result<Policy> {
+    let groups: Vec<&str> = user.entra_groups.iter().map(String::as_str).collect();
+    let config =
+        sync_configs::resolve_for_user(&state.db, &user.tenant_id, &user.entra_object_id, &groups)
+            .await?;
+    Ok(Policy::from_settings(
+        config.as_ref().map(|c| &c.settings.0),
+    ))
+}
+
 /// Writes, updates or removes the link's Event.
 async fn sync_link(
     state: &AppState,
     session: &mut Session,
     link: &EventLink,
+    policy: &Policy,
 ) -> anyhow::Result<()> {
     if !link.selected {
-        return unselect(state, session, link).await;
+        return unselect(state, session, link, policy).await;
     }
     let Some(meeting) = link.meeting.as_ref().map(|m| &m.0) else {
         return Err(Permanent("the link holds no meeting to write".into()).into());
@@ -152,13 +168,13 @@ async fn sync_link(
         who_ids: &link.who_ids.0,
         what_id: link.what_id.as_deref(),
         shared_activities: shared,
-        private: PrivatePolicy::AsPrivate,
+        private: policy.private,
     };
     let mapped =
         event_map::map(&as_graph_event(meeting), &context).map_err(|e| Permanent(e.to_string()))?;
     match mapped {
         Mapped::Write(written) => write(state, session, link, written).await,
-        Mapped::Cancelled => unselect(state, session, link).await,
+        Mapped::Cancelled => unselect(state, session, link, policy).await,
         Mapped::Skipped(code) => {
             event_links::set_state(
                 &state.db,
@@ -247,12 +263,32 @@ async fn write(
     Ok(())
 }
 
-/// Unselected or cancelled: the Event is deleted (the default deletion policy) and the link
-/// kept, marked `removed`, so that selecting the meeting again writes one Event anew.
-async fn unselect(state: &AppState, session: &mut Session, link: &EventLink) -> anyhow::Result<()> {
-    if let Some(id) = &link.salesforce_event_id {
-        events::delete(session, id).await?;
+/// Unselected or cancelled, per the deletion policy. Delete: the Event goes and the link is
+/// kept, `removed`, so that selecting the meeting again writes one Event anew. Keep: the Event
+/// stays and the link keeps its Id, so that selecting again updates that Event, not a second.
+async fn unselect(
+    state: &AppState,
+    session: &mut Session,
+    link: &EventLink,
+    policy: &Policy,
+) -> anyhow::Result<()> {
+    match (policy.deleted, &link.salesforce_event_id) {
+        (Deletion::Keep, Some(_)) => {
+            event_links::set_state(
+                &state.db,
+                &link.id,
+                LinkState::Removed,
+                None,
+                storage::now(),
+            )
+            .await?;
+        }
+        (_, id) => {
+            if let Some(id) = id {
+                events::delete(session, id).await?;
+            }
+            event_links::forget_salesforce_event(&state.db, &link.id, storage::now()).await?;
+        }
     }
-    event_links::forget_salesforce_event(&state.db, &link.id, storage::now()).await?;
     Ok(())
 }

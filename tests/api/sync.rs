@@ -287,3 +287,55 @@ async fn an_org_almost_out_of_api_calls_pauses_the_sync_which_finishes_once_it_r
     assert!(synced["error"].is_null());
     assert_eq!(w.events().len(), 1);
 }
+
+impl World {
+    /// The tenant's default sync configuration, with these settings.
+    async fn default_policy(&self, settings: Value) {
+        let db = &self.app.state.db;
+        let user = self.user(REP_A).await;
+        outforce::storage::sync_configs::create(
+            db,
+            &user.tenant_id,
+            "Everyone",
+            true,
+            &settings,
+            outforce::storage::now(),
+        )
+        .await
+        .unwrap();
+    }
+}
+
+#[tokio::test]
+async fn with_the_keep_policy_an_unselected_meetings_event_stays_and_reselecting_reuses_it() {
+    let w = world().await;
+    w.connect(REP_A).await;
+    w.default_policy(json!({ "deleted": "keep" })).await;
+    w.put_meeting("Kept", "2026-12-05T17:00:00Z", "2026-12-05T18:00:00Z", &[])
+        .await;
+    let first = w.settled("synced").await;
+    let (status, _) = w
+        .rep_call(
+            REP_A,
+            Method::DELETE,
+            &format!("/api/v1/events/{MEETING}/link"),
+            None,
+        )
+        .await;
+    assert_eq!(status, 200);
+    w.settled("not_synced").await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(w.events().len(), 1, "kept");
+    w.put_meeting(
+        "Kept, renamed",
+        "2026-12-05T17:00:00Z",
+        "2026-12-05T18:00:00Z",
+        &[],
+    )
+    .await;
+    let again = w.settled("synced").await;
+    assert_eq!(again["salesforce_event_id"], first["salesforce_event_id"]);
+    let events = w.events();
+    assert_eq!(events.len(), 1, "the kept Event is reused, not doubled");
+    assert_eq!(events[0]["Subject"], "Kept, renamed");
+}

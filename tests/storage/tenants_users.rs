@@ -118,6 +118,7 @@ async fn user_is_keyed_by_tenant_and_object_id(db: Db) {
             entra_object_id: &"oid-1".into(),
             email: Some("new.name@contoso.example"),
             display_name: None,
+            groups: &[],
         },
         later(10),
     )
@@ -138,6 +139,7 @@ async fn user_is_keyed_by_tenant_and_object_id(db: Db) {
             entra_object_id: &"oid-1".into(),
             email: None,
             display_name: None,
+            groups: &[],
         },
         t0(),
     )

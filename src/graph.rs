@@ -7,6 +7,7 @@
 pub mod access;
 pub mod credential;
 pub mod error;
+pub mod events;
 pub mod probe;
 pub mod tokens;
 

@@ -12,18 +12,21 @@ use serde_json::json;
 
 /// The code a queued link carries while its org's API allowance is nearly spent.
 pub const BUDGET_PAUSED: &str = "salesforce_api_budget_paused";
+/// The code a queued link carries while Graph has asked us to wait (429 `Retry-After`).
+pub const GRAPH_THROTTLED: &str = "graph_throttled";
 
 use super::SyncEvent;
 use super::budget::{self, Budget};
 use super::event_map::{self, Context, GraphEvent, Mapped};
 use super::policy::{Deletion, Policy};
+use crate::graph::events::ReadError::{self, Throttled};
 use crate::jobs::{Job, Permanent};
 use crate::meeting::Meeting;
 use crate::salesforce::session::{Session, SessionError};
 use crate::salesforce::{ErrorCode, SalesforceError, events};
 use crate::state::AppState;
 use crate::storage::event_links::{self, EventLink, LinkState, Written};
-use crate::storage::{self, sync_configs, users};
+use crate::storage::{self, sync_configs, tenants, users};
 
 impl Job for SyncEvent {
     const KIND: &'static str = super::SYNC_EVENT;
@@ -45,7 +48,7 @@ impl Job for SyncEvent {
         };
         let outcome = match state.sessions.open(&user).await {
             Ok(mut session) => match spend(state, &mut session).await? {
-                Some(wait) => return defer(state, self, &link, wait).await,
+                Some(wait) => return defer(state, self, &link, wait, BUDGET_PAUSED).await,
                 None => {
                     let policy = policy_for(state, &user).await?;
                     sync_link(state, &mut session, &link, &policy).await
@@ -53,6 +56,15 @@ impl Job for SyncEvent {
             },
             Err(error) => Err(error.into()),
         };
+        if let Some(Throttled(wait)) = outcome
+            .as_ref()
+            .err()
+            .and_then(|e| e.downcast_ref::<ReadError>())
+        {
+            // Graph asked us to wait: the same job, later; the link stays queued.
+            let wait = *wait;
+            return defer(state, self, &link, wait, GRAPH_THROTTLED).await;
+        }
         match outcome {
             // The org ran out of API calls between our reading and this call: wait, as paused.
             Err(error)
@@ -65,7 +77,7 @@ impl Job for SyncEvent {
                 ) =>
             {
                 let wait = Duration::from_secs(state.settings.sync.paused_recheck_secs);
-                defer(state, self, &link, wait).await
+                defer(state, self, &link, wait, BUDGET_PAUSED).await
             }
             // Parked until the rep connects again (`sync::resume_parked`): the link says why
             // and the pane offers to reconnect. Nothing is dropped.
@@ -114,12 +126,13 @@ async fn spend(state: &AppState, session: &mut Session) -> anyhow::Result<Option
     }
 }
 
-/// Runs the job again after `wait`; the link stays queued and says why.
+/// Runs the job again after `wait`; the link stays queued and says why (`code`).
 async fn defer(
     state: &AppState,
     job: &SyncEvent,
     link: &EventLink,
     wait: Duration,
+    code: &'static str,
 ) -> anyhow::Result<()> {
     let at = storage::now() + chrono::Duration::from_std(wait).unwrap_or(chrono::Duration::MAX);
     state.queue.enqueue_at(job, at).await?;
@@ -127,15 +140,11 @@ async fn defer(
         &state.db,
         &link.id,
         LinkState::Pending,
-        Some(BUDGET_PAUSED),
+        Some(code),
         storage::now(),
     )
     .await?;
-    tracing::info!(
-        link = %link.id,
-        wait_secs = wait.as_secs(),
-        "the org's Salesforce API allowance is nearly spent: this sync waits"
-    );
+    tracing::info!(link = %link.id, wait_secs = wait.as_secs(), code, "this sync waits");
     Ok(())
 }
 
@@ -160,8 +169,8 @@ async fn sync_link(
     if !link.selected {
         return unselect(state, session, link, policy).await;
     }
-    let Some(meeting) = link.meeting.as_ref().map(|m| &m.0) else {
-        return Err(Permanent("the link holds no meeting to write".into()).into());
+    let Some(source) = source_event(state, link).await? else {
+        return Err(Permanent("neither Graph nor the pane gave the meeting".into()).into());
     };
     let shared = shared_activities(state, session).await?;
     let context = Context {
@@ -170,8 +179,7 @@ async fn sync_link(
         shared_activities: shared,
         private: policy.private,
     };
-    let mapped =
-        event_map::map(&as_graph_event(meeting), &context).map_err(|e| Permanent(e.to_string()))?;
+    let mapped = event_map::map(&source, &context).map_err(|e| Permanent(e.to_string()))?;
     match mapped {
         Mapped::Write(written) => write(state, session, link, written).await,
         Mapped::Cancelled => unselect(state, session, link, policy).await,
@@ -187,6 +195,56 @@ async fn sync_link(
             Ok(())
         }
     }
+}
+
+/// The meeting to write: the event as Graph has it (body, sensitivity, show-as), with what the
+/// pane saw laid over it when the pane's view is the newer (an organizer's unsaved edits, a
+/// meeting Graph has not caught up with); the pane's view alone when Graph cannot be asked.
+async fn source_event(state: &AppState, link: &EventLink) -> anyhow::Result<Option<GraphEvent>> {
+    let snapshot = link.meeting.as_ref().map(|m| as_graph_event(&m.0));
+    let from_graph = match read_graph(state, link).await {
+        Ok(found) => found,
+        Err(Throttled(wait)) => return Err(Throttled(wait).into()),
+        Err(_) => None,
+    };
+    let Some(graph) = from_graph else {
+        return Ok(snapshot);
+    };
+    let Ok(mut event) = serde_json::from_value::<GraphEvent>(graph.clone()) else {
+        return Ok(snapshot);
+    };
+    let graph_changed = graph["lastModifiedDateTime"]
+        .as_str()
+        .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+        .map(|t| t.with_timezone(&Utc));
+    let pane_newer = link.state == LinkState::Pending
+        && graph_changed.is_none_or(|changed| link.updated_at > changed);
+    if let (Some(seen), true) = (snapshot, pane_newer) {
+        event.subject = seen.subject;
+        event.start = seen.start;
+        event.end = seen.end;
+        event.is_all_day = seen.is_all_day;
+        event.location = seen.location;
+    }
+    Ok(Some(event))
+}
+
+/// The event from the rep's mailbox, if Graph can be asked (any Graph trouble but throttling
+/// falls back to the pane's view).
+async fn read_graph(
+    state: &AppState,
+    link: &EventLink,
+) -> Result<Option<serde_json::Value>, ReadError> {
+    let Ok(Some(user)) = users::find(&state.db, &link.user_id).await else {
+        return Ok(None);
+    };
+    let Ok(Some(tenant)) = tenants::find(&state.db, &user.tenant_id).await else {
+        return Ok(None);
+    };
+    let Ok(mailbox) = state.graph.for_rep(&tenant, &user, None).await else {
+        return Ok(None);
+    };
+    state.graph.event(&mailbox, &link.outlook_event_id).await
 }
 
 /// Whether the rep's org has Shared Activities, asked once per org and process.

@@ -339,3 +339,147 @@ async fn with_the_keep_policy_an_unselected_meetings_event_stays_and_reselecting
     assert_eq!(events.len(), 1, "the kept Event is reused, not doubled");
     assert_eq!(events[0]["Subject"], "Kept, renamed");
 }
+
+impl World {
+    /// Application access to REP_A's mailbox, as an admin sets it up.
+    async fn mailbox_by_application(&self) {
+        use outforce_sandbox::entra::AppRegistration;
+        self.tenant.entra.register_app(AppRegistration {
+            application_permissions: vec!["Calendars.ReadWrite".into()],
+            ..crate::world::registration()
+        });
+        self.graph
+            .set_access_policy(crate::signed_in::API, &[REP_A]);
+        let (status, body) = self
+            .admin(
+                Method::PUT,
+                "/api/v1/admin/graph",
+                Some(json!({ "mode": "application" })),
+            )
+            .await;
+        assert_eq!(status, 200, "{body}");
+    }
+
+    /// A meeting in REP_A's mailbox, as Outlook holds it; its id.
+    fn outlook_event(&self, overrides: Value) -> String {
+        let mut event = json!({
+            "subject": "Board prep",
+            "body": { "contentType": "text", "content": "Numbers for the board" },
+            "start": { "dateTime": "2026-12-07T09:00:00", "timeZone": "W. Europe Standard Time" },
+            "end": { "dateTime": "2026-12-07T10:00:00", "timeZone": "W. Europe Standard Time" },
+            "showAs": "free",
+            "sensitivity": "private",
+        });
+        for (key, value) in overrides.as_object().unwrap() {
+            event[key] = value.clone();
+        }
+        self.graph.create_event(REP_A, event).unwrap()
+    }
+
+    async fn put_link_for(&self, id: &str, subject: &str, start: &str, end: &str) -> (u16, Value) {
+        let body = json!({
+            "who_ids": [],
+            "sync": true,
+            "meeting": { "subject": subject, "start": start, "end": end },
+        });
+        self.rep_call(
+            REP_A,
+            Method::PUT,
+            &format!("/api/v1/events/{id}/link"),
+            Some(body),
+        )
+        .await
+    }
+
+    async fn settled_link(&self, id: &str, want: &str) -> Value {
+        for _ in 0..200 {
+            let (_, link) = self
+                .rep_call(
+                    REP_A,
+                    Method::GET,
+                    &format!("/api/v1/events/{id}/link"),
+                    None,
+                )
+                .await;
+            if link["state"] == want {
+                return link;
+            }
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+        panic!("the link never became {want}");
+    }
+}
+
+#[tokio::test]
+async fn the_event_is_written_as_outlook_holds_it_with_the_panes_newer_edits_over_it() {
+    let w = world().await;
+    w.connect(REP_A).await;
+    w.mailbox_by_application().await;
+    let id = w.outlook_event(json!({}));
+    // The organizer moved it in the pane and has not sent the update yet.
+    let (status, _) = w
+        .put_link_for(
+            &id,
+            "Board prep",
+            "2026-12-07T09:30:00Z",
+            "2026-12-07T10:30:00Z",
+        )
+        .await;
+    assert_eq!(status, 200);
+    let link = w.settled_link(&id, "synced").await;
+    let event =
+        w.sf.record(&w.org_id, link["salesforce_event_id"].as_str().unwrap())
+            .unwrap();
+    assert_eq!(
+        event["Description"], "Numbers for the board",
+        "the body, from Graph"
+    );
+    assert_eq!(event["ShowAs"], "Free", "show-as, from Graph");
+    assert_eq!(
+        event["IsPrivate"], true,
+        "private, as the default policy says"
+    );
+    assert_eq!(
+        event["StartDateTime"], "2026-12-07T09:30:00.000+0000",
+        "the pane's newer time"
+    );
+}
+
+#[tokio::test]
+async fn a_throttled_mailbox_makes_the_sync_wait_as_told_not_fail() {
+    use outforce_sandbox::graph::GraphFault;
+    let w = world().await;
+    w.connect(REP_A).await;
+    w.mailbox_by_application().await;
+    let id = w.outlook_event(json!({ "sensitivity": "normal" }));
+    w.graph
+        .script_faults("/v1.0/users", vec![GraphFault::Throttled(1.0)]);
+    w.put_link_for(
+        &id,
+        "Board prep",
+        "2026-12-07T08:00:00Z",
+        "2026-12-07T09:00:00Z",
+    )
+    .await;
+    let mut told_to_wait = false;
+    for _ in 0..200 {
+        let (_, link) = w
+            .rep_call(
+                REP_A,
+                Method::GET,
+                &format!("/api/v1/events/{id}/link"),
+                None,
+            )
+            .await;
+        if link["error"] == "graph_throttled" {
+            assert_eq!(link["state"], "queued", "waiting, not failed");
+            told_to_wait = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert!(told_to_wait, "the link said it waits for Graph");
+    let done = w.settled_link(&id, "synced").await;
+    assert!(done["salesforce_event_id"].is_string());
+    assert_eq!(w.events().len(), 1);
+}

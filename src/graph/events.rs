@@ -64,6 +64,47 @@ impl Graph {
     }
 }
 
+/// The single-value extended property that marks an event selected for sync on every device:
+/// its value is the Salesforce Event's Id once known, empty when the rep stopped syncing it.
+/// (The GUID is outforce's own property set; it never changes.)
+pub const SELECTION_PROPERTY: &str =
+    "String {6A1C2E57-3B4D-4C8E-9F21-7D0B5E8A4C13} Name outforceSalesforceId";
+
+impl Graph {
+    /// Writes `value` into the event's selection property. Only the property changes, so
+    /// Exchange sends no meeting update to the attendees (rule 7).
+    pub async fn stamp_selection(
+        &self,
+        mailbox: &MailboxToken,
+        id: &str,
+        value: &str,
+    ) -> Result<(), ReadError> {
+        let base = self.settings.base_url.trim_end_matches('/');
+        let url = format!(
+            "{base}/v1.0/{}/events/{}",
+            mailbox.mailbox,
+            url_path_segment(id)
+        );
+        let body = serde_json::json!({
+            "singleValueExtendedProperties": [{ "id": SELECTION_PROPERTY, "value": value }],
+        });
+        let response = self
+            .http
+            .patch(url)
+            .bearer_auth(mailbox.token.expose_secret())
+            .header("Prefer", "IdType=\"ImmutableId\"")
+            .json(&body)
+            .send()
+            .await
+            .map_err(ReadError::Transport)?;
+        match response.status().as_u16() {
+            200..=299 => Ok(()),
+            429 | 503 => Err(ReadError::Throttled(DEFAULT_WAIT)),
+            other => Err(ReadError::Status(other)),
+        }
+    }
+}
+
 /// An id as one path segment: Graph's ids may hold `/`, `+` and `=`.
 fn url_path_segment(id: &str) -> String {
     id.bytes()

@@ -19,6 +19,7 @@ use super::SyncEvent;
 use super::budget::{self, Budget};
 use super::event_map::{self, Context, GraphEvent, Mapped};
 use super::policy::{Deletion, Policy};
+use crate::graph::access::MailboxToken;
 use crate::graph::events::ReadError::{self, Throttled};
 use crate::jobs::{Job, Permanent};
 use crate::meeting::Meeting;
@@ -235,16 +236,33 @@ async fn read_graph(
     state: &AppState,
     link: &EventLink,
 ) -> Result<Option<serde_json::Value>, ReadError> {
-    let Ok(Some(user)) = users::find(&state.db, &link.user_id).await else {
-        return Ok(None);
-    };
-    let Ok(Some(tenant)) = tenants::find(&state.db, &user.tenant_id).await else {
-        return Ok(None);
-    };
-    let Ok(mailbox) = state.graph.for_rep(&tenant, &user, None).await else {
+    let Some(mailbox) = mailbox(state, link).await else {
         return Ok(None);
     };
     state.graph.event(&mailbox, &link.outlook_event_id).await
+}
+
+/// A Graph token for the link's mailbox, when the tenant's access mode gives one.
+async fn mailbox(state: &AppState, link: &EventLink) -> Option<MailboxToken> {
+    let user = users::find(&state.db, &link.user_id).await.ok()??;
+    let tenant = tenants::find(&state.db, &user.tenant_id).await.ok()??;
+    state.graph.for_rep(&tenant, &user, None).await.ok()
+}
+
+/// Marks the Outlook event with its Salesforce Id (empty once unselected), so the selection
+/// shows on every device. Best effort: the Salesforce side is already right, and the next
+/// sync stamps again.
+async fn stamp(state: &AppState, link: &EventLink, value: &str) {
+    let Some(mailbox) = mailbox(state, link).await else {
+        return;
+    };
+    if let Err(error) = state
+        .graph
+        .stamp_selection(&mailbox, &link.outlook_event_id, value)
+        .await
+    {
+        tracing::info!(link = %link.id, error = %error, "the Outlook event was not marked");
+    }
 }
 
 /// Whether the rep's org has Shared Activities, asked once per org and process.
@@ -318,6 +336,7 @@ async fn write(
         modstamp: "",
     };
     event_links::record_written(db, &link.id, done, storage::now()).await?;
+    stamp(state, link, &id).await;
     Ok(())
 }
 
@@ -348,5 +367,6 @@ async fn unselect(
             event_links::forget_salesforce_event(&state.db, &link.id, storage::now()).await?;
         }
     }
+    stamp(state, link, "").await;
     Ok(())
 }

@@ -483,3 +483,51 @@ async fn a_throttled_mailbox_makes_the_sync_wait_as_told_not_fail() {
     assert!(done["salesforce_event_id"].is_string());
     assert_eq!(w.events().len(), 1);
 }
+
+#[tokio::test]
+async fn the_outlook_event_carries_its_salesforce_id_and_loses_it_when_unselected() {
+    use outforce::graph::events::SELECTION_PROPERTY;
+    let w = world().await;
+    w.connect(REP_A).await;
+    w.mailbox_by_application().await;
+    let id = w.outlook_event(json!({ "sensitivity": "normal" }));
+    let stamped = |w: &World| {
+        let path = format!(
+            "events/{id}?$expand=singleValueExtendedProperties($filter=id eq '{SELECTION_PROPERTY}')"
+        );
+        let (status, event) = w.graph.as_owner(REP_A, "GET", &path, None).unwrap();
+        assert_eq!(status, 200, "{event}");
+        event["singleValueExtendedProperties"][0]["value"].clone()
+    };
+    w.put_link_for(
+        &id,
+        "Board prep",
+        "2026-12-07T08:00:00Z",
+        "2026-12-07T09:00:00Z",
+    )
+    .await;
+    let link = w.settled_link(&id, "synced").await;
+    assert_eq!(
+        stamped(&w),
+        link["salesforce_event_id"],
+        "the Id, on every device"
+    );
+
+    let (status, _) = w
+        .rep_call(
+            REP_A,
+            Method::DELETE,
+            &format!("/api/v1/events/{id}/link"),
+            None,
+        )
+        .await;
+    assert_eq!(status, 200);
+    w.settled_link(&id, "not_synced").await;
+    for _ in 0..100 {
+        if stamped(&w) == json!("") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(stamped(&w), json!(""), "unmarked once unselected");
+}

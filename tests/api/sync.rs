@@ -268,15 +268,22 @@ async fn an_org_almost_out_of_api_calls_pauses_the_sync_which_finishes_once_it_r
         &[],
     )
     .await;
-    tokio::time::sleep(Duration::from_millis(500)).await;
-    let (_, waiting) = w
-        .rep_call(
-            REP_A,
-            Method::GET,
-            &format!("/api/v1/events/{MEETING}/link"),
-            None,
-        )
-        .await;
+    let mut waiting = Value::Null;
+    for _ in 0..200 {
+        let (_, link) = w
+            .rep_call(
+                REP_A,
+                Method::GET,
+                &format!("/api/v1/events/{MEETING}/link"),
+                None,
+            )
+            .await;
+        waiting = link;
+        if waiting["error"] == "salesforce_api_budget_paused" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
     assert_eq!(waiting["state"], "queued", "not failed: {waiting}");
     assert_eq!(waiting["error"], "salesforce_api_budget_paused");
     assert!(w.events().is_empty(), "nothing written while paused");
@@ -323,8 +330,26 @@ async fn with_the_keep_policy_an_unselected_meetings_event_stays_and_reselecting
         )
         .await;
     assert_eq!(status, 200);
-    w.settled("not_synced").await;
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    // Until the job has run, the link is unselected but still pending: wait for `removed`.
+    let user = w.user(REP_A).await;
+    let mut removed = false;
+    for _ in 0..200 {
+        let link =
+            outforce::storage::event_links::find_by_outlook_id(&w.app.state.db, &user.id, MEETING)
+                .await
+                .unwrap()
+                .unwrap();
+        if link.state == outforce::storage::event_links::LinkState::Removed {
+            assert!(
+                link.salesforce_event_id.is_some(),
+                "the kept Event's Id stays"
+            );
+            removed = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert!(removed, "the unselect ran");
     assert_eq!(w.events().len(), 1, "kept");
     w.put_meeting(
         "Kept, renamed",

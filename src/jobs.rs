@@ -148,27 +148,19 @@ impl Queue {
     }
 
     fn new_job<J: Job>(&self, job: &J, run_at: DateTime<Utc>) -> Result<NewJob, StorageError> {
-        let mut row = self.prepare(J::KIND, job, job.dedup_key())?;
-        row.run_at = storage::truncate(run_at);
-        Ok(row)
-    }
-
-    /// A job of `kind` to run now, for storage to queue in the same transaction as the write
-    /// that calls for it; [`Queue::notify`] once that transaction is committed. The kind need
-    /// not have a runner in this build: such a job waits until a worker that knows it runs.
-    pub fn prepare(
-        &self,
-        kind: &str,
-        payload: &impl Serialize,
-        dedup_key: Option<String>,
-    ) -> Result<NewJob, StorageError> {
         Ok(NewJob {
-            kind: kind.to_string(),
-            payload: serde_json::to_string(payload).map_err(StorageError::Corrupt)?,
-            dedup_key,
-            run_at: storage::truncate(storage::now()),
+            kind: J::KIND.to_string(),
+            payload: serde_json::to_string(job).map_err(StorageError::Corrupt)?,
+            dedup_key: job.dedup_key(),
+            run_at: storage::truncate(run_at),
             max_attempts: self.max_attempts,
         })
+    }
+
+    /// A job to run now, for storage to queue in the same transaction as the write that calls
+    /// for it; [`Queue::notify`] once that transaction is committed.
+    pub fn prepare<J: Job>(&self, job: &J) -> Result<NewJob, StorageError> {
+        self.new_job(job, storage::now())
     }
 
     /// Wakes an idle worker of this process for a job queued through [`Queue::prepare`].

@@ -148,6 +148,16 @@ pub struct AccountChoice {
     pub rule: AccountRule,
 }
 
+impl AccountChoice {
+    /// No Account: no company to look for, or the record is a Lead.
+    pub fn none() -> Self {
+        Self {
+            account: None,
+            rule: AccountRule::NoAccount,
+        }
+    }
+}
+
 /// The rule: exact name (case-insensitive, as Salesforce compares) → the earliest created
 /// (Id breaks a tie); else the only Account whose name contains the company; else none.
 /// `exact` and `containing` are what the two queries returned, in any order.
@@ -181,9 +191,6 @@ pub fn choose_account(
             account: Some(named(only)),
             rule: AccountRule::OnlyContaining,
         },
-        _ => AccountChoice {
-            account: None,
-            rule: AccountRule::NoAccount,
-        },
+        _ => AccountChoice::none(),
     }
 }

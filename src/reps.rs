@@ -72,12 +72,17 @@ impl Reps {
             let generation = fresh::generation();
             let rows = match self.rows.get(&key, generation).await {
                 Some(rows) => Some(rows),
-                None => self.read(&caller).await?,
+                None => {
+                    let read = self.read(&caller).await?;
+                    if let Some(rows) = &read {
+                        self.rows
+                            .insert(key.clone(), generation, rows.clone())
+                            .await;
+                    }
+                    read
+                }
             };
             if let Some((tenant, user)) = rows {
-                self.rows
-                    .insert(key, generation, (tenant.clone(), user.clone()))
-                    .await;
                 return Ok(Rep {
                     caller,
                     tenant,

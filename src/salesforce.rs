@@ -35,12 +35,15 @@ use crate::ids::OrgId;
 pub struct NotConfigured;
 
 /// What every Salesforce call of this process shares: the outbound client, the settings, the
-/// connected app's JWT signing key and the orgs' API usage. One per process.
+/// connected app's JWT signing key, and what it learnt of each org (its API usage, whether it
+/// has Shared Activities). One per process.
 pub struct Salesforce {
     http: reqwest::Client,
     settings: SalesforceSettings,
     jwt_key: Option<jsonwebtoken::EncodingKey>,
     pub limits: limits::OrgLimits,
+    /// Whether each org relates an Event to several Contacts, read from its Event describe.
+    pub shared_activities: moka::future::Cache<OrgId, bool>,
 }
 
 impl Salesforce {
@@ -65,6 +68,11 @@ impl Salesforce {
             settings: settings.clone(),
             jwt_key,
             limits: limits::OrgLimits::default(),
+            // An admin may turn Shared Activities on: asked again after an hour.
+            shared_activities: moka::future::Cache::builder()
+                .max_capacity(10_000)
+                .time_to_live(std::time::Duration::from_secs(3600))
+                .build(),
         })
     }
 

@@ -46,6 +46,4 @@ pub struct AppState {
     pub graph: Arc<Graph>,
     /// What Salesforce held for an attendee's address, for a few minutes.
     pub matches: MatchCache,
-    /// Whether each org has Shared Activities (several Contacts per Event), asked once.
-    pub shared_activities: moka::future::Cache<crate::ids::OrgId, bool>,
 }

@@ -20,13 +20,6 @@ pub struct SyncEvent {
     pub outlook_event_id: String,
 }
 
-impl SyncEvent {
-    /// One pending sync per link: a second change before it runs is covered by the first.
-    pub fn dedup_key(&self) -> String {
-        format!("{}/{}", self.user_id, self.outlook_event_id)
-    }
-}
-
 /// The code a link is parked with while the rep's Salesforce connection is missing or dead.
 pub const PARKED: &str = "salesforce_reconnect_needed";
 

@@ -33,10 +33,21 @@ struct Found {
     id: String,
 }
 
-/// Whether the org has Shared Activities (the Event describe lists `EventWhoIds`).
+/// Whether the org has Shared Activities (the Event describe lists `EventWhoIds`); asked once
+/// per org and hour.
 pub async fn shared_activities(session: &mut Session) -> Result<bool, SessionError> {
+    let org = session.org_id().clone();
+    if let Some(known) = session.salesforce().shared_activities.get(&org).await {
+        return Ok(known);
+    }
     let describe: Describe = session.get("sobjects/Event/describe").await?;
-    Ok(describe.fields.iter().any(|f| f.name == "EventWhoIds"))
+    let shared = describe.fields.iter().any(|f| f.name == "EventWhoIds");
+    session
+        .salesforce()
+        .shared_activities
+        .insert(org, shared)
+        .await;
+    Ok(shared)
 }
 
 pub async fn create(

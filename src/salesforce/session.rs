@@ -262,6 +262,10 @@ impl Session {
         &self.org_id
     }
 
+    pub fn salesforce(&self) -> &Salesforce {
+        &self.sessions.salesforce
+    }
+
     /// The Salesforce user the session acts as.
     pub fn salesforce_user_id(&self) -> &SalesforceUserId {
         &self.salesforce_user_id

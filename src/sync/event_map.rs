@@ -30,6 +30,8 @@ pub struct GraphEvent {
     pub sensitivity: Option<String>,
     pub show_as: Option<String>,
     pub is_cancelled: bool,
+    /// When Outlook last changed it (UTC, RFC 3339).
+    pub last_modified_date_time: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]

@@ -1,5 +1,6 @@
-//! The `event.sync` job: brings one link's Salesforce Event in step with the meeting. Today it
-//! writes from the meeting as the task pane last saw it (the Graph-driven path comes next).
+//! The `event.sync` job: brings one link's Salesforce Event in step with the meeting, as Graph
+//! holds it (with the pane's newer view over it), or as the pane saw it when Graph cannot be
+//! asked.
 //!
 //! Exactly once (rule 2): the intent is recorded before a create; a retry that finds an intent
 //! without an Id looks for the Event the earlier attempt may have written (owner, start and
@@ -8,7 +9,6 @@
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use serde_json::json;
 
 /// The code a queued link carries while its org's API allowance is nearly spent.
 pub const BUDGET_PAUSED: &str = "salesforce_api_budget_paused";
@@ -17,7 +17,7 @@ pub const GRAPH_THROTTLED: &str = "graph_throttled";
 
 use super::SyncEvent;
 use super::budget::{self, Budget};
-use super::event_map::{self, Context, GraphEvent, Mapped};
+use super::event_map::{self, Context, GraphEvent, Location, Mapped, ZonedTime};
 use super::policy::{Deletion, Policy};
 use crate::graph::access::MailboxToken;
 use crate::graph::events::ReadError::{self, Throttled};
@@ -33,8 +33,9 @@ impl Job for SyncEvent {
     const KIND: &'static str = super::SYNC_EVENT;
     type Context = AppState;
 
+    /// One pending sync per link: a second change before it runs is covered by the first.
     fn dedup_key(&self) -> Option<String> {
-        Some(SyncEvent::dedup_key(self))
+        Some(format!("{}/{}", self.user_id, self.outlook_event_id))
     }
 
     async fn run(&self, state: &AppState) -> anyhow::Result<()> {
@@ -51,8 +52,13 @@ impl Job for SyncEvent {
             Ok(mut session) => match spend(state, &mut session).await? {
                 Some(wait) => return defer(state, self, &link, wait, BUDGET_PAUSED).await,
                 None => {
-                    let policy = policy_for(state, &user).await?;
-                    sync_link(state, &mut session, &link, &policy).await
+                    let run = Run {
+                        state,
+                        link: &link,
+                        policy: policy_for(state, &user).await?,
+                        mailbox: mailbox(state, &user).await,
+                    };
+                    run.sync(&mut session).await
                 }
             },
             Err(error) => Err(error.into()),
@@ -160,213 +166,201 @@ async fn policy_for(state: &AppState, user: &users::User) -> anyhow::Result<Poli
     ))
 }
 
-/// Writes, updates or removes the link's Event.
-async fn sync_link(
-    state: &AppState,
-    session: &mut Session,
-    link: &EventLink,
-    policy: &Policy,
-) -> anyhow::Result<()> {
-    if !link.selected {
-        return unselect(state, session, link, policy).await;
-    }
-    let Some(source) = source_event(state, link).await? else {
-        return Err(Permanent("neither Graph nor the pane gave the meeting".into()).into());
-    };
-    let shared = shared_activities(state, session).await?;
-    let context = Context {
-        who_ids: &link.who_ids.0,
-        what_id: link.what_id.as_deref(),
-        shared_activities: shared,
-        private: policy.private,
-    };
-    let mapped = event_map::map(&source, &context).map_err(|e| Permanent(e.to_string()))?;
-    match mapped {
-        Mapped::Write(written) => write(state, session, link, written).await,
-        Mapped::Cancelled => unselect(state, session, link, policy).await,
-        Mapped::Skipped(code) => {
-            event_links::set_state(
-                &state.db,
-                &link.id,
-                LinkState::Failed,
-                Some(code),
-                storage::now(),
-            )
-            .await?;
-            Ok(())
+/// A Graph token for the rep's mailbox, when the tenant's access mode gives one (the sync falls
+/// back to the pane's view without it).
+async fn mailbox(state: &AppState, user: &users::User) -> Option<MailboxToken> {
+    let tenant = tenants::find(&state.db, &user.tenant_id).await.ok()??;
+    state.graph.for_rep(&tenant, user, None).await.ok()
+}
+
+/// One run of the job for one link.
+struct Run<'a> {
+    state: &'a AppState,
+    link: &'a EventLink,
+    policy: Policy,
+    mailbox: Option<MailboxToken>,
+}
+
+impl Run<'_> {
+    /// Writes, updates or removes the link's Event.
+    async fn sync(&self, session: &mut Session) -> anyhow::Result<()> {
+        let link = self.link;
+        if !link.selected {
+            return self.unselect(session).await;
+        }
+        let Some(source) = self.source_event().await? else {
+            return Err(Permanent("neither Graph nor the pane gave the meeting".into()).into());
+        };
+        let context = Context {
+            who_ids: &link.who_ids.0,
+            what_id: link.what_id.as_deref(),
+            shared_activities: events::shared_activities(session).await?,
+            private: self.policy.private,
+        };
+        match event_map::map(&source, &context).map_err(|e| Permanent(e.to_string()))? {
+            Mapped::Write(written) => self.write(session, written).await,
+            Mapped::Cancelled => self.unselect(session).await,
+            Mapped::Skipped(code) => {
+                let db = &self.state.db;
+                event_links::set_state(db, &link.id, LinkState::Failed, Some(code), storage::now())
+                    .await?;
+                Ok(())
+            }
         }
     }
-}
 
-/// The meeting to write: the event as Graph has it (body, sensitivity, show-as), with what the
-/// pane saw laid over it when the pane's view is the newer (an organizer's unsaved edits, a
-/// meeting Graph has not caught up with); the pane's view alone when Graph cannot be asked.
-async fn source_event(state: &AppState, link: &EventLink) -> anyhow::Result<Option<GraphEvent>> {
-    let snapshot = link.meeting.as_ref().map(|m| as_graph_event(&m.0));
-    let from_graph = match read_graph(state, link).await {
-        Ok(found) => found,
-        Err(Throttled(wait)) => return Err(Throttled(wait).into()),
-        Err(_) => None,
-    };
-    let Some(graph) = from_graph else {
-        return Ok(snapshot);
-    };
-    let Ok(mut event) = serde_json::from_value::<GraphEvent>(graph.clone()) else {
-        return Ok(snapshot);
-    };
-    let graph_changed = graph["lastModifiedDateTime"]
-        .as_str()
-        .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
-        .map(|t| t.with_timezone(&Utc));
-    let pane_newer = link.state == LinkState::Pending
-        && graph_changed.is_none_or(|changed| link.updated_at > changed);
-    if let (Some(seen), true) = (snapshot, pane_newer) {
-        event.subject = seen.subject;
-        event.start = seen.start;
-        event.end = seen.end;
-        event.is_all_day = seen.is_all_day;
-        event.location = seen.location;
+    /// The meeting to write: the event as Graph has it (body, sensitivity, show-as), with what
+    /// the pane saw laid over it when the pane's view is the newer (an organizer's unsaved
+    /// edits, a meeting Graph has not caught up with); the pane's view alone when Graph cannot
+    /// be asked. Any Graph trouble but throttling falls back to the pane's view.
+    async fn source_event(&self) -> anyhow::Result<Option<GraphEvent>> {
+        let link = self.link;
+        let snapshot = link.meeting.as_ref().map(|m| as_graph_event(&m.0));
+        let from_graph = match &self.mailbox {
+            Some(mailbox) => match self
+                .state
+                .graph
+                .event(mailbox, &link.outlook_event_id)
+                .await
+            {
+                Ok(found) => found,
+                Err(Throttled(wait)) => return Err(Throttled(wait).into()),
+                Err(_) => None,
+            },
+            None => None,
+        };
+        let Some(mut event) = from_graph.and_then(|e| serde_json::from_value::<GraphEvent>(e).ok())
+        else {
+            return Ok(snapshot);
+        };
+        let graph_changed = event
+            .last_modified_date_time
+            .as_deref()
+            .and_then(|t| DateTime::parse_from_rfc3339(t).ok())
+            .map(|t| t.with_timezone(&Utc));
+        let pane_newer = link.state == LinkState::Pending
+            && graph_changed.is_none_or(|changed| link.updated_at > changed);
+        if let (Some(seen), true) = (snapshot, pane_newer) {
+            event.subject = seen.subject;
+            event.start = seen.start;
+            event.end = seen.end;
+            event.is_all_day = seen.is_all_day;
+            event.location = seen.location;
+        }
+        Ok(Some(event))
     }
-    Ok(Some(event))
-}
 
-/// The event from the rep's mailbox, if Graph can be asked (any Graph trouble but throttling
-/// falls back to the pane's view).
-async fn read_graph(
-    state: &AppState,
-    link: &EventLink,
-) -> Result<Option<serde_json::Value>, ReadError> {
-    let Some(mailbox) = mailbox(state, link).await else {
-        return Ok(None);
-    };
-    state.graph.event(&mailbox, &link.outlook_event_id).await
-}
-
-/// A Graph token for the link's mailbox, when the tenant's access mode gives one.
-async fn mailbox(state: &AppState, link: &EventLink) -> Option<MailboxToken> {
-    let user = users::find(&state.db, &link.user_id).await.ok()??;
-    let tenant = tenants::find(&state.db, &user.tenant_id).await.ok()??;
-    state.graph.for_rep(&tenant, &user, None).await.ok()
-}
-
-/// Marks the Outlook event with its Salesforce Id (empty once unselected), so the selection
-/// shows on every device. Best effort: the Salesforce side is already right, and the next
-/// sync stamps again.
-async fn stamp(state: &AppState, link: &EventLink, value: &str) {
-    let Some(mailbox) = mailbox(state, link).await else {
-        return;
-    };
-    if let Err(error) = state
-        .graph
-        .stamp_selection(&mailbox, &link.outlook_event_id, value)
-        .await
-    {
-        tracing::info!(link = %link.id, error = %error, "the Outlook event was not marked");
+    async fn write(
+        &self,
+        session: &mut Session,
+        written: event_map::EventFields,
+    ) -> anyhow::Result<()> {
+        let (db, link) = (&self.state.db, self.link);
+        let fields = &written.fields;
+        let id = match &link.salesforce_event_id {
+            Some(id) if link.salesforce_hash.as_deref() == Some(written.hash.as_str()) => {
+                id.clone()
+            }
+            Some(id) => {
+                events::update(session, id, fields).await?;
+                id.clone()
+            }
+            None => {
+                let earlier = match &link.write_intent {
+                    Some(_) => events::find_written(session, fields).await?,
+                    None => None,
+                };
+                match earlier {
+                    Some(id) => id,
+                    None => {
+                        event_links::record_write_intent(
+                            db,
+                            &link.id,
+                            &written.hash,
+                            storage::now(),
+                        )
+                        .await?;
+                        events::create(session, fields).await?
+                    }
+                }
+            }
+        };
+        let done = Written::Salesforce {
+            event_id: &id,
+            hash: &written.hash,
+            modstamp: "",
+        };
+        event_links::record_written(db, &link.id, done, storage::now()).await?;
+        self.stamp(&id).await;
+        Ok(())
     }
-}
 
-/// Whether the rep's org has Shared Activities, asked once per org and process.
-async fn shared_activities(state: &AppState, session: &mut Session) -> anyhow::Result<bool> {
-    let org = session.org_id().clone();
-    if let Some(known) = state.shared_activities.get(&org).await {
-        return Ok(known);
+    /// Unselected or cancelled, per the deletion policy. Delete: the Event goes and the link is
+    /// kept, `removed`, so that selecting the meeting again writes one Event anew. Keep: the
+    /// Event stays and the link keeps its Id, so that selecting again updates that Event.
+    async fn unselect(&self, session: &mut Session) -> anyhow::Result<()> {
+        let (db, link) = (&self.state.db, self.link);
+        match (self.policy.deleted, &link.salesforce_event_id) {
+            (Deletion::Keep, Some(_)) => {
+                event_links::set_state(db, &link.id, LinkState::Removed, None, storage::now())
+                    .await?;
+            }
+            (_, id) => {
+                if let Some(id) = id {
+                    events::delete(session, id).await?;
+                }
+                event_links::forget_salesforce_event(db, &link.id, storage::now()).await?;
+            }
+        }
+        self.stamp("").await;
+        Ok(())
     }
-    let shared = events::shared_activities(session).await?;
-    state.shared_activities.insert(org, shared).await;
-    Ok(shared)
+
+    /// Marks the Outlook event with its Salesforce Id (empty once unselected), so the selection
+    /// shows on every device. Best effort: the Salesforce side is already right, and the next
+    /// sync stamps again.
+    async fn stamp(&self, value: &str) {
+        let Some(mailbox) = &self.mailbox else {
+            return;
+        };
+        let link = self.link;
+        let stamped = self
+            .state
+            .graph
+            .stamp_selection(mailbox, &link.outlook_event_id, value)
+            .await;
+        if let Err(error) = stamped {
+            tracing::info!(link = %link.id, error = %error, "the Outlook event was not marked");
+        }
+    }
 }
 
 /// The pane's view of the meeting in Graph's shape: UTC times, and an all-day meeting's dates
 /// in the mailbox's zone.
 fn as_graph_event(meeting: &Meeting) -> GraphEvent {
+    let zone = meeting
+        .time_zone
+        .as_deref()
+        .filter(|_| meeting.all_day)
+        .and_then(|name| super::zones::zone(name).map(|zone| (name, zone)));
     let zoned = |at: DateTime<Utc>| {
-        let local = meeting
-            .time_zone
-            .as_deref()
-            .filter(|_| meeting.all_day)
-            .and_then(super::zones::zone)
-            .map_or(at.naive_utc(), |zone| at.with_timezone(&zone).naive_local());
-        json!({
-            "dateTime": local.format("%Y-%m-%dT%H:%M:%S%.f").to_string(),
-            "timeZone": if meeting.all_day { meeting.time_zone.clone().unwrap_or_else(|| "UTC".into()) } else { "UTC".into() },
-        })
-    };
-    serde_json::from_value(json!({
-        "subject": meeting.subject,
-        "start": zoned(meeting.start),
-        "end": zoned(meeting.end),
-        "isAllDay": meeting.all_day,
-        "location": { "displayName": meeting.location.clone().unwrap_or_default() },
-    }))
-    .unwrap_or_default()
-}
-
-async fn write(
-    state: &AppState,
-    session: &mut Session,
-    link: &EventLink,
-    written: event_map::EventFields,
-) -> anyhow::Result<()> {
-    let db = &state.db;
-    let fields = &written.fields;
-    let id = match &link.salesforce_event_id {
-        Some(id) if link.salesforce_hash.as_deref() == Some(written.hash.as_str()) => id.clone(),
-        Some(id) => {
-            events::update(session, id, fields).await?;
-            id.clone()
-        }
-        None => {
-            let earlier = match &link.write_intent {
-                Some(_) => events::find_written(session, fields).await?,
-                None => None,
-            };
-            match earlier {
-                Some(id) => id,
-                None => {
-                    event_links::record_write_intent(db, &link.id, &written.hash, storage::now())
-                        .await?;
-                    events::create(session, fields).await?
-                }
-            }
+        let (local, zone_name) = match zone {
+            Some((name, zone)) => (at.with_timezone(&zone).naive_local(), name.to_string()),
+            None => (at.naive_utc(), "UTC".to_string()),
+        };
+        ZonedTime {
+            date_time: local.format("%Y-%m-%dT%H:%M:%S%.f").to_string(),
+            time_zone: zone_name,
         }
     };
-    let done = Written::Salesforce {
-        event_id: &id,
-        hash: &written.hash,
-        modstamp: "",
-    };
-    event_links::record_written(db, &link.id, done, storage::now()).await?;
-    stamp(state, link, &id).await;
-    Ok(())
-}
-
-/// Unselected or cancelled, per the deletion policy. Delete: the Event goes and the link is
-/// kept, `removed`, so that selecting the meeting again writes one Event anew. Keep: the Event
-/// stays and the link keeps its Id, so that selecting again updates that Event, not a second.
-async fn unselect(
-    state: &AppState,
-    session: &mut Session,
-    link: &EventLink,
-    policy: &Policy,
-) -> anyhow::Result<()> {
-    match (policy.deleted, &link.salesforce_event_id) {
-        (Deletion::Keep, Some(_)) => {
-            event_links::set_state(
-                &state.db,
-                &link.id,
-                LinkState::Removed,
-                None,
-                storage::now(),
-            )
-            .await?;
-        }
-        (_, id) => {
-            if let Some(id) = id {
-                events::delete(session, id).await?;
-            }
-            event_links::forget_salesforce_event(&state.db, &link.id, storage::now()).await?;
-        }
+    GraphEvent {
+        subject: Some(meeting.subject.clone()),
+        start: Some(zoned(meeting.start)),
+        end: Some(zoned(meeting.end)),
+        is_all_day: meeting.all_day,
+        location: Some(Location {
+            display_name: meeting.location.clone().unwrap_or_default(),
+        }),
+        ..GraphEvent::default()
     }
-    stamp(state, link, "").await;
-    Ok(())
 }

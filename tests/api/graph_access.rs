@@ -162,19 +162,7 @@ async fn conditional_access_comes_back_as_a_claims_challenge() {
 #[tokio::test]
 async fn application_access_reports_which_mailboxes_and_permissions_work() {
     let w = world().await;
-    w.tenant.entra.register_app(AppRegistration {
-        application_permissions: vec!["Calendars.ReadWrite".into()],
-        ..registration()
-    });
-    w.graph.set_access_policy(API, &[REP_A]);
-    let (status, body) = w
-        .admin(
-            Method::PUT,
-            "/api/v1/admin/graph",
-            Some(json!({ "mode": "application" })),
-        )
-        .await;
-    assert_eq!(status, 200, "{body}");
+    w.mailbox_by_application(&["Calendars.ReadWrite"]).await;
     let _ = w.me(REP_A).await;
     let _ = w.me(REP_B).await;
     assert_eq!(w.me(REP_A).await["graph"]["mode"], "application");

@@ -11,6 +11,14 @@ use crate::world::{REP_A, World, world};
 const MEETING: &str = "AAMkADk0-sync_1=";
 
 impl World {
+    /// Sends the pane's link for `id`; the link as stored.
+    async fn send_link(&self, id: &str, body: Value) -> Value {
+        let path = format!("/api/v1/events/{id}/link");
+        let (status, link) = self.rep_call(REP_A, Method::PUT, &path, Some(body)).await;
+        assert_eq!(status, 200, "{link}");
+        link
+    }
+
     async fn put_meeting(&self, subject: &str, start: &str, end: &str, who: &[&str]) -> Value {
         let body = json!({
             "who_ids": who,
@@ -25,35 +33,31 @@ impl World {
                 "attendees": [{ "email": "jane@acme.example", "name": "Jane Doe" }],
             },
         });
-        let (status, link) = self
-            .rep_call(
-                REP_A,
-                Method::PUT,
-                &format!("/api/v1/events/{MEETING}/link"),
-                Some(body),
-            )
-            .await;
-        assert_eq!(status, 200, "{link}");
-        link
+        self.send_link(MEETING, body).await
     }
 
-    /// The link once its sync has run (a few seconds at most).
-    async fn settled(&self, want: &str) -> Value {
+    /// The link of `id` once `wanted` holds of it (a few seconds at most).
+    async fn link_until(&self, id: &str, what: &str, wanted: impl Fn(&Value) -> bool) -> Value {
+        let path = format!("/api/v1/events/{id}/link");
         for _ in 0..200 {
-            let (_, link) = self
-                .rep_call(
-                    REP_A,
-                    Method::GET,
-                    &format!("/api/v1/events/{MEETING}/link"),
-                    None,
-                )
-                .await;
-            if link["state"] == want {
+            let (_, link) = self.rep_call(REP_A, Method::GET, &path, None).await;
+            if wanted(&link) {
                 return link;
             }
-            tokio::time::sleep(Duration::from_millis(25)).await;
+            tokio::time::sleep(Duration::from_millis(20)).await;
         }
-        panic!("the link never became {want}");
+        panic!("the link never {what}");
+    }
+
+    /// The link of `id` once its state is `want`.
+    async fn settled_link(&self, id: &str, want: &str) -> Value {
+        self.link_until(id, &format!("became {want}"), |link| link["state"] == want)
+            .await
+    }
+
+    /// The pane's meeting once its state is `want`.
+    async fn settled(&self, want: &str) -> Value {
+        self.settled_link(MEETING, want).await
     }
 
     fn events(&self) -> Vec<Value> {
@@ -268,22 +272,11 @@ async fn an_org_almost_out_of_api_calls_pauses_the_sync_which_finishes_once_it_r
         &[],
     )
     .await;
-    let mut waiting = Value::Null;
-    for _ in 0..200 {
-        let (_, link) = w
-            .rep_call(
-                REP_A,
-                Method::GET,
-                &format!("/api/v1/events/{MEETING}/link"),
-                None,
-            )
-            .await;
-        waiting = link;
-        if waiting["error"] == "salesforce_api_budget_paused" {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    let waiting = w
+        .link_until(MEETING, "waited for the allowance", |link| {
+            link["error"] == "salesforce_api_budget_paused"
+        })
+        .await;
     assert_eq!(waiting["state"], "queued", "not failed: {waiting}");
     assert_eq!(waiting["error"], "salesforce_api_budget_paused");
     assert!(w.events().is_empty(), "nothing written while paused");
@@ -366,25 +359,6 @@ async fn with_the_keep_policy_an_unselected_meetings_event_stays_and_reselecting
 }
 
 impl World {
-    /// Application access to REP_A's mailbox, as an admin sets it up.
-    async fn mailbox_by_application(&self) {
-        use outforce_sandbox::entra::AppRegistration;
-        self.tenant.entra.register_app(AppRegistration {
-            application_permissions: vec!["Calendars.ReadWrite".into()],
-            ..crate::world::registration()
-        });
-        self.graph
-            .set_access_policy(crate::signed_in::API, &[REP_A]);
-        let (status, body) = self
-            .admin(
-                Method::PUT,
-                "/api/v1/admin/graph",
-                Some(json!({ "mode": "application" })),
-            )
-            .await;
-        assert_eq!(status, 200, "{body}");
-    }
-
     /// A meeting in REP_A's mailbox, as Outlook holds it; its id.
     fn outlook_event(&self, overrides: Value) -> String {
         let mut event = json!({
@@ -401,37 +375,14 @@ impl World {
         self.graph.create_event(REP_A, event).unwrap()
     }
 
-    async fn put_link_for(&self, id: &str, subject: &str, start: &str, end: &str) -> (u16, Value) {
-        let body = json!({
-            "who_ids": [],
-            "sync": true,
-            "meeting": { "subject": subject, "start": start, "end": end },
-        });
-        self.rep_call(
-            REP_A,
-            Method::PUT,
-            &format!("/api/v1/events/{id}/link"),
-            Some(body),
+    /// The pane's link for an Outlook event: no relations, the meeting as the pane saw it.
+    async fn put_link_for(&self, id: &str, subject: &str, start: &str, end: &str) -> Value {
+        let meeting = json!({ "subject": subject, "start": start, "end": end });
+        self.send_link(
+            id,
+            json!({ "who_ids": [], "sync": true, "meeting": meeting }),
         )
         .await
-    }
-
-    async fn settled_link(&self, id: &str, want: &str) -> Value {
-        for _ in 0..200 {
-            let (_, link) = self
-                .rep_call(
-                    REP_A,
-                    Method::GET,
-                    &format!("/api/v1/events/{id}/link"),
-                    None,
-                )
-                .await;
-            if link["state"] == want {
-                return link;
-            }
-            tokio::time::sleep(Duration::from_millis(25)).await;
-        }
-        panic!("the link never became {want}");
     }
 }
 
@@ -439,18 +390,17 @@ impl World {
 async fn the_event_is_written_as_outlook_holds_it_with_the_panes_newer_edits_over_it() {
     let w = world().await;
     w.connect(REP_A).await;
-    w.mailbox_by_application().await;
+    w.mailbox_by_application(&["Calendars.ReadWrite"]).await;
     let id = w.outlook_event(json!({}));
     // The organizer moved it in the pane and has not sent the update yet.
-    let (status, _) = w
-        .put_link_for(
-            &id,
-            "Board prep",
-            "2026-12-07T09:30:00Z",
-            "2026-12-07T10:30:00Z",
-        )
-        .await;
-    assert_eq!(status, 200);
+    // (send_link asserts the 200.)
+    w.put_link_for(
+        &id,
+        "Board prep",
+        "2026-12-07T09:30:00Z",
+        "2026-12-07T10:30:00Z",
+    )
+    .await;
     let link = w.settled_link(&id, "synced").await;
     let event =
         w.sf.record(&w.org_id, link["salesforce_event_id"].as_str().unwrap())
@@ -475,7 +425,7 @@ async fn a_throttled_mailbox_makes_the_sync_wait_as_told_not_fail() {
     use outforce_sandbox::graph::GraphFault;
     let w = world().await;
     w.connect(REP_A).await;
-    w.mailbox_by_application().await;
+    w.mailbox_by_application(&["Calendars.ReadWrite"]).await;
     let id = w.outlook_event(json!({ "sensitivity": "normal" }));
     w.graph
         .script_faults("/v1.0/users", vec![GraphFault::Throttled(1.0)]);
@@ -486,24 +436,12 @@ async fn a_throttled_mailbox_makes_the_sync_wait_as_told_not_fail() {
         "2026-12-07T09:00:00Z",
     )
     .await;
-    let mut told_to_wait = false;
-    for _ in 0..200 {
-        let (_, link) = w
-            .rep_call(
-                REP_A,
-                Method::GET,
-                &format!("/api/v1/events/{id}/link"),
-                None,
-            )
-            .await;
-        if link["error"] == "graph_throttled" {
-            assert_eq!(link["state"], "queued", "waiting, not failed");
-            told_to_wait = true;
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
-    assert!(told_to_wait, "the link said it waits for Graph");
+    let waiting = w
+        .link_until(&id, "said it waits for Graph", |link| {
+            link["error"] == "graph_throttled"
+        })
+        .await;
+    assert_eq!(waiting["state"], "queued", "waiting, not failed");
     let done = w.settled_link(&id, "synced").await;
     assert!(done["salesforce_event_id"].is_string());
     assert_eq!(w.events().len(), 1);
@@ -514,7 +452,7 @@ async fn the_outlook_event_carries_its_salesforce_id_and_loses_it_when_unselecte
     use outforce::graph::events::SELECTION_PROPERTY;
     let w = world().await;
     w.connect(REP_A).await;
-    w.mailbox_by_application().await;
+    w.mailbox_by_application(&["Calendars.ReadWrite"]).await;
     let id = w.outlook_event(json!({ "sensitivity": "normal" }));
     let stamped = |w: &World| {
         let path = format!(

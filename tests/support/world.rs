@@ -139,6 +139,21 @@ pub fn browser(w: &World) -> reqwest::Client {
 }
 
 impl World {
+    /// Application access to REP_A's mailbox with `permissions`, as an admin sets it up
+    /// (consent, an access policy limited to REP_A, then the admin API).
+    pub async fn mailbox_by_application(&self, permissions: &[&str]) {
+        self.tenant.entra.register_app(AppRegistration {
+            application_permissions: permissions.iter().map(|p| p.to_string()).collect(),
+            ..registration()
+        });
+        self.graph.set_access_policy(signed_in::API, &[REP_A]);
+        let mode = serde_json::json!({ "mode": "application" });
+        let (status, body) = self
+            .admin(Method::PUT, "/api/v1/admin/graph", Some(mode))
+            .await;
+        assert_eq!(status, 200, "{body}");
+    }
+
     /// A record put straight into the sandbox org; its Id.
     pub fn seed(&self, sobject: &str, fields: Value) -> String {
         self.sf

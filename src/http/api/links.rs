@@ -17,7 +17,7 @@ use crate::state::AppState;
 use crate::storage::connections::Provider;
 use crate::storage::event_links::{self, EventLink, LinkState, Selection};
 use crate::storage::{self};
-use crate::sync::{SYNC_EVENT, SyncEvent};
+use crate::sync::SyncEvent;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
@@ -95,6 +95,33 @@ fn outlook_id(path: &str) -> Result<&str, ApiError> {
     }
 }
 
+/// Stores the rep's choice and queues its sync in one transaction; the link as it now stands.
+async fn save(
+    state: &AppState,
+    rep: &Rep,
+    selection: &Selection<'_>,
+) -> Result<HttpResponse, ApiError> {
+    let job = state.queue.prepare(&SyncEvent {
+        user_id: rep.user.id.to_string(),
+        outlook_event_id: selection.outlook_event_id.to_string(),
+    })?;
+    let link =
+        event_links::select_and_queue(&state.db, selection, Some(&job), storage::now()).await?;
+    state.queue.notify();
+    Ok(HttpResponse::Ok().json(view(state, rep, link).await?))
+}
+
+/// The rep's own link of a meeting; another rep's is as unknown as none.
+async fn own_link(
+    state: &AppState,
+    rep: &Rep,
+    outlook_event_id: &str,
+) -> Result<EventLink, ApiError> {
+    event_links::find_by_outlook_id(&state.db, &rep.user.id, outlook_event_id)
+        .await?
+        .ok_or_else(|| ApiError::NotFound("this meeting is not related to Salesforce".into()))
+}
+
 async fn view(state: &AppState, rep: &Rep, link: EventLink) -> Result<LinkView, ApiError> {
     let connected = state
         .connections
@@ -166,17 +193,7 @@ pub async fn put_link(
         what_id: relations.what_id.as_deref(),
         meeting: meeting.as_ref(),
     };
-    let sync = SyncEvent {
-        user_id: rep.user.id.to_string(),
-        outlook_event_id: outlook_event_id.to_string(),
-    };
-    let job = state
-        .queue
-        .prepare(SYNC_EVENT, &sync, Some(sync.dedup_key()))?;
-    let link =
-        event_links::select_and_queue(&state.db, &selection, Some(&job), storage::now()).await?;
-    state.queue.notify();
-    Ok(HttpResponse::Ok().json(view(&state, &rep, link).await?))
+    save(&state, &rep, &selection).await
 }
 
 /// The rep's link of a meeting and where its sync stands.
@@ -200,9 +217,7 @@ pub async fn get_link(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let outlook_event_id = outlook_id(&path)?;
-    let link = event_links::find_by_outlook_id(&state.db, &rep.user.id, outlook_event_id)
-        .await?
-        .ok_or_else(|| ApiError::NotFound("this meeting is not related to Salesforce".into()))?;
+    let link = own_link(&state, &rep, outlook_event_id).await?;
     Ok(HttpResponse::Ok().json(view(&state, &rep, link).await?))
 }
 
@@ -227,9 +242,7 @@ pub async fn delete_link(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let outlook_event_id = outlook_id(&path)?;
-    let existing = event_links::find_by_outlook_id(&state.db, &rep.user.id, outlook_event_id)
-        .await?
-        .ok_or_else(|| ApiError::NotFound("this meeting is not related to Salesforce".into()))?;
+    let existing = own_link(&state, &rep, outlook_event_id).await?;
     let who_ids: Vec<&str> = existing.who_ids.iter().map(String::as_str).collect();
     let selection = Selection {
         user_id: &rep.user.id,
@@ -240,15 +253,5 @@ pub async fn delete_link(
         what_id: existing.what_id.as_deref(),
         meeting: None,
     };
-    let sync = SyncEvent {
-        user_id: rep.user.id.to_string(),
-        outlook_event_id: outlook_event_id.to_string(),
-    };
-    let job = state
-        .queue
-        .prepare(SYNC_EVENT, &sync, Some(sync.dedup_key()))?;
-    let link =
-        event_links::select_and_queue(&state.db, &selection, Some(&job), storage::now()).await?;
-    state.queue.notify();
-    Ok(HttpResponse::Ok().json(view(&state, &rep, link).await?))
+    save(&state, &rep, &selection).await
 }

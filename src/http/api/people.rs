@@ -12,7 +12,7 @@ use utoipa::ToSchema;
 use crate::http::error::ApiError;
 use crate::http::extract::Rep;
 use crate::matching::{EmailAddress, RecordKind};
-use crate::people::{self, AccountChoice, AccountRule};
+use crate::people::{self, AccountChoice};
 use crate::salesforce::records;
 use crate::salesforce::session::Session;
 use crate::state::AppState;
@@ -113,10 +113,7 @@ async fn account_for(
     company: Option<&str>,
 ) -> Result<AccountChoice, ApiError> {
     let Some(company) = company else {
-        return Ok(AccountChoice {
-            account: None,
-            rule: AccountRule::NoAccount,
-        });
+        return Ok(AccountChoice::none());
     };
     let (exact, containing) = records::accounts_for_company(session, company).await?;
     Ok(people::choose_account(company, &exact, &containing))
@@ -204,9 +201,15 @@ pub async fn create_contact(
     if let Some(chosen) = &account.account {
         fields.insert("AccountId".into(), json!(chosen.id));
     }
-    let id = records::create(&mut session, "Contact", fields).await?;
-    state.matches.forget(session.org_id(), &person.email).await;
-    Ok(HttpResponse::Created().json(view(person, Some(id), Some(RecordKind::Contact), account)))
+    create(
+        &state,
+        &mut session,
+        person,
+        RecordKind::Contact,
+        fields,
+        account,
+    )
+    .await
 }
 
 /// Creates a Lead for an attendee (its `Company` from the form or the address's domain).
@@ -240,11 +243,31 @@ pub async fn create_lead(
     let mut session = state.sessions.open(&rep.user).await?;
     let mut fields = fields(&person);
     fields.insert("Company".into(), json!(company));
-    let id = records::create(&mut session, "Lead", fields).await?;
-    state.matches.forget(session.org_id(), &person.email).await;
-    let account = AccountChoice {
-        account: None,
-        rule: AccountRule::NoAccount,
+    create(
+        &state,
+        &mut session,
+        person,
+        RecordKind::Lead,
+        fields,
+        AccountChoice::none(),
+    )
+    .await
+}
+
+/// Creates the record; the match cache forgets its address, so the pane sees it matched at once.
+async fn create(
+    state: &AppState,
+    session: &mut Session,
+    person: Person,
+    kind: RecordKind,
+    fields: Map<String, Value>,
+    account: AccountChoice,
+) -> Result<HttpResponse, ApiError> {
+    let sobject = match kind {
+        RecordKind::Contact => "Contact",
+        RecordKind::Lead => "Lead",
     };
-    Ok(HttpResponse::Created().json(view(person, Some(id), Some(RecordKind::Lead), account)))
+    let id = records::create(session, sobject, fields).await?;
+    state.matches.forget(session.org_id(), &person.email).await;
+    Ok(HttpResponse::Created().json(view(person, Some(id), Some(kind), account)))
 }

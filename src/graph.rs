@@ -6,9 +6,11 @@
 
 pub mod access;
 pub mod credential;
+pub mod delta;
 pub mod error;
 pub mod events;
 pub mod probe;
+pub mod subscriptions;
 pub mod tokens;
 
 use std::time::Duration;

@@ -2,8 +2,8 @@
 //! (`/healthz`, `/readyz`, `/metrics`, `/api/openapi.json`), the task pane's API under `/api/v1`
 //! (bearer token per handler, through the [`extract`] extractors), the admin API under
 //! `/api/v1/admin`, and the Office dialog's sign-in pages under `/auth/salesforce` (no bearer
-//! token: a ticket and a cookie). Graph's webhooks (`/webhooks`, their own validation) and the
-//! task pane's static files (their own CSP and caching) get scopes of their own when they come.
+//! token: a ticket and a cookie). Graph's webhooks (`/webhooks/graph`, believed by their
+//! clientState) and the task pane's static files (their own CSP and caching) sit beside them.
 //! [`app_config`] holds what every route shares (body limits, extractor errors, the fallback).
 
 pub mod addin;
@@ -19,6 +19,7 @@ pub mod pane;
 pub mod request_id;
 pub mod request_span;
 pub mod sign_in;
+pub mod webhooks;
 
 use actix_web::{HttpRequest, web};
 
@@ -31,6 +32,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .configure(addin::configure)
         .configure(pane::configure)
         .configure(openapi::configure)
+        .configure(webhooks::configure)
         .service(
             web::scope("/api/v1")
                 .service(web::scope("/admin").configure(admin::configure))

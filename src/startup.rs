@@ -10,6 +10,7 @@ use actix_web::dev::{Server, ServerHandle};
 use actix_web::middleware::from_fn;
 use actix_web::{App, HttpServer, web};
 use anyhow::Context as _;
+use tokio_util::sync::CancellationToken;
 use tracing_actix_web::TracingLogger;
 
 use crate::config::Loaded;
@@ -79,7 +80,10 @@ pub async fn build_state(loaded: &Loaded) -> anyhow::Result<AppState> {
 
 /// The job kinds of the product.
 pub fn registry() -> Registry<AppState> {
-    Registry::new().register::<crate::sync::SyncEvent>()
+    Registry::new()
+        .register::<crate::sync::SyncEvent>()
+        .register::<crate::sync::PollMailbox>()
+        .register::<crate::sync::WatchMailbox>()
 }
 
 /// The HTTP server and the workers of one `serve` process.
@@ -88,6 +92,7 @@ pub struct Application {
     server: Server,
     state: AppState,
     workers: WorkerPool,
+    sweeper: Sweeper,
     /// Listening since `build`, so a stop request during start-up is not lost.
     stop: Option<StopSignal>,
 }
@@ -128,11 +133,14 @@ impl Application {
             state.clone(),
             &loaded.settings.jobs,
         );
+        // A process without workers (a web-only instance) leaves the sweeping to the workers.
+        let sweeper = Sweeper::start(&state, loaded.settings.jobs.workers > 0);
         Ok(Self {
             port,
             server,
             state,
             workers,
+            sweeper,
             stop: Some(stop),
         })
     }
@@ -168,6 +176,7 @@ impl Application {
             }
         };
         let grace = Duration::from_secs(self.state.settings.http.shutdown_timeout_secs);
+        self.sweeper.stop().await;
         self.workers.shutdown(grace).await;
         self.state.db.close().await;
         served
@@ -255,8 +264,10 @@ pub async fn run_workers_until_stopped(
         state.clone(),
         jobs,
     );
+    let sweeper = Sweeper::start(&state, true);
     tracing::info!(workers = count, "workers started");
     stop.recv().await;
+    sweeper.stop().await;
     if let Some(handle) = health_server {
         handle.stop(true).await;
     }
@@ -267,4 +278,24 @@ pub async fn run_workers_until_stopped(
         .await;
     state.db.close().await;
     Ok(())
+}
+
+/// The sync's sweeper task (`sync::schedule`), when this process runs one.
+struct Sweeper(Option<(CancellationToken, tokio::task::JoinHandle<()>)>);
+
+impl Sweeper {
+    fn start(state: &AppState, wanted: bool) -> Self {
+        Self(wanted.then(|| {
+            let stop = CancellationToken::new();
+            let task = crate::sync::schedule::spawn(state.clone(), stop.clone());
+            (stop, task)
+        }))
+    }
+
+    async fn stop(self) {
+        if let Some((stop, task)) = self.0 {
+            stop.cancel();
+            let _ = task.await;
+        }
+    }
 }

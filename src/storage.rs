@@ -17,6 +17,7 @@ pub mod event_links;
 pub mod fresh;
 pub mod history;
 pub mod jobs;
+pub mod mailbox_watches;
 pub mod org_wide;
 pub mod salesforce_logins;
 pub mod sync_configs;
@@ -104,6 +105,7 @@ const SQLITE_MIGRATIONS: &[(&str, &str)] = embed_migrations!("sqlite":
     "0005_event_link_meeting",
     "0006_tenant_extra_email_fields",
     "0007_user_groups",
+    "0008_mailbox_watches",
 );
 const POSTGRES_MIGRATIONS: &[(&str, &str)] = embed_migrations!("postgres":
     "0001_initial",
@@ -113,6 +115,7 @@ const POSTGRES_MIGRATIONS: &[(&str, &str)] = embed_migrations!("postgres":
     "0005_event_link_meeting",
     "0006_tenant_extra_email_fields",
     "0007_user_groups",
+    "0008_mailbox_watches",
 );
 
 /// The migrator of a dialect's embedded migrations. Each keeps the checksum sqlx records (the

@@ -2,9 +2,14 @@
 //! (`SyncEvent`, run by `run`), and the mapping of a meeting to its Salesforce Event.
 
 pub mod budget;
+mod context;
 pub mod event_map;
+pub mod notifications;
 pub mod policy;
+mod poll;
 mod run;
+pub mod schedule;
+pub mod watch;
 pub mod zones;
 
 use serde::{Deserialize, Serialize};
@@ -18,6 +23,32 @@ pub const SYNC_EVENT: &str = "event.sync";
 pub struct SyncEvent {
     pub user_id: String,
     pub outlook_event_id: String,
+}
+
+/// Read the rep's calendar for changes (a `calendarView/delta` round): what notifications
+/// said, and what they missed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PollMailbox {
+    pub user_id: String,
+}
+
+/// What the `mailbox.watch` job does to the mailbox's Graph subscription.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    /// Create it when missing, renew it when it lapses within a day.
+    Keep,
+    /// Graph asked (`reauthorizationRequired`): reauthorize, and renew.
+    Reauthorize,
+    /// Graph removed it (`subscriptionRemoved`): make a new one.
+    Recreate,
+}
+
+/// Keep the rep's mailbox subscription alive.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WatchMailbox {
+    pub user_id: String,
+    pub action: Action,
 }
 
 /// The code a link is parked with while the rep's Salesforce connection is missing or dead.

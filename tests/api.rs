@@ -11,6 +11,7 @@ mod matches;
 mod me;
 mod metrics;
 mod openapi;
+mod outlook_changes;
 mod pane;
 mod people;
 mod records;

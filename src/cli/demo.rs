@@ -95,6 +95,12 @@ pub(super) async fn demo(
     let graph = &mut loaded.settings.graph;
     graph.base_url = sandbox.graph.base_url().to_string();
     graph.client_secret = Some(SecretString::from(demo::API_CLIENT_SECRET.to_string()));
+    // Graph's notifications reach the demo over plain HTTP on this machine.
+    sandbox.graph.allow_http_webhooks(true);
+    if loaded.settings.http.public_url.is_none() {
+        loaded.settings.http.public_url =
+            Some(format!("http://{host}:{}", loaded.settings.http.port));
+    }
     if loaded.settings.secrets.keys.is_empty() {
         loaded.settings.secrets.keys = vec![demo_secret_key(&data_dir)?];
     }

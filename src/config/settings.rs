@@ -41,6 +41,11 @@ pub struct SyncSettings {
     /// Below this share left (percent), syncs wait and try again after `paused_recheck_secs`.
     pub pause_below_percent: u64,
     pub paused_recheck_secs: u64,
+    /// How often each watched mailbox is read for changes (a delta round), notifications or
+    /// not; a sync configuration's `poll_interval_secs` overrides it.
+    pub poll_interval_secs: u64,
+    /// How often each process looks for polls and subscription renewals that are due.
+    pub sweep_interval_secs: u64,
 }
 
 impl Default for SyncSettings {
@@ -50,6 +55,8 @@ impl Default for SyncSettings {
             slow_delay_ms: 1000,
             pause_below_percent: 2,
             paused_recheck_secs: 300,
+            poll_interval_secs: 300,
+            sweep_interval_secs: 30,
         }
     }
 }

@@ -27,41 +27,62 @@ pub enum ReadError {
 const DEFAULT_WAIT: Duration = Duration::from_secs(10);
 
 impl Graph {
-    /// The event `id` of the mailbox; `None` when Graph does not know it (not yet saved there,
-    /// or gone).
+    /// The event `id` of the mailbox, with its selection property; `None` when Graph does not
+    /// know it (not yet saved there, or gone).
     pub async fn event(
         &self,
         mailbox: &MailboxToken,
         id: &str,
     ) -> Result<Option<serde_json::Value>, ReadError> {
-        let base = self.settings.base_url.trim_end_matches('/');
-        let id: String = url_path_segment(id);
-        let url = format!("{base}/v1.0/{}/events/{id}", mailbox.mailbox);
-        let response = self
+        let url = self.mailbox_url(
+            mailbox,
+            &format!(
+                "events/{}?$expand=singleValueExtendedProperties($filter=id%20eq%20'{}')",
+                url_path_segment(id),
+                url_path_segment(SELECTION_PROPERTY)
+            ),
+        );
+        let request = self
             .http
             .get(url)
-            .bearer_auth(mailbox.token.expose_secret())
-            .header("Prefer", "outlook.body-content-type=\"text\"")
-            .header("Prefer", "IdType=\"ImmutableId\"")
-            .send()
-            .await
-            .map_err(ReadError::Transport)?;
-        let status = response.status().as_u16();
-        match status {
+            .header("Prefer", "outlook.body-content-type=\"text\"");
+        let response = send(request, mailbox).await?;
+        match response.status().as_u16() {
             200 => response.json().await.map(Some).map_err(ReadError::Decode),
             404 => Ok(None),
-            429 | 503 => {
-                let wait = response
-                    .headers()
-                    .get("retry-after")
-                    .and_then(|v| v.to_str().ok())
-                    .and_then(|v| v.trim().parse::<u64>().ok())
-                    .map_or(DEFAULT_WAIT, Duration::from_secs);
-                Err(ReadError::Throttled(wait))
-            }
             other => Err(ReadError::Status(other)),
         }
     }
+
+    /// `{graph}/v1.0/{mailbox}/{rest}`.
+    pub(super) fn mailbox_url(&self, mailbox: &MailboxToken, rest: &str) -> String {
+        let base = self.settings.base_url.trim_end_matches('/');
+        format!("{base}/v1.0/{}/{rest}", mailbox.mailbox)
+    }
+}
+
+/// Sends `request` with the mailbox's token, asking for immutable ids; a throttled answer
+/// (429, or 503 with `Retry-After`) is [`ReadError::Throttled`] with the wait Graph asked for.
+pub(super) async fn send(
+    request: reqwest::RequestBuilder,
+    mailbox: &MailboxToken,
+) -> Result<reqwest::Response, ReadError> {
+    let response = request
+        .bearer_auth(mailbox.token.expose_secret())
+        .header("Prefer", "IdType=\"ImmutableId\"")
+        .send()
+        .await
+        .map_err(ReadError::Transport)?;
+    if matches!(response.status().as_u16(), 429 | 503) {
+        let wait = response
+            .headers()
+            .get("retry-after")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse::<u64>().ok())
+            .map_or(DEFAULT_WAIT, Duration::from_secs);
+        return Err(ReadError::Throttled(wait));
+    }
+    Ok(response)
 }
 
 /// The single-value extended property that marks an event selected for sync on every device:
@@ -71,42 +92,31 @@ pub const SELECTION_PROPERTY: &str =
     "String {6A1C2E57-3B4D-4C8E-9F21-7D0B5E8A4C13} Name outforceSalesforceId";
 
 impl Graph {
-    /// Writes `value` into the event's selection property. Only the property changes, so
-    /// Exchange sends no meeting update to the attendees (rule 7).
+    /// Writes `value` into the event's selection property; the event's new change key. Only
+    /// the property changes, so Exchange sends no meeting update to the attendees (rule 7).
     pub async fn stamp_selection(
         &self,
         mailbox: &MailboxToken,
         id: &str,
         value: &str,
-    ) -> Result<(), ReadError> {
-        let base = self.settings.base_url.trim_end_matches('/');
-        let url = format!(
-            "{base}/v1.0/{}/events/{}",
-            mailbox.mailbox,
-            url_path_segment(id)
-        );
+    ) -> Result<Option<String>, ReadError> {
+        let url = self.mailbox_url(mailbox, &format!("events/{}", url_path_segment(id)));
         let body = serde_json::json!({
             "singleValueExtendedProperties": [{ "id": SELECTION_PROPERTY, "value": value }],
         });
-        let response = self
-            .http
-            .patch(url)
-            .bearer_auth(mailbox.token.expose_secret())
-            .header("Prefer", "IdType=\"ImmutableId\"")
-            .json(&body)
-            .send()
-            .await
-            .map_err(ReadError::Transport)?;
+        let response = send(self.http.patch(url).json(&body), mailbox).await?;
         match response.status().as_u16() {
-            200..=299 => Ok(()),
-            429 | 503 => Err(ReadError::Throttled(DEFAULT_WAIT)),
+            200..=299 => {
+                let event: serde_json::Value = response.json().await.unwrap_or_default();
+                Ok(event["changeKey"].as_str().map(str::to_string))
+            }
             other => Err(ReadError::Status(other)),
         }
     }
 }
 
 /// An id as one path segment: Graph's ids may hold `/`, `+` and `=`.
-fn url_path_segment(id: &str) -> String {
+pub(super) fn url_path_segment(id: &str) -> String {
     id.bytes()
         .map(|b| match b {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {

@@ -33,6 +33,7 @@ pub struct EventLink {
     pub last_error_code: Option<String>,
     /// The meeting as the pane last saw it in Outlook.
     pub meeting: Option<JsonText<Meeting>>,
+    pub selected_by: SelectedBy,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -54,9 +55,18 @@ from_row!(EventLink {
     write_intent,
     last_error_code,
     meeting,
+    selected_by,
     created_at,
     updated_at
 });
+
+text_enum! {
+    /// Who selected the meeting: the rep in the pane, or the Outlook category alone.
+    pub enum SelectedBy {
+        Pane = "pane",
+        Category = "category",
+    }
+}
 
 text_enum! {
     pub enum LinkState {
@@ -99,7 +109,8 @@ macro_rules! columns {
     () => {
         "id, user_id, outlook_event_id, outlook_series_id, salesforce_event_id, \
          selected, who_ids, what_id, state, outlook_hash, salesforce_hash, outlook_change_key, \
-         salesforce_modstamp, write_intent, last_error_code, meeting, created_at, updated_at"
+         salesforce_modstamp, write_intent, last_error_code, meeting, selected_by, created_at, \
+         updated_at"
     };
 }
 
@@ -111,7 +122,8 @@ const UPSERT_SELECTION: &str = concat!(
        outlook_series_id = COALESCE(excluded.outlook_series_id, event_links.outlook_series_id), \
        selected = excluded.selected, who_ids = excluded.who_ids, \
        what_id = excluded.what_id, meeting = COALESCE(excluded.meeting, event_links.meeting), \
-       state = 'pending', last_error_code = NULL, updated_at = excluded.updated_at \
+       state = 'pending', last_error_code = NULL, selected_by = 'pane', \
+       updated_at = excluded.updated_at \
      RETURNING ",
     columns!(),
     ""
@@ -320,4 +332,98 @@ pub async fn forget_salesforce_event(
         sqlx::query(FORGET_SALESFORCE_EVENT).bind(now).bind(id).execute(pool).await?.rows_affected()
     });
     one_row(updated)
+}
+
+const SELECT_BY_CATEGORY: &str = concat!(
+    "INSERT INTO event_links (id, user_id, outlook_event_id, outlook_series_id, selected, \
+       who_ids, state, selected_by, created_at, updated_at) \
+     VALUES ($1, $2, $3, $4, TRUE, $5, 'pending', 'category', $6, $6) \
+     ON CONFLICT (user_id, outlook_event_id) DO NOTHING RETURNING ",
+    columns!(),
+    ""
+);
+
+/// The rep put the selection category on a meeting the pane never saw: a link selected by the
+/// category, related to `who_ids`, its sync queued in the same transaction. `None` when the
+/// meeting already has a link (the rep's choice in the pane stands).
+pub async fn select_by_category(
+    db: &Db,
+    user_id: &UserId,
+    outlook_event_id: &str,
+    outlook_series_id: Option<&str>,
+    who_ids: &[String],
+    job: &NewJob,
+    now: DateTime<Utc>,
+) -> Result<Option<EventLink>, StorageError> {
+    let link = with_pool!(db, pool => {
+        let mut tx = pool.begin().await?;
+        let link = sqlx::query_as::<_, EventLink>(SELECT_BY_CATEGORY)
+            .bind(new_id())
+            .bind(user_id)
+            .bind(outlook_event_id)
+            .bind(outlook_series_id)
+            .bind(JsonText(who_ids))
+            .bind(now)
+            .fetch_optional(&mut *tx)
+            .await?;
+        if link.is_some() {
+            super::jobs::insert_job!(job, new_id(), now).execute(&mut *tx).await?;
+        }
+        tx.commit().await?;
+        link
+    });
+    Ok(link)
+}
+
+const UNSELECT_BY_CATEGORY: &str = "UPDATE event_links SET selected = FALSE, state = 'pending', \
+     last_error_code = NULL, updated_at = $1 \
+     WHERE id = $2 AND selected AND selected_by = 'category'";
+
+/// The rep took the category off a meeting only the category selected: unselected, its last
+/// sync queued. `false` when the pane's choice governs the link.
+pub async fn unselect_by_category(
+    db: &Db,
+    id: &str,
+    job: &NewJob,
+    now: DateTime<Utc>,
+) -> Result<bool, StorageError> {
+    let changed = with_pool!(db, pool => {
+        let mut tx = pool.begin().await?;
+        let changed = sqlx::query(UNSELECT_BY_CATEGORY)
+            .bind(now)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        if changed == 1 {
+            super::jobs::insert_job!(job, new_id(), now).execute(&mut *tx).await?;
+        }
+        tx.commit().await?;
+        changed == 1
+    });
+    Ok(changed)
+}
+
+const RECORD_OUTLOOK_SEEN: &str = "UPDATE event_links SET outlook_change_key = $1 WHERE id = $2";
+
+/// The Outlook event's change key as the sync last read (or wrote) it, so that a delta round
+/// tells our own writes and unchanged events from real edits.
+pub async fn record_outlook_seen(db: &Db, id: &str, change_key: &str) -> Result<(), StorageError> {
+    with_pool!(db, pool => {
+        sqlx::query(RECORD_OUTLOOK_SEEN).bind(change_key).bind(id).execute(pool).await?.rows_affected()
+    });
+    Ok(())
+}
+
+/// Every link of a user, selected or not, in any state.
+pub async fn all_for_user(db: &Db, user_id: &UserId) -> Result<Vec<EventLink>, StorageError> {
+    let sql = concat!(
+        "SELECT ",
+        columns!(),
+        " FROM event_links WHERE user_id = $1 ORDER BY id"
+    );
+    let links = with_pool!(db, pool => {
+        sqlx::query_as::<_, EventLink>(sql).bind(user_id).fetch_all(pool).await?
+    });
+    Ok(links)
 }

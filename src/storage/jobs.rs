@@ -155,30 +155,45 @@ pub async fn enqueue_many(
 // The job to claim is a running one whose lease has lapsed (its worker died), else the oldest
 // due pending one; each lookup walks its own partial index in order. (SQLite would otherwise
 // pick the de-duplication index for `kind IN (...)` and sort every pending job on each claim;
-// the unary `+` keeps it off that index.) PostgreSQL skips rows another
-// claimer has locked; SQLite has a single writer and takes the write lock when the UPDATE
-// starts, so the plain statement is already exclusive.
+// the unary `+` keeps it off that index.) A job whose de-duplication key another live job of
+// its kind holds waits: jobs about the same thing never run at once, on any instance (a second
+// sync of one link would write its Event twice). PostgreSQL skips rows another claimer has
+// locked; SQLite has a single writer and takes the write lock when the UPDATE starts, so the
+// plain statement is already exclusive.
 macro_rules! claim_sql {
     ($dialect:ident, $kind:literal, $lock:literal) => {
         concat!(
             "UPDATE jobs SET state = 'running', attempts = attempts + 1, \
                locked_until = $1, locked_by = $2, updated_at = $3 \
              WHERE id = COALESCE( \
-               (SELECT id FROM jobs WHERE state = 'running' AND locked_until < $3 AND ",
+               (SELECT id FROM jobs AS due WHERE state = 'running' AND locked_until < $3 AND ",
             $kind,
             " ",
             in_json_array!($dialect, "$4"),
+            " AND ",
+            not_busy!(),
             " ORDER BY locked_until LIMIT 1 ",
             $lock,
-            "), (SELECT id FROM jobs WHERE state = 'pending' AND run_at <= $3 AND ",
+            "), (SELECT id FROM jobs AS due WHERE state = 'pending' AND run_at <= $3 AND ",
             $kind,
             " ",
             in_json_array!($dialect, "$4"),
+            " AND ",
+            not_busy!(),
             " ORDER BY run_at, id LIMIT 1 ",
             $lock,
             ")) RETURNING ",
             columns!()
         )
+    };
+}
+
+/// No other job of the same kind and key is running under a live lease.
+macro_rules! not_busy {
+    () => {
+        "(due.dedup_key IS NULL OR NOT EXISTS (SELECT 1 FROM jobs AS busy \
+           WHERE busy.state = 'running' AND busy.locked_until >= $3 \
+           AND busy.kind = due.kind AND busy.dedup_key = due.dedup_key AND busy.id <> due.id))"
     };
 }
 const CLAIM_SQLITE: &str = claim_sql!(sqlite, "+kind", "");

@@ -32,6 +32,17 @@ pub struct GraphEvent {
     pub is_cancelled: bool,
     /// When Outlook last changed it (UTC, RFC 3339).
     pub last_modified_date_time: Option<String>,
+    /// Graph's version of the event; `None` for the pane's view.
+    pub change_key: Option<String>,
+    /// Only the selection property, when asked for.
+    pub single_value_extended_properties: Vec<ExtendedProperty>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct ExtendedProperty {
+    pub id: String,
+    pub value: String,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -102,7 +113,7 @@ pub enum MapError {
     Time(#[from] TimeError),
 }
 
-fn truncated(text: &str, limit: usize) -> String {
+pub fn truncated(text: &str, limit: usize) -> String {
     text.trim().chars().take(limit).collect()
 }
 

@@ -4,9 +4,12 @@
 //! configuration is saved (issue 14's API) and read here as the default.
 //!
 //! ```json
-//! {"private": "skip" | "as_private" | "time_and_attendees", "deleted": "delete" | "keep"}
+//! {"private": "skip" | "as_private" | "time_and_attendees", "deleted": "delete" | "keep",
+//!  "window_days_back": 14, "window_days_ahead": 28, "category": "Salesforce",
+//!  "excluded": ["ceo@contoso.example", "partner.example"], "poll_interval_secs": 300}
 //! ```
 
+use chrono::{DateTime, Duration, Utc};
 use serde_json::Value;
 
 use super::event_map::PrivatePolicy;
@@ -21,10 +24,19 @@ pub enum Deletion {
     Keep,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Policy {
     pub private: PrivatePolicy,
     pub deleted: Deletion,
+    /// The calendar window synced: this many days back and ahead of today.
+    pub window_days_back: i64,
+    pub window_days_ahead: i64,
+    /// The Outlook category that selects a meeting without the pane.
+    pub category: String,
+    /// Addresses and domains never related nor created, lower case.
+    pub excluded: Vec<String>,
+    /// How often the mailbox is polled; the server's `sync.poll_interval_secs` when unset.
+    pub poll_interval_secs: Option<u64>,
 }
 
 impl Default for Policy {
@@ -33,6 +45,11 @@ impl Default for Policy {
         Self {
             private: PrivatePolicy::AsPrivate,
             deleted: Deletion::Delete,
+            window_days_back: 14,
+            window_days_ahead: 28,
+            category: "Salesforce".into(),
+            excluded: Vec::new(),
+            poll_interval_secs: None,
         }
     }
 }
@@ -40,6 +57,8 @@ impl Default for Policy {
 impl Policy {
     pub fn from_settings(settings: Option<&Value>) -> Self {
         let word = |key: &str| settings.and_then(|s| s.get(key)).and_then(Value::as_str);
+        let number = |key: &str| settings.and_then(|s| s.get(key)).and_then(Value::as_u64);
+        let days = |key: &str| number(key).filter(|&d| d <= 365).map(|d| d as i64);
         let default = Self::default();
         Self {
             private: match word("private") {
@@ -53,6 +72,43 @@ impl Policy {
                 Some("delete") => Deletion::Delete,
                 _ => default.deleted,
             },
+            window_days_back: days("window_days_back").unwrap_or(default.window_days_back),
+            window_days_ahead: days("window_days_ahead").unwrap_or(default.window_days_ahead),
+            category: word("category")
+                .filter(|c| !c.trim().is_empty())
+                .map_or(default.category, str::to_string),
+            excluded: settings
+                .and_then(|s| s.get("excluded"))
+                .and_then(Value::as_array)
+                .map(|list| {
+                    list.iter()
+                        .filter_map(Value::as_str)
+                        .map(|e| e.trim().trim_start_matches('@').to_ascii_lowercase())
+                        .filter(|e| !e.is_empty())
+                        .collect()
+                })
+                .unwrap_or_default(),
+            poll_interval_secs: number("poll_interval_secs").filter(|&secs| secs >= 60),
         }
+    }
+
+    /// Whether `address` is excluded, by itself or by its domain.
+    pub fn excludes(&self, address: &str) -> bool {
+        let address = address.to_ascii_lowercase();
+        let domain = address.rsplit_once('@').map_or("", |(_, d)| d);
+        self.excluded.iter().any(|e| *e == address || *e == domain)
+    }
+
+    /// The window `[start, end)` on `today`'s date: whole UTC days, so a delta round bound to
+    /// it stays valid all day.
+    pub fn window(&self, now: DateTime<Utc>) -> (DateTime<Utc>, DateTime<Utc>) {
+        let midnight = now
+            .date_naive()
+            .and_hms_opt(0, 0, 0)
+            .map_or(now, |m| m.and_utc());
+        (
+            midnight - Duration::days(self.window_days_back),
+            midnight + Duration::days(self.window_days_ahead + 1),
+        )
     }
 }

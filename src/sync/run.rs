@@ -17,17 +17,19 @@ pub const GRAPH_THROTTLED: &str = "graph_throttled";
 
 use super::SyncEvent;
 use super::budget::{self, Budget};
+use super::context;
 use super::event_map::{self, Context, GraphEvent, Location, Mapped, ZonedTime};
 use super::policy::{Deletion, Policy};
 use crate::graph::access::MailboxToken;
 use crate::graph::events::ReadError::{self, Throttled};
+use crate::graph::events::SELECTION_PROPERTY;
 use crate::jobs::{Job, Permanent};
 use crate::meeting::Meeting;
 use crate::salesforce::session::{Session, SessionError};
 use crate::salesforce::{ErrorCode, SalesforceError, events};
 use crate::state::AppState;
 use crate::storage::event_links::{self, EventLink, LinkState, Written};
-use crate::storage::{self, sync_configs, tenants, users};
+use crate::storage::{self, users};
 
 impl Job for SyncEvent {
     const KIND: &'static str = super::SYNC_EVENT;
@@ -55,8 +57,8 @@ impl Job for SyncEvent {
                     let run = Run {
                         state,
                         link: &link,
-                        policy: policy_for(state, &user).await?,
-                        mailbox: mailbox(state, &user).await,
+                        policy: context::policy_for(state, &user).await?,
+                        mailbox: context::mailbox(state, &user).await,
                     };
                     run.sync(&mut session).await
                 }
@@ -155,24 +157,6 @@ async fn defer(
     Ok(())
 }
 
-/// The policies of the sync configuration that applies to the rep.
-async fn policy_for(state: &AppState, user: &users::User) -> anyhow::Result<Policy> {
-    let groups: Vec<&str> = user.entra_groups.iter().map(String::as_str).collect();
-    let config =
-        sync_configs::resolve_for_user(&state.db, &user.tenant_id, &user.entra_object_id, &groups)
-            .await?;
-    Ok(Policy::from_settings(
-        config.as_ref().map(|c| &c.settings.0),
-    ))
-}
-
-/// A Graph token for the rep's mailbox, when the tenant's access mode gives one (the sync falls
-/// back to the pane's view without it).
-async fn mailbox(state: &AppState, user: &users::User) -> Option<MailboxToken> {
-    let tenant = tenants::find(&state.db, &user.tenant_id).await.ok()??;
-    state.graph.for_rep(&tenant, user, None).await.ok()
-}
-
 /// One run of the job for one link.
 struct Run<'a> {
     state: &'a AppState,
@@ -188,8 +172,12 @@ impl Run<'_> {
         if !link.selected {
             return self.unselect(session).await;
         }
-        let Some(source) = self.source_event().await? else {
-            return Err(Permanent("neither Graph nor the pane gave the meeting".into()).into());
+        let source = match self.source_event().await? {
+            Source::Found(event) => event,
+            Source::Deleted => return self.gone(session, None, OUTLOOK_DELETED).await,
+            Source::Unknown => {
+                return Err(Permanent("neither Graph nor the pane gave the meeting".into()).into());
+            }
         };
         let context = Context {
             who_ids: &link.who_ids.0,
@@ -198,8 +186,11 @@ impl Run<'_> {
             private: self.policy.private,
         };
         match event_map::map(&source, &context).map_err(|e| Permanent(e.to_string()))? {
-            Mapped::Write(written) => self.write(session, written).await,
-            Mapped::Cancelled => self.unselect(session).await,
+            Mapped::Write(written) => self.write(session, written, &source).await,
+            Mapped::Cancelled => {
+                let subject = source.subject.as_deref();
+                self.gone(session, subject, OUTLOOK_CANCELLED).await
+            }
             Mapped::Skipped(code) => {
                 let db = &self.state.db;
                 event_links::set_state(db, &link.id, LinkState::Failed, Some(code), storage::now())
@@ -212,8 +203,9 @@ impl Run<'_> {
     /// The meeting to write: the event as Graph has it (body, sensitivity, show-as), with what
     /// the pane saw laid over it when the pane's view is the newer (an organizer's unsaved
     /// edits, a meeting Graph has not caught up with); the pane's view alone when Graph cannot
-    /// be asked. Any Graph trouble but throttling falls back to the pane's view.
-    async fn source_event(&self) -> anyhow::Result<Option<GraphEvent>> {
+    /// be asked. Any Graph trouble but throttling falls back to the pane's view. Graph not
+    /// knowing an event it has shown us before means the rep deleted it.
+    async fn source_event(&self) -> anyhow::Result<Source> {
         let link = self.link;
         let snapshot = link.meeting.as_ref().map(|m| as_graph_event(&m.0));
         let from_graph = match &self.mailbox {
@@ -223,6 +215,7 @@ impl Run<'_> {
                 .event(mailbox, &link.outlook_event_id)
                 .await
             {
+                Ok(None) if link.outlook_change_key.is_some() => return Ok(Source::Deleted),
                 Ok(found) => found,
                 Err(Throttled(wait)) => return Err(Throttled(wait).into()),
                 Err(_) => None,
@@ -231,7 +224,7 @@ impl Run<'_> {
         };
         let Some(mut event) = from_graph.and_then(|e| serde_json::from_value::<GraphEvent>(e).ok())
         else {
-            return Ok(snapshot);
+            return Ok(snapshot.map_or(Source::Unknown, |s| Source::Found(Box::new(s))));
         };
         let graph_changed = event
             .last_modified_date_time
@@ -247,13 +240,14 @@ impl Run<'_> {
             event.is_all_day = seen.is_all_day;
             event.location = seen.location;
         }
-        Ok(Some(event))
+        Ok(Source::Found(Box::new(event)))
     }
 
     async fn write(
         &self,
         session: &mut Session,
         written: event_map::EventFields,
+        source: &GraphEvent,
     ) -> anyhow::Result<()> {
         let (db, link) = (&self.state.db, self.link);
         let fields = &written.fields;
@@ -291,7 +285,47 @@ impl Run<'_> {
             modstamp: "",
         };
         event_links::record_written(db, &link.id, done, storage::now()).await?;
-        self.stamp(&id).await;
+        if let Some(seen) = &source.change_key {
+            event_links::record_outlook_seen(db, &link.id, seen).await?;
+        }
+        let stamped = source
+            .single_value_extended_properties
+            .iter()
+            .any(|p| p.id.eq_ignore_ascii_case(SELECTION_PROPERTY) && p.value == id);
+        if !stamped {
+            self.stamp(&id).await?;
+        }
+        Ok(())
+    }
+
+    /// Cancelled or deleted in Outlook (`code` says which), per the deletion policy: the
+    /// Event is deleted, or kept with "Canceled: " before its subject (as Outlook shows a
+    /// cancelled meeting) when the subject is known. The link stays, `removed`, and says why.
+    async fn gone(
+        &self,
+        session: &mut Session,
+        subject: Option<&str>,
+        code: &'static str,
+    ) -> anyhow::Result<()> {
+        let (db, link) = (&self.state.db, self.link);
+        let subject = subject.or(link.meeting.as_ref().map(|m| m.0.subject.as_str()));
+        match (self.policy.deleted, &link.salesforce_event_id) {
+            (Deletion::Keep, Some(id)) => {
+                if let Some(subject) = subject.filter(|s| !s.starts_with(CANCELED)) {
+                    let marked = event_map::truncated(&format!("{CANCELED}{subject}"), 255);
+                    let mut fields = serde_json::Map::new();
+                    fields.insert("Subject".into(), marked.into());
+                    events::update(session, id, &fields).await?;
+                }
+            }
+            (_, Some(id)) => {
+                events::delete(session, id).await?;
+                event_links::forget_salesforce_event(db, &link.id, storage::now()).await?;
+            }
+            (_, None) => {}
+        }
+        event_links::set_state(db, &link.id, LinkState::Removed, Some(code), storage::now())
+            .await?;
         Ok(())
     }
 
@@ -312,16 +346,17 @@ impl Run<'_> {
                 event_links::forget_salesforce_event(db, &link.id, storage::now()).await?;
             }
         }
-        self.stamp("").await;
+        self.stamp("").await?;
         Ok(())
     }
 
     /// Marks the Outlook event with its Salesforce Id (empty once unselected), so the selection
-    /// shows on every device. Best effort: the Salesforce side is already right, and the next
-    /// sync stamps again.
-    async fn stamp(&self, value: &str) {
+    /// shows on every device, and remembers the change key our write gave it (so that the
+    /// notification of it is known for our own echo). Best effort: the Salesforce side is
+    /// already right, and the next sync stamps again.
+    async fn stamp(&self, value: &str) -> anyhow::Result<()> {
         let Some(mailbox) = &self.mailbox else {
-            return;
+            return Ok(());
         };
         let link = self.link;
         let stamped = self
@@ -329,11 +364,33 @@ impl Run<'_> {
             .graph
             .stamp_selection(mailbox, &link.outlook_event_id, value)
             .await;
-        if let Err(error) = stamped {
-            tracing::info!(link = %link.id, error = %error, "the Outlook event was not marked");
+        match stamped {
+            Ok(Some(change_key)) => {
+                event_links::record_outlook_seen(&self.state.db, &link.id, &change_key).await?;
+            }
+            Ok(None) => {}
+            Err(error) => {
+                tracing::info!(link = %link.id, error = %error, "the Outlook event was not marked");
+            }
         }
+        Ok(())
     }
 }
+
+/// Where the meeting to write comes from.
+enum Source {
+    Found(Box<GraphEvent>),
+    /// Graph showed it before and knows it no more.
+    Deleted,
+    /// Neither Graph nor the pane.
+    Unknown,
+}
+
+/// The codes a removed link carries when the meeting went in Outlook.
+pub const OUTLOOK_CANCELLED: &str = "outlook_cancelled";
+pub const OUTLOOK_DELETED: &str = "outlook_deleted";
+/// What a kept Event's subject starts with once its meeting is cancelled.
+const CANCELED: &str = "Canceled: ";
 
 /// The pane's view of the meeting in Graph's shape: UTC times, and an all-day meeting's dates
 /// in the mailbox's zone.

@@ -38,10 +38,6 @@ impl World {
     async fn put_link(&self, body: Value) -> (u16, Value) {
         self.link(REP_A, Method::PUT, MEETING_ID, Some(body)).await
     }
-
-    async fn pending_jobs(&self) -> i64 {
-        jobs::counts(&self.app.state.db).await.unwrap().pending
-    }
 }
 
 #[tokio::test]
@@ -67,7 +63,7 @@ async fn a_selected_meeting_is_stored_with_its_relations_and_its_sync_queued() {
         link["meeting"]["attendees"][0]["email"],
         "jane.doe@acme.example"
     );
-    assert_eq!(w.pending_jobs().await, 1);
+    assert_eq!(w.pending_jobs_of("event.sync").await, 1);
 
     let (status, read) = w.link(REP_A, Method::GET, MEETING_ID, None).await;
     assert_eq!(status, 200);
@@ -83,7 +79,11 @@ async fn a_selected_meeting_is_stored_with_its_relations_and_its_sync_queued() {
         again["meeting"]["subject"], "Quarterly review",
         "no meeting sent: the last one kept"
     );
-    assert_eq!(w.pending_jobs().await, 1, "one pending sync per meeting");
+    assert_eq!(
+        w.pending_jobs_of("event.sync").await,
+        1,
+        "one pending sync per meeting"
+    );
 }
 
 #[tokio::test]
@@ -224,5 +224,9 @@ async fn unlinking_stops_the_sync_and_queues_the_removal() {
     assert_eq!(status, 200, "{link}");
     assert_eq!(link["sync"], false);
     assert_eq!(link["state"], "not_synced");
-    assert_eq!(w.pending_jobs().await, 1, "the removal is queued");
+    assert_eq!(
+        w.pending_jobs_of("event.sync").await,
+        1,
+        "the removal is queued"
+    );
 }

@@ -13,6 +13,7 @@ on_both_databases!(
     permanent_failure_dies_at_once,
     failure_steps_aside_for_a_newer_equal_job,
     enqueue_many_and_counts,
+    jobs_with_one_key_never_run_at_once,
 );
 
 fn job(kind: &str, key: Option<&str>, run_at_offset: i64) -> NewJob {
@@ -290,5 +291,48 @@ async fn enqueue_many_and_counts(db: Db) {
             running: 1,
             dead: 1
         }
+    );
+}
+
+async fn jobs_with_one_key_never_run_at_once(db: Db) {
+    let first = jobs::enqueue(&db, &job("event.sync", Some("u/e1"), 0), t0())
+        .await
+        .unwrap()
+        .unwrap();
+    claim_at(&db, &["event.sync"], "w1", 1).await.unwrap();
+    // A change while the first runs is queued, and other keys go ahead of it.
+    let second = jobs::enqueue(&db, &job("event.sync", Some("u/e1"), 0), t0())
+        .await
+        .unwrap()
+        .unwrap();
+    jobs::enqueue(&db, &job("event.sync", Some("u/e2"), 2), t0())
+        .await
+        .unwrap();
+    let other = claim_at(&db, &["event.sync"], "w2", 3).await.unwrap();
+    assert_eq!(other.dedup_key.as_deref(), Some("u/e2"));
+    assert!(jobs::complete(&db, &other.id, "w2").await.unwrap());
+    assert!(
+        claim_at(&db, &["event.sync"], "w2", 4).await.is_none(),
+        "the same key waits while the first holds a live lease"
+    );
+    assert!(jobs::complete(&db, &first, "w1").await.unwrap());
+    let next = claim_at(&db, &["event.sync"], "w2", 5).await.unwrap();
+    assert_eq!(next.id, second, "and runs once the first is done");
+
+    // A lapsed lease blocks nothing: its worker is gone, and the job itself is claimed again.
+    let third = jobs::enqueue(&db, &job("event.sync", Some("u/e1"), 0), t0())
+        .await
+        .unwrap()
+        .unwrap();
+    let reclaimed = claim_at(&db, &["event.sync"], "w3", 100).await.unwrap();
+    assert_eq!(reclaimed.id, second, "the lapsed one first");
+    assert!(
+        claim_at(&db, &["event.sync"], "w4", 101).await.is_none(),
+        "and its twin waits for it again"
+    );
+    assert!(jobs::complete(&db, &second, "w3").await.unwrap());
+    assert_eq!(
+        claim_at(&db, &["event.sync"], "w4", 102).await.unwrap().id,
+        third
     );
 }

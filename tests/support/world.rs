@@ -201,6 +201,25 @@ impl World {
     }
 
     /// A rep as stored (they must have called the API once).
+    /// How many jobs wait in the queue.
+    pub async fn pending_jobs(&self) -> i64 {
+        outforce::storage::jobs::counts(&self.app.state.db)
+            .await
+            .unwrap()
+            .pending
+    }
+
+    /// How many jobs of `kind` wait in the queue.
+    pub async fn pending_jobs_of(&self, kind: &str) -> i64 {
+        use outforce::storage::Db;
+        let sql = "SELECT COUNT(*) FROM jobs WHERE state = 'pending' AND kind = $1";
+        match &self.app.state.db {
+            Db::Sqlite(pool) => sqlx::query_scalar(sql).bind(kind).fetch_one(pool).await,
+            Db::Postgres(pool) => sqlx::query_scalar(sql).bind(kind).fetch_one(pool).await,
+        }
+        .unwrap()
+    }
+
     pub async fn user(&self, rep: &str) -> users::User {
         let db = &self.app.state.db;
         let tenant = tenants::find_by_entra_id(db, &signed_in::TENANT.into())

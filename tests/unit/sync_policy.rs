@@ -8,7 +8,12 @@ fn policies_come_from_the_configuration_with_the_designs_defaults() {
         Policy::from_settings(None),
         Policy {
             private: PrivatePolicy::AsPrivate,
-            deleted: Deletion::Delete
+            deleted: Deletion::Delete,
+            window_days_back: 14,
+            window_days_ahead: 28,
+            category: "Salesforce".into(),
+            excluded: vec![],
+            poll_interval_secs: None,
         }
     );
     let set = json!({ "private": "time_and_attendees", "deleted": "keep" });
@@ -22,4 +27,28 @@ fn policies_come_from_the_configuration_with_the_designs_defaults() {
     );
     let unknown = json!({ "private": "maybe", "deleted": 3 });
     assert_eq!(Policy::from_settings(Some(&unknown)), Policy::default());
+}
+
+#[test]
+fn the_window_is_whole_days_around_today_and_exclusions_cover_domains() {
+    let set = json!({
+        "window_days_back": 2, "window_days_ahead": 3,
+        "excluded": ["@Partner.Example", "ceo@contoso.example"], "category": "CRM",
+    });
+    let policy = Policy::from_settings(Some(&set));
+    let now = chrono::DateTime::parse_from_rfc3339("2026-12-10T15:30:00Z")
+        .unwrap()
+        .to_utc();
+    let (start, end) = policy.window(now);
+    assert_eq!(start.to_rfc3339(), "2026-12-08T00:00:00+00:00");
+    assert_eq!(
+        end.to_rfc3339(),
+        "2026-12-14T00:00:00+00:00",
+        "today and 3 days after"
+    );
+    assert_eq!(policy.category, "CRM");
+    assert!(policy.excludes("Anyone@partner.example"));
+    assert!(policy.excludes("CEO@contoso.example"));
+    assert!(!policy.excludes("cfo@contoso.example"));
+    assert!(!policy.excludes("x@notpartner.example"));
 }

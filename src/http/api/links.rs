@@ -108,6 +108,7 @@ async fn save(
     let link =
         event_links::select_and_queue(&state.db, selection, Some(&job), storage::now()).await?;
     state.queue.notify();
+    crate::sync::watch::start_watching(state, &rep.user.id).await?;
     Ok(HttpResponse::Ok().json(view(state, rep, link).await?))
 }
 

@@ -1,0 +1,22 @@
+-- Watching a rep's calendar for changes: the Graph subscription that notifies us (its secret
+-- clientState kept only as a hash) and the calendarView delta round that backs it up.
+CREATE TABLE mailbox_watches (
+    user_id                  TEXT PRIMARY KEY REFERENCES users (id) ON DELETE CASCADE,
+    subscription_id          TEXT UNIQUE,
+    subscription_expires_at  TIMESTAMPTZ,
+    client_state_hash        TEXT,
+    delta_link               TEXT,
+    window_start             TIMESTAMPTZ,
+    window_end               TIMESTAMPTZ,
+    next_poll_at             TIMESTAMPTZ NOT NULL,
+    last_poll_at             TIMESTAMPTZ,
+    last_error_code          TEXT,
+    created_at               TIMESTAMPTZ NOT NULL,
+    updated_at               TIMESTAMPTZ NOT NULL
+);
+CREATE INDEX mailbox_watches_due ON mailbox_watches (next_poll_at);
+
+-- Who selected a meeting: the rep in the task pane, or the Outlook category (which unselects it
+-- again when the rep takes the category off).
+ALTER TABLE event_links ADD COLUMN selected_by TEXT NOT NULL DEFAULT 'pane'
+    CHECK (selected_by IN ('pane', 'category'));

@@ -1,0 +1,214 @@
+//! Mailbox watches: per rep, the Graph subscription that tells us of calendar changes and the
+//! `calendarView/delta` round that catches what notifications miss.
+
+use chrono::{DateTime, Utc};
+
+use super::{Db, StorageError, from_row, with_pool};
+use crate::ids::UserId;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Watch {
+    pub user_id: UserId,
+    pub subscription_id: Option<String>,
+    pub subscription_expires_at: Option<DateTime<Utc>>,
+    /// SHA-256 (hex) of the subscription's clientState; the secret itself is never stored.
+    pub client_state_hash: Option<String>,
+    /// Where the next delta round starts; `None` starts a full one.
+    pub delta_link: Option<String>,
+    /// The calendar window the delta round is bound to.
+    pub window_start: Option<DateTime<Utc>>,
+    pub window_end: Option<DateTime<Utc>>,
+    pub next_poll_at: DateTime<Utc>,
+    pub last_poll_at: Option<DateTime<Utc>>,
+    pub last_error_code: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+from_row!(Watch {
+    user_id,
+    subscription_id,
+    subscription_expires_at,
+    client_state_hash,
+    delta_link,
+    window_start,
+    window_end,
+    next_poll_at,
+    last_poll_at,
+    last_error_code,
+    created_at,
+    updated_at
+});
+
+macro_rules! columns {
+    () => {
+        "user_id, subscription_id, subscription_expires_at, client_state_hash, delta_link, \
+         window_start, window_end, next_poll_at, last_poll_at, last_error_code, created_at, \
+         updated_at"
+    };
+}
+
+const ENSURE: &str = "INSERT INTO mailbox_watches (user_id, next_poll_at, created_at, updated_at) \
+     VALUES ($1, $2, $2, $2) ON CONFLICT (user_id) DO NOTHING";
+
+/// Starts watching the rep's mailbox (a first poll due now); `true` when it was not watched.
+pub async fn ensure(db: &Db, user_id: &UserId, now: DateTime<Utc>) -> Result<bool, StorageError> {
+    let inserted = with_pool!(db, pool => {
+        sqlx::query(ENSURE).bind(user_id).bind(now).execute(pool).await?.rows_affected()
+    });
+    Ok(inserted == 1)
+}
+
+pub async fn find(db: &Db, user_id: &UserId) -> Result<Option<Watch>, StorageError> {
+    let sql = concat!(
+        "SELECT ",
+        columns!(),
+        " FROM mailbox_watches WHERE user_id = $1"
+    );
+    let watch = with_pool!(db, pool => {
+        sqlx::query_as::<_, Watch>(sql).bind(user_id).fetch_optional(pool).await?
+    });
+    Ok(watch)
+}
+
+pub async fn find_by_subscription(
+    db: &Db,
+    subscription_id: &str,
+) -> Result<Option<Watch>, StorageError> {
+    let sql = concat!(
+        "SELECT ",
+        columns!(),
+        " FROM mailbox_watches WHERE subscription_id = $1"
+    );
+    let watch = with_pool!(db, pool => {
+        sqlx::query_as::<_, Watch>(sql).bind(subscription_id).fetch_optional(pool).await?
+    });
+    Ok(watch)
+}
+
+const RECORD_SUBSCRIPTION: &str = "UPDATE mailbox_watches SET subscription_id = $1, \
+     subscription_expires_at = $2, client_state_hash = COALESCE($3, client_state_hash), \
+     last_error_code = NULL, updated_at = $4 WHERE user_id = $5";
+
+/// A subscription created (with its clientState's hash) or renewed (`client_state_hash`
+/// `None` keeps the stored one).
+pub async fn record_subscription(
+    db: &Db,
+    user_id: &UserId,
+    subscription_id: &str,
+    expires_at: DateTime<Utc>,
+    client_state_hash: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<(), StorageError> {
+    with_pool!(db, pool => {
+        sqlx::query(RECORD_SUBSCRIPTION)
+            .bind(subscription_id)
+            .bind(expires_at)
+            .bind(client_state_hash)
+            .bind(now)
+            .bind(user_id)
+            .execute(pool)
+            .await?
+            .rows_affected()
+    });
+    Ok(())
+}
+
+const FORGET_SUBSCRIPTION: &str = "UPDATE mailbox_watches SET subscription_id = NULL, \
+     subscription_expires_at = NULL, client_state_hash = NULL, last_error_code = $1, \
+     updated_at = $2 WHERE user_id = $3";
+
+/// The subscription is gone (removed by Graph, or could not be made): `reason` says why.
+pub async fn forget_subscription(
+    db: &Db,
+    user_id: &UserId,
+    reason: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<(), StorageError> {
+    with_pool!(db, pool => {
+        sqlx::query(FORGET_SUBSCRIPTION).bind(reason).bind(now).bind(user_id).execute(pool).await?.rows_affected()
+    });
+    Ok(())
+}
+
+/// A finished delta round: where the next starts, over which window, and when it is due.
+#[derive(Debug, Clone, Copy)]
+pub struct Round<'a> {
+    pub delta_link: Option<&'a str>,
+    pub window: (DateTime<Utc>, DateTime<Utc>),
+    pub next_poll_at: DateTime<Utc>,
+}
+
+const RECORD_ROUND: &str = "UPDATE mailbox_watches SET delta_link = $1, window_start = $2, \
+     window_end = $3, next_poll_at = $4, last_poll_at = $5, updated_at = $5 WHERE user_id = $6";
+
+pub async fn record_round(
+    db: &Db,
+    user_id: &UserId,
+    round: Round<'_>,
+    now: DateTime<Utc>,
+) -> Result<(), StorageError> {
+    with_pool!(db, pool => {
+        sqlx::query(RECORD_ROUND)
+            .bind(round.delta_link)
+            .bind(round.window.0)
+            .bind(round.window.1)
+            .bind(round.next_poll_at)
+            .bind(now)
+            .bind(user_id)
+            .execute(pool)
+            .await?
+            .rows_affected()
+    });
+    Ok(())
+}
+
+const SET_NEXT_POLL: &str = "UPDATE mailbox_watches SET next_poll_at = $1, last_error_code = $2, updated_at = $3 \
+     WHERE user_id = $4";
+
+/// Puts the next poll off (Graph asked us to wait, or the mailbox cannot be reached: `code`).
+pub async fn set_next_poll(
+    db: &Db,
+    user_id: &UserId,
+    at: DateTime<Utc>,
+    code: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<(), StorageError> {
+    with_pool!(db, pool => {
+        sqlx::query(SET_NEXT_POLL).bind(at).bind(code).bind(now).bind(user_id).execute(pool).await?.rows_affected()
+    });
+    Ok(())
+}
+
+/// What is due: mailboxes to poll and subscriptions to renew.
+#[derive(Debug, Default)]
+pub struct Due {
+    pub polls: Vec<UserId>,
+    pub renewals: Vec<UserId>,
+}
+
+const DUE_POLLS: &str =
+    "SELECT user_id FROM mailbox_watches WHERE next_poll_at <= $1 ORDER BY next_poll_at LIMIT $2";
+const DUE_RENEWALS: &str = "SELECT user_id FROM mailbox_watches \
+     WHERE subscription_id IS NOT NULL AND subscription_expires_at <= $1 \
+     ORDER BY subscription_expires_at LIMIT $2";
+
+/// Up to `limit` mailboxes whose poll is due at `now`, and up to `limit` whose subscription
+/// expires before `renew_before`.
+pub async fn due(
+    db: &Db,
+    now: DateTime<Utc>,
+    renew_before: DateTime<Utc>,
+    limit: i64,
+) -> Result<Due, StorageError> {
+    let (polls, renewals): (Vec<(UserId,)>, Vec<(UserId,)>) = with_pool!(db, pool => {
+        (
+            sqlx::query_as(DUE_POLLS).bind(now).bind(limit).fetch_all(pool).await?,
+            sqlx::query_as(DUE_RENEWALS).bind(renew_before).bind(limit).fetch_all(pool).await?,
+        )
+    });
+    Ok(Due {
+        polls: polls.into_iter().map(|(id,)| id).collect(),
+        renewals: renewals.into_iter().map(|(id,)| id).collect(),
+    })
+}

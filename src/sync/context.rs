@@ -1,0 +1,25 @@
+//! What every sync job looks up about its rep: the policies that apply, and a Graph token for
+//! their mailbox.
+
+use super::policy::Policy;
+use crate::graph::access::MailboxToken;
+use crate::state::AppState;
+use crate::storage::{sync_configs, tenants, users};
+
+/// The policies of the sync configuration that applies to the rep.
+pub async fn policy_for(state: &AppState, user: &users::User) -> anyhow::Result<Policy> {
+    let groups: Vec<&str> = user.entra_groups.iter().map(String::as_str).collect();
+    let config =
+        sync_configs::resolve_for_user(&state.db, &user.tenant_id, &user.entra_object_id, &groups)
+            .await?;
+    Ok(Policy::from_settings(
+        config.as_ref().map(|c| &c.settings.0),
+    ))
+}
+
+/// A Graph token for the rep's mailbox, when the tenant's access mode gives one (the sync falls
+/// back to the pane's view without it; the poll waits for one).
+pub async fn mailbox(state: &AppState, user: &users::User) -> Option<MailboxToken> {
+    let tenant = tenants::find(&state.db, &user.tenant_id).await.ok()??;
+    state.graph.for_rep(&tenant, user, None).await.ok()
+}

@@ -1,0 +1,137 @@
+//! What Graph's notifications set going. A change to a meeting we sync queues its sync at once
+//! (the fast path); any other change queues a poll of the mailbox, which finds new meetings,
+//! categories and deletions. Lifecycle notifications keep the subscription alive. Each is
+//! believed only when its `clientState` is the one we gave that subscription; the rest are
+//! counted and dropped. Queuing is all that happens here: Graph wants its answer within 3 s.
+
+use serde::Deserialize;
+
+use super::watch::client_state_hash;
+use super::{Action, PollMailbox, SyncEvent, WatchMailbox};
+use crate::state::AppState;
+use crate::storage::mailbox_watches::{self, Watch};
+use crate::storage::{self, StorageError, event_links};
+
+/// A change or lifecycle notification, as Graph posts it (in `{"value": [...]}`).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct Notification {
+    pub subscription_id: String,
+    pub client_state: Option<String>,
+    pub change_type: Option<String>,
+    pub resource_data: Option<ResourceData>,
+    pub lifecycle_event: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct ResourceData {
+    pub id: String,
+    /// `W/"<changeKey>"`.
+    #[serde(rename = "@odata.etag")]
+    pub etag: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct Batch {
+    pub value: Vec<Notification>,
+}
+
+/// How many notifications were acted on, and how many were not believed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Accepted {
+    pub queued: usize,
+    pub refused: usize,
+}
+
+/// The watch a notification belongs to, when its clientState proves it came from Graph.
+async fn believed(state: &AppState, note: &Notification) -> Result<Option<Watch>, StorageError> {
+    let Some(watch) =
+        mailbox_watches::find_by_subscription(&state.db, &note.subscription_id).await?
+    else {
+        return Ok(None);
+    };
+    let sent = note.client_state.as_deref().map(client_state_hash);
+    Ok((sent.is_some() && sent == watch.client_state_hash).then_some(watch))
+}
+
+/// Queues the work that change notifications call for.
+pub async fn changes(state: &AppState, batch: &Batch) -> Result<Accepted, StorageError> {
+    let mut accepted = Accepted::default();
+    for note in &batch.value {
+        let Some(watch) = believed(state, note).await? else {
+            accepted.refused += 1;
+            continue;
+        };
+        accepted.queued += 1;
+        let user_id = watch.user_id.to_string();
+        let data = note.resource_data.as_ref();
+        let link = match data {
+            Some(data) => {
+                event_links::find_by_outlook_id(&state.db, &watch.user_id, &data.id).await?
+            }
+            None => None,
+        };
+        match link.filter(|l| l.selected) {
+            Some(link) => {
+                let etag = data.and_then(|d| d.etag.as_deref());
+                let ours = etag.is_some_and(|etag| {
+                    link.outlook_change_key
+                        .as_deref()
+                        .is_some_and(|key| etag.trim_start_matches("W/").trim_matches('"') == key)
+                });
+                // Our own write's echo (rule 3): nothing to do.
+                if !ours || note.change_type.as_deref() == Some("deleted") {
+                    state
+                        .queue
+                        .enqueue(&SyncEvent {
+                            user_id,
+                            outlook_event_id: link.outlook_event_id,
+                        })
+                        .await?;
+                }
+            }
+            None => {
+                state.queue.enqueue(&PollMailbox { user_id }).await?;
+            }
+        }
+    }
+    Ok(accepted)
+}
+
+/// Acts on lifecycle notifications: reauthorize, re-create (and read what was missed while
+/// the subscription was gone), or read what Graph could not deliver.
+pub async fn lifecycle(state: &AppState, batch: &Batch) -> Result<Accepted, StorageError> {
+    let mut accepted = Accepted::default();
+    for note in &batch.value {
+        let Some(watch) = believed(state, note).await? else {
+            accepted.refused += 1;
+            continue;
+        };
+        accepted.queued += 1;
+        let user_id = watch.user_id.to_string();
+        let watch_job = |action| WatchMailbox {
+            user_id: user_id.clone(),
+            action,
+        };
+        let poll = PollMailbox {
+            user_id: user_id.clone(),
+        };
+        match note.lifecycle_event.as_deref() {
+            Some("reauthorizationRequired") => {
+                state.queue.enqueue(&watch_job(Action::Reauthorize)).await?;
+            }
+            Some("subscriptionRemoved") => {
+                let now = storage::now();
+                mailbox_watches::forget_subscription(&state.db, &watch.user_id, None, now).await?;
+                state.queue.enqueue(&watch_job(Action::Recreate)).await?;
+                state.queue.enqueue(&poll).await?;
+            }
+            _ => {
+                state.queue.enqueue(&poll).await?;
+            }
+        }
+    }
+    Ok(accepted)
+}

@@ -1,0 +1,190 @@
+//! The `mailbox.poll` job: one `calendarView/delta` round over the rep's window, run when a
+//! notification arrives and every few minutes as the backstop of lost ones. Each change to a
+//! selected meeting queues its `event.sync`; an event the rep put the selection category on is
+//! selected; one they took it off is unselected. An event whose change key is the one the sync
+//! last saw (our own stamp, an unchanged event in a full round) queues nothing.
+//!
+//! A crash mid-round loses nothing: the round's end is recorded only after its work is queued,
+//! and queuing again is harmless (one pending sync per link, one link per event).
+
+use std::collections::HashMap;
+
+use chrono::Duration;
+use serde_json::Value;
+
+use super::context;
+use super::policy::Policy;
+use super::{Action, PollMailbox, SyncEvent, WatchMailbox};
+use crate::graph::access::MailboxToken;
+use crate::graph::delta::DeltaError;
+use crate::graph::events::ReadError;
+use crate::ids::UserId;
+use crate::jobs::Job;
+use crate::state::AppState;
+use crate::storage::event_links::{self, EventLink, SelectedBy};
+use crate::storage::mailbox_watches::{self, Round, Watch};
+use crate::storage::{self, users};
+
+/// The code a watch carries while its mailbox cannot be read.
+pub const MAILBOX_UNREACHABLE: &str = "graph_mailbox_unreachable";
+
+impl Job for PollMailbox {
+    const KIND: &'static str = "mailbox.poll";
+    type Context = AppState;
+
+    /// One pending poll per mailbox: notifications arriving together are one round.
+    fn dedup_key(&self) -> Option<String> {
+        Some(self.user_id.clone())
+    }
+
+    async fn run(&self, state: &AppState) -> anyhow::Result<()> {
+        let user_id = UserId::new(self.user_id.clone());
+        let (Some(user), Some(watch)) = (
+            users::find(&state.db, &user_id).await?,
+            mailbox_watches::find(&state.db, &user_id).await?,
+        ) else {
+            return Ok(());
+        };
+        let policy = context::policy_for(state, &user).await?;
+        let interval = policy
+            .poll_interval_secs
+            .unwrap_or(state.settings.sync.poll_interval_secs);
+        let now = storage::now();
+        let next = now + Duration::seconds(i64::try_from(interval).unwrap_or(300));
+        let Some(mailbox) = context::mailbox(state, &user).await else {
+            let code = Some(MAILBOX_UNREACHABLE);
+            mailbox_watches::set_next_poll(&state.db, &user_id, next, code, now).await?;
+            return Ok(());
+        };
+        let window = policy.window(now);
+        let round = match read_round(state, &mailbox, &watch, window).await {
+            Ok(round) => round,
+            Err(DeltaError::Read(ReadError::Throttled(wait))) => {
+                let at = now + Duration::from_std(wait).unwrap_or(Duration::minutes(1));
+                let code = Some(super::run::GRAPH_THROTTLED);
+                mailbox_watches::set_next_poll(&state.db, &user_id, at, code, now).await?;
+                return Ok(());
+            }
+            Err(error) => return Err(error.into()),
+        };
+        dispatch(state, &user_id, &policy, &round.items).await?;
+        let done = Round {
+            delta_link: round.delta_link.as_deref(),
+            window,
+            next_poll_at: next,
+        };
+        mailbox_watches::record_round(&state.db, &user_id, done, storage::now()).await?;
+        if watch.subscription_id.is_none() && super::watch::webhooks(state).is_some() {
+            let keep = WatchMailbox {
+                user_id: self.user_id.clone(),
+                action: Action::Keep,
+            };
+            state.queue.enqueue(&keep).await?;
+        }
+        Ok(())
+    }
+}
+
+struct ReadRound {
+    items: Vec<Value>,
+    delta_link: Option<String>,
+}
+
+/// Every page of one round: from the stored delta link while the window is the one it was
+/// bound to, else (a new day, a first poll, a round Graph forgot) a full round.
+async fn read_round(
+    state: &AppState,
+    mailbox: &MailboxToken,
+    watch: &Watch,
+    window: (chrono::DateTime<chrono::Utc>, chrono::DateTime<chrono::Utc>),
+) -> Result<ReadRound, DeltaError> {
+    let start = || state.graph.delta_start(mailbox, window.0, window.1);
+    let same_window = watch.window_start == Some(window.0) && watch.window_end == Some(window.1);
+    let mut url = match (&watch.delta_link, same_window) {
+        (Some(link), true) => link.clone(),
+        _ => start(),
+    };
+    let mut items = Vec::new();
+    let mut restarted = false;
+    loop {
+        match state.graph.delta_page(mailbox, &url).await {
+            Ok(page) => {
+                items.extend(page.items);
+                match (page.next_link, page.delta_link) {
+                    (Some(next), _) => url = next,
+                    (None, delta_link) => return Ok(ReadRound { items, delta_link }),
+                }
+            }
+            Err(DeltaError::Gone) if !restarted => {
+                tracing::info!(user = %watch.user_id, "Graph forgot the delta round; reading the window again");
+                restarted = true;
+                items.clear();
+                url = start();
+            }
+            Err(error) => return Err(error),
+        }
+    }
+}
+
+/// Queues what the round's changes call for.
+async fn dispatch(
+    state: &AppState,
+    user_id: &UserId,
+    policy: &Policy,
+    items: &[Value],
+) -> anyhow::Result<()> {
+    let links: HashMap<String, EventLink> = event_links::all_for_user(&state.db, user_id)
+        .await?
+        .into_iter()
+        .map(|link| (link.outlook_event_id.clone(), link))
+        .collect();
+    let sync = |link: &EventLink| SyncEvent {
+        user_id: user_id.to_string(),
+        outlook_event_id: link.outlook_event_id.clone(),
+    };
+    let mut syncs = Vec::new();
+    for item in items {
+        let Some(id) = item["id"].as_str() else {
+            continue;
+        };
+        let link = links.get(id);
+        if item.get("@removed").is_some() {
+            if let Some(link) = link.filter(|l| l.selected) {
+                syncs.push(sync(link));
+            }
+            continue;
+        }
+        let tagged = item["categories"].as_array().is_some_and(|c| {
+            c.iter()
+                .any(|c| c.as_str() == Some(policy.category.as_str()))
+        });
+        let now = storage::now();
+        match link {
+            Some(link) if link.selected => {
+                if !tagged && link.selected_by == SelectedBy::Category {
+                    let job = state.queue.prepare(&sync(link))?;
+                    event_links::unselect_by_category(&state.db, &link.id, &job, now).await?;
+                } else if item["changeKey"].as_str() != link.outlook_change_key.as_deref() {
+                    syncs.push(sync(link));
+                }
+            }
+            Some(_) => {}
+            None if tagged => {
+                let job = SyncEvent {
+                    user_id: user_id.to_string(),
+                    outlook_event_id: id.to_string(),
+                };
+                let job = state.queue.prepare(&job)?;
+                let series = item["seriesMasterId"].as_str();
+                event_links::select_by_category(&state.db, user_id, id, series, &[], &job, now)
+                    .await?;
+            }
+            None => {}
+        }
+    }
+    if !syncs.is_empty() {
+        state.queue.enqueue_many(&syncs).await?;
+    }
+    state.queue.notify();
+    Ok(())
+}

@@ -1,0 +1,281 @@
+//! Outlook's later changes reach Salesforce: through Graph's notifications in seconds, through
+//! the delta poll when notifications are lost, and through the selection category without the
+//! pane at all. Deletions follow the deletion policy. Named after the rule each checks.
+
+use std::time::Duration;
+
+use reqwest::Method;
+use serde_json::{Value, json};
+
+use crate::world::{REP_A, World, world_with};
+
+/// A world whose service Graph can notify (plain HTTP on loopback, as the sandbox allows for
+/// tests), polling every `poll_secs`; REP_A connected, their mailbox reached by application.
+async fn watched(poll_secs: u64, public: bool) -> World {
+    let port = free_port();
+    let w = world_with(|loaded| {
+        let settings = &mut loaded.settings;
+        settings.http.port = port;
+        settings.http.public_url = public.then(|| format!("http://127.0.0.1:{port}"));
+        settings.sync.poll_interval_secs = poll_secs;
+        settings.sync.sweep_interval_secs = 1;
+    })
+    .await;
+    w.graph.allow_http_webhooks(true);
+    w.graph.set_retry_delays(vec![]);
+    w.mailbox_by_application(&["Calendars.ReadWrite"]).await;
+    w.connect(REP_A).await;
+    w
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+impl World {
+    fn meeting_in_outlook(&self, subject: &str, extra: Value) -> String {
+        let mut event = json!({
+            "subject": subject,
+            "start": { "dateTime": "2026-12-08T15:00:00", "timeZone": "UTC" },
+            "end": { "dateTime": "2026-12-08T16:00:00", "timeZone": "UTC" },
+            "location": { "displayName": "Room 1" },
+        });
+        for (key, value) in extra.as_object().unwrap() {
+            event[key] = value.clone();
+        }
+        self.graph.create_event(REP_A, event).unwrap()
+    }
+
+    fn edit_in_outlook(&self, id: &str, change: Value) {
+        let (status, body) = self
+            .graph
+            .as_owner(REP_A, "PATCH", &format!("events/{id}"), Some(change))
+            .unwrap();
+        assert_eq!(status, 200, "{body}");
+    }
+
+    async fn select_in_pane(&self, id: &str) {
+        let path = format!("/api/v1/events/{id}/link");
+        let body = json!({ "who_ids": [], "sync": true });
+        let (status, link) = self.rep_call(REP_A, Method::PUT, &path, Some(body)).await;
+        assert_eq!(status, 200, "{link}");
+    }
+
+    fn salesforce_events(&self) -> Vec<Value> {
+        self.sf
+            .query(
+                &self.org_id,
+                "SELECT Id, Subject, StartDateTime, Location FROM Event",
+            )
+            .unwrap()
+    }
+
+    /// The org's Events once `wanted` holds of them (ten seconds at most).
+    async fn events_until(&self, what: &str, wanted: impl Fn(&[Value]) -> bool) -> Vec<Value> {
+        for _ in 0..500 {
+            let events = self.salesforce_events();
+            if wanted(&events) {
+                return events;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        panic!("Salesforce never {what}: {:?}", self.salesforce_events());
+    }
+
+    /// Once Graph has the mailbox's subscription and we have recorded it (a notification
+    /// that comes before that is not believed); its id.
+    async fn until_watched(&self) -> String {
+        let user = self.user(REP_A).await;
+        for _ in 0..500 {
+            let ours = outforce::storage::mailbox_watches::find(&self.app.state.db, &user.id)
+                .await
+                .unwrap()
+                .and_then(|watch| watch.subscription_id);
+            let theirs = self.graph.subscription_ids();
+            if let Some(id) = ours.filter(|id| theirs == [id.clone()]) {
+                return id;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        panic!("the mailbox was never watched");
+    }
+}
+
+#[tokio::test]
+async fn an_outlook_edit_reaches_salesforce_through_the_notification() {
+    // The poll is an hour away: only the notification can carry the edit.
+    let w = watched(3600, true).await;
+    let id = w.meeting_in_outlook("Pipeline review", json!({}));
+    w.select_in_pane(&id).await;
+    w.events_until("got the meeting", |e| e.len() == 1).await;
+    w.until_watched().await;
+
+    w.edit_in_outlook(
+        &id,
+        json!({
+            "subject": "Pipeline review (moved)",
+            "location": { "displayName": "Room 9" },
+            "start": { "dateTime": "2026-12-09T10:00:00", "timeZone": "UTC" },
+            "end": { "dateTime": "2026-12-09T11:00:00", "timeZone": "UTC" },
+        }),
+    );
+    let events = w
+        .events_until("took the edit", |e| {
+            e.len() == 1 && e[0]["Subject"] == "Pipeline review (moved)"
+        })
+        .await;
+    assert_eq!(events[0]["Location"], "Room 9");
+    assert_eq!(events[0]["StartDateTime"], "2026-12-09T10:00:00.000+0000");
+    let delivered = w.graph.deliveries();
+    assert!(
+        delivered.iter().all(|d| d.status == Some(202)),
+        "every notification was taken: {delivered:?}"
+    );
+}
+
+#[tokio::test]
+async fn the_webhook_answers_the_validation_handshake_and_ignores_a_wrong_client_state() {
+    let w = watched(3600, true).await;
+    let id = w.meeting_in_outlook("Forecast", json!({}));
+    w.select_in_pane(&id).await;
+    w.events_until("got the meeting", |e| e.len() == 1).await;
+    let subscription = w.until_watched().await;
+
+    let client = reqwest::Client::new();
+    let handshake = client
+        .post(format!(
+            "{}/webhooks/graph?validationToken=Validation%3A%20abc",
+            w.app.address
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(handshake.status(), 200);
+    assert!(
+        handshake.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/plain")
+    );
+    assert_eq!(handshake.text().await.unwrap(), "Validation: abc");
+
+    // Once the sync's own echo has been dealt with, nothing is queued.
+    for _ in 0..100 {
+        if w.pending_jobs().await == 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let before = w.pending_jobs().await;
+    let forged = json!({ "value": [{
+        "subscriptionId": subscription,
+        "clientState": "not-the-secret",
+        "changeType": "updated",
+        "resource": format!("Users/{REP_A}/Events/{id}"),
+        "resourceData": { "id": id },
+    }]});
+    let answer = client
+        .post(format!("{}/webhooks/graph", w.app.address))
+        .json(&forged)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), 202, "answered, so a sender learns nothing");
+    assert_eq!(w.pending_jobs().await, before, "nothing queued");
+
+    let garbage = client
+        .post(format!("{}/webhooks/graph", w.app.address))
+        .body("not json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(garbage.status(), 400);
+    let body: Value = garbage.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "invalid_notification");
+}
+
+#[tokio::test]
+async fn with_notifications_lost_the_delta_poll_still_converges() {
+    // No public address: Graph cannot notify us, and the poll (every second) finds the edit.
+    let w = watched(1, false).await;
+    let id = w.meeting_in_outlook("Renewal", json!({}));
+    w.select_in_pane(&id).await;
+    w.events_until("got the meeting", |e| e.len() == 1).await;
+    w.edit_in_outlook(&id, json!({ "subject": "Renewal (signed)" }));
+    w.events_until("took the edit", |e| {
+        e.len() == 1 && e[0]["Subject"] == "Renewal (signed)"
+    })
+    .await;
+    assert!(w.graph.subscription_ids().is_empty(), "nothing to notify");
+
+    // Graph forgets the round (410): the window is read again, and nothing is written twice.
+    w.graph.reset_sync_state(REP_A);
+    w.edit_in_outlook(&id, json!({ "subject": "Renewal (countersigned)" }));
+    let events = w
+        .events_until("took the edit after the resync", |e| {
+            e.len() == 1 && e[0]["Subject"] == "Renewal (countersigned)"
+        })
+        .await;
+    assert_eq!(events.len(), 1);
+}
+
+#[tokio::test]
+async fn a_meeting_deleted_in_outlook_deletes_its_salesforce_event() {
+    let w = watched(3600, true).await;
+    let id = w.meeting_in_outlook("Kickoff", json!({}));
+    w.select_in_pane(&id).await;
+    w.events_until("got the meeting", |e| e.len() == 1).await;
+    w.until_watched().await;
+    let (status, _) = w
+        .graph
+        .as_owner(REP_A, "DELETE", &format!("events/{id}"), None)
+        .unwrap();
+    assert_eq!(status, 204);
+    w.events_until("lost the Event", <[Value]>::is_empty).await;
+    let path = format!("/api/v1/events/{id}/link");
+    let (_, link) = w.rep_call(REP_A, Method::GET, &path, None).await;
+    assert_eq!(
+        link["error"], "outlook_deleted",
+        "the link says why: {link}"
+    );
+}
+
+#[tokio::test]
+async fn the_selection_category_syncs_a_meeting_without_the_pane_and_removing_it_unsyncs() {
+    let w = watched(1, true).await;
+    let id = w.meeting_in_outlook("Site visit", json!({ "categories": ["Salesforce"] }));
+    let events = w
+        .events_until("got the categorised meeting", |e| e.len() == 1)
+        .await;
+    assert_eq!(events[0]["Subject"], "Site visit");
+    // An uncategorised meeting stays out.
+    w.meeting_in_outlook("Lunch", json!({}));
+
+    w.edit_in_outlook(&id, json!({ "categories": [] }));
+    w.events_until("lost the Event", <[Value]>::is_empty).await;
+}
+
+#[tokio::test]
+async fn a_removed_subscription_is_made_again() {
+    let w = watched(3600, true).await;
+    let id = w.meeting_in_outlook("Demo", json!({}));
+    w.select_in_pane(&id).await;
+    let first = w.until_watched().await;
+    let status = w
+        .graph
+        .send_lifecycle(&first, "subscriptionRemoved")
+        .await
+        .unwrap();
+    assert_eq!(status, Some(202));
+    let second = w.until_watched().await;
+    assert_ne!(second, first, "a new subscription");
+    // The new subscription carries changes.
+    w.events_until("got the meeting", |e| e.len() == 1).await;
+    w.edit_in_outlook(&id, json!({ "subject": "Demo (v2)" }));
+    w.events_until("took the edit", |e| e[0]["Subject"] == "Demo (v2)")
+        .await;
+}

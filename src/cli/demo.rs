@@ -97,7 +97,7 @@ pub(super) async fn demo(
     graph.client_secret = Some(SecretString::from(demo::API_CLIENT_SECRET.to_string()));
     // Graph's notifications reach the demo over plain HTTP on this machine.
     sandbox.graph.allow_http_webhooks(true);
-    if loaded.settings.http.public_url.is_none() {
+    if loaded.settings.http.public_url.is_none() && loaded.settings.http.port != 0 {
         loaded.settings.http.public_url =
             Some(format!("http://{host}:{}", loaded.settings.http.port));
     }

@@ -94,18 +94,26 @@ pub const SELECTION_PROPERTY: &str =
 impl Graph {
     /// Writes `value` into the event's selection property; the event's new change key. Only
     /// the property changes, so Exchange sends no meeting update to the attendees (rule 7).
+    /// With `if_unchanged_since` (a change key), an event the rep changed since is left alone
+    /// (`None`): that change's own sync stamps it.
     pub async fn stamp_selection(
         &self,
         mailbox: &MailboxToken,
         id: &str,
         value: &str,
+        if_unchanged_since: Option<&str>,
     ) -> Result<Option<String>, ReadError> {
         let url = self.mailbox_url(mailbox, &format!("events/{}", url_path_segment(id)));
         let body = serde_json::json!({
             "singleValueExtendedProperties": [{ "id": SELECTION_PROPERTY, "value": value }],
         });
-        let response = send(self.http.patch(url).json(&body), mailbox).await?;
+        let mut request = self.http.patch(url).json(&body);
+        if let Some(change_key) = if_unchanged_since {
+            request = request.header("If-Match", format!("W/\"{change_key}\""));
+        }
+        let response = send(request, mailbox).await?;
         match response.status().as_u16() {
+            412 => Ok(None),
             200..=299 => {
                 let event: serde_json::Value = response.json().await.unwrap_or_default();
                 Ok(event["changeKey"].as_str().map(str::to_string))

@@ -74,6 +74,23 @@ pub async fn update(
     Ok(())
 }
 
+/// The Event's subject as Salesforce holds it; `None` when the Event is gone.
+pub async fn subject(session: &mut Session, id: &str) -> Result<Option<String>, SessionError> {
+    match session
+        .get::<Value>(&format!("sobjects/Event/{id}?fields=Subject"))
+        .await
+    {
+        Ok(event) => Ok(Some(
+            event["Subject"].as_str().unwrap_or_default().to_string(),
+        )),
+        Err(SessionError::Salesforce(SalesforceError::Api {
+            code: ErrorCode::EntityIsDeleted | ErrorCode::NotFound,
+            ..
+        })) => Ok(None),
+        Err(other) => Err(other),
+    }
+}
+
 /// Deletes the Event; `false` when it was gone already (deleted in Salesforce, or by an
 /// earlier attempt of the same job).
 pub async fn delete(session: &mut Session, id: &str) -> Result<bool, SessionError> {

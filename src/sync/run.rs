@@ -173,8 +173,17 @@ impl Run<'_> {
             return self.unselect(session).await;
         }
         let source = match self.source_event().await? {
+            // Outlook holds what we last synced, and the rep changed nothing since (a notice of
+            // our own stamp, a poll that overlapped the sync): nothing to do (rule 3).
+            Source::Found(event)
+                if link.state == LinkState::Synced
+                    && event.change_key.is_some()
+                    && event.change_key == link.outlook_change_key =>
+            {
+                return Ok(());
+            }
             Source::Found(event) => event,
-            Source::Deleted => return self.gone(session, None, OUTLOOK_DELETED).await,
+            Source::Deleted => return self.gone(session, OUTLOOK_DELETED).await,
             Source::Unknown => {
                 return Err(Permanent("neither Graph nor the pane gave the meeting".into()).into());
             }
@@ -187,10 +196,7 @@ impl Run<'_> {
         };
         match event_map::map(&source, &context).map_err(|e| Permanent(e.to_string()))? {
             Mapped::Write(written) => self.write(session, written, &source).await,
-            Mapped::Cancelled => {
-                let subject = source.subject.as_deref();
-                self.gone(session, subject, OUTLOOK_CANCELLED).await
-            }
+            Mapped::Cancelled => self.gone(session, OUTLOOK_CANCELLED).await,
             Mapped::Skipped(code) => {
                 let db = &self.state.db;
                 event_links::set_state(db, &link.id, LinkState::Failed, Some(code), storage::now())
@@ -293,24 +299,19 @@ impl Run<'_> {
             .iter()
             .any(|p| p.id.eq_ignore_ascii_case(SELECTION_PROPERTY) && p.value == id);
         if !stamped {
-            self.stamp(&id).await?;
+            self.stamp(&id, source.change_key.as_deref()).await?;
         }
         Ok(())
     }
 
     /// Cancelled or deleted in Outlook (`code` says which), per the deletion policy: the
-    /// Event is deleted, or kept with "Canceled: " before its subject (as Outlook shows a
-    /// cancelled meeting) when the subject is known. The link stays, `removed`, and says why.
-    async fn gone(
-        &self,
-        session: &mut Session,
-        subject: Option<&str>,
-        code: &'static str,
-    ) -> anyhow::Result<()> {
+    /// Event is deleted, or kept with "Canceled: " before its subject as Salesforce holds it
+    /// (as Outlook shows a cancelled meeting). The link stays, `removed`, and says why.
+    async fn gone(&self, session: &mut Session, code: &'static str) -> anyhow::Result<()> {
         let (db, link) = (&self.state.db, self.link);
-        let subject = subject.or(link.meeting.as_ref().map(|m| m.0.subject.as_str()));
         match (self.policy.deleted, &link.salesforce_event_id) {
             (Deletion::Keep, Some(id)) => {
+                let subject = events::subject(session, id).await?;
                 if let Some(subject) = subject.filter(|s| !s.starts_with(CANCELED)) {
                     let marked = event_map::truncated(&format!("{CANCELED}{subject}"), 255);
                     let mut fields = serde_json::Map::new();
@@ -346,7 +347,7 @@ impl Run<'_> {
                 event_links::forget_salesforce_event(db, &link.id, storage::now()).await?;
             }
         }
-        self.stamp("").await?;
+        self.stamp("", None).await?;
         Ok(())
     }
 
@@ -354,7 +355,7 @@ impl Run<'_> {
     /// shows on every device, and remembers the change key our write gave it (so that the
     /// notification of it is known for our own echo). Best effort: the Salesforce side is
     /// already right, and the next sync stamps again.
-    async fn stamp(&self, value: &str) -> anyhow::Result<()> {
+    async fn stamp(&self, value: &str, if_unchanged_since: Option<&str>) -> anyhow::Result<()> {
         let Some(mailbox) = &self.mailbox else {
             return Ok(());
         };
@@ -362,7 +363,7 @@ impl Run<'_> {
         let stamped = self
             .state
             .graph
-            .stamp_selection(mailbox, &link.outlook_event_id, value)
+            .stamp_selection(mailbox, &link.outlook_event_id, value, if_unchanged_since)
             .await;
         match stamped {
             Ok(Some(change_key)) => {

@@ -245,6 +245,43 @@ async fn a_meeting_deleted_in_outlook_deletes_its_salesforce_event() {
 }
 
 #[tokio::test]
+async fn under_the_keep_policy_a_meeting_deleted_in_outlook_keeps_its_event_marked_cancelled() {
+    let w = watched(3600, true).await;
+    let user = w.user(REP_A).await;
+    outforce::storage::sync_configs::create(
+        &w.app.state.db,
+        &user.tenant_id,
+        "Keep everything",
+        true,
+        &json!({ "deleted": "keep" }),
+        outforce::storage::now(),
+    )
+    .await
+    .unwrap();
+    let id = w.meeting_in_outlook("Steering committee", json!({}));
+    w.select_in_pane(&id).await;
+    w.events_until("got the meeting", |e| e.len() == 1).await;
+    w.until_watched().await;
+    let (status, _) = w
+        .graph
+        .as_owner(REP_A, "DELETE", &format!("events/{id}"), None)
+        .unwrap();
+    assert_eq!(status, 204);
+    let events = w
+        .events_until("marked the Event", |e| {
+            e.len() == 1 && e[0]["Subject"] == "Canceled: Steering committee"
+        })
+        .await;
+    let path = format!("/api/v1/events/{id}/link");
+    let (_, link) = w.rep_call(REP_A, Method::GET, &path, None).await;
+    assert_eq!(link["error"], "outlook_deleted", "{link}");
+    assert_eq!(
+        link["salesforce_event_id"], events[0]["Id"],
+        "the link keeps the Event it kept"
+    );
+}
+
+#[tokio::test]
 async fn the_selection_category_syncs_a_meeting_without_the_pane_and_removing_it_unsyncs() {
     let w = watched(1, true).await;
     let id = w.meeting_in_outlook("Site visit", json!({ "categories": ["Salesforce"] }));

@@ -427,8 +427,11 @@ async fn a_throttled_mailbox_makes_the_sync_wait_as_told_not_fail() {
     w.connect(REP_A).await;
     w.mailbox_by_application(&["Calendars.ReadWrite"]).await;
     let id = w.outlook_event(json!({ "sensitivity": "normal" }));
-    w.graph
-        .script_faults("/v1.0/users", vec![GraphFault::Throttled(1.0)]);
+    // The sync's read of the event, not the mailbox's delta poll.
+    w.graph.script_faults(
+        &format!("/v1.0/users/{REP_A}/events"),
+        vec![GraphFault::Throttled(1.0)],
+    );
     w.put_link_for(
         &id,
         "Board prep",

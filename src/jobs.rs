@@ -137,6 +137,9 @@ impl Queue {
 
     /// Queues many jobs in one transaction; returns how many were queued.
     pub async fn enqueue_many<J: Job>(&self, jobs: &[J]) -> Result<u64, StorageError> {
+        if jobs.is_empty() {
+            return Ok(0);
+        }
         let now = storage::now();
         let rows = jobs
             .iter()

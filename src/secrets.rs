@@ -3,9 +3,10 @@
 //! its key). Sealed layout: key-id length (1 byte), key id, 12-byte nonce, ciphertext and tag.
 
 use aws_lc_rs::aead::{AES_256_GCM, Aad, LessSafeKey, NONCE_LEN, Nonce, UnboundKey};
+use aws_lc_rs::digest;
 use aws_lc_rs::rand::{SecureRandom as _, SystemRandom};
 use base64::Engine as _;
-use base64::engine::general_purpose::STANDARD;
+use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use secrecy::{ExposeSecret as _, SecretString};
 
 /// Why a value could not be sealed or opened. Never carries the value.
@@ -19,6 +20,25 @@ pub enum SecretsError {
     UnknownKey(String),
     #[error("the sealed value is damaged or was sealed with another key")]
     Corrupt,
+    #[error("the system's random source failed")]
+    Random,
+}
+
+/// 256 random bits, base64url: a secret we hand out once (a ticket, an OAuth state, a PKCE
+/// verifier, a subscription's clientState) and keep only as its [`fingerprint`].
+pub fn random_token() -> Result<String, SecretsError> {
+    let mut bytes = [0u8; 32];
+    SystemRandom::new()
+        .fill(&mut bytes)
+        .map_err(|_| SecretsError::Random)?;
+    Ok(URL_SAFE_NO_PAD.encode(bytes))
+}
+
+/// SHA-256, base64url: how a handed-out secret is stored and compared (and the PKCE
+/// challenge). Comparing fingerprints reveals nothing useful about the secret, so a plain
+/// comparison is safe.
+pub fn fingerprint(value: &str) -> String {
+    URL_SAFE_NO_PAD.encode(digest::digest(&digest::SHA256, value.as_bytes()).as_ref())
 }
 
 struct Key {
@@ -73,7 +93,7 @@ impl Sealer {
         let mut nonce = [0u8; NONCE_LEN];
         self.random
             .fill(&mut nonce)
-            .map_err(|_| SecretsError::Corrupt)?;
+            .map_err(|_| SecretsError::Random)?;
         let mut sealed = plaintext.as_bytes().to_vec();
         key.key
             .seal_in_place_append_tag(

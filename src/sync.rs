@@ -4,6 +4,7 @@
 pub mod budget;
 mod context;
 pub mod event_map;
+mod link;
 pub mod notifications;
 pub mod policy;
 mod poll;

@@ -5,6 +5,7 @@ use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use crate::db::{self, Backend};
+use crate::helpers::free_port;
 
 fn outforce() -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_outforce"));
@@ -373,14 +374,6 @@ async fn serve_takes_port_and_bind_and_a_worker_serves_health_on_request() {
         .await
         .unwrap();
     assert_eq!(ready["database"], "ok");
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }
 
 /// `/healthz`'s status once something listens on `port` (0 if nothing does within 20 s).

@@ -9,7 +9,7 @@ use serde::Deserialize;
 
 use crate::http::error::ApiError;
 use crate::state::AppState;
-use crate::sync::notifications::{self, Accepted, Batch};
+use crate::sync::notifications::{self, Batch, Kind};
 use crate::sync::watch::{LIFECYCLE_PATH, NOTIFICATION_PATH};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -40,36 +40,12 @@ fn validated(token: &str) -> Result<HttpResponse, ApiError> {
         .body(token.to_string()))
 }
 
-fn batch(body: &[u8]) -> Result<Batch, ApiError> {
-    serde_json::from_slice(body).map_err(|error| {
-        ApiError::bad_request(
-            "invalid_notification",
-            format!("not a Graph notification: {error}"),
-        )
-    })
-}
-
-fn answered(accepted: Accepted, what: &'static str) -> HttpResponse {
-    if accepted.refused > 0 {
-        tracing::warn!(
-            refused = accepted.refused,
-            what,
-            "notifications with an unknown subscription or a wrong clientState were dropped"
-        );
-    }
-    HttpResponse::Accepted().finish()
-}
-
 async fn changes(
     query: web::Query<Handshake>,
     body: web::Bytes,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    if let Some(token) = &query.validation_token {
-        return validated(token);
-    }
-    let accepted = notifications::changes(&state, &batch(&body)?).await?;
-    Ok(answered(accepted, "change"))
+    receive(Kind::Change, &query, &body, &state).await
 }
 
 async fn lifecycle(
@@ -77,9 +53,33 @@ async fn lifecycle(
     body: web::Bytes,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
+    receive(Kind::Lifecycle, &query, &body, &state).await
+}
+
+/// The handshake's answer when Graph is checking the URL; else the batch's work queued, then
+/// 202. Notifications not believed are dropped with a warning (their count, nothing of them).
+async fn receive(
+    kind: Kind,
+    query: &Handshake,
+    body: &[u8],
+    state: &AppState,
+) -> Result<HttpResponse, ApiError> {
     if let Some(token) = &query.validation_token {
         return validated(token);
     }
-    let accepted = notifications::lifecycle(&state, &batch(&body)?).await?;
-    Ok(answered(accepted, "lifecycle"))
+    let batch: Batch = serde_json::from_slice(body).map_err(|error| {
+        ApiError::bad_request(
+            "invalid_notification",
+            format!("not a Graph notification: {error}"),
+        )
+    })?;
+    let accepted = notifications::accept(state, kind, &batch).await?;
+    if accepted.refused > 0 {
+        tracing::warn!(
+            refused = accepted.refused,
+            kind = ?kind,
+            "notifications with an unknown subscription or a wrong clientState were dropped"
+        );
+    }
+    Ok(HttpResponse::Accepted().finish())
 }

@@ -8,10 +8,6 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use aws_lc_rs::digest;
-use aws_lc_rs::rand::{SecureRandom as _, SystemRandom};
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use secrecy::ExposeSecret as _;
 
 use super::NotConfigured;
@@ -20,7 +16,7 @@ use super::login_host::{self, LoginHostError};
 use super::session::{ConnectedAs, SessionError, Sessions};
 use crate::connections::StoreError;
 use crate::ids::{OrgId, SalesforceUserId, UserId};
-use crate::secrets::{Sealer, SecretsError};
+use crate::secrets::{self, Sealer, SecretsError, fingerprint};
 use crate::storage::connections::Provider;
 use crate::storage::salesforce_logins::{self, LoginKind, NewLogin};
 use crate::storage::{self, Db, StorageError, tenants, users};
@@ -35,8 +31,6 @@ pub enum SignInError {
     NotConfigured(#[from] NotConfigured),
     #[error(transparent)]
     LoginHost(#[from] LoginHostError),
-    #[error("the system's random generator failed")]
-    Random,
     #[error("the authorize URL could not be encoded")]
     Encode(#[source] serde_urlencoded::ser::Error),
     #[error(transparent)]
@@ -139,13 +133,13 @@ impl SignIn {
         let salesforce = self.sessions.salesforce();
         salesforce.oauth()?;
         let login_url = login_host::resolve(salesforce.settings(), login)?;
-        let ticket = random_token()?;
+        let ticket = secrets::random_token()?;
         let now = storage::now();
         // Abandoned sign-ins are forgotten as new ones begin.
         salesforce_logins::purge_expired(&self.db, now).await?;
         let login = NewLogin {
             kind: LoginKind::Ticket,
-            secret_hash: &hash(&ticket),
+            secret_hash: &fingerprint(&ticket),
             user_id: &user.id,
             login_url: &login_url,
             verifier_sealed: None,
@@ -174,20 +168,21 @@ impl SignIn {
             return Ok(Err(Failure::TicketInvalid));
         };
         let Some(login) =
-            salesforce_logins::spend(&self.db, LoginKind::Ticket, &hash(ticket), now).await?
+            salesforce_logins::spend(&self.db, LoginKind::Ticket, &fingerprint(ticket), now)
+                .await?
         else {
             return Ok(Err(Failure::TicketInvalid));
         };
-        let oauth_state = random_token()?;
-        let verifier = random_token()?;
-        let browser_nonce = random_token()?;
+        let oauth_state = secrets::random_token()?;
+        let verifier = secrets::random_token()?;
+        let browser_nonce = secrets::random_token()?;
         let step = NewLogin {
             kind: LoginKind::State,
-            secret_hash: &hash(&oauth_state),
+            secret_hash: &fingerprint(&oauth_state),
             user_id: &login.user_id,
             login_url: &login.login_url,
             verifier_sealed: Some(&self.sealer.seal(&verifier)?),
-            browser_hash: Some(&hash(&browser_nonce)),
+            browser_hash: Some(&fingerprint(&browser_nonce)),
             binds_org: login.binds_org,
             expires_at: now + STATE_LIFETIME,
         };
@@ -198,7 +193,7 @@ impl SignIn {
             ("redirect_uri", redirect_uri),
             ("scope", &salesforce.settings().scopes),
             ("state", &oauth_state),
-            ("code_challenge", &hash(&verifier)),
+            ("code_challenge", &fingerprint(&verifier)),
             ("code_challenge_method", "S256"),
         ])
         .map_err(SignInError::Encode)?;
@@ -222,11 +217,12 @@ impl SignIn {
             return Ok(Err(Failure::StateInvalid));
         };
         let Some(login) =
-            salesforce_logins::spend(&self.db, LoginKind::State, &hash(oauth_state), now).await?
+            salesforce_logins::spend(&self.db, LoginKind::State, &fingerprint(oauth_state), now)
+                .await?
         else {
             return Ok(Err(Failure::StateInvalid));
         };
-        let browser = callback.browser_nonce.map(hash);
+        let browser = callback.browser_nonce.map(fingerprint);
         if browser.is_none() || browser != login.browser_hash {
             tracing::warn!("Salesforce callback from a browser that did not start the sign-in");
             return Ok(Err(Failure::StateMismatch));
@@ -346,18 +342,4 @@ impl SignIn {
         self.sessions.forget(&user.id).await?;
         Ok(true)
     }
-}
-
-/// 256 random bits, base64url: tickets, states, PKCE verifiers and browser nonces.
-fn random_token() -> Result<String, SignInError> {
-    let mut bytes = [0u8; 32];
-    SystemRandom::new()
-        .fill(&mut bytes)
-        .map_err(|_| SignInError::Random)?;
-    Ok(URL_SAFE_NO_PAD.encode(bytes))
-}
-
-/// SHA-256, base64url: how tickets, states and nonces are stored, and the PKCE challenge.
-fn hash(value: &str) -> String {
-    URL_SAFE_NO_PAD.encode(digest::digest(&digest::SHA256, value.as_bytes()).as_ref())
 }

@@ -60,6 +60,14 @@ from_row!(EventLink {
     updated_at
 });
 
+impl EventLink {
+    /// Made by the write that returned it: a new link's two stamps are that write's `now`,
+    /// and any later write moves `updated_at` on.
+    pub fn is_new(&self) -> bool {
+        self.created_at == self.updated_at
+    }
+}
+
 text_enum! {
     /// Who selected the meeting: the rep in the pane, or the Outlook category alone.
     pub enum SelectedBy {
@@ -113,6 +121,9 @@ macro_rules! columns {
          updated_at"
     };
 }
+
+/// The selection category's own links (`selected_by = 'category'`).
+pub mod by_category;
 
 const UPSERT_SELECTION: &str = concat!(
     "INSERT INTO event_links (id, user_id, outlook_event_id, outlook_series_id, selected, \
@@ -332,76 +343,6 @@ pub async fn forget_salesforce_event(
         sqlx::query(FORGET_SALESFORCE_EVENT).bind(now).bind(id).execute(pool).await?.rows_affected()
     });
     one_row(updated)
-}
-
-const SELECT_BY_CATEGORY: &str = concat!(
-    "INSERT INTO event_links (id, user_id, outlook_event_id, outlook_series_id, selected, \
-       who_ids, state, selected_by, created_at, updated_at) \
-     VALUES ($1, $2, $3, $4, TRUE, $5, 'pending', 'category', $6, $6) \
-     ON CONFLICT (user_id, outlook_event_id) DO NOTHING RETURNING ",
-    columns!(),
-    ""
-);
-
-/// The rep put the selection category on a meeting the pane never saw: a link selected by the
-/// category, related to `who_ids`, its sync queued in the same transaction. `None` when the
-/// meeting already has a link (the rep's choice in the pane stands).
-pub async fn select_by_category(
-    db: &Db,
-    user_id: &UserId,
-    outlook_event_id: &str,
-    outlook_series_id: Option<&str>,
-    who_ids: &[String],
-    job: &NewJob,
-    now: DateTime<Utc>,
-) -> Result<Option<EventLink>, StorageError> {
-    let link = with_pool!(db, pool => {
-        let mut tx = pool.begin().await?;
-        let link = sqlx::query_as::<_, EventLink>(SELECT_BY_CATEGORY)
-            .bind(new_id())
-            .bind(user_id)
-            .bind(outlook_event_id)
-            .bind(outlook_series_id)
-            .bind(JsonText(who_ids))
-            .bind(now)
-            .fetch_optional(&mut *tx)
-            .await?;
-        if link.is_some() {
-            super::jobs::insert_job!(job, new_id(), now).execute(&mut *tx).await?;
-        }
-        tx.commit().await?;
-        link
-    });
-    Ok(link)
-}
-
-const UNSELECT_BY_CATEGORY: &str = "UPDATE event_links SET selected = FALSE, state = 'pending', \
-     last_error_code = NULL, updated_at = $1 \
-     WHERE id = $2 AND selected AND selected_by = 'category'";
-
-/// The rep took the category off a meeting only the category selected: unselected, its last
-/// sync queued. `false` when the pane's choice governs the link.
-pub async fn unselect_by_category(
-    db: &Db,
-    id: &str,
-    job: &NewJob,
-    now: DateTime<Utc>,
-) -> Result<bool, StorageError> {
-    let changed = with_pool!(db, pool => {
-        let mut tx = pool.begin().await?;
-        let changed = sqlx::query(UNSELECT_BY_CATEGORY)
-            .bind(now)
-            .bind(id)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-        if changed == 1 {
-            super::jobs::insert_job!(job, new_id(), now).execute(&mut *tx).await?;
-        }
-        tx.commit().await?;
-        changed == 1
-    });
-    Ok(changed)
 }
 
 const RECORD_OUTLOOK_SEEN: &str = "UPDATE event_links SET outlook_change_key = $1 WHERE id = $2";

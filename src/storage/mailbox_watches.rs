@@ -11,7 +11,8 @@ pub struct Watch {
     pub user_id: UserId,
     pub subscription_id: Option<String>,
     pub subscription_expires_at: Option<DateTime<Utc>>,
-    /// SHA-256 (hex) of the subscription's clientState; the secret itself is never stored.
+    /// The fingerprint (SHA-256) of the subscription's clientState; the secret itself is never
+    /// stored.
     pub client_state_hash: Option<String>,
     /// Where the next delta round starts; `None` starts a full one.
     pub delta_link: Option<String>,

@@ -1,10 +1,12 @@
-//! What every sync job looks up about its rep: the policies that apply, and a Graph token for
-//! their mailbox.
+//! What every sync job looks up about its rep: the policies that apply, a Graph token for
+//! their mailbox, and the mailbox's watch.
 
 use super::policy::Policy;
 use crate::graph::access::MailboxToken;
+use crate::ids::UserId;
 use crate::state::AppState;
-use crate::storage::{sync_configs, tenants, users};
+use crate::storage::mailbox_watches::{self, Watch};
+use crate::storage::{StorageError, sync_configs, tenants, users};
 
 /// The policies of the sync configuration that applies to the rep.
 pub async fn policy_for(state: &AppState, user: &users::User) -> anyhow::Result<Policy> {
@@ -22,4 +24,18 @@ pub async fn policy_for(state: &AppState, user: &users::User) -> anyhow::Result<
 pub async fn mailbox(state: &AppState, user: &users::User) -> Option<MailboxToken> {
     let tenant = tenants::find(&state.db, &user.tenant_id).await.ok()??;
     state.graph.for_rep(&tenant, user, None).await.ok()
+}
+
+/// The rep and their mailbox's watch; `None` when either is gone (the rep was removed, or
+/// never watched), and the job has nothing to do.
+pub async fn watched(
+    state: &AppState,
+    user_id: &UserId,
+) -> Result<Option<(users::User, Watch)>, StorageError> {
+    let Some(watch) = mailbox_watches::find(&state.db, user_id).await? else {
+        return Ok(None);
+    };
+    Ok(users::find(&state.db, user_id)
+        .await?
+        .map(|user| (user, watch)))
 }

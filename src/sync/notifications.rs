@@ -6,7 +6,6 @@
 
 use serde::Deserialize;
 
-use super::watch::client_state_hash;
 use super::{Action, PollMailbox, SyncEvent, WatchMailbox};
 use crate::state::AppState;
 use crate::storage::mailbox_watches::{self, Watch};
@@ -52,12 +51,24 @@ async fn believed(state: &AppState, note: &Notification) -> Result<Option<Watch>
     else {
         return Ok(None);
     };
-    let sent = note.client_state.as_deref().map(client_state_hash);
+    let sent = note
+        .client_state
+        .as_deref()
+        .map(crate::secrets::fingerprint);
     Ok((sent.is_some() && sent == watch.client_state_hash).then_some(watch))
 }
 
-/// Queues the work that change notifications call for.
-pub async fn changes(state: &AppState, batch: &Batch) -> Result<Accepted, StorageError> {
+/// Which webhook a batch came to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// A change to an event of the mailbox.
+    Change,
+    /// The subscription itself: reauthorize it, make it again, or read what was missed.
+    Lifecycle,
+}
+
+/// Queues the work a batch of notifications calls for; the ones not believed are counted.
+pub async fn accept(state: &AppState, kind: Kind, batch: &Batch) -> Result<Accepted, StorageError> {
     let mut accepted = Accepted::default();
     for note in &batch.value {
         let Some(watch) = believed(state, note).await? else {
@@ -65,73 +76,69 @@ pub async fn changes(state: &AppState, batch: &Batch) -> Result<Accepted, Storag
             continue;
         };
         accepted.queued += 1;
-        let user_id = watch.user_id.to_string();
-        let data = note.resource_data.as_ref();
-        let link = match data {
-            Some(data) => {
-                event_links::find_by_outlook_id(&state.db, &watch.user_id, &data.id).await?
-            }
-            None => None,
-        };
-        match link.filter(|l| l.selected) {
-            Some(link) => {
-                let etag = data.and_then(|d| d.etag.as_deref());
-                let ours = etag.is_some_and(|etag| {
-                    link.outlook_change_key
-                        .as_deref()
-                        .is_some_and(|key| etag.trim_start_matches("W/").trim_matches('"') == key)
-                });
-                // Our own write's echo (rule 3): nothing to do.
-                if !ours || note.change_type.as_deref() == Some("deleted") {
-                    state
-                        .queue
-                        .enqueue(&SyncEvent {
-                            user_id,
-                            outlook_event_id: link.outlook_event_id,
-                        })
-                        .await?;
-                }
-            }
-            None => {
-                state.queue.enqueue(&PollMailbox { user_id }).await?;
-            }
+        match kind {
+            Kind::Change => change(state, &watch, note).await?,
+            Kind::Lifecycle => lifecycle(state, &watch, note).await?,
         }
     }
     Ok(accepted)
 }
 
-/// Acts on lifecycle notifications: reauthorize, re-create (and read what was missed while
-/// the subscription was gone), or read what Graph could not deliver.
-pub async fn lifecycle(state: &AppState, batch: &Batch) -> Result<Accepted, StorageError> {
-    let mut accepted = Accepted::default();
-    for note in &batch.value {
-        let Some(watch) = believed(state, note).await? else {
-            accepted.refused += 1;
-            continue;
+/// A change to a selected meeting queues its sync at once, unless it is the echo of our own
+/// write (rule 3); any other change queues a poll of the mailbox.
+async fn change(state: &AppState, watch: &Watch, note: &Notification) -> Result<(), StorageError> {
+    let user_id = watch.user_id.to_string();
+    let data = note.resource_data.as_ref();
+    let link = match data {
+        Some(data) => event_links::find_by_outlook_id(&state.db, &watch.user_id, &data.id).await?,
+        None => None,
+    };
+    let Some(link) = link.filter(|l| l.selected) else {
+        state.queue.enqueue(&PollMailbox { user_id }).await?;
+        return Ok(());
+    };
+    let etag = data.and_then(|d| d.etag.as_deref());
+    let ours = etag.is_some_and(|etag| {
+        let key = etag.trim_start_matches("W/").trim_matches('"');
+        link.outlook_change_key.as_deref() == Some(key)
+    });
+    if !ours || note.change_type.as_deref() == Some("deleted") {
+        let sync = SyncEvent {
+            user_id,
+            outlook_event_id: link.outlook_event_id,
         };
-        accepted.queued += 1;
-        let user_id = watch.user_id.to_string();
-        let watch_job = |action| WatchMailbox {
-            user_id: user_id.clone(),
-            action,
-        };
-        let poll = PollMailbox {
-            user_id: user_id.clone(),
-        };
-        match note.lifecycle_event.as_deref() {
-            Some("reauthorizationRequired") => {
-                state.queue.enqueue(&watch_job(Action::Reauthorize)).await?;
-            }
-            Some("subscriptionRemoved") => {
-                let now = storage::now();
-                mailbox_watches::forget_subscription(&state.db, &watch.user_id, None, now).await?;
-                state.queue.enqueue(&watch_job(Action::Recreate)).await?;
-                state.queue.enqueue(&poll).await?;
-            }
-            _ => {
-                state.queue.enqueue(&poll).await?;
-            }
+        state.queue.enqueue(&sync).await?;
+    }
+    Ok(())
+}
+
+async fn lifecycle(
+    state: &AppState,
+    watch: &Watch,
+    note: &Notification,
+) -> Result<(), StorageError> {
+    let user_id = watch.user_id.to_string();
+    let watch_job = |action| WatchMailbox {
+        user_id: user_id.clone(),
+        action,
+    };
+    let poll = PollMailbox {
+        user_id: user_id.clone(),
+    };
+    match note.lifecycle_event.as_deref() {
+        Some("reauthorizationRequired") => {
+            state.queue.enqueue(&watch_job(Action::Reauthorize)).await?;
+        }
+        Some("subscriptionRemoved") => {
+            let now = storage::now();
+            mailbox_watches::forget_subscription(&state.db, &watch.user_id, None, now).await?;
+            state.queue.enqueue(&watch_job(Action::Recreate)).await?;
+            state.queue.enqueue(&poll).await?;
+        }
+        // `missed`, and whatever Graph adds later: read the mailbox.
+        _ => {
+            state.queue.enqueue(&poll).await?;
         }
     }
-    Ok(accepted)
+    Ok(())
 }

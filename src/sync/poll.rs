@@ -21,9 +21,9 @@ use crate::graph::events::ReadError;
 use crate::ids::UserId;
 use crate::jobs::Job;
 use crate::state::AppState;
-use crate::storage::event_links::{self, EventLink, SelectedBy};
+use crate::storage;
+use crate::storage::event_links::{self, EventLink, SelectedBy, by_category};
 use crate::storage::mailbox_watches::{self, Round, Watch};
-use crate::storage::{self, users};
 
 /// The code a watch carries while its mailbox cannot be read.
 pub const MAILBOX_UNREACHABLE: &str = "graph_mailbox_unreachable";
@@ -39,10 +39,7 @@ impl Job for PollMailbox {
 
     async fn run(&self, state: &AppState) -> anyhow::Result<()> {
         let user_id = UserId::new(self.user_id.clone());
-        let (Some(user), Some(watch)) = (
-            users::find(&state.db, &user_id).await?,
-            mailbox_watches::find(&state.db, &user_id).await?,
-        ) else {
+        let Some((user, watch)) = context::watched(state, &user_id).await? else {
             return Ok(());
         };
         let policy = context::policy_for(state, &user).await?;
@@ -163,7 +160,7 @@ async fn dispatch(
             Some(link) if link.selected => {
                 if !tagged && link.selected_by == SelectedBy::Category {
                     let job = state.queue.prepare(&sync(link))?;
-                    event_links::unselect_by_category(&state.db, &link.id, &job, now).await?;
+                    by_category::unselect(&state.db, &link.id, &job, now).await?;
                 } else if item["changeKey"].as_str() != link.outlook_change_key.as_deref() {
                     syncs.push(sync(link));
                 }
@@ -176,8 +173,7 @@ async fn dispatch(
                 };
                 let job = state.queue.prepare(&job)?;
                 let series = item["seriesMasterId"].as_str();
-                event_links::select_by_category(&state.db, user_id, id, series, &[], &job, now)
-                    .await?;
+                by_category::select(&state.db, user_id, id, series, &job, now).await?;
             }
             None => {}
         }

@@ -10,10 +10,7 @@ use crate::graph::subscriptions::{LIFETIME, SubscribeError, Webhooks};
 use crate::ids::UserId;
 use crate::jobs::Job;
 use crate::state::AppState;
-use crate::storage::{self, StorageError, mailbox_watches, users};
-use aws_lc_rs::digest;
-use aws_lc_rs::rand::{SecureRandom as _, SystemRandom};
-use base64::Engine as _;
+use crate::storage::{self, StorageError, mailbox_watches};
 
 /// The webhook paths under `http.public_url`.
 pub const NOTIFICATION_PATH: &str = "/webhooks/graph";
@@ -55,24 +52,6 @@ pub fn webhooks(state: &AppState) -> Option<Webhooks> {
     })
 }
 
-/// The stored form of a clientState: its SHA-256, hex. Comparing hashes leaks nothing useful
-/// about the secret, so a plain comparison is safe.
-pub fn client_state_hash(client_state: &str) -> String {
-    digest::digest(&digest::SHA256, client_state.as_bytes())
-        .as_ref()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
-
-fn new_client_state() -> anyhow::Result<String> {
-    let mut bytes = [0u8; 32];
-    SystemRandom::new()
-        .fill(&mut bytes)
-        .map_err(|_| anyhow::anyhow!("the system's random source failed"))?;
-    Ok(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes))
-}
-
 /// A subscription is renewed once it has less than this left.
 pub const RENEW_BEFORE: chrono::Duration = chrono::Duration::hours(24);
 
@@ -85,14 +64,12 @@ impl Job for WatchMailbox {
     }
 
     async fn run(&self, state: &AppState) -> anyhow::Result<()> {
-        let user_id = UserId::new(self.user_id.clone());
-        let (Some(user), Some(watch)) = (
-            users::find(&state.db, &user_id).await?,
-            mailbox_watches::find(&state.db, &user_id).await?,
-        ) else {
+        // Without a public address Graph cannot reach us: the poll alone finds changes.
+        let Some(webhooks) = webhooks(state) else {
             return Ok(());
         };
-        let Some(webhooks) = webhooks(state) else {
+        let user_id = UserId::new(self.user_id.clone());
+        let Some((user, watch)) = context::watched(state, &user_id).await? else {
             return Ok(());
         };
         let Some(mailbox) = context::mailbox(state, &user).await else {
@@ -129,13 +106,13 @@ impl Job for WatchMailbox {
             let _ = graph.unsubscribe(&mailbox, id).await;
             mailbox_watches::forget_subscription(&state.db, &user_id, None, now).await?;
         }
-        let client_state = new_client_state()?;
+        let client_state = crate::secrets::random_token()?;
         match graph
             .subscribe(&mailbox, &webhooks, &client_state, expires)
             .await
         {
             Ok(made) => {
-                let hash = client_state_hash(&client_state);
+                let hash = crate::secrets::fingerprint(&client_state);
                 mailbox_watches::record_subscription(
                     &state.db,
                     &user_id,

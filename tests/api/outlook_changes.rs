@@ -7,6 +7,7 @@ use std::time::Duration;
 use reqwest::Method;
 use serde_json::{Value, json};
 
+use crate::helpers::free_port;
 use crate::world::{REP_A, World, world_with};
 
 /// A world whose service Graph can notify (plain HTTP on loopback, as the sandbox allows for
@@ -26,14 +27,6 @@ async fn watched(poll_secs: u64, public: bool) -> World {
     w.mailbox_by_application(&["Calendars.ReadWrite"]).await;
     w.connect(REP_A).await;
     w
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }
 
 impl World {
@@ -56,6 +49,22 @@ impl World {
             .as_owner(REP_A, "PATCH", &format!("events/{id}"), Some(change))
             .unwrap();
         assert_eq!(status, 200, "{body}");
+    }
+
+    /// A meeting in Outlook, selected in the pane and written to Salesforce; its id.
+    async fn synced_meeting(&self, subject: &str) -> String {
+        let id = self.meeting_in_outlook(subject, json!({}));
+        self.select_in_pane(&id).await;
+        self.events_until("got the meeting", |e| e.len() == 1).await;
+        id
+    }
+
+    fn delete_in_outlook(&self, id: &str) {
+        let (status, body) = self
+            .graph
+            .as_owner(REP_A, "DELETE", &format!("events/{id}"), None)
+            .unwrap();
+        assert_eq!(status, 204, "{body}");
     }
 
     async fn select_in_pane(&self, id: &str) {
@@ -109,9 +118,7 @@ impl World {
 async fn an_outlook_edit_reaches_salesforce_through_the_notification() {
     // The poll is an hour away: only the notification can carry the edit.
     let w = watched(3600, true).await;
-    let id = w.meeting_in_outlook("Pipeline review", json!({}));
-    w.select_in_pane(&id).await;
-    w.events_until("got the meeting", |e| e.len() == 1).await;
+    let id = w.synced_meeting("Pipeline review").await;
     w.until_watched().await;
 
     w.edit_in_outlook(
@@ -140,9 +147,7 @@ async fn an_outlook_edit_reaches_salesforce_through_the_notification() {
 #[tokio::test]
 async fn the_webhook_answers_the_validation_handshake_and_ignores_a_wrong_client_state() {
     let w = watched(3600, true).await;
-    let id = w.meeting_in_outlook("Forecast", json!({}));
-    w.select_in_pane(&id).await;
-    w.events_until("got the meeting", |e| e.len() == 1).await;
+    let id = w.synced_meeting("Forecast").await;
     let subscription = w.until_watched().await;
 
     let client = reqwest::Client::new();
@@ -202,9 +207,7 @@ async fn the_webhook_answers_the_validation_handshake_and_ignores_a_wrong_client
 async fn with_notifications_lost_the_delta_poll_still_converges() {
     // No public address: Graph cannot notify us, and the poll (every second) finds the edit.
     let w = watched(1, false).await;
-    let id = w.meeting_in_outlook("Renewal", json!({}));
-    w.select_in_pane(&id).await;
-    w.events_until("got the meeting", |e| e.len() == 1).await;
+    let id = w.synced_meeting("Renewal").await;
     w.edit_in_outlook(&id, json!({ "subject": "Renewal (signed)" }));
     w.events_until("took the edit", |e| {
         e.len() == 1 && e[0]["Subject"] == "Renewal (signed)"
@@ -226,15 +229,9 @@ async fn with_notifications_lost_the_delta_poll_still_converges() {
 #[tokio::test]
 async fn a_meeting_deleted_in_outlook_deletes_its_salesforce_event() {
     let w = watched(3600, true).await;
-    let id = w.meeting_in_outlook("Kickoff", json!({}));
-    w.select_in_pane(&id).await;
-    w.events_until("got the meeting", |e| e.len() == 1).await;
+    let id = w.synced_meeting("Kickoff").await;
     w.until_watched().await;
-    let (status, _) = w
-        .graph
-        .as_owner(REP_A, "DELETE", &format!("events/{id}"), None)
-        .unwrap();
-    assert_eq!(status, 204);
+    w.delete_in_outlook(&id);
     w.events_until("lost the Event", <[Value]>::is_empty).await;
     let path = format!("/api/v1/events/{id}/link");
     let (_, link) = w.rep_call(REP_A, Method::GET, &path, None).await;
@@ -258,15 +255,9 @@ async fn under_the_keep_policy_a_meeting_deleted_in_outlook_keeps_its_event_mark
     )
     .await
     .unwrap();
-    let id = w.meeting_in_outlook("Steering committee", json!({}));
-    w.select_in_pane(&id).await;
-    w.events_until("got the meeting", |e| e.len() == 1).await;
+    let id = w.synced_meeting("Steering committee").await;
     w.until_watched().await;
-    let (status, _) = w
-        .graph
-        .as_owner(REP_A, "DELETE", &format!("events/{id}"), None)
-        .unwrap();
-    assert_eq!(status, 204);
+    w.delete_in_outlook(&id);
     let events = w
         .events_until("marked the Event", |e| {
             e.len() == 1 && e[0]["Subject"] == "Canceled: Steering committee"

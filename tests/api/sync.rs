@@ -36,6 +36,12 @@ impl World {
         self.send_link(MEETING, body).await
     }
 
+    /// The pane's meeting at the usual hour (Dec 5, 17:00 to 18:00 UTC), related to nobody.
+    async fn put_plain_meeting(&self, subject: &str) -> Value {
+        self.put_meeting(subject, "2026-12-05T17:00:00Z", "2026-12-05T18:00:00Z", &[])
+            .await
+    }
+
     /// The link of `id` once `wanted` holds of it (a few seconds at most).
     async fn link_until(&self, id: &str, what: &str, wanted: impl Fn(&Value) -> bool) -> Value {
         let path = format!("/api/v1/events/{id}/link");
@@ -163,13 +169,7 @@ async fn a_retry_after_a_lost_answer_finds_the_event_instead_of_writing_a_second
     // the next attempt finds the Event by owner, start and subject.
     let w = world().await;
     w.connect(REP_A).await;
-    w.put_meeting(
-        "Pricing",
-        "2026-12-05T17:00:00Z",
-        "2026-12-05T18:00:00Z",
-        &[],
-    )
-    .await;
+    w.put_plain_meeting("Pricing").await;
     let first = w.settled("synced").await;
     let user = w.user(REP_A).await;
     let db = &w.app.state.db;
@@ -189,13 +189,7 @@ async fn a_retry_after_a_lost_answer_finds_the_event_instead_of_writing_a_second
     )
     .await
     .unwrap();
-    w.put_meeting(
-        "Pricing",
-        "2026-12-05T17:00:00Z",
-        "2026-12-05T18:00:00Z",
-        &[],
-    )
-    .await;
+    w.put_plain_meeting("Pricing").await;
     let again = w.settled("synced").await;
     assert_eq!(
         again["salesforce_event_id"], first["salesforce_event_id"],
@@ -207,13 +201,7 @@ async fn a_retry_after_a_lost_answer_finds_the_event_instead_of_writing_a_second
 #[tokio::test]
 async fn a_rep_without_salesforce_is_parked_and_synced_once_connected() {
     let w = world().await;
-    w.put_meeting(
-        "Waiting",
-        "2026-12-05T17:00:00Z",
-        "2026-12-05T18:00:00Z",
-        &[],
-    )
-    .await;
+    w.put_plain_meeting("Waiting").await;
     let link = w.settled("failed").await;
     assert_eq!(link["error"], "salesforce_reconnect_needed");
     assert!(w.events().is_empty());
@@ -234,13 +222,7 @@ async fn a_refused_refresh_mid_sync_parks_the_link_until_the_rep_reconnects() {
     // Salesforce ends the session and refuses the refresh token (a revoked connected app).
     w.sf.expire_sessions(&w.sf_user_a);
     w.sf.revoke_refresh_tokens(&w.sf_user_a);
-    w.put_meeting(
-        "Revoked",
-        "2026-12-05T17:00:00Z",
-        "2026-12-05T18:00:00Z",
-        &[],
-    )
-    .await;
+    w.put_plain_meeting("Revoked").await;
     let parked = w.settled("reconnect_needed").await;
     assert_eq!(parked["error"], "salesforce_reconnect_needed");
     assert!(w.events().is_empty());
@@ -265,13 +247,7 @@ async fn an_org_almost_out_of_api_calls_pauses_the_sync_which_finishes_once_it_r
         )
         .await;
     assert_eq!(status, 200);
-    w.put_meeting(
-        "Budget",
-        "2026-12-05T17:00:00Z",
-        "2026-12-05T18:00:00Z",
-        &[],
-    )
-    .await;
+    w.put_plain_meeting("Budget").await;
     let waiting = w
         .link_until(MEETING, "waited for the allowance", |link| {
             link["error"] == "salesforce_api_budget_paused"
@@ -311,8 +287,7 @@ async fn with_the_keep_policy_an_unselected_meetings_event_stays_and_reselecting
     let w = world().await;
     w.connect(REP_A).await;
     w.default_policy(json!({ "deleted": "keep" })).await;
-    w.put_meeting("Kept", "2026-12-05T17:00:00Z", "2026-12-05T18:00:00Z", &[])
-        .await;
+    w.put_plain_meeting("Kept").await;
     let first = w.settled("synced").await;
     let (status, _) = w
         .rep_call(
@@ -344,13 +319,7 @@ async fn with_the_keep_policy_an_unselected_meetings_event_stays_and_reselecting
     }
     assert!(removed, "the unselect ran");
     assert_eq!(w.events().len(), 1, "kept");
-    w.put_meeting(
-        "Kept, renamed",
-        "2026-12-05T17:00:00Z",
-        "2026-12-05T18:00:00Z",
-        &[],
-    )
-    .await;
+    w.put_plain_meeting("Kept, renamed").await;
     let again = w.settled("synced").await;
     assert_eq!(again["salesforce_event_id"], first["salesforce_event_id"]);
     let events = w.events();

@@ -22,6 +22,16 @@ pub struct TestApp {
 }
 
 /// Settings for a test instance on `database_url`: port 0, fast polling workers.
+/// A port nothing listens on now (the OS's pick), for a server that must know its own port
+/// before it starts.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
 pub fn test_settings(database_url: &str) -> Loaded {
     let mut loaded = config::load(None).expect("default settings are valid");
     loaded.settings.http.port = 0;

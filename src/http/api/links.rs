@@ -108,7 +108,11 @@ async fn save(
     let link =
         event_links::select_and_queue(&state.db, selection, Some(&job), storage::now()).await?;
     state.queue.notify();
-    crate::sync::watch::start_watching(state, &rep.user.id).await?;
+    // A rep's first meeting starts the watch of their calendar (a rep on the org-wide grant
+    // never connects, so this is where theirs starts); a change to a known meeting costs nothing.
+    if link.is_new() {
+        crate::sync::watch::start_watching(state, &rep.user.id).await?;
+    }
     Ok(HttpResponse::Ok().json(view(state, rep, link).await?))
 }
 

@@ -1,0 +1,289 @@
+//! One link brought in step: its meeting (as Graph holds it, with the pane's newer view over
+//! it, or as the pane saw it when Graph cannot be asked) written to one Salesforce Event,
+//! updated, or removed per the deletion policy, and the Outlook event stamped with the Id.
+//!
+//! Exactly once (rule 2): the intent is recorded before a create; a retry that finds an intent
+//! without an Id looks for the Event the earlier attempt may have written (owner, start and
+//! subject) before creating one. An unchanged hash writes nothing, nor does an Outlook event
+//! whose change key is the one last synced (rule 3).
+
+use chrono::{DateTime, Utc};
+
+use super::event_map::{self, Context, GraphEvent, Location, Mapped, ZonedTime};
+use super::policy::{Deletion, Policy};
+use crate::graph::access::MailboxToken;
+use crate::graph::events::ReadError::Throttled;
+use crate::graph::events::SELECTION_PROPERTY;
+use crate::jobs::Permanent;
+use crate::meeting::Meeting;
+use crate::salesforce::events;
+use crate::salesforce::session::Session;
+use crate::state::AppState;
+use crate::storage;
+use crate::storage::event_links::{self, EventLink, LinkState, Written};
+
+/// One run of the job for one link.
+pub(super) struct Run<'a> {
+    pub state: &'a AppState,
+    pub link: &'a EventLink,
+    pub policy: Policy,
+    pub mailbox: Option<MailboxToken>,
+}
+
+impl Run<'_> {
+    /// Writes, updates or removes the link's Event.
+    pub async fn sync(&self, session: &mut Session) -> anyhow::Result<()> {
+        let link = self.link;
+        if !link.selected {
+            return self.unselect(session).await;
+        }
+        let source = match self.source_event().await? {
+            // Outlook holds what we last synced, and the rep changed nothing since (a notice of
+            // our own stamp, a poll that overlapped the sync): nothing to do (rule 3).
+            Source::Found(event)
+                if link.state == LinkState::Synced
+                    && event.change_key.is_some()
+                    && event.change_key == link.outlook_change_key =>
+            {
+                return Ok(());
+            }
+            Source::Found(event) => event,
+            Source::Deleted => return self.gone(session, OUTLOOK_DELETED).await,
+            Source::Unknown => {
+                return Err(Permanent("neither Graph nor the pane gave the meeting".into()).into());
+            }
+        };
+        let context = Context {
+            who_ids: &link.who_ids.0,
+            what_id: link.what_id.as_deref(),
+            shared_activities: events::shared_activities(session).await?,
+            private: self.policy.private,
+        };
+        match event_map::map(&source, &context).map_err(|e| Permanent(e.to_string()))? {
+            Mapped::Write(written) => self.write(session, written, &source).await,
+            Mapped::Cancelled => self.gone(session, OUTLOOK_CANCELLED).await,
+            Mapped::Skipped(code) => {
+                let db = &self.state.db;
+                event_links::set_state(db, &link.id, LinkState::Failed, Some(code), storage::now())
+                    .await?;
+                Ok(())
+            }
+        }
+    }
+
+    /// The meeting to write: the event as Graph has it (body, sensitivity, show-as), with what
+    /// the pane saw laid over it when the pane's view is the newer (an organizer's unsaved
+    /// edits, a meeting Graph has not caught up with); the pane's view alone when Graph cannot
+    /// be asked. Any Graph trouble but throttling falls back to the pane's view. Graph not
+    /// knowing an event it has shown us before means the rep deleted it.
+    async fn source_event(&self) -> anyhow::Result<Source> {
+        let link = self.link;
+        let snapshot = link.meeting.as_ref().map(|m| as_graph_event(&m.0));
+        let from_graph = match &self.mailbox {
+            Some(mailbox) => match self
+                .state
+                .graph
+                .event(mailbox, &link.outlook_event_id)
+                .await
+            {
+                Ok(None) if link.outlook_change_key.is_some() => return Ok(Source::Deleted),
+                Ok(found) => found,
+                Err(Throttled(wait)) => return Err(Throttled(wait).into()),
+                Err(_) => None,
+            },
+            None => None,
+        };
+        let Some(mut event) = from_graph.and_then(|e| serde_json::from_value::<GraphEvent>(e).ok())
+        else {
+            return Ok(snapshot.map_or(Source::Unknown, |s| Source::Found(Box::new(s))));
+        };
+        let graph_changed = event
+            .last_modified_date_time
+            .as_deref()
+            .and_then(|t| DateTime::parse_from_rfc3339(t).ok())
+            .map(|t| t.with_timezone(&Utc));
+        let pane_newer = link.state == LinkState::Pending
+            && graph_changed.is_none_or(|changed| link.updated_at > changed);
+        if let (Some(seen), true) = (snapshot, pane_newer) {
+            event.subject = seen.subject;
+            event.start = seen.start;
+            event.end = seen.end;
+            event.is_all_day = seen.is_all_day;
+            event.location = seen.location;
+        }
+        Ok(Source::Found(Box::new(event)))
+    }
+
+    async fn write(
+        &self,
+        session: &mut Session,
+        written: event_map::EventFields,
+        source: &GraphEvent,
+    ) -> anyhow::Result<()> {
+        let (db, link) = (&self.state.db, self.link);
+        let fields = &written.fields;
+        let id = match &link.salesforce_event_id {
+            Some(id) if link.salesforce_hash.as_deref() == Some(written.hash.as_str()) => {
+                id.clone()
+            }
+            Some(id) => {
+                events::update(session, id, fields).await?;
+                id.clone()
+            }
+            None => {
+                let earlier = match &link.write_intent {
+                    Some(_) => events::find_written(session, fields).await?,
+                    None => None,
+                };
+                match earlier {
+                    Some(id) => id,
+                    None => {
+                        event_links::record_write_intent(
+                            db,
+                            &link.id,
+                            &written.hash,
+                            storage::now(),
+                        )
+                        .await?;
+                        events::create(session, fields).await?
+                    }
+                }
+            }
+        };
+        let done = Written::Salesforce {
+            event_id: &id,
+            hash: &written.hash,
+            modstamp: "",
+        };
+        event_links::record_written(db, &link.id, done, storage::now()).await?;
+        if let Some(seen) = &source.change_key {
+            event_links::record_outlook_seen(db, &link.id, seen).await?;
+        }
+        let stamped = source
+            .single_value_extended_properties
+            .iter()
+            .any(|p| p.id.eq_ignore_ascii_case(SELECTION_PROPERTY) && p.value == id);
+        if !stamped {
+            self.stamp(&id, source.change_key.as_deref()).await?;
+        }
+        Ok(())
+    }
+
+    /// Cancelled or deleted in Outlook (`code` says which), per the deletion policy: the
+    /// Event is deleted, or kept with "Canceled: " before its subject as Salesforce holds it
+    /// (as Outlook shows a cancelled meeting). The link stays, `removed`, and says why.
+    async fn gone(&self, session: &mut Session, code: &'static str) -> anyhow::Result<()> {
+        let (db, link) = (&self.state.db, self.link);
+        match (self.policy.deleted, &link.salesforce_event_id) {
+            (Deletion::Keep, Some(id)) => {
+                let subject = events::subject(session, id).await?;
+                if let Some(subject) = subject.filter(|s| !s.starts_with(CANCELED)) {
+                    let marked = event_map::truncated(&format!("{CANCELED}{subject}"), 255);
+                    let mut fields = serde_json::Map::new();
+                    fields.insert("Subject".into(), marked.into());
+                    events::update(session, id, &fields).await?;
+                }
+            }
+            (_, Some(id)) => {
+                events::delete(session, id).await?;
+                event_links::forget_salesforce_event(db, &link.id, storage::now()).await?;
+            }
+            (_, None) => {}
+        }
+        event_links::set_state(db, &link.id, LinkState::Removed, Some(code), storage::now())
+            .await?;
+        Ok(())
+    }
+
+    /// Unselected or cancelled, per the deletion policy. Delete: the Event goes and the link is
+    /// kept, `removed`, so that selecting the meeting again writes one Event anew. Keep: the
+    /// Event stays and the link keeps its Id, so that selecting again updates that Event.
+    async fn unselect(&self, session: &mut Session) -> anyhow::Result<()> {
+        let (db, link) = (&self.state.db, self.link);
+        match (self.policy.deleted, &link.salesforce_event_id) {
+            (Deletion::Keep, Some(_)) => {
+                event_links::set_state(db, &link.id, LinkState::Removed, None, storage::now())
+                    .await?;
+            }
+            (_, id) => {
+                if let Some(id) = id {
+                    events::delete(session, id).await?;
+                }
+                event_links::forget_salesforce_event(db, &link.id, storage::now()).await?;
+            }
+        }
+        self.stamp("", None).await?;
+        Ok(())
+    }
+
+    /// Marks the Outlook event with its Salesforce Id (empty once unselected), so the selection
+    /// shows on every device, and remembers the change key our write gave it (so that the
+    /// notification of it is known for our own echo). Best effort: the Salesforce side is
+    /// already right, and the next sync stamps again.
+    async fn stamp(&self, value: &str, if_unchanged_since: Option<&str>) -> anyhow::Result<()> {
+        let Some(mailbox) = &self.mailbox else {
+            return Ok(());
+        };
+        let link = self.link;
+        let stamped = self
+            .state
+            .graph
+            .stamp_selection(mailbox, &link.outlook_event_id, value, if_unchanged_since)
+            .await;
+        match stamped {
+            Ok(Some(change_key)) => {
+                event_links::record_outlook_seen(&self.state.db, &link.id, &change_key).await?;
+            }
+            Ok(None) => {}
+            Err(error) => {
+                tracing::info!(link = %link.id, error = %error, "the Outlook event was not marked");
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Where the meeting to write comes from.
+enum Source {
+    Found(Box<GraphEvent>),
+    /// Graph showed it before and knows it no more.
+    Deleted,
+    /// Neither Graph nor the pane.
+    Unknown,
+}
+
+/// The codes a removed link carries when the meeting went in Outlook.
+pub const OUTLOOK_CANCELLED: &str = "outlook_cancelled";
+pub const OUTLOOK_DELETED: &str = "outlook_deleted";
+/// What a kept Event's subject starts with once its meeting is cancelled.
+const CANCELED: &str = "Canceled: ";
+
+/// The pane's view of the meeting in Graph's shape: UTC times, and an all-day meeting's dates
+/// in the mailbox's zone.
+fn as_graph_event(meeting: &Meeting) -> GraphEvent {
+    let zone = meeting
+        .time_zone
+        .as_deref()
+        .filter(|_| meeting.all_day)
+        .and_then(|name| super::zones::zone(name).map(|zone| (name, zone)));
+    let zoned = |at: DateTime<Utc>| {
+        let (local, zone_name) = match zone {
+            Some((name, zone)) => (at.with_timezone(&zone).naive_local(), name.to_string()),
+            None => (at.naive_utc(), "UTC".to_string()),
+        };
+        ZonedTime {
+            date_time: local.format("%Y-%m-%dT%H:%M:%S%.f").to_string(),
+            time_zone: zone_name,
+        }
+    };
+    GraphEvent {
+        subject: Some(meeting.subject.clone()),
+        start: Some(zoned(meeting.start)),
+        end: Some(zoned(meeting.end)),
+        is_all_day: meeting.all_day,
+        location: Some(Location {
+            display_name: meeting.location.clone().unwrap_or_default(),
+        }),
+        ..GraphEvent::default()
+    }
+}

@@ -35,6 +35,8 @@ pub struct Graph {
     credential: Option<Credential>,
     app_tokens: moka::future::Cache<String, (SecretString, chrono::DateTime<chrono::Utc>)>,
     connections: ConnectionStore,
+    /// Per mailbox owner, the slots for requests running at once (`events::MAILBOX_CONCURRENCY`).
+    mailbox_slots: moka::future::Cache<String, std::sync::Arc<tokio::sync::Semaphore>>,
 }
 
 impl Graph {
@@ -55,6 +57,10 @@ impl Graph {
                 .time_to_live(Duration::from_secs(3600))
                 .build(),
             connections,
+            // A mailbox idle for a minute gives its slots back (none can be taken then).
+            mailbox_slots: moka::future::Cache::builder()
+                .time_to_idle(Duration::from_secs(60))
+                .build(),
         })
     }
 

@@ -74,6 +74,10 @@ pub(crate) struct Request {
 }
 
 /// A running Graph emulator.
+/// The pseudo-endpoint [`Graph::calls`] counts requests refused for running beyond a mailbox's
+/// 4 concurrent requests under.
+pub const OVER_CONCURRENCY: &str = "429 over concurrency";
+
 pub struct Graph {
     server: Running,
     inner: web::Data<Inner>,
@@ -262,12 +266,14 @@ async fn mailbox_call(
             if batch_rank.is_some_and(|rank| {
                 state.throttle.running(mailbox) + rank >= state.throttle.limits.concurrency
             }) {
+                *state.calls.entry(OVER_CONCURRENCY).or_default() += 1;
                 return throttle::over_concurrency();
             }
             if let Err(reply) = state.throttle.spend(&caller.app_id, mailbox) {
                 return reply;
             }
             if let Err(reply) = state.throttle.enter(mailbox) {
+                *state.calls.entry(OVER_CONCURRENCY).or_default() += 1;
                 return reply;
             }
         }

@@ -26,6 +26,8 @@ pub struct MailboxToken {
     /// `me` (delegated) or `users/{object id}` (application).
     pub mailbox: String,
     pub mode: GraphAccessMode,
+    /// The mailbox's owner (their Entra object id), whichever path reaches it.
+    pub owner: String,
 }
 
 impl Graph {
@@ -53,11 +55,13 @@ impl Graph {
                 token: self.application(&tenant.entra_tenant_id).await?,
                 mailbox: format!("users/{}", user.entra_object_id),
                 mode: GraphAccessMode::Application,
+                owner: user.entra_object_id.to_string(),
             }),
             GraphAccessMode::Delegated => Ok(MailboxToken {
                 token: self.delegated(tenant, user, rep_token).await?,
                 mailbox: "me".into(),
                 mode: GraphAccessMode::Delegated,
+                owner: user.entra_object_id.to_string(),
             }),
         }
     }

@@ -8,7 +8,7 @@ use serde_json::Value;
 
 use super::Graph;
 use super::access::MailboxToken;
-use super::events::{ReadError, send};
+use super::events::ReadError;
 
 /// Events per page we ask for; Graph may send fewer.
 const PAGE_SIZE: u32 = 100;
@@ -70,7 +70,7 @@ impl Graph {
             .http
             .get(url)
             .header("Prefer", format!("odata.maxpagesize={PAGE_SIZE}"));
-        let response = send(request, mailbox).await?;
+        let response = self.send(request, mailbox).await?;
         let status = response.status().as_u16();
         if status == 200 {
             let mut page: Value = response

@@ -2,7 +2,10 @@
 //! text and its id immutable, so the sync writes what Outlook holds rather than what the pane
 //! saw. A throttled answer (429) says how long to wait.
 
+use std::sync::Arc;
 use std::time::Duration;
+
+use tokio::sync::Semaphore;
 
 use secrecy::ExposeSecret as _;
 
@@ -46,7 +49,7 @@ impl Graph {
             .http
             .get(url)
             .header("Prefer", "outlook.body-content-type=\"text\"");
-        let response = send(request, mailbox).await?;
+        let response = self.send(request, mailbox).await?;
         match response.status().as_u16() {
             200 => response.json().await.map(Some).map_err(ReadError::Decode),
             404 => Ok(None),
@@ -61,9 +64,32 @@ impl Graph {
     }
 }
 
-/// Sends `request` with the mailbox's token, asking for immutable ids; a throttled answer
-/// (429, or 503 with `Retry-After`) is [`ReadError::Throttled`] with the wait Graph asked for.
-pub(super) async fn send(
+impl Graph {
+    /// Sends `request` with the mailbox's token, asking for immutable ids, and never more than
+    /// [`MAILBOX_CONCURRENCY`] at once for one mailbox from this process (Outlook refuses a
+    /// fifth with 429). A throttled answer (429, or 503 with `Retry-After`) is
+    /// [`ReadError::Throttled`] with the wait Graph asked for.
+    pub(super) async fn send(
+        &self,
+        request: reqwest::RequestBuilder,
+        mailbox: &MailboxToken,
+    ) -> Result<reqwest::Response, ReadError> {
+        let slots = self
+            .mailbox_slots
+            .get_with(mailbox.owner.clone(), async {
+                Arc::new(Semaphore::new(MAILBOX_CONCURRENCY))
+            })
+            .await;
+        // The semaphore is never closed, so acquiring cannot fail.
+        let _slot = slots.acquire().await.map_err(|_| ReadError::Status(0))?;
+        send_now(request, mailbox).await
+    }
+}
+
+/// Outlook's limit of concurrent requests per app and mailbox.
+pub const MAILBOX_CONCURRENCY: usize = 4;
+
+async fn send_now(
     request: reqwest::RequestBuilder,
     mailbox: &MailboxToken,
 ) -> Result<reqwest::Response, ReadError> {
@@ -111,7 +137,7 @@ impl Graph {
         if let Some(change_key) = if_unchanged_since {
             request = request.header("If-Match", format!("W/\"{change_key}\""));
         }
-        let response = send(request, mailbox).await?;
+        let response = self.send(request, mailbox).await?;
         match response.status().as_u16() {
             412 => Ok(None),
             200..=299 => {

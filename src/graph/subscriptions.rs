@@ -8,7 +8,7 @@ use serde::Deserialize;
 
 use super::Graph;
 use super::access::MailboxToken;
-use super::events::{ReadError, send, url_path_segment};
+use super::events::{ReadError, url_path_segment};
 
 /// Outlook events: at most 4,230 minutes for a subscription without resource data. We ask a
 /// little less so a clock a few minutes ahead of Graph's is not refused.
@@ -57,11 +57,12 @@ impl Graph {
             "expirationDateTime": stamp(expires),
             "clientState": client_state,
         });
-        let response = send(
-            self.http.post(self.url("subscriptions")).json(&body),
-            mailbox,
-        )
-        .await?;
+        let response = self
+            .send(
+                self.http.post(self.url("subscriptions")).json(&body),
+                mailbox,
+            )
+            .await?;
         let status = response.status().as_u16();
         if status == 201 {
             return response
@@ -86,7 +87,7 @@ impl Graph {
     ) -> Result<Option<Subscription>, ReadError> {
         let body = serde_json::json!({ "expirationDateTime": stamp(expires) });
         let url = self.url(&format!("subscriptions/{}", url_path_segment(id)));
-        let response = send(self.http.patch(url).json(&body), mailbox).await?;
+        let response = self.send(self.http.patch(url).json(&body), mailbox).await?;
         match response.status().as_u16() {
             200 => response.json().await.map(Some).map_err(ReadError::Decode),
             404 => Ok(None),
@@ -101,7 +102,7 @@ impl Graph {
             "subscriptions/{}/reauthorize",
             url_path_segment(id)
         ));
-        let response = send(self.http.post(url), mailbox).await?;
+        let response = self.send(self.http.post(url), mailbox).await?;
         match response.status().as_u16() {
             200..=299 => Ok(true),
             404 => Ok(false),
@@ -112,7 +113,7 @@ impl Graph {
     /// Deletes a subscription; one Graph no longer has is as good as deleted.
     pub async fn unsubscribe(&self, mailbox: &MailboxToken, id: &str) -> Result<(), ReadError> {
         let url = self.url(&format!("subscriptions/{}", url_path_segment(id)));
-        let response = send(self.http.delete(url), mailbox).await?;
+        let response = self.send(self.http.delete(url), mailbox).await?;
         match response.status().as_u16() {
             200..=299 | 404 => Ok(()),
             other => Err(ReadError::Status(other)),

@@ -466,3 +466,31 @@ async fn the_outlook_event_carries_its_salesforce_id_and_loses_it_when_unselecte
     }
     assert_eq!(stamped(&w), json!(""), "unmarked once unselected");
 }
+
+#[tokio::test]
+async fn no_more_than_four_graph_requests_run_at_once_for_one_mailbox() {
+    use outforce_sandbox::graph::OVER_CONCURRENCY;
+    // Eight workers, each with a meeting of the same mailbox to read, every Graph call slow.
+    let w = crate::world::world_with(|loaded| loaded.settings.jobs.workers = 8).await;
+    w.connect(REP_A).await;
+    w.mailbox_by_application(&["Calendars.ReadWrite"]).await;
+    let ids: Vec<String> = (0..8)
+        .map(|i| {
+            w.outlook_event(json!({ "subject": format!("Busy {i}"), "sensitivity": "normal" }))
+        })
+        .collect();
+    w.graph.set_latency(Duration::from_millis(150));
+    for id in &ids {
+        w.put_link_for(id, "Busy", "2026-12-07T08:00:00Z", "2026-12-07T09:00:00Z")
+            .await;
+    }
+    for id in &ids {
+        w.settled_link(id, "synced").await;
+    }
+    assert_eq!(w.events().len(), 8);
+    assert_eq!(
+        w.graph.calls(OVER_CONCURRENCY),
+        0,
+        "Outlook never had to refuse a fifth request"
+    );
+}

@@ -2,6 +2,7 @@
 //! [`super::extract::RepAssertion`]), so each is protected by the rep's bearer token.
 
 pub mod graph;
+pub mod history;
 pub mod links;
 pub mod matches;
 pub mod me;
@@ -18,5 +19,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .configure(records::configure)
         .configure(people::configure)
         .configure(links::configure)
+        .configure(history::configure)
         .configure(graph::configure);
 }

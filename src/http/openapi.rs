@@ -45,6 +45,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         super::api::links::put_link,
         super::api::links::get_link,
         super::api::links::delete_link,
+        super::api::history::history,
         super::admin::tenant::tenant,
         super::admin::org::bind,
         super::admin::org::unbind,

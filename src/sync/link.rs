@@ -8,6 +8,7 @@
 //! whose change key is the one last synced (rule 3).
 
 use chrono::{DateTime, Utc};
+use serde_json::json;
 
 use super::event_map::{self, Context, GraphEvent, Location, Mapped, ZonedTime};
 use super::policy::{Deletion, Policy};
@@ -21,6 +22,7 @@ use crate::salesforce::session::Session;
 use crate::state::AppState;
 use crate::storage;
 use crate::storage::event_links::{self, EventLink, LinkState, Written};
+use crate::storage::history::{self, Actor, NewEntry};
 
 /// One run of the job for one link.
 pub(super) struct Run<'a> {
@@ -66,7 +68,8 @@ impl Run<'_> {
                 let db = &self.state.db;
                 event_links::set_state(db, &link.id, LinkState::Failed, Some(code), storage::now())
                     .await?;
-                Ok(())
+                self.record(Decision::Skipped, json!({ "because": code }))
+                    .await
             }
         }
     }
@@ -122,13 +125,13 @@ impl Run<'_> {
     ) -> anyhow::Result<()> {
         let (db, link) = (&self.state.db, self.link);
         let fields = &written.fields;
-        let id = match &link.salesforce_event_id {
+        let (id, decision) = match &link.salesforce_event_id {
             Some(id) if link.salesforce_hash.as_deref() == Some(written.hash.as_str()) => {
-                id.clone()
+                (id.clone(), None)
             }
             Some(id) => {
                 events::update(session, id, fields).await?;
-                id.clone()
+                (id.clone(), Some(Decision::Updated))
             }
             None => {
                 let earlier = match &link.write_intent {
@@ -136,7 +139,7 @@ impl Run<'_> {
                     None => None,
                 };
                 match earlier {
-                    Some(id) => id,
+                    Some(id) => (id, Some(Decision::FoundAgain)),
                     None => {
                         event_links::record_write_intent(
                             db,
@@ -145,7 +148,8 @@ impl Run<'_> {
                             storage::now(),
                         )
                         .await?;
-                        events::create(session, fields).await?
+                        let id = events::create(session, fields).await?;
+                        (id, Some(Decision::Created))
                     }
                 }
             }
@@ -156,6 +160,10 @@ impl Run<'_> {
             modstamp: "",
         };
         event_links::record_written(db, &link.id, done, storage::now()).await?;
+        if let Some(decision) = decision {
+            let detail = json!({ "salesforce_event_id": id, "after": fields });
+            self.record(decision, detail).await?;
+        }
         if let Some(seen) = &source.change_key {
             event_links::record_outlook_seen(db, &link.id, seen).await?;
         }
@@ -177,16 +185,21 @@ impl Run<'_> {
         match (self.policy.deleted, &link.salesforce_event_id) {
             (Deletion::Keep, Some(id)) => {
                 let subject = events::subject(session, id).await?;
+                let mut detail = json!({ "because": code, "salesforce_event_id": id });
                 if let Some(subject) = subject.filter(|s| !s.starts_with(CANCELED)) {
                     let marked = event_map::truncated(&format!("{CANCELED}{subject}"), 255);
                     let mut fields = serde_json::Map::new();
                     fields.insert("Subject".into(), marked.into());
                     events::update(session, id, &fields).await?;
+                    detail["after"] = fields.into();
                 }
+                self.record(Decision::Kept, detail).await?;
             }
             (_, Some(id)) => {
                 events::delete(session, id).await?;
                 event_links::forget_salesforce_event(db, &link.id, storage::now()).await?;
+                let detail = json!({ "because": code, "salesforce_event_id": id });
+                self.record(Decision::Deleted, detail).await?;
             }
             (_, None) => {}
         }
@@ -201,18 +214,36 @@ impl Run<'_> {
     async fn unselect(&self, session: &mut Session) -> anyhow::Result<()> {
         let (db, link) = (&self.state.db, self.link);
         match (self.policy.deleted, &link.salesforce_event_id) {
-            (Deletion::Keep, Some(_)) => {
+            (Deletion::Keep, Some(id)) => {
                 event_links::set_state(db, &link.id, LinkState::Removed, None, storage::now())
                     .await?;
+                let detail = json!({ "because": UNSELECTED, "salesforce_event_id": id });
+                self.record(Decision::Kept, detail).await?;
             }
             (_, id) => {
                 if let Some(id) = id {
                     events::delete(session, id).await?;
+                    let detail = json!({ "because": UNSELECTED, "salesforce_event_id": id });
+                    self.record(Decision::Deleted, detail).await?;
                 }
                 event_links::forget_salesforce_event(db, &link.id, storage::now()).await?;
             }
         }
         self.stamp("", None).await?;
+        Ok(())
+    }
+
+    /// Keeps a decision that changed (or refused to change) Salesforce in the item's history:
+    /// what was done and why, and the Event's fields as written.
+    async fn record(&self, decision: Decision, detail: serde_json::Value) -> anyhow::Result<()> {
+        let entry = NewEntry {
+            user_id: &self.link.user_id,
+            link_id: Some(&self.link.id),
+            actor: Actor::System,
+            action: decision.as_str(),
+            detail: &detail,
+        };
+        history::append(&self.state.db, &entry, storage::now()).await?;
         Ok(())
     }
 
@@ -251,6 +282,36 @@ enum Source {
     /// Neither Graph nor the pane.
     Unknown,
 }
+
+/// What the sync did to an item's Salesforce Event, as its history says it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Decision {
+    Created,
+    /// An earlier attempt's write, found by its owner, start and subject (rule 2).
+    FoundAgain,
+    Updated,
+    Deleted,
+    /// The deletion policy kept the Event (and marked it, when the meeting went in Outlook).
+    Kept,
+    /// A policy kept the meeting out of Salesforce (a private meeting under `skip`).
+    Skipped,
+}
+
+impl Decision {
+    const fn as_str(self) -> &'static str {
+        match self {
+            Self::Created => "created",
+            Self::FoundAgain => "found_again",
+            Self::Updated => "updated",
+            Self::Deleted => "deleted",
+            Self::Kept => "kept",
+            Self::Skipped => "skipped",
+        }
+    }
+}
+
+/// Why an Event went or stayed when the rep stopped syncing its meeting.
+const UNSELECTED: &str = "unselected";
 
 /// The codes a removed link carries when the meeting went in Outlook.
 pub const OUTLOOK_CANCELLED: &str = "outlook_cancelled";

@@ -24,6 +24,7 @@ const ROUTES: &[&str] = &[
     "PUT /api/v1/events/{outlookId}/link",
     "GET /api/v1/events/{outlookId}/link",
     "DELETE /api/v1/events/{outlookId}/link",
+    "GET /api/v1/events/{outlookId}/history",
     "PUT /api/v1/admin/salesforce/org",
     "DELETE /api/v1/admin/salesforce/org",
     "PUT /api/v1/admin/salesforce/org-wide",

@@ -74,6 +74,14 @@ impl World {
         assert_eq!(status, 200, "{link}");
     }
 
+    /// The sync's decisions about the meeting `id`, as the pane reads them.
+    async fn history(&self, id: &str) -> Vec<Value> {
+        let path = format!("/api/v1/events/{id}/history");
+        let (status, body) = self.rep_call(REP_A, Method::GET, &path, None).await;
+        assert_eq!(status, 200, "{body}");
+        body["entries"].as_array().unwrap().clone()
+    }
+
     fn salesforce_events(&self) -> Vec<Value> {
         self.sf
             .query(
@@ -137,6 +145,26 @@ async fn an_outlook_edit_reaches_salesforce_through_the_notification() {
         .await;
     assert_eq!(events[0]["Location"], "Room 9");
     assert_eq!(events[0]["StartDateTime"], "2026-12-09T10:00:00.000+0000");
+    // Each decision is kept, with what the edit changed.
+    let history = w.history(&id).await;
+    let actions: Vec<&str> = history
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(actions, ["created", "updated"], "{history:?}");
+    let update = &history[1];
+    assert_eq!(update["before"]["Subject"], "Pipeline review");
+    assert_eq!(update["after"]["Subject"], "Pipeline review (moved)");
+    let changed: Vec<&str> = update["changed"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c.as_str().unwrap())
+        .collect();
+    for field in ["Subject", "Location", "StartDateTime", "EndDateTime"] {
+        assert!(changed.contains(&field), "{field} changed: {changed:?}");
+    }
+    assert_eq!(update["salesforce_event_id"], events[0]["Id"]);
     let delivered = w.graph.deliveries();
     assert!(
         delivered.iter().all(|d| d.status == Some(202)),
@@ -270,6 +298,11 @@ async fn under_the_keep_policy_a_meeting_deleted_in_outlook_keeps_its_event_mark
         link["salesforce_event_id"], events[0]["Id"],
         "the link keeps the Event it kept"
     );
+    let history = w.history(&id).await;
+    let kept = history.last().unwrap();
+    assert_eq!(kept["action"], "kept", "{history:?}");
+    assert_eq!(kept["changed"], json!(["Subject"]));
+    assert_eq!(kept["before"]["Subject"], "Steering committee");
 }
 
 #[tokio::test]

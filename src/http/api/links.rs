@@ -79,7 +79,7 @@ pub struct LinkView {
 }
 
 /// Outlook's REST ids are URL-safe base64 (`AAMkAD…`, `-` and `_` for `+` and `/`).
-fn outlook_id(path: &str) -> Result<&str, ApiError> {
+pub(super) fn outlook_id(path: &str) -> Result<&str, ApiError> {
     let ok = !path.is_empty()
         && path.len() <= 512
         && path
@@ -117,7 +117,7 @@ async fn save(
 }
 
 /// The rep's own link of a meeting; another rep's is as unknown as none.
-async fn own_link(
+pub(super) async fn own_link(
     state: &AppState,
     rep: &Rep,
     outlook_event_id: &str,

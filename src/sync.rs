@@ -10,6 +10,7 @@ pub mod policy;
 mod poll;
 mod run;
 pub mod schedule;
+pub mod status;
 pub mod watch;
 pub mod zones;
 

@@ -11,6 +11,11 @@ CREATE TABLE mailbox_watches (
     next_poll_at             TIMESTAMPTZ NOT NULL,
     last_poll_at             TIMESTAMPTZ,
     last_error_code          TEXT,
+    -- Set while the deletion circuit breaker holds the user's sync: why, and how many Events
+    -- the held round would delete. An admin's release lets the next round delete them.
+    paused_code              TEXT,
+    held_deletions           INTEGER NOT NULL DEFAULT 0,
+    deletions_released       BOOLEAN NOT NULL DEFAULT FALSE,
     created_at               TIMESTAMPTZ NOT NULL,
     updated_at               TIMESTAMPTZ NOT NULL
 );

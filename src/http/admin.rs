@@ -1,12 +1,13 @@
 //! The admin API under `/api/v1/admin`: each handler takes a [`super::extract::Admin`], so each
 //! needs the configured app role. The tenant's setup, its Salesforce org, how it reaches
-//! Salesforce, and how it reaches mailboxes.
+//! Salesforce, how it reaches mailboxes, and each rep's sync.
 
 pub mod checks;
 pub mod graph;
 pub mod matching;
 pub mod org;
 pub mod salesforce;
+pub mod sync;
 pub mod tenant;
 
 use actix_web::web;
@@ -16,5 +17,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .configure(org::configure)
         .configure(salesforce::configure)
         .configure(graph::configure)
-        .configure(matching::configure);
+        .configure(matching::configure)
+        .configure(sync::configure);
 }

@@ -9,6 +9,7 @@ pub mod me;
 pub mod people;
 pub mod records;
 pub mod salesforce;
+pub mod sync_status;
 
 use actix_web::web;
 
@@ -20,5 +21,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .configure(people::configure)
         .configure(links::configure)
         .configure(history::configure)
+        .configure(sync_status::configure)
         .configure(graph::configure);
 }

@@ -368,3 +368,16 @@ pub async fn all_for_user(db: &Db, user_id: &UserId) -> Result<Vec<EventLink>, S
     });
     Ok(links)
 }
+
+/// How many of a user's links are in each state (selected or not), for their sync status.
+pub async fn count_by_state(
+    db: &Db,
+    user_id: &UserId,
+) -> Result<Vec<(LinkState, i64)>, StorageError> {
+    const SQL: &str =
+        "SELECT state, COUNT(*) FROM event_links WHERE user_id = $1 GROUP BY state ORDER BY state";
+    let rows = with_pool!(db, pool => {
+        sqlx::query_as::<_, (LinkState, i64)>(SQL).bind(user_id).fetch_all(pool).await?
+    });
+    Ok(rows)
+}

@@ -22,6 +22,12 @@ pub struct Watch {
     pub next_poll_at: DateTime<Utc>,
     pub last_poll_at: Option<DateTime<Utc>>,
     pub last_error_code: Option<String>,
+    /// Why the user's sync is held (the deletion circuit breaker), until an admin releases it.
+    pub paused_code: Option<String>,
+    /// How many Salesforce Events the held round would delete.
+    pub held_deletions: i64,
+    /// An admin released the breaker: the next round deletes what it finds.
+    pub deletions_released: bool,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -37,6 +43,9 @@ from_row!(Watch {
     next_poll_at,
     last_poll_at,
     last_error_code,
+    paused_code,
+    held_deletions,
+    deletions_released,
     created_at,
     updated_at
 });
@@ -44,8 +53,8 @@ from_row!(Watch {
 macro_rules! columns {
     () => {
         "user_id, subscription_id, subscription_expires_at, client_state_hash, delta_link, \
-         window_start, window_end, next_poll_at, last_poll_at, last_error_code, created_at, \
-         updated_at"
+         window_start, window_end, next_poll_at, last_poll_at, last_error_code, paused_code, \
+         held_deletions, deletions_released, created_at, updated_at"
     };
 }
 
@@ -132,6 +141,46 @@ pub async fn forget_subscription(
     Ok(())
 }
 
+const HOLD: &str = "UPDATE mailbox_watches SET paused_code = $1, held_deletions = $2, \
+     next_poll_at = $3, updated_at = $4 WHERE user_id = $5";
+
+/// Holds the user's sync (`code`): the round that would delete `deletions` Events is not
+/// recorded, so it is read again, and acted on, once released.
+pub async fn hold(
+    db: &Db,
+    user_id: &UserId,
+    code: &str,
+    deletions: i64,
+    next_poll_at: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Result<(), StorageError> {
+    with_pool!(db, pool => {
+        sqlx::query(HOLD)
+            .bind(code)
+            .bind(deletions)
+            .bind(next_poll_at)
+            .bind(now)
+            .bind(user_id)
+            .execute(pool)
+            .await?
+            .rows_affected()
+    });
+    Ok(())
+}
+
+const RELEASE: &str = "UPDATE mailbox_watches SET paused_code = NULL, held_deletions = 0, \
+     deletions_released = TRUE, next_poll_at = $1, updated_at = $1 \
+     WHERE user_id = $2 AND paused_code IS NOT NULL";
+
+/// An admin releases a held sync: the next round, due now, deletes what it finds. `false` when
+/// nothing was held.
+pub async fn release(db: &Db, user_id: &UserId, now: DateTime<Utc>) -> Result<bool, StorageError> {
+    let released = with_pool!(db, pool => {
+        sqlx::query(RELEASE).bind(now).bind(user_id).execute(pool).await?.rows_affected()
+    });
+    Ok(released == 1)
+}
+
 /// A finished delta round: where the next starts, over which window, and when it is due.
 #[derive(Debug, Clone, Copy)]
 pub struct Round<'a> {
@@ -141,7 +190,8 @@ pub struct Round<'a> {
 }
 
 const RECORD_ROUND: &str = "UPDATE mailbox_watches SET delta_link = $1, window_start = $2, \
-     window_end = $3, next_poll_at = $4, last_poll_at = $5, updated_at = $5 WHERE user_id = $6";
+     window_end = $3, next_poll_at = $4, last_poll_at = $5, deletions_released = FALSE, \
+     updated_at = $5 WHERE user_id = $6";
 
 pub async fn record_round(
     db: &Db,

@@ -85,7 +85,7 @@ pub async fn accept(state: &AppState, kind: Kind, batch: &Batch) -> Result<Accep
 }
 
 /// A change to a selected meeting queues its sync at once, unless it is the echo of our own
-/// write (rule 3); any other change queues a poll of the mailbox.
+/// write (rule 3); a deletion, and any other change, queues a poll of the mailbox.
 async fn change(state: &AppState, watch: &Watch, note: &Notification) -> Result<(), StorageError> {
     let user_id = watch.user_id.to_string();
     let data = note.resource_data.as_ref();
@@ -93,16 +93,25 @@ async fn change(state: &AppState, watch: &Watch, note: &Notification) -> Result<
         Some(data) => event_links::find_by_outlook_id(&state.db, &watch.user_id, &data.id).await?,
         None => None,
     };
+    let poll = PollMailbox {
+        user_id: user_id.clone(),
+    };
     let Some(link) = link.filter(|l| l.selected) else {
-        state.queue.enqueue(&PollMailbox { user_id }).await?;
+        state.queue.enqueue(&poll).await?;
         return Ok(());
     };
+    // A deletion goes through the poll, which judges a round's deletions together (the
+    // deletion circuit breaker); a held sync waits there for its release.
+    if note.change_type.as_deref() == Some("deleted") || watch.paused_code.is_some() {
+        state.queue.enqueue(&poll).await?;
+        return Ok(());
+    }
     let etag = data.and_then(|d| d.etag.as_deref());
     let ours = etag.is_some_and(|etag| {
         let key = etag.trim_start_matches("W/").trim_matches('"');
         link.outlook_change_key.as_deref() == Some(key)
     });
-    if !ours || note.change_type.as_deref() == Some("deleted") {
+    if !ours {
         let sync = SyncEvent {
             user_id,
             outlook_event_id: link.outlook_event_id,

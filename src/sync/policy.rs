@@ -112,3 +112,13 @@ impl Policy {
         )
     }
 }
+
+/// The code a user's sync is held with when one round would delete too much.
+pub const DELETION_BREAKER: &str = "deletion_circuit_breaker";
+
+/// Whether deleting `deletions` of a user's `linked` Salesforce Events in one round is too
+/// much: more than 50, or more than 20 % of them. Our choice: the 20 % rule needs at least 5
+/// deletions, so a rep with few synced meetings can still delete one.
+pub fn breaker_trips(deletions: usize, linked: usize) -> bool {
+    deletions > 50 || (deletions >= 5 && deletions * 5 > linked)
+}

@@ -13,7 +13,7 @@ use chrono::Duration;
 use serde_json::Value;
 
 use super::context;
-use super::policy::Policy;
+use super::policy::{self, Policy};
 use super::{Action, PollMailbox, SyncEvent, WatchMailbox};
 use crate::graph::access::MailboxToken;
 use crate::graph::delta::DeltaError;
@@ -48,6 +48,13 @@ impl Job for PollMailbox {
             .unwrap_or(state.settings.sync.poll_interval_secs);
         let now = storage::now();
         let next = now + Duration::seconds(i64::try_from(interval).unwrap_or(300));
+        if watch.paused_code.is_some() {
+            // Held by the deletion circuit breaker: nothing is read or written until an admin
+            // releases it (the unrecorded round is read again then).
+            let code = watch.last_error_code.as_deref();
+            mailbox_watches::set_next_poll(&state.db, &user_id, next, code, now).await?;
+            return Ok(());
+        }
         let Some(mailbox) = context::mailbox(state, &user).await else {
             let code = Some(MAILBOX_UNREACHABLE);
             mailbox_watches::set_next_poll(&state.db, &user_id, next, code, now).await?;
@@ -64,7 +71,21 @@ impl Job for PollMailbox {
             }
             Err(error) => return Err(error.into()),
         };
-        dispatch(state, &user_id, &policy, &round.items).await?;
+        let links: HashMap<String, EventLink> = event_links::all_for_user(&state.db, &user_id)
+            .await?
+            .into_iter()
+            .map(|link| (link.outlook_event_id.clone(), link))
+            .collect();
+        let deletions = deletions(&round.items, &links);
+        let linked = links.values().filter(|l| deletable(l)).count();
+        if !watch.deletions_released && policy::breaker_trips(deletions, linked) {
+            tracing::warn!(user = %user_id, deletions, linked, "the deletion circuit breaker holds this user's sync");
+            let held = i64::try_from(deletions).unwrap_or(i64::MAX);
+            let code = policy::DELETION_BREAKER;
+            mailbox_watches::hold(&state.db, &user_id, code, held, next, now).await?;
+            return Ok(());
+        }
+        dispatch(state, &user_id, &policy, &links, &round.items).await?;
         let done = Round {
             delta_link: round.delta_link.as_deref(),
             window,
@@ -80,6 +101,21 @@ impl Job for PollMailbox {
         }
         Ok(())
     }
+}
+
+/// A selected link whose Salesforce Event a deletion in Outlook would remove.
+fn deletable(link: &EventLink) -> bool {
+    link.selected && link.salesforce_event_id.is_some()
+}
+
+/// How many Salesforce Events the round's `@removed` items would delete.
+fn deletions(items: &[Value], links: &HashMap<String, EventLink>) -> usize {
+    items
+        .iter()
+        .filter(|item| item.get("@removed").is_some())
+        .filter_map(|item| item["id"].as_str().and_then(|id| links.get(id)))
+        .filter(|link| deletable(link))
+        .count()
 }
 
 struct ReadRound {
@@ -128,13 +164,9 @@ async fn dispatch(
     state: &AppState,
     user_id: &UserId,
     policy: &Policy,
+    links: &HashMap<String, EventLink>,
     items: &[Value],
 ) -> anyhow::Result<()> {
-    let links: HashMap<String, EventLink> = event_links::all_for_user(&state.db, user_id)
-        .await?
-        .into_iter()
-        .map(|link| (link.outlook_event_id.clone(), link))
-        .collect();
     let sync = |link: &EventLink| SyncEvent {
         user_id: user_id.to_string(),
         outlook_event_id: link.outlook_event_id.clone(),

@@ -25,6 +25,7 @@ const ROUTES: &[&str] = &[
     "GET /api/v1/events/{outlookId}/link",
     "DELETE /api/v1/events/{outlookId}/link",
     "GET /api/v1/events/{outlookId}/history",
+    "GET /api/v1/sync/status",
     "PUT /api/v1/admin/salesforce/org",
     "DELETE /api/v1/admin/salesforce/org",
     "PUT /api/v1/admin/salesforce/org-wide",
@@ -33,6 +34,8 @@ const ROUTES: &[&str] = &[
     "PUT /api/v1/admin/graph",
     "POST /api/v1/admin/graph/check",
     "PUT /api/v1/admin/matching",
+    "GET /api/v1/admin/users/{objectId}/sync",
+    "POST /api/v1/admin/users/{objectId}/sync/release",
     "GET /auth/salesforce/start",
     "GET /auth/salesforce/callback",
 ];

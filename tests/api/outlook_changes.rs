@@ -82,6 +82,21 @@ impl World {
         body["entries"].as_array().unwrap().clone()
     }
 
+    /// The rep's sync status once `wanted` holds of it (ten seconds at most).
+    async fn sync_status_until(&self, what: &str, wanted: impl Fn(&Value) -> bool) -> Value {
+        for _ in 0..500 {
+            let (status, body) = self
+                .rep_call(REP_A, Method::GET, "/api/v1/sync/status", None)
+                .await;
+            assert_eq!(status, 200, "{body}");
+            if wanted(&body) {
+                return body;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        panic!("the sync never {what}");
+    }
+
     fn salesforce_events(&self) -> Vec<Value> {
         self.sf
             .query(
@@ -339,4 +354,54 @@ async fn a_removed_subscription_is_made_again() {
     w.edit_in_outlook(&id, json!({ "subject": "Demo (v2)" }));
     w.events_until("took the edit", |e| e[0]["Subject"] == "Demo (v2)")
         .await;
+}
+
+#[tokio::test]
+async fn a_mass_deletion_in_outlook_is_held_until_an_admin_releases_it() {
+    let w = watched(3600, true).await;
+    let mut ids = Vec::new();
+    for i in 0..10 {
+        let id = w.meeting_in_outlook(&format!("Account review {i}"), json!({}));
+        w.select_in_pane(&id).await;
+        ids.push(id);
+    }
+    w.events_until("got the meetings", |e| e.len() == 10).await;
+    w.until_watched().await;
+
+    // Six of ten gone at once (a mailbox wiped, a bad migration): more than a fifth.
+    for id in &ids[..6] {
+        w.delete_in_outlook(id);
+    }
+    let status = w
+        .sync_status_until("held", |s| !s["paused"].is_null())
+        .await;
+    assert_eq!(status["paused"]["code"], "deletion_circuit_breaker");
+    assert_eq!(status["paused"]["deletions"], 6);
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(
+        w.salesforce_events().len(),
+        10,
+        "nothing deleted while held"
+    );
+
+    let path = format!("/api/v1/admin/users/{REP_A}/sync");
+    let (status, seen) = w.admin(Method::GET, &path, None).await;
+    assert_eq!(status, 200, "{seen}");
+    assert_eq!(seen["paused"]["deletions"], 6, "the admin sees why");
+    let (status, released) = w
+        .admin(Method::POST, &format!("{path}/release"), None)
+        .await;
+    assert_eq!(status, 200, "{released}");
+    assert_eq!(released["released"], true);
+    w.events_until("carried out the released deletions", |e| e.len() == 4)
+        .await;
+    let status = w
+        .sync_status_until("resumed", |s| s["paused"].is_null())
+        .await;
+    assert_eq!(status["meetings"]["synced"], 4);
+    assert_eq!(status["meetings"]["removed"], 6);
+    let (_, again) = w
+        .admin(Method::POST, &format!("{path}/release"), None)
+        .await;
+    assert_eq!(again["released"], false, "nothing held any more");
 }

@@ -1,5 +1,5 @@
 use outforce::sync::event_map::PrivatePolicy;
-use outforce::sync::policy::{Deletion, Policy};
+use outforce::sync::policy::{Deletion, Policy, breaker_trips};
 use serde_json::json;
 
 #[test]
@@ -51,4 +51,18 @@ fn the_window_is_whole_days_around_today_and_exclusions_cover_domains() {
     assert!(policy.excludes("CEO@contoso.example"));
     assert!(!policy.excludes("cfo@contoso.example"));
     assert!(!policy.excludes("x@notpartner.example"));
+}
+
+#[test]
+fn the_deletion_breaker_trips_above_fifty_or_a_fifth_of_the_linked_events() {
+    assert!(
+        !breaker_trips(1, 1),
+        "one meeting deleted is never too much"
+    );
+    assert!(!breaker_trips(4, 5));
+    assert!(breaker_trips(5, 10), "half of them");
+    assert!(!breaker_trips(5, 25), "exactly a fifth");
+    assert!(breaker_trips(6, 25));
+    assert!(!breaker_trips(50, 1000));
+    assert!(breaker_trips(51, 1000), "more than 50, whatever the share");
 }

@@ -1,0 +1,103 @@
+//! Where a user's sync stands, for the rep and for admins: whether their calendar is watched
+//! (and notified), when it was last read, whether the deletion circuit breaker holds it, and
+//! their meetings by state. An admin's release of the breaker is kept in the user's history.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use serde_json::json;
+use utoipa::ToSchema;
+
+use super::PollMailbox;
+use crate::ids::UserId;
+use crate::state::AppState;
+use crate::storage::event_links::{self, LinkState};
+use crate::storage::history::{self, Actor, NewEntry};
+use crate::storage::{self, StorageError, mailbox_watches};
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SyncStatus {
+    /// The calendar is read for changes (from the first selection or connection on).
+    pub watched: bool,
+    /// Graph notifies us of changes (else the poll alone finds them).
+    pub notified: bool,
+    pub last_poll_at: Option<DateTime<Utc>>,
+    /// Why the calendar could not be read last time (`graph_mailbox_unreachable`, …).
+    pub mailbox_error: Option<String>,
+    /// Set while the sync is held until an admin releases it.
+    pub paused: Option<Paused>,
+    /// The user's meetings by sync state.
+    pub meetings: Meetings,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Paused {
+    /// `deletion_circuit_breaker`.
+    #[schema(example = "deletion_circuit_breaker")]
+    pub code: String,
+    /// How many Salesforce Events the held round would delete.
+    pub deletions: i64,
+}
+
+#[derive(Debug, Default, Serialize, ToSchema)]
+pub struct Meetings {
+    pub queued: i64,
+    pub synced: i64,
+    pub failed: i64,
+    pub removed: i64,
+}
+
+pub async fn status(state: &AppState, user_id: &UserId) -> Result<SyncStatus, StorageError> {
+    let watch = mailbox_watches::find(&state.db, user_id).await?;
+    let mut meetings = Meetings::default();
+    for (link_state, count) in event_links::count_by_state(&state.db, user_id).await? {
+        let slot = match link_state {
+            LinkState::Pending => &mut meetings.queued,
+            LinkState::Synced => &mut meetings.synced,
+            LinkState::Failed => &mut meetings.failed,
+            LinkState::Removed => &mut meetings.removed,
+        };
+        *slot += count;
+    }
+    Ok(SyncStatus {
+        watched: watch.is_some(),
+        notified: watch.as_ref().is_some_and(|w| w.subscription_id.is_some()),
+        last_poll_at: watch.as_ref().and_then(|w| w.last_poll_at),
+        mailbox_error: watch.as_ref().and_then(|w| w.last_error_code.clone()),
+        paused: watch.and_then(|w| {
+            w.paused_code.map(|code| Paused {
+                code,
+                deletions: w.held_deletions,
+            })
+        }),
+        meetings,
+    })
+}
+
+/// An admin (`by`) releases the user's held sync: the next poll, queued now, carries out the
+/// deletions it held. `false` when nothing was held.
+pub async fn release(
+    state: &AppState,
+    user_id: &UserId,
+    by: &UserId,
+) -> Result<bool, StorageError> {
+    let now = storage::now();
+    if !mailbox_watches::release(&state.db, user_id, now).await? {
+        return Ok(false);
+    }
+    let detail = json!({ "released_by": by.to_string() });
+    let entry = NewEntry {
+        user_id,
+        link_id: None,
+        actor: Actor::Admin,
+        action: "deletions_released",
+        detail: &detail,
+    };
+    history::append(&state.db, &entry, now).await?;
+    state
+        .queue
+        .enqueue(&PollMailbox {
+            user_id: user_id.to_string(),
+        })
+        .await?;
+    Ok(true)
+}

@@ -182,6 +182,10 @@ impl Run<'_> {
     /// (as Outlook shows a cancelled meeting). The link stays, `removed`, and says why.
     async fn gone(&self, session: &mut Session, code: &'static str) -> anyhow::Result<()> {
         let (db, link) = (&self.state.db, self.link);
+        // Already done (a later notice of the same deletion): the decision is not taken twice.
+        if link.state == LinkState::Removed && link.last_error_code.as_deref() == Some(code) {
+            return Ok(());
+        }
         match (self.policy.deleted, &link.salesforce_event_id) {
             (Deletion::Keep, Some(id)) => {
                 let subject = events::subject(session, id).await?;

@@ -42,19 +42,6 @@ impl World {
             .await
     }
 
-    /// The link of `id` once `wanted` holds of it (a few seconds at most).
-    async fn link_until(&self, id: &str, what: &str, wanted: impl Fn(&Value) -> bool) -> Value {
-        let path = format!("/api/v1/events/{id}/link");
-        for _ in 0..200 {
-            let (_, link) = self.rep_call(REP_A, Method::GET, &path, None).await;
-            if wanted(&link) {
-                return link;
-            }
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-        panic!("the link never {what}");
-    }
-
     /// The link of `id` once its state is `want`.
     async fn settled_link(&self, id: &str, want: &str) -> Value {
         self.link_until(id, &format!("became {want}"), |link| link["state"] == want)
@@ -223,8 +210,14 @@ async fn a_refused_refresh_mid_sync_parks_the_link_until_the_rep_reconnects() {
     w.sf.expire_sessions(&w.sf_user_a);
     w.sf.revoke_refresh_tokens(&w.sf_user_a);
     w.put_plain_meeting("Revoked").await;
-    let parked = w.settled("reconnect_needed").await;
-    assert_eq!(parked["error"], "salesforce_reconnect_needed");
+    // The pane says "reconnect" as soon as the connection is marked; the link is parked a
+    // moment later, by the same job.
+    let parked = w
+        .link_until(MEETING, "was parked", |link| {
+            link["error"] == "salesforce_reconnect_needed"
+        })
+        .await;
+    assert_eq!(parked["state"], "reconnect_needed");
     assert!(w.events().is_empty());
 
     assert_eq!(w.connect(REP_A).await, "connected");

@@ -2,6 +2,8 @@
 //! (the sandbox's emulators), an admin, and a browser that goes through the Office dialog's sign-in as a
 //! person would: cookies kept, redirects followed.
 
+use std::time::Duration;
+
 use base64::Engine as _;
 use outforce::storage::connections::{self, Connection, Provider};
 use outforce::storage::{tenants, users};
@@ -201,6 +203,19 @@ impl World {
     }
 
     /// A rep as stored (they must have called the API once).
+    /// REP_A's link of `id` once `wanted` holds of it (a few seconds at most).
+    pub async fn link_until(&self, id: &str, what: &str, wanted: impl Fn(&Value) -> bool) -> Value {
+        let path = format!("/api/v1/events/{id}/link");
+        for _ in 0..200 {
+            let (_, link) = self.rep_call(REP_A, Method::GET, &path, None).await;
+            if wanted(&link) {
+                return link;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        panic!("the link never {what}");
+    }
+
     /// How many jobs wait in the queue.
     pub async fn pending_jobs(&self) -> i64 {
         outforce::storage::jobs::counts(&self.app.state.db)

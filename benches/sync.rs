@@ -21,24 +21,19 @@
 
 use std::time::{Duration, Instant};
 
-use base64::Engine as _;
-use outforce::ids::{EntraTenantId, OrgId, SalesforceUserId, UserId};
-use outforce::salesforce::session::ConnectedAs;
-use outforce::startup::Application;
+#[path = "support/service.rs"]
+mod service;
+
+use outforce::ids::UserId;
 use outforce::state::AppState;
 use outforce::storage::tenants::GraphAccessMode;
-use outforce::storage::{self, mailbox_watches, tenants, users};
-use outforce_sandbox::entra::{AppRegistration, Entra, TokenSpec};
+use outforce::storage::{self, mailbox_watches, tenants};
 use outforce_sandbox::graph::Graph;
-use outforce_sandbox::salesforce::Salesforce;
 use outforce_sandbox::salesforce::faults::Fault;
-use outforce_sandbox::tls::Authority;
 use secrecy::SecretString;
 use serde_json::json;
+use service::{API, APP_SECRET, Emulators, REP, TENANT};
 
-const TENANT: &str = "72f988bf-86f1-41af-91ab-2d7cd011db47";
-const API: &str = "2c3caa80-93f9-425e-8b85-0745f50c0d24";
-const REP: &str = "6467882c-fdfd-4354-a1ed-4e13f064be25";
 const LATENCY: Duration = Duration::from_millis(50);
 const TIMED: usize = 40;
 const BULK: usize = 1000;
@@ -49,7 +44,8 @@ struct Bench {
     client: reqwest::Client,
     state: AppState,
     user_id: UserId,
-    sf: Salesforce,
+    /// Kept running for as long as the bench.
+    emulators: Emulators,
     graph: Graph,
     org_id: String,
 }
@@ -66,7 +62,9 @@ async fn main() {
     );
 
     // 1. Latency, with 50 ms on every call to either service.
-    b.sf.randomize_faults(1, 1.0, vec![Fault::Latency(LATENCY)]);
+    b.emulators
+        .sf
+        .randomize_faults(1, 1.0, vec![Fault::Latency(LATENCY)]);
     b.graph.set_latency(LATENCY);
     let mut selected = Vec::new();
     let mut edited = Vec::new();
@@ -92,7 +90,7 @@ async fn main() {
         b.until_subject(&new, 1).await;
         edited.push(started.elapsed());
     }
-    b.sf.clear_faults();
+    b.emulators.sf.clear_faults();
     b.graph.set_latency(Duration::ZERO);
     println!(
         "PUT …/link → Salesforce Event exists ({TIMED} meetings, {} ms added per call): p50 {} ms, p95 {} ms",
@@ -111,7 +109,10 @@ async fn main() {
     let ids: Vec<String> = (0..BULK)
         .map(|i| b.outlook_event(&format!("Bulk {i}"), i))
         .collect();
-    let (sf_before, graph_before) = (total(&b.sf.all_calls()), total(&b.graph.all_calls()));
+    let (sf_before, graph_before) = (
+        total(&b.emulators.sf.all_calls()),
+        total(&b.graph.all_calls()),
+    );
     let started = Instant::now();
     for id in &ids {
         b.select(id).await;
@@ -119,11 +120,14 @@ async fn main() {
     b.until_count("Bulk %", BULK).await;
     let created_in = started.elapsed();
     let (sf_created, graph_created) = (
-        total(&b.sf.all_calls()) - sf_before,
+        total(&b.emulators.sf.all_calls()) - sf_before,
         total(&b.graph.all_calls()) - graph_before,
     );
     tokio::time::sleep(Duration::from_secs(2)).await;
-    let (sf_before, graph_before) = (total(&b.sf.all_calls()), total(&b.graph.all_calls()));
+    let (sf_before, graph_before) = (
+        total(&b.emulators.sf.all_calls()),
+        total(&b.graph.all_calls()),
+    );
     let started = Instant::now();
     for (i, id) in ids.iter().enumerate() {
         b.edit(id, &format!("Edited {i}"));
@@ -131,7 +135,7 @@ async fn main() {
     b.until_count("Edited %", BULK).await;
     let updated_in = started.elapsed();
     let (sf_updated, graph_updated) = (
-        total(&b.sf.all_calls()) - sf_before,
+        total(&b.emulators.sf.all_calls()) - sf_before,
         total(&b.graph.all_calls()) - graph_before,
     );
     println!(
@@ -150,13 +154,13 @@ async fn main() {
     // nothing); the second finds nothing changed.
     for what in ["after the edits", "nothing changed"] {
         let graph_before = total(&b.graph.all_calls());
-        let sf_before = total(&b.sf.all_calls());
+        let sf_before = total(&b.emulators.sf.all_calls());
         b.poll_once().await;
         println!(
             "one poll of the mailbox ({} meetings in the window), {what}: Graph calls {}, Salesforce calls {}",
             TIMED + BULK,
             total(&b.graph.all_calls()) - graph_before,
-            total(&b.sf.all_calls()) - sf_before
+            total(&b.emulators.sf.all_calls()) - sf_before
         );
     }
     b.state.db.close().await;
@@ -194,102 +198,43 @@ async fn database(
     (url, Some(drop))
 }
 
-/// The emulators, the service (its workers and sweeper running) and the rep, connected.
+/// The emulators, the service (its workers and sweeper running) and the rep, connected, their
+/// mailbox reached by application permission and notified over plain HTTP on loopback.
 async fn start(database_url: &str, dir: &std::path::Path) -> Bench {
-    let authority = Authority::new().unwrap();
-    let entra = Entra::start(&authority).unwrap();
-    entra.register_app(AppRegistration {
-        tenant_id: TENANT.into(),
-        client_id: API.into(),
-        client_secret: "bench".into(),
-        app_id_uri: format!("api://bench/{API}"),
-        application_permissions: vec!["Calendars.ReadWrite".into()],
-    });
-    let sf = Salesforce::start(&authority).unwrap();
-    let org = sf.add_org("Bench", 10_000_000);
-    let sf_user = sf.add_user(&org.id, "rep@bench.example", "Bench", "Rep");
-    let graph = Graph::start(&authority, &entra).unwrap();
+    let emulators = Emulators::start(dir, &["Calendars.ReadWrite"]);
+    let graph = Graph::start(&emulators.authority, &emulators.entra).unwrap();
     graph.add_mailbox(TENANT, REP, "rep@bench.example", "Bench Rep");
     graph.set_access_policy(API, &[REP]);
     graph.allow_http_webhooks(true);
-
-    let ca = dir.join("ca.pem");
-    authority.write_pem(&ca).unwrap();
+    // The public URL names the port, so the port is chosen before the service starts.
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
         .unwrap()
         .port();
-    let mut loaded = outforce::config::load(None).unwrap();
+    let mut loaded = emulators.settings(database_url);
     let settings = &mut loaded.settings;
     settings.http.port = port;
     settings.http.public_url = Some(format!("http://127.0.0.1:{port}"));
-    settings.entra.authority = entra.base_url().into();
-    settings.entra.client_id = Some(API.into());
-    settings.entra.app_id_uri = Some(format!("api://bench/{API}"));
-    settings.outbound.extra_ca_files = vec![ca];
-    settings.salesforce.consumer_key = Some("bench-key".into());
-    settings.salesforce.consumer_secret = Some(SecretString::from("bench-secret".to_string()));
-    settings.salesforce.login_url = sf.login_url().into();
     settings.graph.base_url = graph.base_url().into();
-    settings.graph.client_secret = Some(SecretString::from("bench".to_string()));
+    settings.graph.client_secret = Some(SecretString::from(APP_SECRET.to_string()));
     settings.sync.sweep_interval_secs = 1;
     settings.sync.poll_interval_secs = 3600;
-    let key = base64::engine::general_purpose::STANDARD.encode([9u8; 32]);
-    settings.secrets.keys = vec![SecretString::from(format!("bench:{key}"))];
-    settings.log.filter = "warn".into();
-    settings.database.url = Some(SecretString::from(database_url.to_string()));
-    loaded.database_url = SecretString::from(database_url.to_string());
-    let app = Application::build(loaded).await.unwrap();
-    let address = format!("http://127.0.0.1:{}", app.port());
-    let state = app.state().clone();
-    tokio::spawn(app.run_until(std::future::pending()));
-
-    let token = entra.mint(&TokenSpec::user(TENANT, REP, API)).unwrap();
-    let client = reqwest::Client::new();
-    let me = client
-        .get(format!("{address}/api/v1/me"))
-        .bearer_auth(&token)
-        .send()
+    let service = emulators.serve(loaded).await;
+    let db = &service.state.db;
+    let mode = GraphAccessMode::Application;
+    tenants::set_graph_access_mode(db, &service.tenant.id, mode, storage::now())
         .await
         .unwrap();
-    assert_eq!(me.status(), 200);
-    let org_id = OrgId::from(org.id.clone());
-    let entra_tenant = EntraTenantId::new(TENANT);
-    let now = storage::now();
-    tenants::bind_entra_tenant_to_org(&state.db, &entra_tenant, &org_id, now)
-        .await
-        .unwrap();
-    let tenant = tenants::find_by_entra_id(&state.db, &entra_tenant)
-        .await
-        .unwrap()
-        .unwrap();
-    tenants::set_graph_access_mode(&state.db, &tenant.id, GraphAccessMode::Application, now)
-        .await
-        .unwrap();
-    let user = users::find_by_object_id(&state.db, &tenant.id, &REP.into())
-        .await
-        .unwrap()
-        .unwrap();
-    let access = SecretString::from(sf.issue_session(&sf_user.id, "bench-key").unwrap());
-    let connected = ConnectedAs {
-        instance_url: sf.base_url(),
-        org_id: &org_id,
-        salesforce_user_id: &SalesforceUserId::from(sf_user.id.clone()),
-        username: Some("rep@bench.example"),
-        access_token: &access,
-        refresh_token: None,
-    };
-    state.sessions.remember(&user.id, &connected).await.unwrap();
     Bench {
-        address,
-        token,
-        client,
-        state,
-        user_id: user.id,
-        sf,
+        address: service.address,
+        token: service.token,
+        client: service.client,
+        state: service.state,
+        user_id: service.user.id,
+        org_id: emulators.org_id.clone(),
+        emulators,
         graph,
-        org_id: org.id,
     }
 }
 
@@ -330,7 +275,8 @@ impl Bench {
     }
 
     fn count(&self, soql_where: &str) -> usize {
-        self.sf
+        self.emulators
+            .sf
             .query(
                 &self.org_id,
                 &format!("SELECT Id FROM Event WHERE {soql_where}"),

@@ -1,0 +1,153 @@
+//! What the service benchmarks share: the Entra and Salesforce emulators with our app
+//! registered, settings pointing the release-built service at them, and the service started
+//! with one rep signed in, their tenant tied to the org and their Salesforce session stored
+//! (as the Connect dialog would have left them).
+
+#![allow(dead_code, reason = "each benchmark uses its own part of the harness")]
+
+use std::path::{Path, PathBuf};
+
+use base64::Engine as _;
+use outforce::config::Loaded;
+use outforce::ids::{EntraTenantId, OrgId, SalesforceUserId};
+use outforce::salesforce::session::ConnectedAs;
+use outforce::startup::Application;
+use outforce::state::AppState;
+use outforce::storage::{self, tenants, users};
+use outforce_sandbox::entra::{AppRegistration, Entra, TokenSpec};
+use outforce_sandbox::salesforce::Salesforce;
+use outforce_sandbox::tls::Authority;
+use secrecy::SecretString;
+
+pub const TENANT: &str = "72f988bf-86f1-41af-91ab-2d7cd011db47";
+pub const API: &str = "2c3caa80-93f9-425e-8b85-0745f50c0d24";
+pub const REP: &str = "6467882c-fdfd-4354-a1ed-4e13f064be25";
+/// Our app registration's secret at the Entra emulator.
+pub const APP_SECRET: &str = "bench";
+
+/// The emulators, before the service starts.
+pub struct Emulators {
+    pub authority: Authority,
+    pub entra: Entra,
+    pub sf: Salesforce,
+    pub org_id: String,
+    pub sf_user_id: String,
+    ca_file: PathBuf,
+}
+
+/// The running service, and the rep signed in to it.
+pub struct Service {
+    pub address: String,
+    pub token: String,
+    pub client: reqwest::Client,
+    pub state: AppState,
+    pub tenant: tenants::Tenant,
+    pub user: users::User,
+}
+
+impl Emulators {
+    /// Entra (our app registered, with `application_permissions`) and a Salesforce org with
+    /// the rep's user; the sandbox's CA written into `dir`.
+    pub fn start(dir: &Path, application_permissions: &[&str]) -> Self {
+        let authority = Authority::new().unwrap();
+        let entra = Entra::start(&authority).unwrap();
+        entra.register_app(AppRegistration {
+            tenant_id: TENANT.into(),
+            client_id: API.into(),
+            client_secret: APP_SECRET.into(),
+            app_id_uri: format!("api://bench/{API}"),
+            application_permissions: application_permissions
+                .iter()
+                .map(|p| p.to_string())
+                .collect(),
+        });
+        let sf = Salesforce::start(&authority).unwrap();
+        let org = sf.add_org("Bench", 10_000_000);
+        let sf_user = sf.add_user(&org.id, "rep@bench.example", "Bench", "Rep");
+        let ca_file = dir.join("ca.pem");
+        authority.write_pem(&ca_file).unwrap();
+        Self {
+            authority,
+            entra,
+            sf,
+            org_id: org.id,
+            sf_user_id: sf_user.id,
+            ca_file,
+        }
+    }
+
+    /// The service's settings against the emulators, on `database_url`, quiet.
+    pub fn settings(&self, database_url: &str) -> Loaded {
+        let mut loaded = outforce::config::load(None).unwrap();
+        let settings = &mut loaded.settings;
+        settings.http.port = 0;
+        settings.entra.authority = self.entra.base_url().into();
+        settings.entra.client_id = Some(API.into());
+        settings.entra.app_id_uri = Some(format!("api://bench/{API}"));
+        settings.outbound.extra_ca_files = vec![self.ca_file.clone()];
+        settings.salesforce.consumer_key = Some("bench-key".into());
+        settings.salesforce.consumer_secret = Some(SecretString::from("bench-secret".to_string()));
+        settings.salesforce.login_url = self.sf.login_url().into();
+        let key = base64::engine::general_purpose::STANDARD.encode([9u8; 32]);
+        settings.secrets.keys = vec![SecretString::from(format!("bench:{key}"))];
+        // Keep the log out of the figures.
+        settings.log.filter = "warn".into();
+        settings.database.url = Some(SecretString::from(database_url.to_string()));
+        loaded.database_url = SecretString::from(database_url.to_string());
+        loaded
+    }
+
+    /// Starts the service (workers included) and signs the rep in: their first call, the
+    /// tenant tied to the org, their Salesforce session stored.
+    pub async fn serve(&self, loaded: Loaded) -> Service {
+        let app = Application::build(loaded).await.unwrap();
+        let address = format!("http://127.0.0.1:{}", app.port());
+        let state = app.state().clone();
+        tokio::spawn(app.run_until(std::future::pending()));
+
+        let token = self.entra.mint(&TokenSpec::user(TENANT, REP, API)).unwrap();
+        let client = reqwest::Client::new();
+        let me = client
+            .get(format!("{address}/api/v1/me"))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(me.status(), 200);
+        let org_id = OrgId::from(self.org_id.clone());
+        let entra_tenant = EntraTenantId::new(TENANT);
+        tenants::bind_entra_tenant_to_org(&state.db, &entra_tenant, &org_id, storage::now())
+            .await
+            .unwrap();
+        let tenant = tenants::find_by_entra_id(&state.db, &entra_tenant)
+            .await
+            .unwrap()
+            .unwrap();
+        let user = users::find_by_object_id(&state.db, &tenant.id, &REP.into())
+            .await
+            .unwrap()
+            .unwrap();
+        let access = SecretString::from(
+            self.sf
+                .issue_session(&self.sf_user_id, "bench-key")
+                .unwrap(),
+        );
+        let connected = ConnectedAs {
+            instance_url: self.sf.base_url(),
+            org_id: &org_id,
+            salesforce_user_id: &SalesforceUserId::from(self.sf_user_id.clone()),
+            username: Some("rep@bench.example"),
+            access_token: &access,
+            refresh_token: None,
+        };
+        state.sessions.remember(&user.id, &connected).await.unwrap();
+        Service {
+            address,
+            token,
+            client,
+            state,
+            tenant,
+            user,
+        }
+    }
+}

@@ -32,9 +32,33 @@ pub trait Job: Serialize + DeserializeOwned + Send + Sync + 'static {
         None
     }
 
+    /// At most this many due jobs of this kind with one [`Job::batch_key`] are claimed together
+    /// and handed to one [`Job::run_batch`].
+    const BATCH: usize = 1;
+
+    /// Jobs that may run together (whose work is cheaper done at once) share this key.
+    fn batch_key(&self) -> Option<String> {
+        None
+    }
+
     /// Does the work. Must be idempotent. Return [`Permanent`] (through `anyhow`) for a failure
     /// that no retry can fix, so the job is set aside at once instead of retried.
     fn run(&self, ctx: &Self::Context) -> impl Future<Output = anyhow::Result<()>> + Send;
+
+    /// Does the work of several jobs claimed together, returning each one's result in order.
+    /// Each job succeeds, fails or is retried on its own.
+    fn run_batch(
+        jobs: &[Self],
+        ctx: &Self::Context,
+    ) -> impl Future<Output = Vec<anyhow::Result<()>>> + Send {
+        async move {
+            let mut results = Vec::with_capacity(jobs.len());
+            for job in jobs {
+                results.push(job.run(ctx).await);
+            }
+            results
+        }
+    }
 }
 
 /// A failure that retrying cannot fix (a payload that cannot be read, a record the other side
@@ -43,12 +67,19 @@ pub trait Job: Serialize + DeserializeOwned + Send + Sync + 'static {
 #[error("{0}")]
 pub struct Permanent(pub String);
 
-type BoxFuture = Pin<Box<dyn Future<Output = anyhow::Result<()>> + Send>>;
-type Runner<C> = Arc<dyn Fn(C, String) -> BoxFuture + Send + Sync>;
+type BoxFuture = Pin<Box<dyn Future<Output = Vec<anyhow::Result<()>>> + Send>>;
+type Runner<C> = Arc<dyn Fn(C, Vec<String>) -> BoxFuture + Send + Sync>;
+
+/// How a kind's jobs are run: its runner (payloads in, one result per payload out) and how
+/// many may run together.
+struct Kind<C> {
+    runner: Runner<C>,
+    batch: usize,
+}
 
 /// The job kinds a worker can run, each with its runner.
 pub struct Registry<C> {
-    runners: HashMap<&'static str, Runner<C>>,
+    runners: HashMap<&'static str, Kind<C>>,
 }
 
 impl<C: Clone + Send + Sync + 'static> Default for Registry<C> {
@@ -74,18 +105,39 @@ impl<C: Clone + Send + Sync + 'static> Registry<C> {
             "two job types share the kind {:?}",
             J::KIND
         );
-        let runner: Runner<C> = Arc::new(|ctx: C, payload: String| {
+        let runner: Runner<C> = Arc::new(|ctx: C, payloads: Vec<String>| {
             Box::pin(async move {
-                let job: J = serde_json::from_str(&payload).map_err(|e| {
-                    Permanent(format!(
-                        "the payload of a {} job cannot be read: {e}",
-                        J::KIND
-                    ))
-                })?;
-                job.run(&ctx).await
+                // A payload that cannot be read fails alone; the others run.
+                let mut jobs = Vec::with_capacity(payloads.len());
+                let mut unread = Vec::with_capacity(payloads.len());
+                for payload in &payloads {
+                    match serde_json::from_str::<J>(payload) {
+                        Ok(job) => {
+                            jobs.push(job);
+                            unread.push(None);
+                        }
+                        Err(e) => unread.push(Some(Err(Permanent(format!(
+                            "the payload of a {} job cannot be read: {e}",
+                            J::KIND
+                        ))
+                        .into()))),
+                    }
+                }
+                let mut ran = J::run_batch(&jobs, &ctx).await.into_iter();
+                let results: Vec<anyhow::Result<()>> = unread
+                    .into_iter()
+                    .map(|failed| {
+                        failed.unwrap_or_else(|| {
+                            ran.next()
+                                .unwrap_or_else(|| Err(anyhow::anyhow!("the batch gave no result")))
+                        })
+                    })
+                    .collect();
+                results
             })
         });
-        self.runners.insert(J::KIND, runner);
+        let batch = J::BATCH.max(1);
+        self.runners.insert(J::KIND, Kind { runner, batch });
         self
     }
 
@@ -96,7 +148,12 @@ impl<C: Clone + Send + Sync + 'static> Registry<C> {
     }
 
     fn runner(&self, kind: &str) -> Option<&Runner<C>> {
-        self.runners.get(kind)
+        self.runners.get(kind).map(|k| &k.runner)
+    }
+
+    /// How many jobs of `kind` may run together.
+    fn batch(&self, kind: &str) -> usize {
+        self.runners.get(kind).map_or(1, |k| k.batch)
     }
 }
 
@@ -155,6 +212,7 @@ impl Queue {
             kind: J::KIND.to_string(),
             payload: serde_json::to_string(job).map_err(StorageError::Corrupt)?,
             dedup_key: job.dedup_key(),
+            batch_key: job.batch_key().filter(|_| J::BATCH > 1),
             run_at: storage::truncate(run_at),
             max_attempts: self.max_attempts,
         })

@@ -106,6 +106,7 @@ const SQLITE_MIGRATIONS: &[(&str, &str)] = embed_migrations!("sqlite":
     "0006_tenant_extra_email_fields",
     "0007_user_groups",
     "0008_mailbox_watches",
+    "0009_job_batches",
 );
 const POSTGRES_MIGRATIONS: &[(&str, &str)] = embed_migrations!("postgres":
     "0001_initial",
@@ -116,6 +117,7 @@ const POSTGRES_MIGRATIONS: &[(&str, &str)] = embed_migrations!("postgres":
     "0006_tenant_extra_email_fields",
     "0007_user_groups",
     "0008_mailbox_watches",
+    "0009_job_batches",
 );
 
 /// The migrator of a dialect's embedded migrations. Each keeps the checksum sqlx records (the

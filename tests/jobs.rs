@@ -102,6 +102,44 @@ impl Job for Reject {
     }
 }
 
+/// Jobs of one group run together, three at most: odd ones fail, and the ledger keeps the size of
+/// each batch under `1_000_000 + size`.
+#[derive(Serialize, Deserialize)]
+struct Grouped {
+    group: u64,
+    n: u64,
+}
+
+impl Job for Grouped {
+    const KIND: &'static str = "test_grouped";
+    type Context = Ledger;
+    const BATCH: usize = 3;
+
+    fn batch_key(&self) -> Option<String> {
+        Some(self.group.to_string())
+    }
+
+    async fn run(&self, ledger: &Ledger) -> anyhow::Result<()> {
+        Self::run_batch(std::slice::from_ref(self), ledger)
+            .await
+            .pop()
+            .expect("one result")
+    }
+
+    async fn run_batch(jobs: &[Self], ledger: &Ledger) -> Vec<anyhow::Result<()>> {
+        ledger.record(1_000_000 + jobs.len() as u64);
+        jobs.iter()
+            .map(|job| {
+                ledger.record(job.n);
+                if job.n % 2 == 1 && ledger.runs_of(job.n) == 1 {
+                    anyhow::bail!("odd ones fail once");
+                }
+                Ok(())
+            })
+            .collect()
+    }
+}
+
 fn registry() -> Arc<Registry<Ledger>> {
     Arc::new(
         Registry::new()
@@ -109,7 +147,8 @@ fn registry() -> Arc<Registry<Ledger>> {
             .register::<Hang>()
             .register::<FailTwice>()
             .register::<Explode>()
-            .register::<Reject>(),
+            .register::<Reject>()
+            .register::<Grouped>(),
     )
 }
 
@@ -140,6 +179,7 @@ crate::on_both_databases!(
     a_failing_job_is_retried_until_it_succeeds,
     a_panicking_job_fails_without_killing_its_worker,
     a_permanent_failure_is_not_retried,
+    jobs_of_one_batch_key_run_together_and_fail_alone,
 );
 
 async fn four_workers_drain_ten_thousand_jobs_each_exactly_once(db: Db) {
@@ -237,4 +277,43 @@ async fn a_permanent_failure_is_not_retried(db: Db) {
         dead.last_error.as_deref(),
         Some("the record was rejected for good")
     );
+}
+
+async fn jobs_of_one_batch_key_run_together_and_fail_alone(db: Db) {
+    let queue = Queue::new(db.clone(), 5);
+    let jobs: Vec<Grouped> = (1..=4)
+        .map(|n| Grouped { group: 7, n })
+        .chain([Grouped { group: 8, n: 10 }])
+        .collect();
+    queue.enqueue_many(&jobs).await.unwrap();
+    let ledger = Ledger::default();
+    let worker = Worker::new(&queue, registry(), ledger.clone(), settings(30));
+    let mut ran = 0;
+    while worker.try_execute_one().await.unwrap() == Outcome::Ran {
+        ran += 1;
+        assert!(ran < 20, "the queue drains");
+    }
+    // Seven runs in all (five jobs, two retries), in batches of three at most, one rep's jobs
+    // together: group 7's first claim takes three of its four.
+    let batches: Vec<(u64, u32)> = (1..=5)
+        .map(|size| (size, ledger.runs_of(1_000_000 + size)))
+        .collect();
+    let runs: u64 = batches.iter().map(|(size, n)| size * u64::from(*n)).sum();
+    assert_eq!(runs, 7, "{batches:?}");
+    assert!(
+        batches[2].1 >= 1,
+        "three of a group ran as one batch: {batches:?}"
+    );
+    assert_eq!(
+        (batches[3].1, batches[4].1),
+        (0, 0),
+        "never more than three"
+    );
+    for n in [2, 4, 10] {
+        assert_eq!(ledger.runs_of(n), 1, "job {n} succeeded the first time");
+    }
+    for n in [1, 3] {
+        assert_eq!(ledger.runs_of(n), 2, "job {n} failed alone and ran again");
+    }
+    assert_eq!(storage::jobs::counts(&db).await.unwrap().pending, 0);
 }

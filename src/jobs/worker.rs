@@ -54,35 +54,48 @@ impl<C: Clone + Send + Sync + 'static> Worker<C> {
         }
     }
 
-    /// Claims and runs one due job, if there is one.
+    /// Claims and runs one due job, if there is one, with the due jobs that may run with it
+    /// (same kind and batch key, up to the kind's batch size).
     pub async fn try_execute_one(&self) -> anyhow::Result<Outcome> {
         if self.kinds.is_empty() {
             return Ok(Outcome::Empty);
         }
         let claim = uuid::Uuid::new_v4().to_string();
         let now = storage::now();
-        let Some(job) =
+        let Some(first) =
             storage::jobs::claim(&self.db, &self.kinds, &claim, now, self.lease_end(now))
                 .await
                 .context("claiming a job")?
         else {
             return Ok(Outcome::Empty);
         };
-        let span = tracing::info_span!("job", job.id = %job.id, job.kind = %job.kind, job.attempt = job.attempts);
+        let more = self.registry.batch(&first.kind).saturating_sub(1);
+        let mut jobs = vec![first];
+        match storage::jobs::claim_more(&self.db, &jobs[0], more, now).await {
+            Ok(joined) => jobs.extend(joined),
+            // The first job runs alone; the others wait for the next claim.
+            Err(error) => tracing::warn!(error = %error, "the job's batch could not be claimed"),
+        }
+        let spans: Vec<_> = jobs
+            .iter()
+            .map(|job| tracing::info_span!("job", job.id = %job.id, job.kind = %job.kind, job.attempt = job.attempts, batch = jobs.len()))
+            .collect();
         let started = std::time::Instant::now();
-        let result = self.run_with_lease(&job, &claim, &span).await;
+        let results = self.run_with_lease(&jobs, &claim, &spans[0]).await;
         let duration_ms = started.elapsed().as_millis() as u64;
-        match result {
-            RunResult::Done => {
-                if storage::jobs::complete(&self.db, &job.id, &claim).await? {
-                    tracing::info!(parent: &span, duration_ms, "job completed");
-                } else {
-                    tracing::warn!(parent: &span, duration_ms, "job finished after its claim was lost");
+        for ((job, result), span) in jobs.iter().zip(results).zip(&spans) {
+            match result {
+                RunResult::Done => {
+                    if storage::jobs::complete(&self.db, &job.id, &claim).await? {
+                        tracing::info!(parent: span, duration_ms, "job completed");
+                    } else {
+                        tracing::warn!(parent: span, duration_ms, "job finished after its claim was lost");
+                    }
                 }
-            }
-            RunResult::Failed(error) => self.record_failure(&job, &claim, &error, &span).await?,
-            RunResult::LeaseLost => {
-                tracing::warn!(parent: &span, duration_ms, "job abandoned: its lease was taken over");
+                RunResult::Failed(error) => self.record_failure(job, &claim, &error, span).await?,
+                RunResult::LeaseLost => {
+                    tracing::warn!(parent: span, duration_ms, "job abandoned: its lease was taken over");
+                }
             }
         }
         Ok(Outcome::Ran)
@@ -106,36 +119,56 @@ impl<C: Clone + Send + Sync + 'static> Worker<C> {
         }
     }
 
-    async fn run_with_lease(&self, job: &JobRow, claim: &str, span: &tracing::Span) -> RunResult {
-        let Some(runner) = self.registry.runner(&job.kind) else {
-            return RunResult::Failed(anyhow::Error::new(Permanent(format!(
-                "no runner for job kind {}",
-                job.kind
-            ))));
+    /// Runs the claimed jobs (all of one kind) and returns each one's result in order.
+    async fn run_with_lease(
+        &self,
+        jobs: &[JobRow],
+        claim: &str,
+        span: &tracing::Span,
+    ) -> Vec<RunResult> {
+        let Some(runner) = self.registry.runner(&jobs[0].kind) else {
+            let kind = &jobs[0].kind;
+            return jobs
+                .iter()
+                .map(|_| {
+                    RunResult::Failed(anyhow::Error::new(Permanent(format!(
+                        "no runner for job kind {kind}"
+                    ))))
+                })
+                .collect();
         };
-        // The job runs in its own task so that a panic is a failed run, not a dead worker.
-        let run = runner(self.context.clone(), job.payload.clone()).instrument(span.clone());
+        let payloads = jobs.iter().map(|job| job.payload.clone()).collect();
+        // The jobs run in their own task so that a panic is a failed run, not a dead worker.
+        let run = runner(self.context.clone(), payloads).instrument(span.clone());
         let mut task = tokio::spawn(run);
         let renew_every = self.settings.lease() / 3;
         loop {
             tokio::select! {
                 joined = &mut task => {
                     return match joined {
-                        Ok(Ok(())) => RunResult::Done,
-                        Ok(Err(error)) => RunResult::Failed(error),
-                        Err(join) => RunResult::Failed(anyhow::anyhow!("the job panicked: {join}")),
+                        Ok(results) => results
+                            .into_iter()
+                            .map(|result| match result {
+                                Ok(()) => RunResult::Done,
+                                Err(error) => RunResult::Failed(error),
+                            })
+                            .collect(),
+                        Err(join) => jobs
+                            .iter()
+                            .map(|_| RunResult::Failed(anyhow::anyhow!("the job panicked: {join}")))
+                            .collect(),
                     };
                 }
                 () = tokio::time::sleep(renew_every) => {
                     let now = storage::now();
-                    match storage::jobs::heartbeat(&self.db, &job.id, claim, now, self.lease_end(now)).await {
+                    match storage::jobs::heartbeat(&self.db, claim, now, self.lease_end(now)).await {
                         Ok(true) => {}
                         Ok(false) => {
                             task.abort();
-                            return RunResult::LeaseLost;
+                            return jobs.iter().map(|_| RunResult::LeaseLost).collect();
                         }
                         // A missed renewal is retried at the next beat; the lease has slack.
-                        Err(error) => tracing::warn!(job.id = %job.id, error = %error, "lease renewal failed"),
+                        Err(error) => tracing::warn!(job.id = %jobs[0].id, error = %error, "lease renewal failed"),
                     }
                 }
             }

@@ -29,6 +29,8 @@ pub struct NewJob {
     pub payload: String,
     /// While a pending job of the same kind has this key, another is not queued.
     pub dedup_key: Option<String>,
+    /// Due jobs of the same kind and batch key may be claimed and run together.
+    pub batch_key: Option<String>,
     pub run_at: DateTime<Utc>,
     pub max_attempts: i32,
 }
@@ -40,6 +42,7 @@ pub struct JobRow {
     pub kind: String,
     pub payload: String,
     pub dedup_key: Option<String>,
+    pub batch_key: Option<String>,
     pub state: JobState,
     pub attempts: i32,
     pub max_attempts: i32,
@@ -56,6 +59,7 @@ from_row!(JobRow {
     kind,
     payload,
     dedup_key,
+    batch_key,
     state,
     attempts,
     max_attempts,
@@ -90,14 +94,14 @@ pub enum FailOutcome {
 
 macro_rules! columns {
     () => {
-        "id, kind, payload, dedup_key, state, attempts, max_attempts, run_at, \
+        "id, kind, payload, dedup_key, batch_key, state, attempts, max_attempts, run_at, \
                            locked_until, locked_by, last_error, created_at, updated_at"
     };
 }
 
-pub(crate) const INSERT: &str = "INSERT INTO jobs (id, kind, payload, dedup_key, state, attempts, \
-     max_attempts, run_at, created_at, updated_at) \
-     VALUES ($1, $2, $3, $4, 'pending', 0, $5, $6, $7, $7) \
+pub(crate) const INSERT: &str = "INSERT INTO jobs (id, kind, payload, dedup_key, batch_key, state, \
+     attempts, max_attempts, run_at, created_at, updated_at) \
+     VALUES ($1, $2, $3, $4, $8, 'pending', 0, $5, $6, $7, $7) \
      ON CONFLICT (kind, dedup_key) WHERE state = 'pending' DO NOTHING";
 
 /// The statement that queues `$job` (a [`NewJob`]) under `$id`, ready to run on a pool or in a
@@ -112,6 +116,7 @@ macro_rules! insert_job {
             .bind($job.max_attempts)
             .bind($job.run_at)
             .bind($now)
+            .bind(&$job.batch_key)
     };
 }
 pub(crate) use insert_job;
@@ -225,13 +230,67 @@ pub async fn claim(
     Ok(row)
 }
 
-const HEARTBEAT: &str = "UPDATE jobs SET locked_until = $1, updated_at = $2 \
-     WHERE id = $3 AND locked_by = $4 AND state = 'running'";
+// Joins a claim: more due pending jobs of the claimed one's kind and batch key, under the same
+// claim token and lease, with the same rule that keeps two jobs of one key from running at once.
+macro_rules! claim_more_sql {
+    ($lock:literal) => {
+        concat!(
+            "UPDATE jobs SET state = 'running', attempts = attempts + 1, \
+               locked_until = $1, locked_by = $2, updated_at = $3 \
+             WHERE id IN (SELECT id FROM jobs AS due WHERE state = 'pending' AND run_at <= $3 \
+               AND kind = $4 AND batch_key = $5 AND ",
+            not_busy!(),
+            " ORDER BY run_at, id LIMIT $6 ",
+            $lock,
+            ") RETURNING ",
+            columns!()
+        )
+    };
+}
+const CLAIM_MORE_SQLITE: &str = claim_more_sql!("");
+const CLAIM_MORE_POSTGRES: &str = claim_more_sql!("FOR UPDATE SKIP LOCKED");
 
-/// Extends the lease of a job still being run. `false` means the claim was lost.
+/// Claims up to `limit` more due jobs that may run with `first` (same kind and batch key) under
+/// its claim token and lease; none when `first` has no batch key.
+pub async fn claim_more(
+    db: &Db,
+    first: &JobRow,
+    limit: usize,
+    now: DateTime<Utc>,
+) -> Result<Vec<JobRow>, StorageError> {
+    let (Some(batch_key), Some(claim), Some(locked_until)) =
+        (&first.batch_key, &first.locked_by, first.locked_until)
+    else {
+        return Ok(Vec::new());
+    };
+    if limit == 0 {
+        return Ok(Vec::new());
+    }
+    let sql = match db {
+        Db::Sqlite(_) => CLAIM_MORE_SQLITE,
+        Db::Postgres(_) => CLAIM_MORE_POSTGRES,
+    };
+    let rows = with_pool!(db, pool => {
+        sqlx::query_as::<_, JobRow>(sql)
+            .bind(locked_until)
+            .bind(claim)
+            .bind(now)
+            .bind(&first.kind)
+            .bind(batch_key)
+            .bind(i64::try_from(limit).unwrap_or(i64::MAX))
+            .fetch_all(pool)
+            .await?
+    });
+    Ok(rows)
+}
+
+const HEARTBEAT: &str = "UPDATE jobs SET locked_until = $1, updated_at = $2 \
+     WHERE locked_by = $3 AND state = 'running'";
+
+/// Extends the lease of the jobs of a claim still being run. `false` means the claim was lost
+/// (another worker took its jobs over).
 pub async fn heartbeat(
     db: &Db,
-    id: &str,
     claim: &str,
     now: DateTime<Utc>,
     locked_until: DateTime<Utc>,
@@ -240,13 +299,12 @@ pub async fn heartbeat(
         sqlx::query(HEARTBEAT)
             .bind(locked_until)
             .bind(now)
-            .bind(id)
             .bind(claim)
             .execute(pool)
             .await?
             .rows_affected()
     });
-    Ok(updated == 1)
+    Ok(updated >= 1)
 }
 
 const COMPLETE: &str = "DELETE FROM jobs WHERE id = $1 AND locked_by = $2 AND state = 'running'";

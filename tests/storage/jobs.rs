@@ -14,6 +14,7 @@ on_both_databases!(
     failure_steps_aside_for_a_newer_equal_job,
     enqueue_many_and_counts,
     jobs_with_one_key_never_run_at_once,
+    a_claim_takes_the_due_jobs_of_its_batch_along,
 );
 
 fn job(kind: &str, key: Option<&str>, run_at_offset: i64) -> NewJob {
@@ -21,6 +22,7 @@ fn job(kind: &str, key: Option<&str>, run_at_offset: i64) -> NewJob {
         kind: kind.to_string(),
         payload: r#"{"n":1}"#.to_string(),
         dedup_key: key.map(str::to_string),
+        batch_key: None,
         run_at: later(run_at_offset),
         max_attempts: 3,
     }
@@ -132,7 +134,7 @@ async fn a_lapsed_lease_is_claimed_again_and_the_old_claim_is_void(db: Db) {
     // The worker that lost the lease cannot complete, fail or renew the job any more.
     assert!(!jobs::complete(&db, &id, "dead-worker").await.unwrap());
     assert!(
-        !jobs::heartbeat(&db, &id, "dead-worker", later(62), later(120))
+        !jobs::heartbeat(&db, "dead-worker", later(62), later(120))
             .await
             .unwrap()
     );
@@ -157,7 +159,7 @@ async fn heartbeat_extends_the_lease(db: Db) {
         .unwrap();
     claim_at(&db, &["a"], "w1", 0).await.unwrap();
     assert!(
-        jobs::heartbeat(&db, &id, "w1", later(50), later(200))
+        jobs::heartbeat(&db, "w1", later(50), later(200))
             .await
             .unwrap()
     );
@@ -334,5 +336,76 @@ async fn jobs_with_one_key_never_run_at_once(db: Db) {
     assert_eq!(
         claim_at(&db, &["event.sync"], "w4", 102).await.unwrap().id,
         third
+    );
+}
+
+async fn a_claim_takes_the_due_jobs_of_its_batch_along(db: Db) {
+    let batched = |key: &str, rep: &str, at: i64| NewJob {
+        batch_key: Some(rep.to_string()),
+        ..job("event.sync", Some(key), at)
+    };
+    for (key, rep, at) in [
+        ("u/e1", "u", 0),
+        ("u/e2", "u", 1),
+        ("v/e1", "v", 2),
+        ("u/e3", "u", 1),
+        ("u/e4", "u", 50),
+    ] {
+        jobs::enqueue(&db, &batched(key, rep, at), t0())
+            .await
+            .unwrap();
+    }
+    // u/e1 runs elsewhere already; its pending twin must not join this batch.
+    jobs::enqueue(&db, &batched("u/e5", "u", 1), t0())
+        .await
+        .unwrap();
+    let busy = claim_at(&db, &["event.sync"], "elsewhere", 0)
+        .await
+        .unwrap();
+    assert_eq!(busy.dedup_key.as_deref(), Some("u/e1"));
+    jobs::enqueue(&db, &batched("u/e1", "u", 0), t0())
+        .await
+        .unwrap();
+
+    let first = claim_at(&db, &["event.sync"], "w1", 3).await.unwrap();
+    let more = jobs::claim_more(&db, &first, 10, later(3)).await.unwrap();
+    let mut keys: Vec<_> = std::iter::once(&first)
+        .chain(&more)
+        .filter_map(|j| j.dedup_key.clone())
+        .collect();
+    keys.sort();
+    assert_eq!(
+        keys,
+        ["u/e2", "u/e3", "u/e5"],
+        "the rep's due jobs, not another rep's, not one not yet due, not a key already running"
+    );
+    assert!(more.iter().all(|j| j.locked_by.as_deref() == Some("w1")));
+    assert!(
+        jobs::claim_more(&db, &first, 10, later(3))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
+    // One heartbeat renews the lease of every job of the claim.
+    assert!(
+        jobs::heartbeat(&db, "w1", later(30), later(300))
+            .await
+            .unwrap()
+    );
+    for job in &more {
+        let renewed = jobs::find(&db, &job.id).await.unwrap().unwrap();
+        assert_eq!(renewed.locked_until, Some(later(300)));
+    }
+    // A job without a batch key runs alone.
+    jobs::enqueue(&db, &job("other", None, 0), t0())
+        .await
+        .unwrap();
+    let alone = claim_at(&db, &["other"], "w2", 3).await.unwrap();
+    assert!(
+        jobs::claim_more(&db, &alone, 10, later(3))
+            .await
+            .unwrap()
+            .is_empty()
     );
 }

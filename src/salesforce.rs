@@ -5,6 +5,7 @@
 //! ([`org_wide`]), which the session uses and which uses nothing above it.
 
 pub mod codes;
+pub mod collections;
 pub mod composite;
 pub mod datetime;
 pub mod error;
@@ -42,8 +43,8 @@ pub struct Salesforce {
     settings: SalesforceSettings,
     jwt_key: Option<jsonwebtoken::EncodingKey>,
     pub limits: limits::OrgLimits,
-    /// Whether each org relates an Event to several Contacts, read from its Event describe.
-    pub shared_activities: moka::future::Cache<OrgId, bool>,
+    /// What each org's Event looks like (Shared Activities, the key field), from its describe.
+    pub event_shape: moka::future::Cache<OrgId, events::EventShape>,
 }
 
 impl Salesforce {
@@ -68,8 +69,8 @@ impl Salesforce {
             settings: settings.clone(),
             jwt_key,
             limits: limits::OrgLimits::default(),
-            // An admin may turn Shared Activities on: asked again after an hour.
-            shared_activities: moka::future::Cache::builder()
+            // An admin may turn Shared Activities on or add the key field: asked again after an hour.
+            event_shape: moka::future::Cache::builder()
                 .max_capacity(10_000)
                 .time_to_live(std::time::Duration::from_secs(3600))
                 .build(),

@@ -1,6 +1,7 @@
 //! The sync of a rep's selected meetings to Salesforce: what the task pane's selection queues
 //! (`SyncEvent`, run by `run`), and the mapping of a meeting to its Salesforce Event.
 
+mod batch;
 pub mod budget;
 mod context;
 pub mod event_map;
@@ -10,6 +11,7 @@ pub mod policy;
 mod poll;
 mod run;
 pub mod schedule;
+mod settle;
 pub mod status;
 pub mod watch;
 pub mod zones;

@@ -20,4 +20,5 @@ mod salesforce_org_wide;
 mod salesforce_session;
 mod shared_queue;
 mod sync;
+mod sync_batches;
 mod tls;

@@ -153,6 +153,10 @@ pub struct SalesforceSettings {
     /// The connected app's private key (PEM) for the org-wide JWT bearer mode; its certificate
     /// is uploaded to the connected app. Unset, admins cannot turn org-wide mode on.
     pub jwt_private_key_file: Option<PathBuf>,
+    /// The External Id field (on Activity) that holds each synced meeting's key. An org that
+    /// has it gets upserts, so a write repeated after a crash finds its Event by key; an org
+    /// without it, a query on owner, start and subject.
+    pub event_key_field: String,
 }
 
 impl Default for SalesforceSettings {
@@ -166,6 +170,7 @@ impl Default for SalesforceSettings {
             api_version: "64.0".into(),
             scopes: "api refresh_token".into(),
             jwt_private_key_file: None,
+            event_key_field: "Outforce_Key__c".into(),
         }
     }
 }

@@ -1,6 +1,7 @@
-//! The Salesforce Events the sync writes: create, update, delete, find one written before (the
-//! idempotency fallback when the org has no External Id field on Event), and whether the org
-//! relates an Event to several Contacts (Shared Activities: `EventWhoIds` in its describe).
+//! The Salesforce Events the sync writes one at a time (its batches go through
+//! `salesforce::collections`): update, the subject, find one written before (the
+//! idempotency fallback when the org has no External Id field on Event), and what the org's
+//! Event offers (Shared Activities: `EventWhoIds` in its describe; the key field).
 
 use reqwest::Method;
 use serde::Deserialize;
@@ -13,18 +14,16 @@ use super::rest::soql_escape;
 use super::session::{Session, SessionError};
 
 #[derive(Deserialize)]
-struct Created {
-    id: String,
-}
-
-#[derive(Deserialize)]
 struct Describe {
     fields: Vec<DescribedField>,
 }
 
 #[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
 struct DescribedField {
     name: String,
+    #[serde(default)]
+    external_id: bool,
 }
 
 #[derive(Deserialize)]
@@ -33,33 +32,37 @@ struct Found {
     id: String,
 }
 
-/// Whether the org has Shared Activities (the Event describe lists `EventWhoIds`); asked once
-/// per org and hour.
-pub async fn shared_activities(session: &mut Session) -> Result<bool, SessionError> {
+/// What an org's Event offers the sync, from its describe (asked once per org and hour).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct EventShape {
+    /// The org relates an Event to several Contacts (`EventWhoIds`, Shared Activities).
+    pub shared_activities: bool,
+    /// The External Id field that keys each synced meeting (`salesforce.event_key_field`),
+    /// when the org has it.
+    pub key_field: Option<String>,
+}
+
+pub async fn shape(session: &mut Session) -> Result<EventShape, SessionError> {
     let org = session.org_id().clone();
-    if let Some(known) = session.salesforce().shared_activities.get(&org).await {
+    if let Some(known) = session.salesforce().event_shape.get(&org).await {
         return Ok(known);
     }
     let describe: Describe = session.get("sobjects/Event/describe").await?;
-    let shared = describe.fields.iter().any(|f| f.name == "EventWhoIds");
+    let wanted = &session.salesforce().settings().event_key_field;
+    let shape = EventShape {
+        shared_activities: describe.fields.iter().any(|f| f.name == "EventWhoIds"),
+        key_field: describe
+            .fields
+            .iter()
+            .find(|f| f.external_id && f.name.eq_ignore_ascii_case(wanted))
+            .map(|f| f.name.clone()),
+    };
     session
         .salesforce()
-        .shared_activities
-        .insert(org, shared)
+        .event_shape
+        .insert(org, shape.clone())
         .await;
-    Ok(shared)
-}
-
-pub async fn create(
-    session: &mut Session,
-    fields: &Map<String, Value>,
-) -> Result<String, SessionError> {
-    let body = Value::Object(fields.clone());
-    let created: Created = session
-        .send(Method::POST, "sobjects/Event", Some(&body))
-        .await?
-        .json()?;
-    Ok(created.id)
+    Ok(shape)
 }
 
 pub async fn update(
@@ -87,22 +90,6 @@ pub async fn subject(session: &mut Session, id: &str) -> Result<Option<String>, 
             code: ErrorCode::EntityIsDeleted | ErrorCode::NotFound,
             ..
         })) => Ok(None),
-        Err(other) => Err(other),
-    }
-}
-
-/// Deletes the Event; `false` when it was gone already (deleted in Salesforce, or by an
-/// earlier attempt of the same job).
-pub async fn delete(session: &mut Session, id: &str) -> Result<bool, SessionError> {
-    match session
-        .send(Method::DELETE, &format!("sobjects/Event/{id}"), None)
-        .await
-    {
-        Ok(_) => Ok(true),
-        Err(SessionError::Salesforce(SalesforceError::Api {
-            code: ErrorCode::EntityIsDeleted | ErrorCode::NotFound,
-            ..
-        })) => Ok(false),
         Err(other) => Err(other),
     }
 }

@@ -3,7 +3,7 @@
 //! reads the event and the link, and writes what this returns.
 
 use aws_lc_rs::digest;
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
@@ -278,4 +278,34 @@ pub fn hash(fields: &Map<String, Value>) -> String {
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect()
+}
+
+/// The pane's view of the meeting in Graph's shape: UTC times, and an all-day meeting's dates
+/// in the mailbox's zone.
+pub(super) fn from_pane(meeting: &crate::meeting::Meeting) -> GraphEvent {
+    let zone = meeting
+        .time_zone
+        .as_deref()
+        .filter(|_| meeting.all_day)
+        .and_then(|name| zones::zone(name).map(|zone| (name, zone)));
+    let zoned = |at: DateTime<Utc>| {
+        let (local, zone_name) = match zone {
+            Some((name, zone)) => (at.with_timezone(&zone).naive_local(), name.to_string()),
+            None => (at.naive_utc(), "UTC".to_string()),
+        };
+        ZonedTime {
+            date_time: local.format("%Y-%m-%dT%H:%M:%S%.f").to_string(),
+            time_zone: zone_name,
+        }
+    };
+    GraphEvent {
+        subject: Some(meeting.subject.clone()),
+        start: Some(zoned(meeting.start)),
+        end: Some(zoned(meeting.end)),
+        is_all_day: meeting.all_day,
+        location: Some(Location {
+            display_name: meeting.location.clone().unwrap_or_default(),
+        }),
+        ..GraphEvent::default()
+    }
 }

@@ -10,34 +10,62 @@
 use chrono::{DateTime, Utc};
 use serde_json::json;
 
-use super::event_map::{self, Context, GraphEvent, Location, Mapped, ZonedTime};
+use super::event_map::{self, Context, GraphEvent, Mapped};
 use super::policy::{Deletion, Policy};
 use crate::graph::access::MailboxToken;
 use crate::graph::events::ReadError::Throttled;
 use crate::graph::events::SELECTION_PROPERTY;
 use crate::jobs::Permanent;
-use crate::meeting::Meeting;
-use crate::salesforce::events;
+use crate::salesforce::ErrorCode;
+use crate::salesforce::events::{self, EventShape};
 use crate::salesforce::session::Session;
 use crate::state::AppState;
 use crate::storage;
 use crate::storage::event_links::{self, EventLink, LinkState, Written};
 use crate::storage::history::{self, Actor, NewEntry};
 
-/// One run of the job for one link.
+/// One link's part of a sync run.
 pub(super) struct Run<'a> {
     pub state: &'a AppState,
     pub link: &'a EventLink,
     pub policy: Policy,
-    pub mailbox: Option<MailboxToken>,
+    pub mailbox: Option<&'a MailboxToken>,
+    /// What the org's Event offers (Shared Activities, the key field).
+    pub shape: &'a EventShape,
+}
+
+/// What a link's run leaves to the batch's Salesforce calls (sObject Collections), to be
+/// finished once Salesforce has answered.
+pub(super) enum Step {
+    /// Nothing is left to write.
+    Done,
+    Create(Box<Write>),
+    Update(String, Box<Write>),
+    Delete(String, Removal),
+}
+
+/// An Event's fields to write, and the Outlook event they came from.
+pub(super) struct Write {
+    pub fields: event_map::EventFields,
+    source: GraphEvent,
+}
+
+/// Why an Event is deleted.
+#[derive(Clone, Copy)]
+pub(super) enum Removal {
+    /// The meeting was cancelled or deleted in Outlook (the link's code says which).
+    Gone(&'static str),
+    Unselected,
 }
 
 impl Run<'_> {
-    /// Writes, updates or removes the link's Event.
-    pub async fn sync(&self, session: &mut Session) -> anyhow::Result<()> {
+    /// Decides what the link's Event needs, doing at once what needs no batched call (a skip,
+    /// an Event found again, a kept Event marked, a stamp), and recording the intent before a
+    /// create.
+    pub async fn plan(&self, session: &mut Session) -> anyhow::Result<Step> {
         let link = self.link;
         if !link.selected {
-            return self.unselect(session).await;
+            return self.unselect().await;
         }
         let source = match self.source_event().await? {
             // Outlook holds what we last synced, and the rep changed nothing since (a notice of
@@ -47,7 +75,7 @@ impl Run<'_> {
                     && event.change_key.is_some()
                     && event.change_key == link.outlook_change_key =>
             {
-                return Ok(());
+                return Ok(Step::Done);
             }
             Source::Found(event) => event,
             Source::Deleted => return self.gone(session, OUTLOOK_DELETED).await,
@@ -58,18 +86,25 @@ impl Run<'_> {
         let context = Context {
             who_ids: &link.who_ids.0,
             what_id: link.what_id.as_deref(),
-            shared_activities: events::shared_activities(session).await?,
+            shared_activities: self.shape.shared_activities,
             private: self.policy.private,
         };
         match event_map::map(&source, &context).map_err(|e| Permanent(e.to_string()))? {
-            Mapped::Write(written) => self.write(session, written, &source).await,
+            Mapped::Write(fields) => {
+                let write = Box::new(Write {
+                    fields,
+                    source: *source,
+                });
+                self.write(session, write).await
+            }
             Mapped::Cancelled => self.gone(session, OUTLOOK_CANCELLED).await,
             Mapped::Skipped(code) => {
                 let db = &self.state.db;
                 event_links::set_state(db, &link.id, LinkState::Failed, Some(code), storage::now())
                     .await?;
                 self.record(Decision::Skipped, json!({ "because": code }))
-                    .await
+                    .await?;
+                Ok(Step::Done)
             }
         }
     }
@@ -81,7 +116,7 @@ impl Run<'_> {
     /// knowing an event it has shown us before means the rep deleted it.
     async fn source_event(&self) -> anyhow::Result<Source> {
         let link = self.link;
-        let snapshot = link.meeting.as_ref().map(|m| as_graph_event(&m.0));
+        let snapshot = link.meeting.as_ref().map(|m| event_map::from_pane(&m.0));
         let from_graph = match &self.mailbox {
             Some(mailbox) => match self
                 .state
@@ -117,51 +152,61 @@ impl Run<'_> {
         Ok(Source::Found(Box::new(event)))
     }
 
-    async fn write(
-        &self,
-        session: &mut Session,
-        written: event_map::EventFields,
-        source: &GraphEvent,
-    ) -> anyhow::Result<()> {
-        let (db, link) = (&self.state.db, self.link);
-        let fields = &written.fields;
-        let (id, decision) = match &link.salesforce_event_id {
-            Some(id) if link.salesforce_hash.as_deref() == Some(written.hash.as_str()) => {
-                (id.clone(), None)
+    async fn write(&self, session: &mut Session, write: Box<Write>) -> anyhow::Result<Step> {
+        let link = self.link;
+        let hash = write.fields.hash.as_str();
+        match &link.salesforce_event_id {
+            Some(id) if link.salesforce_hash.as_deref() == Some(hash) => {
+                self.written(&write, id, None).await?;
+                Ok(Step::Done)
             }
-            Some(id) => {
-                events::update(session, id, fields).await?;
-                (id.clone(), Some(Decision::Updated))
-            }
+            Some(id) => Ok(Step::Update(id.clone(), write)),
             None => {
-                let earlier = match &link.write_intent {
-                    Some(_) => events::find_written(session, fields).await?,
-                    None => None,
+                // With a key field the create is an upsert by the link's key: a repeated write
+                // finds its Event by itself.
+                let earlier = match (&link.write_intent, &self.shape.key_field) {
+                    (Some(_), None) => events::find_written(session, &write.fields.fields).await?,
+                    _ => None,
                 };
-                match earlier {
-                    Some(id) => (id, Some(Decision::FoundAgain)),
-                    None => {
-                        event_links::record_write_intent(
-                            db,
-                            &link.id,
-                            &written.hash,
-                            storage::now(),
-                        )
+                if let Some(id) = earlier {
+                    self.written(&write, &id, Some(Decision::FoundAgain))
                         .await?;
-                        let id = events::create(session, fields).await?;
-                        (id, Some(Decision::Created))
-                    }
+                    return Ok(Step::Done);
                 }
+                let db = &self.state.db;
+                event_links::record_write_intent(db, &link.id, hash, storage::now()).await?;
+                Ok(Step::Create(write))
             }
-        };
+        }
+    }
+
+    /// Finishes a create the batch's call made.
+    pub async fn created(&self, write: &Write, id: &str) -> anyhow::Result<()> {
+        self.written(write, id, Some(Decision::Created)).await
+    }
+
+    /// Finishes an update the batch's call made.
+    pub async fn updated(&self, write: &Write, id: &str) -> anyhow::Result<()> {
+        self.written(write, id, Some(Decision::Updated)).await
+    }
+
+    /// Records the Event as written (and the decision, when Salesforce was changed) and stamps
+    /// the Outlook event with its Id.
+    async fn written(
+        &self,
+        write: &Write,
+        id: &str,
+        decision: Option<Decision>,
+    ) -> anyhow::Result<()> {
+        let (db, link, source) = (&self.state.db, self.link, &write.source);
         let done = Written::Salesforce {
-            event_id: &id,
-            hash: &written.hash,
+            event_id: id,
+            hash: &write.fields.hash,
             modstamp: "",
         };
         event_links::record_written(db, &link.id, done, storage::now()).await?;
         if let Some(decision) = decision {
-            let detail = json!({ "salesforce_event_id": id, "after": fields });
+            let detail = json!({ "salesforce_event_id": id, "after": &write.fields.fields });
             self.record(decision, detail).await?;
         }
         if let Some(seen) = &source.change_key {
@@ -172,19 +217,20 @@ impl Run<'_> {
             .iter()
             .any(|p| p.id.eq_ignore_ascii_case(SELECTION_PROPERTY) && p.value == id);
         if !stamped {
-            self.stamp(&id, source.change_key.as_deref()).await?;
+            self.stamp(id, source.change_key.as_deref()).await?;
         }
         Ok(())
     }
 
     /// Cancelled or deleted in Outlook (`code` says which), per the deletion policy: the
-    /// Event is deleted, or kept with "Canceled: " before its subject as Salesforce holds it
-    /// (as Outlook shows a cancelled meeting). The link stays, `removed`, and says why.
-    async fn gone(&self, session: &mut Session, code: &'static str) -> anyhow::Result<()> {
+    /// Event is deleted (by the batch), or kept with "Canceled: " before its subject as
+    /// Salesforce holds it (as Outlook shows a cancelled meeting). The link stays, `removed`,
+    /// and says why.
+    async fn gone(&self, session: &mut Session, code: &'static str) -> anyhow::Result<Step> {
         let (db, link) = (&self.state.db, self.link);
         // Already done (a later notice of the same deletion): the decision is not taken twice.
         if link.state == LinkState::Removed && link.last_error_code.as_deref() == Some(code) {
-            return Ok(());
+            return Ok(Step::Done);
         }
         match (self.policy.deleted, &link.salesforce_event_id) {
             (Deletion::Keep, Some(id)) => {
@@ -199,23 +245,18 @@ impl Run<'_> {
                 }
                 self.record(Decision::Kept, detail).await?;
             }
-            (_, Some(id)) => {
-                events::delete(session, id).await?;
-                event_links::forget_salesforce_event(db, &link.id, storage::now()).await?;
-                let detail = json!({ "because": code, "salesforce_event_id": id });
-                self.record(Decision::Deleted, detail).await?;
-            }
+            (_, Some(id)) => return Ok(Step::Delete(id.clone(), Removal::Gone(code))),
             (_, None) => {}
         }
         event_links::set_state(db, &link.id, LinkState::Removed, Some(code), storage::now())
             .await?;
-        Ok(())
+        Ok(Step::Done)
     }
 
-    /// Unselected or cancelled, per the deletion policy. Delete: the Event goes and the link is
-    /// kept, `removed`, so that selecting the meeting again writes one Event anew. Keep: the
+    /// Unselected, per the deletion policy. Delete: the Event goes (by the batch) and the link
+    /// is kept, `removed`, so that selecting the meeting again writes one Event anew. Keep: the
     /// Event stays and the link keeps its Id, so that selecting again updates that Event.
-    async fn unselect(&self, session: &mut Session) -> anyhow::Result<()> {
+    async fn unselect(&self) -> anyhow::Result<Step> {
         let (db, link) = (&self.state.db, self.link);
         match (self.policy.deleted, &link.salesforce_event_id) {
             (Deletion::Keep, Some(id)) => {
@@ -224,17 +265,58 @@ impl Run<'_> {
                 let detail = json!({ "because": UNSELECTED, "salesforce_event_id": id });
                 self.record(Decision::Kept, detail).await?;
             }
-            (_, id) => {
-                if let Some(id) = id {
-                    events::delete(session, id).await?;
-                    let detail = json!({ "because": UNSELECTED, "salesforce_event_id": id });
-                    self.record(Decision::Deleted, detail).await?;
-                }
+            (_, Some(id)) => return Ok(Step::Delete(id.clone(), Removal::Unselected)),
+            (_, None) => {
                 event_links::forget_salesforce_event(db, &link.id, storage::now()).await?;
             }
         }
         self.stamp("", None).await?;
+        Ok(Step::Done)
+    }
+
+    /// Finishes a deletion the batch's call made (or found made already).
+    pub async fn deleted(&self, id: &str, removal: Removal) -> anyhow::Result<()> {
+        let (db, link) = (&self.state.db, self.link);
+        let because = match removal {
+            Removal::Gone(code) => code,
+            Removal::Unselected => UNSELECTED,
+        };
+        let detail = json!({ "because": because, "salesforce_event_id": id });
+        self.record(Decision::Deleted, detail).await?;
+        event_links::forget_salesforce_event(db, &link.id, storage::now()).await?;
+        match removal {
+            Removal::Gone(code) => {
+                event_links::set_state(
+                    db,
+                    &link.id,
+                    LinkState::Removed,
+                    Some(code),
+                    storage::now(),
+                )
+                .await?;
+            }
+            Removal::Unselected => self.stamp("", None).await?,
+        }
         Ok(())
+    }
+
+    /// Salesforce refused the link's Event for a reason no retry fixes (a related record gone, a
+    /// validation rule): the link fails with `salesforce_rejected`, the history keeps
+    /// Salesforce's code, and the job is not retried; the rep's next change to the meeting or
+    /// its relations tries again.
+    pub async fn rejected(&self, code: &ErrorCode) -> anyhow::Result<()> {
+        let (db, link) = (&self.state.db, self.link);
+        event_links::set_state(
+            db,
+            &link.id,
+            LinkState::Failed,
+            Some(REJECTED),
+            storage::now(),
+        )
+        .await?;
+        let detail = json!({ "because": REJECTED, "salesforce_code": code.as_str() });
+        self.record(Decision::Rejected, detail).await?;
+        Err(Permanent(format!("Salesforce refused the Event: {code}")).into())
     }
 
     /// Keeps a decision that changed (or refused to change) Salesforce in the item's history:
@@ -299,6 +381,8 @@ enum Decision {
     Kept,
     /// A policy kept the meeting out of Salesforce (a private meeting under `skip`).
     Skipped,
+    /// Salesforce refused the write for good.
+    Rejected,
 }
 
 impl Decision {
@@ -310,9 +394,13 @@ impl Decision {
             Self::Deleted => "deleted",
             Self::Kept => "kept",
             Self::Skipped => "skipped",
+            Self::Rejected => "rejected",
         }
     }
 }
+
+/// The code of a link whose Event Salesforce refused for good.
+pub const REJECTED: &str = "salesforce_rejected";
 
 /// Why an Event went or stayed when the rep stopped syncing its meeting.
 const UNSELECTED: &str = "unselected";
@@ -322,33 +410,3 @@ pub const OUTLOOK_CANCELLED: &str = "outlook_cancelled";
 pub const OUTLOOK_DELETED: &str = "outlook_deleted";
 /// What a kept Event's subject starts with once its meeting is cancelled.
 const CANCELED: &str = "Canceled: ";
-
-/// The pane's view of the meeting in Graph's shape: UTC times, and an all-day meeting's dates
-/// in the mailbox's zone.
-fn as_graph_event(meeting: &Meeting) -> GraphEvent {
-    let zone = meeting
-        .time_zone
-        .as_deref()
-        .filter(|_| meeting.all_day)
-        .and_then(|name| super::zones::zone(name).map(|zone| (name, zone)));
-    let zoned = |at: DateTime<Utc>| {
-        let (local, zone_name) = match zone {
-            Some((name, zone)) => (at.with_timezone(&zone).naive_local(), name.to_string()),
-            None => (at.naive_utc(), "UTC".to_string()),
-        };
-        ZonedTime {
-            date_time: local.format("%Y-%m-%dT%H:%M:%S%.f").to_string(),
-            time_zone: zone_name,
-        }
-    };
-    GraphEvent {
-        subject: Some(meeting.subject.clone()),
-        start: Some(zoned(meeting.start)),
-        end: Some(zoned(meeting.end)),
-        is_all_day: meeting.all_day,
-        location: Some(Location {
-            display_name: meeting.location.clone().unwrap_or_default(),
-        }),
-        ..GraphEvent::default()
-    }
-}

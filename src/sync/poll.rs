@@ -65,7 +65,7 @@ impl Job for PollMailbox {
             Ok(round) => round,
             Err(DeltaError::Read(ReadError::Throttled(wait))) => {
                 let at = now + Duration::from_std(wait).unwrap_or(Duration::minutes(1));
-                let code = Some(super::run::GRAPH_THROTTLED);
+                let code = Some(super::settle::GRAPH_THROTTLED);
                 mailbox_watches::set_next_poll(&state.db, &user_id, at, code, now).await?;
                 return Ok(());
             }

@@ -30,13 +30,16 @@ pub struct EntryView {
     /// `system` (the sync), `rep` or `admin`.
     #[schema(example = "system")]
     actor: &'static str,
-    /// `created`, `found_again`, `updated`, `deleted`, `kept` or `skipped`.
+    /// `created`, `found_again`, `updated`, `deleted`, `kept`, `skipped` or `rejected`.
     #[schema(example = "updated")]
     action: String,
     /// The rule or change behind it: `unselected`, `outlook_deleted`, `outlook_cancelled`,
-    /// `private_skipped`, …
+    /// `private_skipped`, `salesforce_rejected`, …
     because: Option<String>,
     salesforce_event_id: Option<String>,
+    /// Salesforce's own error code, when it refused the write (`rejected`).
+    #[schema(example = "INVALID_CROSS_REFERENCE_KEY")]
+    salesforce_code: Option<String>,
     /// The Event's fields as the previous write left them.
     #[schema(value_type = Option<Object>)]
     before: Option<Value>,
@@ -101,6 +104,7 @@ fn explained(entries: Vec<HistoryEntry>) -> Vec<EntryView> {
                 action: entry.action,
                 because: text(&detail, "because"),
                 salesforce_event_id: text(&detail, "salesforce_event_id"),
+                salesforce_code: text(&detail, "salesforce_code"),
                 before,
                 after,
                 changed,

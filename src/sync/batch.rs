@@ -1,0 +1,247 @@
+//! One sync run over several of a rep's links (the `event.sync` jobs claimed together): one
+//! Salesforce session, allowance check and policy lookup for all, each link planned on its own
+//! (`sync::link`), then its creates, updates and deletes sent as sObject Collections, one call
+//! per 200, and each link finished with its own outcome.
+
+use serde_json::{Map, Value};
+
+use super::SyncEvent;
+use super::context;
+use super::link::{Run, Step};
+use super::settle::{self, Handling};
+use crate::ids::UserId;
+use crate::salesforce::SalesforceError;
+use crate::salesforce::collections::{self, MAX_RECORDS};
+use crate::salesforce::events::{self, EventShape};
+use crate::salesforce::session::{Session, SessionError};
+use crate::state::AppState;
+use crate::storage::event_links::{self, EventLink};
+use crate::storage::users;
+
+const EVENT: &str = "Event";
+
+/// Runs the jobs of one rep (`user_id`): each job's result, in order.
+pub(super) async fn run(
+    state: &AppState,
+    user_id: &str,
+    jobs: &[&SyncEvent],
+) -> Vec<anyhow::Result<()>> {
+    let mut results: Vec<anyhow::Result<()>> = jobs.iter().map(|_| Ok(())).collect();
+    let user_id = UserId::new(user_id.to_string());
+    let mut links: Vec<(usize, EventLink)> = Vec::with_capacity(jobs.len());
+    for (i, job) in jobs.iter().enumerate() {
+        match event_links::find_by_outlook_id(&state.db, &user_id, &job.outlook_event_id).await {
+            Ok(Some(link)) => links.push((i, link)),
+            Ok(None) => {}
+            Err(error) => results[i] = Err(error.into()),
+        }
+    }
+    if links.is_empty() {
+        return results;
+    }
+    let user = match users::find(&state.db, &user_id).await {
+        Ok(Some(user)) => user,
+        Ok(None) => return results,
+        Err(error) => return shared_failure(state, jobs, &links, results, &error.into()).await,
+    };
+    let mut session = match open(state, &user).await {
+        Ok(Opened::Go(session)) => *session,
+        Ok(Opened::Wait(wait)) => {
+            let wait = Handling::Wait(wait, settle::BUDGET_PAUSED);
+            for (i, link) in &links {
+                results[*i] = wait.apply(state, jobs[*i], link).await;
+            }
+            return results;
+        }
+        Err(error) => return shared_failure(state, jobs, &links, results, &error).await,
+    };
+    let shape = match events::shape(&mut session).await {
+        Ok(shape) => shape,
+        Err(error) => return shared_failure(state, jobs, &links, results, &error.into()).await,
+    };
+    let policy = match context::policy_for(state, &user).await {
+        Ok(policy) => policy,
+        Err(error) => return shared_failure(state, jobs, &links, results, &error).await,
+    };
+    let mailbox = context::mailbox(state, &user).await;
+
+    // Each link's plan; once Graph asks us to wait, the rest wait without asking it again.
+    let mut planned: Vec<(usize, Run<'_>, Step)> = Vec::with_capacity(links.len());
+    let mut throttled: Option<Handling> = None;
+    for (i, link) in &links {
+        if let Some(wait) = throttled {
+            results[*i] = wait.apply(state, jobs[*i], link).await;
+            continue;
+        }
+        let run = Run {
+            state,
+            link,
+            policy: policy.clone(),
+            mailbox: mailbox.as_ref(),
+            shape: &shape,
+        };
+        match run.plan(&mut session).await {
+            Ok(step) => planned.push((*i, run, step)),
+            Err(error) => {
+                if let Some(wait @ Handling::Wait(_, settle::GRAPH_THROTTLED)) =
+                    Handling::of(state, &error)
+                {
+                    throttled = Some(wait);
+                }
+                results[*i] = settle::settle(state, jobs[*i], link, error).await;
+            }
+        }
+    }
+    write(state, &mut session, &shape, jobs, &planned, &mut results).await;
+    results
+}
+
+/// The session to write with, or how long the org's allowance says to wait.
+enum Opened {
+    Go(Box<Session>),
+    Wait(std::time::Duration),
+}
+
+async fn open(state: &AppState, user: &users::User) -> anyhow::Result<Opened> {
+    let mut session = state.sessions.open(user).await?;
+    Ok(match settle::spend(state, &mut session).await? {
+        Some(wait) => Opened::Wait(wait),
+        None => Opened::Go(Box::new(session)),
+    })
+}
+
+/// Sends the planned creates, updates and deletes, 200 a call, and finishes each link.
+async fn write(
+    state: &AppState,
+    session: &mut Session,
+    shape: &EventShape,
+    jobs: &[&SyncEvent],
+    planned: &[(usize, Run<'_>, Step)],
+    results: &mut [anyhow::Result<()>],
+) {
+    let creates: Vec<_> = planned
+        .iter()
+        .filter_map(|(i, run, step)| match step {
+            Step::Create(write) => Some((*i, run, &**write)),
+            _ => None,
+        })
+        .collect();
+    for chunk in creates.chunks(MAX_RECORDS) {
+        let created = match &shape.key_field {
+            Some(key_field) => {
+                let records: Vec<(&str, &Map<String, Value>)> = chunk
+                    .iter()
+                    .map(|(_, run, w)| (run.link.id.as_str(), &w.fields.fields))
+                    .collect();
+                collections::upsert(session, EVENT, key_field, &records).await
+            }
+            None => {
+                let fields: Vec<&Map<String, Value>> =
+                    chunk.iter().map(|(_, _, w)| &w.fields.fields).collect();
+                collections::create(session, EVENT, &fields).await
+            }
+        };
+        match created {
+            Ok(outcomes) => {
+                for ((i, run, write), outcome) in chunk.iter().zip(outcomes) {
+                    results[*i] = match outcome {
+                        Ok(id) => run.created(write, &id).await,
+                        Err(refused) => refusal(state, jobs[*i], run, refused).await,
+                    };
+                }
+            }
+            Err(error) => {
+                let error = error.into();
+                for (i, run, _) in chunk {
+                    results[*i] = settle::settle_shared(state, jobs[*i], run.link, &error).await;
+                }
+            }
+        }
+    }
+
+    let updates: Vec<_> = planned
+        .iter()
+        .filter_map(|(i, run, step)| match step {
+            Step::Update(id, write) => Some((*i, run, id.as_str(), &**write)),
+            _ => None,
+        })
+        .collect();
+    for chunk in updates.chunks(MAX_RECORDS) {
+        let records: Vec<(&str, &Map<String, Value>)> = chunk
+            .iter()
+            .map(|(_, _, id, w)| (*id, &w.fields.fields))
+            .collect();
+        match collections::update(session, EVENT, &records).await {
+            Ok(outcomes) => {
+                for ((i, run, id, write), outcome) in chunk.iter().zip(outcomes) {
+                    results[*i] = match outcome {
+                        Ok(()) => run.updated(write, id).await,
+                        Err(refused) => refusal(state, jobs[*i], run, refused).await,
+                    };
+                }
+            }
+            Err(error) => {
+                let error = error.into();
+                for (i, run, _, _) in chunk {
+                    results[*i] = settle::settle_shared(state, jobs[*i], run.link, &error).await;
+                }
+            }
+        }
+    }
+
+    let deletes: Vec<_> = planned
+        .iter()
+        .filter_map(|(i, run, step)| match step {
+            Step::Delete(id, removal) => Some((*i, run, id.as_str(), *removal)),
+            _ => None,
+        })
+        .collect();
+    for chunk in deletes.chunks(MAX_RECORDS) {
+        let ids: Vec<&str> = chunk.iter().map(|(_, _, id, _)| *id).collect();
+        match collections::delete(session, &ids).await {
+            Ok(outcomes) => {
+                for ((i, run, id, removal), outcome) in chunk.iter().zip(outcomes) {
+                    // Gone already (deleted in Salesforce, or by an earlier attempt) is done.
+                    results[*i] = match outcome {
+                        Ok(_) => run.deleted(id, *removal).await,
+                        Err(refused) => refusal(state, jobs[*i], run, refused).await,
+                    };
+                }
+            }
+            Err(error) => {
+                let error = error.into();
+                for (i, run, _, _) in chunk {
+                    results[*i] = settle::settle_shared(state, jobs[*i], run.link, &error).await;
+                }
+            }
+        }
+    }
+}
+
+/// A record Salesforce refused inside a Collections call: that link alone fails, for good
+/// unless the cause passes (a locked row, a busy server).
+async fn refusal(
+    state: &AppState,
+    job: &SyncEvent,
+    run: &Run<'_>,
+    refused: SalesforceError,
+) -> anyhow::Result<()> {
+    match &refused {
+        SalesforceError::Api { code, .. } if !code.is_transient() => run.rejected(code).await,
+        _ => settle::settle(state, job, run.link, SessionError::from(refused).into()).await,
+    }
+}
+
+/// Every link of the run met `error` before it could be planned.
+async fn shared_failure(
+    state: &AppState,
+    jobs: &[&SyncEvent],
+    links: &[(usize, EventLink)],
+    mut results: Vec<anyhow::Result<()>>,
+    error: &anyhow::Error,
+) -> Vec<anyhow::Result<()>> {
+    for (i, link) in links {
+        results[*i] = settle::settle_shared(state, jobs[*i], link, error).await;
+    }
+    results
+}

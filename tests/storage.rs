@@ -5,6 +5,7 @@ mod event_links;
 mod fresh;
 mod history;
 mod jobs;
+mod mailbox_watches;
 mod org_wide;
 mod salesforce_logins;
 mod sync_configs;

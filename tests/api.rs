@@ -21,4 +21,5 @@ mod salesforce_session;
 mod shared_queue;
 mod sync;
 mod sync_batches;
+mod sync_faults;
 mod tls;

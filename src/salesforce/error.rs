@@ -47,6 +47,18 @@ impl SalesforceError {
         )
     }
 
+    /// Worth trying again later, unchanged: Salesforce down or busy (5xx), a locked row, a
+    /// connection that failed or dropped before the answer was read. (Whether such a write
+    /// took effect is unknown: the sync's intent and key cover that.)
+    pub fn is_transient(&self) -> bool {
+        match self {
+            Self::Api { status, code, .. } => *status >= 500 || code.is_transient(),
+            Self::Status(status) => *status >= 500,
+            Self::Transport(_) | Self::Decode(_) => true,
+            _ => false,
+        }
+    }
+
     /// The grant behind a connection is gone (refresh token revoked or expired, user not
     /// approved): only the rep or the admin can mend it.
     pub fn is_invalid_grant(&self) -> bool {

@@ -1,5 +1,6 @@
 //! How a sync run treats what it cannot do now: the org's API allowance spent or waited for,
-//! Graph's throttling waited out, and a link parked while the rep's connection is dead. Nothing
+//! Graph's throttling and Salesforce's passing failures waited out, and a link parked while the
+//! rep's connection is dead. Nothing
 //! here drops a link: it waits, is parked until the rep reconnects, or its job is retried.
 
 use std::time::Duration;
@@ -17,6 +18,9 @@ use crate::storage::event_links::{self, EventLink, LinkState};
 pub const BUDGET_PAUSED: &str = "salesforce_api_budget_paused";
 /// The code a queued link carries while Graph has asked us to wait (429 `Retry-After`).
 pub const GRAPH_THROTTLED: &str = "graph_throttled";
+/// The code a queued link carries while Salesforce fails in passing (5xx, a locked row, a
+/// dropped connection).
+pub const SALESFORCE_UNAVAILABLE: &str = "salesforce_unavailable";
 
 /// What the org's API allowance permits now: `None` to go ahead (after a pause when little is
 /// left), or how long to wait. A paused org's old reading is refreshed with one `/limits` call.
@@ -66,6 +70,11 @@ impl Handling {
                 Some(Self::Wait(wait, BUDGET_PAUSED))
             }
             SessionError::NotConnected | SessionError::ReconnectNeeded => Some(Self::Park),
+            // Not a reason to use up the job's attempts: an outage of any length is waited out.
+            SessionError::Salesforce(error) if error.is_transient() => {
+                let wait = Duration::from_secs(state.settings.sync.transient_retry_secs);
+                Some(Self::Wait(wait, SALESFORCE_UNAVAILABLE))
+            }
             _ => None,
         }
     }

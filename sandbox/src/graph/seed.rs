@@ -184,6 +184,16 @@ impl Graph {
         self.inner.shared.lock().faults.script(path_prefix, faults);
     }
 
+    /// Every later call fails with probability `rate`, with one of `faults` drawn from a
+    /// generator seeded with `seed`.
+    pub fn randomize_faults(&self, seed: u64, rate: f64, faults: Vec<GraphFault>) {
+        self.inner
+            .shared
+            .lock()
+            .faults
+            .randomize(seed, rate, faults);
+    }
+
     pub fn clear_faults(&self) {
         self.inner.shared.lock().faults.clear();
     }

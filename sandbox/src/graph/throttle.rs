@@ -5,6 +5,8 @@
 use std::collections::{HashMap, VecDeque};
 use std::time::{Duration, Instant};
 
+use rand::rngs::Xoshiro256PlusPlus;
+use rand::{RngExt as _, SeedableRng as _};
 use serde_json::Value;
 
 use super::api::Reply;
@@ -144,9 +146,12 @@ impl GraphFault {
     }
 }
 
+/// Faults for the next calls to a path (scripted), or drawn at random for any call from a
+/// seeded generator: the same seed gives the same faults in the same order.
 #[derive(Default)]
 pub struct Faults {
     scripted: Vec<(String, VecDeque<GraphFault>)>,
+    random: Option<(Xoshiro256PlusPlus, f64, Vec<GraphFault>)>,
 }
 
 impl Faults {
@@ -154,15 +159,32 @@ impl Faults {
         self.scripted.push((path_prefix.to_string(), faults.into()));
     }
 
+    /// Each later call fails with probability `rate`, with one of `faults`.
+    pub fn randomize(&mut self, seed: u64, rate: f64, faults: Vec<GraphFault>) {
+        let rng = Xoshiro256PlusPlus::seed_from_u64(seed);
+        self.random = Some((rng, rate.clamp(0.0, 1.0), faults));
+    }
+
+    /// The fault for a call to `path`, if any. Scripted faults come first.
     pub fn next(&mut self, path: &str) -> Option<GraphFault> {
-        self.scripted
+        let scripted = self
+            .scripted
             .iter_mut()
             .find(|(prefix, faults)| path.starts_with(prefix.as_str()) && !faults.is_empty())
-            .and_then(|(_, faults)| faults.pop_front())
+            .and_then(|(_, faults)| faults.pop_front());
+        if scripted.is_some() {
+            return scripted;
+        }
+        let (rng, rate, faults) = self.random.as_mut()?;
+        if faults.is_empty() || !rng.random_bool(*rate) {
+            return None;
+        }
+        let index = rng.random_range(0..faults.len());
+        Some(faults[index].clone())
     }
 
     pub fn clear(&mut self) {
-        self.scripted.clear();
+        *self = Self::default();
     }
 }
 

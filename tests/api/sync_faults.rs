@@ -1,0 +1,135 @@
+//! The sync under a failing Salesforce and a throttling Graph: a fifth of Salesforce's answers
+//! are errors, timeouts, ended sessions or dropped connections, a tenth of Graph's are 429s,
+//! and still every meeting arrives exactly once.
+
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+use outforce::storage::event_links::{self, LinkState};
+use outforce_sandbox::graph::GraphFault;
+use outforce_sandbox::salesforce::faults::Fault;
+use reqwest::Method;
+use serde_json::json;
+
+use crate::helpers::free_port;
+use crate::world::{REP_A, world_with};
+
+const MEETINGS: usize = 1000;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_a_fifth_of_salesforce_calls_failing_and_graph_throttling_every_meeting_arrives_once()
+{
+    let port = free_port();
+    let w = world_with(|loaded| {
+        loaded.settings.http.port = port;
+        loaded.settings.http.public_url = Some(format!("http://127.0.0.1:{port}"));
+        loaded.settings.sync.transient_retry_secs = 1;
+        // A call that takes longer is given up: the answer is lost, the write may be done.
+        loaded.settings.outbound.timeout_secs = 1;
+    })
+    .await;
+    w.graph.allow_http_webhooks(true);
+    w.mailbox_by_application(&["Calendars.ReadWrite"]).await;
+    w.connect(REP_A).await;
+    let ids: Vec<String> = (0..MEETINGS)
+        .map(|n| {
+            let at = |minute: usize| {
+                json!({
+                    "dateTime": format!("2026-12-{:02}T{:02}:{:02}:00", 3 + n / 60, 8 + (n / 6) % 10, minute),
+                    "timeZone": "W. Europe Standard Time",
+                })
+            };
+            let event = json!({
+                "subject": format!("Weathered {n}"),
+                "start": at((n % 6) * 10),
+                "end": at((n % 6) * 10 + 5),
+            });
+            w.graph.create_event(REP_A, event).unwrap()
+        })
+        .collect();
+
+    w.sf.randomize_faults(
+        13,
+        0.2,
+        vec![
+            Fault::Unavailable,
+            Fault::InternalError,
+            Fault::UnableToLockRow,
+            Fault::InvalidSession,
+            Fault::DroppedConnection,
+            Fault::Latency(Duration::from_millis(1500)),
+        ],
+    );
+    w.graph
+        .randomize_faults(14, 0.1, vec![GraphFault::Throttled(0.2)]);
+    for id in &ids {
+        let path = format!("/api/v1/events/{id}/link");
+        let body = json!({ "who_ids": [], "sync": true });
+        let (status, link) = w.rep_call(REP_A, Method::PUT, &path, Some(body)).await;
+        assert_eq!(status, 200, "{link}");
+    }
+
+    let user = w.user(REP_A).await;
+    let db = &w.app.state.db;
+    let deadline = Instant::now() + Duration::from_secs(300);
+    loop {
+        let synced = event_links::list_for_user(db, &user.id, LinkState::Synced, 10_000)
+            .await
+            .unwrap()
+            .len();
+        if synced == MEETINGS {
+            break;
+        }
+        if Instant::now() > deadline {
+            for state in [LinkState::Pending, LinkState::Failed] {
+                for link in event_links::list_for_user(db, &user.id, state, 10)
+                    .await
+                    .unwrap()
+                {
+                    eprintln!("{state:?} {:?}", link.last_error_code);
+                }
+            }
+            eprintln!(
+                "{:?}",
+                outforce::storage::jobs::list_dead(db, 5)
+                    .await
+                    .unwrap()
+                    .iter()
+                    .map(|j| j.last_error.clone())
+                    .collect::<Vec<_>>()
+            );
+            panic!("only {synced} of {MEETINGS} synced");
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    w.sf.clear_faults();
+    w.graph.clear_faults();
+
+    let mut by_subject: HashMap<String, Vec<String>> = HashMap::new();
+    for event in
+        w.sf.query(&w.org_id, "SELECT Id, Subject FROM Event")
+            .unwrap()
+    {
+        by_subject
+            .entry(event["Subject"].as_str().unwrap().to_string())
+            .or_default()
+            .push(event["Id"].as_str().unwrap().to_string());
+    }
+    assert_eq!(by_subject.len(), MEETINGS, "none missing");
+    let doubled: Vec<_> = by_subject.values().filter(|ids| ids.len() > 1).collect();
+    assert!(doubled.is_empty(), "written twice: {doubled:?}");
+    for (n, id) in ids.iter().enumerate() {
+        let link = event_links::find_by_outlook_id(db, &user.id, id)
+            .await
+            .unwrap()
+            .unwrap();
+        let event = link.salesforce_event_id.unwrap();
+        assert_eq!(
+            by_subject[&format!("Weathered {n}")],
+            std::slice::from_ref(&event),
+            "meeting {n}'s link names its own Event"
+        );
+    }
+    let counts = outforce::storage::jobs::counts(db).await.unwrap();
+    assert_eq!(counts.dead, 0, "no meeting given up: {counts:?}");
+}

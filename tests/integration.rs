@@ -7,7 +7,7 @@
 //! Every test of the service but the log capture, in one binary (one link instead of four):
 //! black-box HTTP tests through `spawn_app()` (`api`), the binary as an operator runs it
 //! (`cli`), the job queue end to end (`jobs`) and every repository function (`storage`), the
-//! last three on SQLite and on PostgreSQL; the layering and the build's feature sets
+//! last three on SQLite and on PostgreSQL; the sync's worker processes killed mid-run (`crash`); the layering and the build's feature sets
 //! (`architecture`, `features`); and single functions and types (`unit`).
 
 #[path = "support/db.rs"]
@@ -22,6 +22,7 @@ mod world;
 mod api;
 mod architecture;
 mod cli;
+mod crash;
 mod features;
 mod jobs;
 mod storage;

@@ -5,17 +5,16 @@
 
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::Child;
 use std::time::{Duration, Instant};
 
-use outforce::config::Settings;
 use outforce::storage::event_links::{self, LinkState};
 use outforce::storage::{self, Db};
 use outforce_sandbox::salesforce::faults::Fault;
 use reqwest::Method;
-use secrecy::ExposeSecret as _;
 use serde_json::json;
 
+use crate::child;
 use crate::db::{self, Backend};
 use crate::world::{REP_A, World, world_with};
 
@@ -75,8 +74,15 @@ async fn crash_run(backend: Backend, processes: usize, key: Key) {
     }
 
     let dir = tempfile::tempdir().unwrap();
+    // A short lease, so that the jobs a killed worker held are taken up again soon.
+    let mut settings = (*w.app.state.settings).clone();
+    settings.jobs.workers = 4;
+    settings.jobs.lease_secs = 2;
+    settings.jobs.poll_interval_ms = 50;
+    settings.jobs.backoff_base_secs = 1;
+    settings.jobs.backoff_max_secs = 2;
     let config = dir.path().join("worker.toml");
-    std::fs::write(&config, worker_config(&w.app.state.settings, &url)).unwrap();
+    std::fs::write(&config, child::config(&settings, &url)).unwrap();
     let mut workers: Vec<Child> = (0..processes)
         .map(|i| start_worker(&config, dir.path(), i))
         .collect();
@@ -218,80 +224,7 @@ fn outlook_id(n: usize) -> String {
 
 /// `outforce worker`, configured as the test's instance is, logging to a file of `dir`.
 fn start_worker(config: &Path, dir: &Path, i: usize) -> Child {
-    let log = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(dir.join(format!("worker-{i}.log")))
-        .unwrap();
-    let mut command = Command::new(env!("CARGO_BIN_EXE_outforce"));
-    for (key, _) in std::env::vars() {
-        if key.starts_with("OUTFORCE_") {
-            command.env_remove(key);
-        }
-    }
-    command
-        .arg("worker")
-        .env("OUTFORCE_CONFIG", config)
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(log)
-        .spawn()
-        .expect("start outforce worker")
-}
-
-/// The settings a worker needs to reach what the test's instance reaches: the database, the
-/// emulators, the secrets that open the rep's stored connection. A short lease, so that the
-/// jobs a killed worker held are taken up again soon.
-fn worker_config(settings: &Settings, database_url: &str) -> String {
-    let secret = |s: &Option<secrecy::SecretString>| {
-        s.as_ref()
-            .map(|s| s.expose_secret().to_string())
-            .unwrap_or_default()
-    };
-    let keys: Vec<&str> = settings
-        .secrets
-        .keys
-        .iter()
-        .map(|k| k.expose_secret())
-        .collect();
-    let value = json!({
-        "database": { "url": database_url },
-        "jobs": { "workers": 4, "lease_secs": 2, "poll_interval_ms": 50, "backoff_base_secs": 1, "backoff_max_secs": 2 },
-        "log": { "format": "json", "filter": "warn" },
-        "entra": {
-            "authority": settings.entra.authority,
-            "client_id": settings.entra.client_id,
-            "app_id_uri": settings.entra.app_id_uri,
-        },
-        "salesforce": {
-            "consumer_key": settings.salesforce.consumer_key,
-            "consumer_secret": secret(&settings.salesforce.consumer_secret),
-            "login_url": settings.salesforce.login_url,
-            "sandbox_login_url": settings.salesforce.sandbox_login_url,
-        },
-        "graph": {
-            "base_url": settings.graph.base_url,
-            "client_secret": secret(&settings.graph.client_secret),
-        },
-        "secrets": { "keys": keys },
-        "outbound": { "extra_ca_files": settings.outbound.extra_ca_files },
-    });
-    toml_of(&value)
-}
-
-/// A two-level JSON object as TOML: a table per key, `key = value` lines with JSON's quoting
-/// (which TOML's basic strings share for what these settings hold).
-fn toml_of(value: &serde_json::Value) -> String {
-    let mut out = String::new();
-    for (table, fields) in value.as_object().unwrap() {
-        out.push_str(&format!("[{table}]\n"));
-        for (key, field) in fields.as_object().unwrap() {
-            if !field.is_null() {
-                out.push_str(&format!("{key} = {field}\n"));
-            }
-        }
-    }
-    out
+    child::start("worker", config, &dir.join(format!("worker-{i}.log")))
 }
 
 /// Random enough for kill moments, and the same for the same seed.

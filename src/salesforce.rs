@@ -35,16 +35,26 @@ use crate::ids::OrgId;
 #[error("this server has no Salesforce connected app")]
 pub struct NotConfigured;
 
+/// What an org's Event offers the sync, from its describe (asked once per org and hour).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct EventShape {
+    /// The org relates an Event to several Contacts (`EventWhoIds`, Shared Activities).
+    pub shared_activities: bool,
+    /// The External Id field that keys each synced meeting (`salesforce.event_key_field`),
+    /// when the org has it.
+    pub key_field: Option<String>,
+}
+
 /// What every Salesforce call of this process shares: the outbound client, the settings, the
-/// connected app's JWT signing key, and what it learnt of each org (its API usage, whether it
-/// has Shared Activities). One per process.
+/// connected app's JWT signing key, and what it learnt of each org (its API usage, what its
+/// Event offers). One per process.
 pub struct Salesforce {
     http: reqwest::Client,
     settings: SalesforceSettings,
     jwt_key: Option<jsonwebtoken::EncodingKey>,
     pub limits: limits::OrgLimits,
     /// What each org's Event looks like (Shared Activities, the key field), from its describe.
-    pub event_shape: moka::future::Cache<OrgId, events::EventShape>,
+    pub event_shape: moka::future::Cache<OrgId, EventShape>,
 }
 
 impl Salesforce {

@@ -7,11 +7,11 @@ use reqwest::Method;
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
-use super::SfDateTime;
 use super::codes::ErrorCode;
 use super::error::SalesforceError;
 use super::rest::soql_escape;
 use super::session::{Session, SessionError};
+use super::{EventShape, SfDateTime};
 
 #[derive(Deserialize)]
 struct Describe {
@@ -30,16 +30,6 @@ struct DescribedField {
 #[serde(rename_all = "PascalCase")]
 struct Found {
     id: String,
-}
-
-/// What an org's Event offers the sync, from its describe (asked once per org and hour).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct EventShape {
-    /// The org relates an Event to several Contacts (`EventWhoIds`, Shared Activities).
-    pub shared_activities: bool,
-    /// The External Id field that keys each synced meeting (`salesforce.event_key_field`),
-    /// when the org has it.
-    pub key_field: Option<String>,
 }
 
 pub async fn shape(session: &mut Session) -> Result<EventShape, SessionError> {

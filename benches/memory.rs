@@ -26,12 +26,9 @@ mod service;
 #[path = "../tests/support/child.rs"]
 mod child;
 
-use outforce::ids::{EntraTenantId, OrgId, SalesforceUserId};
-use outforce::salesforce::session::ConnectedAs;
 use outforce::startup::Application;
+use outforce::storage;
 use outforce::storage::tenants::{self, GraphAccessMode};
-use outforce::storage::{self, users};
-use outforce_sandbox::entra::TokenSpec;
 use outforce_sandbox::graph::Graph;
 use secrecy::SecretString;
 use serde_json::json;
@@ -71,7 +68,6 @@ async fn main() {
         let _ = stopped.await;
     }));
     let client = reqwest::Client::new();
-    let org_id = OrgId::from(emulators.org_id.clone());
     let mut reps = Vec::with_capacity(REPS);
     for n in 0..REPS {
         let rep = format!("00000000-0000-4000-8000-{n:012}");
@@ -80,54 +76,15 @@ async fn main() {
         let sf_user = emulators
             .sf
             .add_user(&emulators.org_id, &email, "Rep", &n.to_string());
-        let token = emulators
-            .entra
-            .mint(&TokenSpec::user(TENANT, &rep, API))
-            .unwrap();
-        let me = client
-            .get(format!("{address}/api/v1/me"))
-            .bearer_auth(&token)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(me.status(), 200);
+        let (token, tenant, _) = emulators
+            .sign_in(&state, &client, &address, &rep, &sf_user.id, &email)
+            .await;
         if n == 0 {
-            let tenant = EntraTenantId::new(TENANT);
-            tenants::bind_entra_tenant_to_org(&state.db, &tenant, &org_id, storage::now())
-                .await
-                .unwrap();
-            let tenant = tenants::find_by_entra_id(&state.db, &tenant)
-                .await
-                .unwrap()
-                .unwrap();
             let mode = GraphAccessMode::Application;
             tenants::set_graph_access_mode(&state.db, &tenant.id, mode, storage::now())
                 .await
                 .unwrap();
         }
-        let tenant = tenants::find_by_entra_id(&state.db, &EntraTenantId::new(TENANT))
-            .await
-            .unwrap()
-            .unwrap();
-        let user = users::find_by_object_id(&state.db, &tenant.id, &rep.as_str().into())
-            .await
-            .unwrap()
-            .unwrap();
-        let access = SecretString::from(
-            emulators
-                .sf
-                .issue_session(&sf_user.id, "bench-key")
-                .unwrap(),
-        );
-        let connected = ConnectedAs {
-            instance_url: emulators.sf.base_url(),
-            org_id: &org_id,
-            salesforce_user_id: &SalesforceUserId::from(sf_user.id.clone()),
-            username: Some(&email),
-            access_token: &access,
-            refresh_token: None,
-        };
-        state.sessions.remember(&user.id, &connected).await.unwrap();
         let at = |hour: u32| json!({ "dateTime": format!("2026-12-09T{hour:02}:00:00"), "timeZone": "UTC" });
         let event = json!({ "subject": format!("Memory {n}"), "start": at(9), "end": at(10) });
         let id = graph.create_event(&rep, event).unwrap();

@@ -97,16 +97,22 @@ impl Emulators {
         loaded
     }
 
-    /// Starts the service (workers included) and signs the rep in: their first call, the
-    /// tenant tied to the org, their Salesforce session stored.
-    pub async fn serve(&self, loaded: Loaded) -> Service {
-        let app = Application::build(loaded).await.unwrap();
-        let address = format!("http://127.0.0.1:{}", app.port());
-        let state = app.state().clone();
-        tokio::spawn(app.run_until(std::future::pending()));
-
-        let token = self.entra.mint(&TokenSpec::user(TENANT, REP, API)).unwrap();
-        let client = reqwest::Client::new();
+    /// Signs the rep `object_id` in to the service at `address` as the Connect dialog would
+    /// leave them: their first call made, the tenant tied to the org, their session as the
+    /// Salesforce user `sf_user_id` stored. Their token, tenant and user.
+    pub async fn sign_in(
+        &self,
+        state: &AppState,
+        client: &reqwest::Client,
+        address: &str,
+        object_id: &str,
+        sf_user_id: &str,
+        username: &str,
+    ) -> (String, tenants::Tenant, users::User) {
+        let token = self
+            .entra
+            .mint(&TokenSpec::user(TENANT, object_id, API))
+            .unwrap();
         let me = client
             .get(format!("{address}/api/v1/me"))
             .bearer_auth(&token)
@@ -123,24 +129,42 @@ impl Emulators {
             .await
             .unwrap()
             .unwrap();
-        let user = users::find_by_object_id(&state.db, &tenant.id, &REP.into())
+        let user = users::find_by_object_id(&state.db, &tenant.id, &object_id.into())
             .await
             .unwrap()
             .unwrap();
-        let access = SecretString::from(
-            self.sf
-                .issue_session(&self.sf_user_id, "bench-key")
-                .unwrap(),
-        );
+        let access = SecretString::from(self.sf.issue_session(sf_user_id, "bench-key").unwrap());
         let connected = ConnectedAs {
             instance_url: self.sf.base_url(),
             org_id: &org_id,
-            salesforce_user_id: &SalesforceUserId::from(self.sf_user_id.clone()),
-            username: Some("rep@bench.example"),
+            salesforce_user_id: &SalesforceUserId::from(sf_user_id.to_string()),
+            username: Some(username),
             access_token: &access,
             refresh_token: None,
         };
         state.sessions.remember(&user.id, &connected).await.unwrap();
+        (token, tenant, user)
+    }
+
+    /// Starts the service (workers included) and signs the rep in: their first call, the
+    /// tenant tied to the org, their Salesforce session stored.
+    pub async fn serve(&self, loaded: Loaded) -> Service {
+        let app = Application::build(loaded).await.unwrap();
+        let address = format!("http://127.0.0.1:{}", app.port());
+        let state = app.state().clone();
+        tokio::spawn(app.run_until(std::future::pending()));
+
+        let client = reqwest::Client::new();
+        let (token, tenant, user) = self
+            .sign_in(
+                &state,
+                &client,
+                &address,
+                REP,
+                &self.sf_user_id,
+                "rep@bench.example",
+            )
+            .await;
         Service {
             address,
             token,

@@ -115,6 +115,7 @@ async fn crash_run(backend: Backend, processes: usize, key: Key) {
         worker.wait().unwrap();
     }
     w.never_doubled("at the end");
+    println!("Salesforce calls of the run: {:?}", w.sf.all_calls());
     w.every_link_names_its_own_event().await;
     let counts = storage::jobs::counts(&w.app.state.db).await.unwrap();
     assert_eq!(counts.dead, 0, "no job given up: {counts:?}");

@@ -26,12 +26,6 @@ struct DescribedField {
     external_id: bool,
 }
 
-#[derive(Deserialize)]
-#[serde(rename_all = "PascalCase")]
-struct Found {
-    id: String,
-}
-
 pub async fn shape(session: &mut Session) -> Result<EventShape, SessionError> {
     let org = session.org_id().clone();
     if let Some(known) = session.salesforce().event_shape.get(&org).await {
@@ -84,40 +78,106 @@ pub async fn subject(session: &mut Session, id: &str) -> Result<Option<String>, 
     }
 }
 
-/// An Event the rep's user owns with exactly these start and subject: one an earlier attempt
-/// wrote before it could record the Id. Several alike are ambiguous and count as none.
+/// Conditions per query when looking for earlier writes: the SOQL stays far below the length a
+/// query's URL may have.
+const LOOKED_FOR_PER_QUERY: usize = 40;
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct Written {
+    id: String,
+    subject: Option<String>,
+    start_date_time: Option<String>,
+    is_all_day_event: Option<bool>,
+    activity_date: Option<String>,
+}
+
+/// For each of `wanted`, the Event the rep's user owns with exactly its start (its date, all
+/// day) and subject: one an earlier attempt wrote before it could record the Id. Several alike
+/// are ambiguous and count as none. One query per 40 looked for.
 pub async fn find_written(
     session: &mut Session,
-    fields: &Map<String, Value>,
-) -> Result<Option<String>, SessionError> {
+    wanted: &[&Map<String, Value>],
+) -> Result<Vec<Option<String>>, SessionError> {
     let owner = session.salesforce_user_id().as_str().to_string();
-    let text = |name: &str| fields.get(name).and_then(Value::as_str).unwrap_or_default();
-    let mut conditions = vec![format!("OwnerId = '{}'", soql_escape(&owner))];
-    if fields.get("IsAllDayEvent") == Some(&Value::Bool(true)) {
-        conditions.push(format!(
-            "IsAllDayEvent = true AND ActivityDate = {}",
-            text("ActivityDate")
-        ));
-    } else {
-        // SOQL's date-time literal: seconds and `Z`, no milliseconds.
-        let start =
-            SfDateTime::parse(text("StartDateTime")).map_err(|_| SalesforceError::Status(400))?;
-        conditions.push(format!(
-            "StartDateTime = {}",
-            start.0.format("%Y-%m-%dT%H:%M:%SZ")
-        ));
+    let mut found = Vec::with_capacity(wanted.len());
+    for chunk in wanted.chunks(LOOKED_FOR_PER_QUERY) {
+        let keys = chunk
+            .iter()
+            .map(|fields| Key::of(fields))
+            .collect::<Result<Vec<_>, _>>()?;
+        let conditions: Vec<String> = keys.iter().map(Key::condition).collect();
+        let soql = format!(
+            "SELECT Id, Subject, StartDateTime, IsAllDayEvent, ActivityDate FROM Event \
+             WHERE OwnerId = '{}' AND ({})",
+            soql_escape(&owner),
+            conditions.join(" OR ")
+        );
+        let rows = session.query::<Written>(&soql).await?.records;
+        for key in &keys {
+            let mut alike = rows.iter().filter(|row| key.matches(row));
+            found.push(match (alike.next(), alike.next()) {
+                (Some(only), None) => Some(only.id.clone()),
+                _ => None,
+            });
+        }
     }
-    match fields.get("Subject").and_then(Value::as_str) {
-        Some(subject) => conditions.push(format!("Subject = '{}'", soql_escape(subject))),
-        None => conditions.push("Subject = null".into()),
+    Ok(found)
+}
+
+/// What identifies an Event written earlier: its start (or date, all day) and subject.
+struct Key {
+    start: Start,
+    subject: Option<String>,
+}
+
+enum Start {
+    At(SfDateTime),
+    AllDay(String),
+}
+
+impl Key {
+    fn of(fields: &Map<String, Value>) -> Result<Self, SalesforceError> {
+        let text = |name: &str| fields.get(name).and_then(Value::as_str).unwrap_or_default();
+        let start = if fields.get("IsAllDayEvent") == Some(&Value::Bool(true)) {
+            Start::AllDay(text("ActivityDate").to_string())
+        } else {
+            Start::At(
+                SfDateTime::parse(text("StartDateTime"))
+                    .map_err(|_| SalesforceError::Status(400))?,
+            )
+        };
+        let subject = fields
+            .get("Subject")
+            .and_then(Value::as_str)
+            .map(str::to_string);
+        Ok(Self { start, subject })
     }
-    let soql = format!(
-        "SELECT Id FROM Event WHERE {} ORDER BY CreatedDate DESC LIMIT 2",
-        conditions.join(" AND ")
-    );
-    let page = session.query::<Found>(&soql).await?;
-    Ok(match page.records.as_slice() {
-        [only] => Some(only.id.clone()),
-        _ => None,
-    })
+
+    fn condition(&self) -> String {
+        let start = match &self.start {
+            // SOQL's date-time literal: seconds and `Z`, no milliseconds.
+            Start::At(at) => format!("StartDateTime = {}", at.0.format("%Y-%m-%dT%H:%M:%SZ")),
+            Start::AllDay(date) => format!("IsAllDayEvent = true AND ActivityDate = {date}"),
+        };
+        let subject = match &self.subject {
+            Some(subject) => format!("Subject = '{}'", soql_escape(subject)),
+            None => "Subject = null".into(),
+        };
+        format!("({start} AND {subject})")
+    }
+
+    fn matches(&self, row: &Written) -> bool {
+        let start = match &self.start {
+            Start::At(at) => row
+                .start_date_time
+                .as_deref()
+                .and_then(|t| SfDateTime::parse(t).ok())
+                .is_some_and(|t| t.0 == at.0),
+            Start::AllDay(date) => {
+                row.is_all_day_event == Some(true) && row.activity_date.as_deref() == Some(date)
+            }
+        };
+        start && row.subject == self.subject
+    }
 }

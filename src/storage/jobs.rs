@@ -230,17 +230,23 @@ pub async fn claim(
     Ok(row)
 }
 
-// Joins a claim: more due pending jobs of the claimed one's kind and batch key, under the same
-// claim token and lease, with the same rule that keeps two jobs of one key from running at once.
+// Joins a claim: more jobs of the claimed one's kind and batch key, under the same claim token
+// and lease: due pending ones, and running ones whose lease lapsed (their worker died: after a
+// crash, a rep's interrupted jobs are taken up together). Two jobs of one key never run at once:
+// a lapsed one is taken only when no live job holds its key, a pending one only when no job of
+// its key runs at all (a lapsed twin goes first, in this batch or the next).
 macro_rules! claim_more_sql {
     ($lock:literal) => {
         concat!(
             "UPDATE jobs SET state = 'running', attempts = attempts + 1, \
                locked_until = $1, locked_by = $2, updated_at = $3 \
-             WHERE id IN (SELECT id FROM jobs AS due WHERE state = 'pending' AND run_at <= $3 \
-               AND kind = $4 AND batch_key = $5 AND ",
+             WHERE id IN (SELECT id FROM jobs AS due WHERE kind = $4 AND batch_key = $5 \
+               AND ((state = 'running' AND locked_until < $3 AND ",
             not_busy!(),
-            " ORDER BY run_at, id LIMIT $6 ",
+            ") OR (state = 'pending' AND run_at <= $3 AND (due.dedup_key IS NULL OR NOT EXISTS \
+               (SELECT 1 FROM jobs AS twin WHERE twin.state = 'running' \
+                AND twin.kind = due.kind AND twin.dedup_key = due.dedup_key)))) \
+             ORDER BY run_at, id LIMIT $6 ",
             $lock,
             ") RETURNING ",
             columns!()
@@ -250,8 +256,9 @@ macro_rules! claim_more_sql {
 const CLAIM_MORE_SQLITE: &str = claim_more_sql!("");
 const CLAIM_MORE_POSTGRES: &str = claim_more_sql!("FOR UPDATE SKIP LOCKED");
 
-/// Claims up to `limit` more due jobs that may run with `first` (same kind and batch key) under
-/// its claim token and lease; none when `first` has no batch key.
+/// Claims up to `limit` more jobs that may run with `first` (same kind and batch key, due or
+/// left behind by a dead worker) under its claim token and lease; none when `first` has no
+/// batch key.
 pub async fn claim_more(
     db: &Db,
     first: &JobRow,

@@ -7,7 +7,7 @@ use serde_json::{Map, Value};
 
 use super::SyncEvent;
 use super::context;
-use super::link::{Run, Step};
+use super::link::{Run, Step, Write};
 use super::settle::{self, Handling};
 use crate::ids::UserId;
 use crate::salesforce::EventShape;
@@ -127,6 +127,7 @@ async fn write(
             _ => None,
         })
         .collect();
+    let creates = found_again(state, session, jobs, creates, results).await;
     for chunk in creates.chunks(MAX_RECORDS) {
         let created = match &shape.key_field {
             Some(key_field) => {
@@ -217,6 +218,41 @@ async fn write(
             }
         }
     }
+}
+
+/// The creates left to make: those an earlier attempt may have made are looked for first (one
+/// query per 40) and finished as found when Salesforce has exactly one such Event.
+async fn found_again<'r, 'a>(
+    state: &AppState,
+    session: &mut Session,
+    jobs: &[&SyncEvent],
+    creates: Vec<(usize, &'r Run<'a>, &'r Write)>,
+    results: &mut [anyhow::Result<()>],
+) -> Vec<(usize, &'r Run<'a>, &'r Write)> {
+    let (repeated, mut fresh): (Vec<_>, Vec<_>) =
+        creates.into_iter().partition(|(_, _, w)| w.earlier_attempt);
+    if repeated.is_empty() {
+        return fresh;
+    }
+    let wanted: Vec<&Map<String, Value>> =
+        repeated.iter().map(|(_, _, w)| &w.fields.fields).collect();
+    match events::find_written(session, &wanted).await {
+        Ok(found) => {
+            for ((i, run, write), earlier) in repeated.into_iter().zip(found) {
+                match earlier {
+                    Some(id) => results[i] = run.found_again(write, &id).await,
+                    None => fresh.push((i, run, write)),
+                }
+            }
+        }
+        Err(error) => {
+            let error = error.into();
+            for (i, run, _) in repeated {
+                results[i] = settle::settle_shared(state, jobs[i], run.link, &error).await;
+            }
+        }
+    }
+    fresh
 }
 
 /// A record Salesforce refused inside a Collections call: that link alone fails, for good

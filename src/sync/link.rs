@@ -49,6 +49,8 @@ pub(super) enum Step {
 pub(super) struct Write {
     pub fields: event_map::EventFields,
     source: GraphEvent,
+    /// A create that an earlier attempt may have made already (its intent was left behind).
+    pub earlier_attempt: bool,
 }
 
 /// Why an Event is deleted.
@@ -95,8 +97,9 @@ impl Run<'_> {
                 let write = Box::new(Write {
                     fields,
                     source: *source,
+                    earlier_attempt: false,
                 });
-                self.write(session, write).await
+                self.write(write).await
             }
             Mapped::Cancelled => self.gone(session, OUTLOOK_CANCELLED).await,
             Mapped::Skipped(code) => {
@@ -153,7 +156,7 @@ impl Run<'_> {
         Ok(Source::Found(Box::new(event)))
     }
 
-    async fn write(&self, session: &mut Session, write: Box<Write>) -> anyhow::Result<Step> {
+    async fn write(&self, mut write: Box<Write>) -> anyhow::Result<Step> {
         let link = self.link;
         let hash = write.fields.hash.as_str();
         match &link.salesforce_event_id {
@@ -163,22 +166,21 @@ impl Run<'_> {
             }
             Some(id) => Ok(Step::Update(id.clone(), write)),
             None => {
-                // With a key field the create is an upsert by the link's key: a repeated write
-                // finds its Event by itself.
-                let earlier = match (&link.write_intent, &self.shape.key_field) {
-                    (Some(_), None) => events::find_written(session, &write.fields.fields).await?,
-                    _ => None,
-                };
-                if let Some(id) = earlier {
-                    self.written(&write, &id, Some(Decision::FoundAgain))
-                        .await?;
-                    return Ok(Step::Done);
-                }
+                // An intent left by an earlier attempt: that attempt may have written the Event
+                // before it could record the Id. With a key field the create is an upsert by
+                // the link's key and finds it by itself; without, the batch looks for it first.
                 let db = &self.state.db;
+                write.earlier_attempt =
+                    link.write_intent.is_some() && self.shape.key_field.is_none();
                 event_links::record_write_intent(db, &link.id, hash, storage::now()).await?;
                 Ok(Step::Create(write))
             }
         }
+    }
+
+    /// Finishes a create an earlier attempt had made, found again by the batch.
+    pub async fn found_again(&self, write: &Write, id: &str) -> anyhow::Result<()> {
+        self.written(write, id, Some(Decision::FoundAgain)).await
     }
 
     /// Finishes a create the batch's call made.

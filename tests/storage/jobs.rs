@@ -408,4 +408,22 @@ async fn a_claim_takes_the_due_jobs_of_its_batch_along(db: Db) {
             .unwrap()
             .is_empty()
     );
+
+    // Both workers die. The next claim takes up the rep's interrupted jobs together, with the
+    // one now due, but not the twin of a key it holds.
+    let first = claim_at(&db, &["event.sync"], "w3", 400).await.unwrap();
+    assert_eq!(
+        first.dedup_key.as_deref(),
+        Some("u/e1"),
+        "the longest lapsed first"
+    );
+    let more = jobs::claim_more(&db, &first, 10, later(400)).await.unwrap();
+    let mut keys: Vec<_> = more.iter().filter_map(|j| j.dedup_key.clone()).collect();
+    keys.sort();
+    assert_eq!(keys, ["u/e2", "u/e3", "u/e4", "u/e5"]);
+    assert!(more.iter().all(|j| j.locked_by.as_deref() == Some("w3")));
+    assert!(
+        !jobs::complete(&db, &more[0].id, "w1").await.unwrap(),
+        "the dead worker's claim is void"
+    );
 }

@@ -160,9 +160,9 @@ pub async fn enqueue_many(
 // The job to claim is a running one whose lease has lapsed (its worker died), else the oldest
 // due pending one; each lookup walks its own partial index in order. (SQLite would otherwise
 // pick the de-duplication index for `kind IN (...)` and sort every pending job on each claim;
-// the unary `+` keeps it off that index.) A job whose de-duplication key another live job of
-// its kind holds waits: jobs about the same thing never run at once, on any instance (a second
-// sync of one link would write its Event twice). PostgreSQL skips rows another claimer has
+// the unary `+` keeps it off that index.) Jobs about the same thing (one de-duplication key)
+// never run at once, on any instance (a second sync of one link would write its Event twice): a
+// lapsed job waits while a live one of its key runs, a pending one while any of its key does. PostgreSQL skips rows another claimer has
 // locked; SQLite has a single writer and takes the write lock when the UPDATE starts, so the
 // plain statement is already exclusive.
 macro_rules! claim_sql {
@@ -184,12 +184,24 @@ macro_rules! claim_sql {
             " ",
             in_json_array!($dialect, "$4"),
             " AND ",
-            not_busy!(),
+            no_twin_running!(),
             " ORDER BY run_at, id LIMIT 1 ",
             $lock,
             ")) RETURNING ",
             columns!()
         )
+    };
+}
+
+/// No other job of the same kind and key is running, under a live lease or a lapsed one: a
+/// pending job waits for its lapsed twin to be taken up again and finish. (Checking only live
+/// leases would let two claimers run both at once: one takes the lapsed twin while the other's
+/// statement still sees its lease lapsed.)
+macro_rules! no_twin_running {
+    () => {
+        "(due.dedup_key IS NULL OR NOT EXISTS (SELECT 1 FROM jobs AS twin \
+           WHERE twin.state = 'running' AND twin.kind = due.kind \
+           AND twin.dedup_key = due.dedup_key AND twin.id <> due.id))"
     };
 }
 
@@ -243,10 +255,9 @@ macro_rules! claim_more_sql {
              WHERE id IN (SELECT id FROM jobs AS due WHERE kind = $4 AND batch_key = $5 \
                AND ((state = 'running' AND locked_until < $3 AND ",
             not_busy!(),
-            ") OR (state = 'pending' AND run_at <= $3 AND (due.dedup_key IS NULL OR NOT EXISTS \
-               (SELECT 1 FROM jobs AS twin WHERE twin.state = 'running' \
-                AND twin.kind = due.kind AND twin.dedup_key = due.dedup_key)))) \
-             ORDER BY run_at, id LIMIT $6 ",
+            ") OR (state = 'pending' AND run_at <= $3 AND ",
+            no_twin_running!(),
+            ")) ORDER BY run_at, id LIMIT $6 ",
             $lock,
             ") RETURNING ",
             columns!()

@@ -427,3 +427,41 @@ async fn a_claim_takes_the_due_jobs_of_its_batch_along(db: Db) {
         "the dead worker's claim is void"
     );
 }
+
+/// PostgreSQL only (SQLite has one writer, so no claim runs beside a lock): while one claimer
+/// holds a lapsed job (locked, not yet marked as its own), another claimer must not take that
+/// job's pending twin, or both would run at once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pending_twin_waits_while_its_lapsed_twin_is_being_taken_up_on_postgresql() {
+    let test = crate::db::fresh(crate::db::Backend::Postgres).await;
+    let db = test.db.clone();
+    let lapsed = jobs::enqueue(&db, &job("event.sync", Some("u/e1"), 0), t0())
+        .await
+        .unwrap()
+        .unwrap();
+    claim_at(&db, &["event.sync"], "dead-worker", 0)
+        .await
+        .unwrap();
+    jobs::enqueue(&db, &job("event.sync", Some("u/e1"), 0), t0())
+        .await
+        .unwrap()
+        .unwrap();
+    // Another claimer has the lapsed job locked, in the middle of taking it up.
+    let Db::Postgres(pool) = &db else {
+        unreachable!()
+    };
+    let mut other = pool.begin().await.unwrap();
+    sqlx::query("SELECT id FROM jobs WHERE id = $1 FOR UPDATE")
+        .bind(&lapsed)
+        .execute(&mut *other)
+        .await
+        .unwrap();
+    assert!(
+        claim_at(&db, &["event.sync"], "w2", 100).await.is_none(),
+        "the twin waits"
+    );
+    other.rollback().await.unwrap();
+    let taken = claim_at(&db, &["event.sync"], "w2", 101).await.unwrap();
+    assert_eq!(taken.id, lapsed, "the lapsed one is taken up first");
+    test.db.close().await;
+}

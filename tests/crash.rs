@@ -3,13 +3,13 @@
 //! the kills fall, the run completes with exactly one Salesforce Event per meeting, and every
 //! link names its own Event.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::path::Path;
 use std::process::Child;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
+use outforce::storage;
 use outforce::storage::event_links::{self, LinkState};
-use outforce::storage::{self, Db};
 use outforce_sandbox::salesforce::faults::Fault;
 use reqwest::Method;
 use serde_json::json;
@@ -96,8 +96,7 @@ async fn crash_run(backend: Backend, processes: usize, key: Key) {
         workers[victim].kill().unwrap();
         workers[victim].wait().unwrap();
         w.never_doubled(&format!("after kill {}", kill + 1));
-        let user = w.user(REP_A).await;
-        let synced = links(&w.app.state.db, &user.id, LinkState::Synced).await;
+        let synced = w.links_in(LinkState::Synced).await;
         println!(
             "kill {} after {} ms: {synced} of {MEETINGS} synced, {} Events",
             kill + 1,
@@ -109,7 +108,8 @@ async fn crash_run(backend: Backend, processes: usize, key: Key) {
     }
 
     assert!(mid_run, "the kills fell before the run had finished");
-    w.all_synced(Duration::from_secs(240)).await;
+    w.until_links_in(LinkState::Synced, MEETINGS, Duration::from_secs(240))
+        .await;
     for mut worker in workers {
         worker.kill().unwrap();
         worker.wait().unwrap();
@@ -137,21 +137,6 @@ impl World {
         assert_eq!(status, 200, "{link}");
     }
 
-    /// The Events in Salesforce, by subject.
-    fn events_by_subject(&self) -> HashMap<String, Vec<String>> {
-        let mut events: HashMap<String, Vec<String>> = HashMap::new();
-        for event in self
-            .sf
-            .query(&self.org_id, "SELECT Id, Subject FROM Event")
-            .unwrap()
-        {
-            let subject = event["Subject"].as_str().unwrap().to_string();
-            let id = event["Id"].as_str().unwrap().to_string();
-            events.entry(subject).or_default().push(id);
-        }
-        events
-    }
-
     fn never_doubled(&self, when: &str) {
         let doubled: Vec<_> = self
             .events_by_subject()
@@ -162,22 +147,6 @@ impl World {
             doubled.is_empty(),
             "{when}: meetings written twice: {doubled:?}"
         );
-    }
-
-    async fn all_synced(&self, within: Duration) {
-        let user = self.user(REP_A).await;
-        let deadline = Instant::now() + within;
-        loop {
-            let synced = links(&self.app.state.db, &user.id, LinkState::Synced).await;
-            if synced == MEETINGS {
-                return;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "only {synced} of {MEETINGS} meetings synced"
-            );
-            tokio::time::sleep(Duration::from_millis(200)).await;
-        }
     }
 
     async fn every_link_names_its_own_event(&self) {
@@ -206,13 +175,6 @@ impl World {
             assert!(named.insert(id), "two links name one Event");
         }
     }
-}
-
-async fn links(db: &Db, user: &outforce::ids::UserId, state: LinkState) -> usize {
-    event_links::list_for_user(db, user, state, 10_000)
-        .await
-        .unwrap()
-        .len()
 }
 
 fn subject(n: usize) -> String {

@@ -63,10 +63,7 @@ pub async fn create(
 ) -> Result<Vec<Result<String, SalesforceError>>, SessionError> {
     let body = records.iter().map(|fields| typed(sobject, None, fields));
     let results = save(session, Method::POST, PATH, body.collect()).await?;
-    Ok(results
-        .into_iter()
-        .map(|saved| saved.and_then(|id| id.ok_or(SalesforceError::Status(200))))
-        .collect())
+    Ok(with_ids(results))
 }
 
 /// Creates or updates each `(key, fields)` of `sobject` by the External Id field `key_field`:
@@ -88,10 +85,7 @@ pub async fn upsert(
         .collect();
     let path = format!("composite/sobjects/{sobject}/{key_field}");
     let results = save(session, Method::PATCH, &path, body).await?;
-    Ok(results
-        .into_iter()
-        .map(|saved| saved.and_then(|id| id.ok_or(SalesforceError::Status(200))))
-        .collect())
+    Ok(with_ids(results))
 }
 
 /// Updates each `(id, fields)` of `sobject`: whether each was saved.
@@ -132,6 +126,16 @@ pub async fn delete(
             Err(other) => Err(other),
         })
         .collect())
+}
+
+/// Each created record's Id: a success without one is a malformed answer.
+fn with_ids(
+    results: Vec<Result<Option<String>, SalesforceError>>,
+) -> Vec<Result<String, SalesforceError>> {
+    results
+        .into_iter()
+        .map(|saved| saved.and_then(|id| id.ok_or(SalesforceError::Status(200))))
+        .collect()
 }
 
 fn typed(sobject: &str, id: Option<&str>, fields: &Map<String, Value>) -> Value {

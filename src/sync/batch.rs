@@ -153,10 +153,8 @@ async fn write(
                 }
             }
             Err(error) => {
-                let error = error.into();
-                for (i, run, _) in chunk {
-                    results[*i] = settle::settle_shared(state, jobs[*i], run.link, &error).await;
-                }
+                let links = chunk.iter().map(|(i, run, _)| (*i, run.link));
+                fail_together(state, jobs, links, results, &error.into()).await;
             }
         }
     }
@@ -183,10 +181,8 @@ async fn write(
                 }
             }
             Err(error) => {
-                let error = error.into();
-                for (i, run, _, _) in chunk {
-                    results[*i] = settle::settle_shared(state, jobs[*i], run.link, &error).await;
-                }
+                let links = chunk.iter().map(|(i, run, _, _)| (*i, run.link));
+                fail_together(state, jobs, links, results, &error.into()).await;
             }
         }
     }
@@ -211,10 +207,8 @@ async fn write(
                 }
             }
             Err(error) => {
-                let error = error.into();
-                for (i, run, _, _) in chunk {
-                    results[*i] = settle::settle_shared(state, jobs[*i], run.link, &error).await;
-                }
+                let links = chunk.iter().map(|(i, run, _, _)| (*i, run.link));
+                fail_together(state, jobs, links, results, &error.into()).await;
             }
         }
     }
@@ -246,10 +240,8 @@ async fn found_again<'r, 'a>(
             }
         }
         Err(error) => {
-            let error = error.into();
-            for (i, run, _) in repeated {
-                results[i] = settle::settle_shared(state, jobs[i], run.link, &error).await;
-            }
+            let links = repeated.iter().map(|(i, run, _)| (*i, run.link));
+            fail_together(state, jobs, links, results, &error.into()).await;
         }
     }
     fresh
@@ -277,8 +269,20 @@ async fn shared_failure(
     mut results: Vec<anyhow::Result<()>>,
     error: &anyhow::Error,
 ) -> Vec<anyhow::Result<()>> {
-    for (i, link) in links {
-        results[*i] = settle::settle_shared(state, jobs[*i], link, error).await;
-    }
+    let links = links.iter().map(|(i, link)| (*i, link));
+    fail_together(state, jobs, links, &mut results, error).await;
     results
+}
+
+/// Each of `links` (a job's index and its link) met `error` in a call they shared.
+async fn fail_together<'l>(
+    state: &AppState,
+    jobs: &[&SyncEvent],
+    links: impl Iterator<Item = (usize, &'l EventLink)>,
+    results: &mut [anyhow::Result<()>],
+    error: &anyhow::Error,
+) {
+    for (i, link) in links {
+        results[i] = settle::settle_shared(state, jobs[i], link, error).await;
+    }
 }

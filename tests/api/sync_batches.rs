@@ -3,13 +3,14 @@
 
 use std::time::Duration;
 
-use outforce::storage::event_links::{self, LinkState};
+use outforce::storage::event_links::LinkState;
 use reqwest::Method;
 use serde_json::json;
 
 use crate::world::{REP_A, World, world};
 
 const BACKLOG: usize = 250;
+const WITHIN: Duration = Duration::from_secs(30);
 const BACKLOG_PREFIX: &str = "AAMkADk0-backlog_";
 const BACKLOG_0: &str = "AAMkADk0-backlog_0=";
 
@@ -30,21 +31,6 @@ impl World {
         let (status, link) = self.rep_call(REP_A, Method::PUT, &path, Some(body)).await;
         assert_eq!(status, 200, "{link}");
     }
-
-    /// Waits until `count` of REP_A's links are in `state`.
-    async fn links_in(&self, state: LinkState, count: usize) {
-        let user = self.user(REP_A).await;
-        for _ in 0..600 {
-            let links = event_links::list_for_user(&self.app.state.db, &user.id, state, 10_000)
-                .await
-                .unwrap();
-            if links.len() >= count {
-                return;
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        panic!("{count} links never became {state:?}");
-    }
 }
 
 #[tokio::test]
@@ -57,12 +43,13 @@ async fn a_backlog_of_selections_is_written_a_collection_at_a_time_and_a_refused
     for n in 1..BACKLOG {
         w.link_backlog_meeting(n, &[]).await;
     }
-    w.links_in(LinkState::Failed, BACKLOG).await;
+    w.until_links_in(LinkState::Failed, BACKLOG, WITHIN).await;
 
     let singles = w.sf.calls("sobjects");
     let collections = w.sf.calls("composite/sobjects");
     assert_eq!(w.connect(REP_A).await, "connected");
-    w.links_in(LinkState::Synced, BACKLOG - 1).await;
+    w.until_links_in(LinkState::Synced, BACKLOG - 1, WITHIN)
+        .await;
 
     let events =
         w.sf.query(&w.org_id, "SELECT Id, Subject FROM Event")

@@ -2,8 +2,7 @@
 //! are errors, timeouts, ended sessions or dropped connections, a tenth of Graph's are 429s,
 //! and still every meeting arrives exactly once.
 
-use std::collections::HashMap;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use outforce::storage::event_links::{self, LinkState};
 use outforce_sandbox::graph::GraphFault;
@@ -69,52 +68,14 @@ async fn with_a_fifth_of_salesforce_calls_failing_and_graph_throttling_every_mee
         assert_eq!(status, 200, "{link}");
     }
 
+    w.until_links_in(LinkState::Synced, MEETINGS, Duration::from_secs(300))
+        .await;
     let user = w.user(REP_A).await;
     let db = &w.app.state.db;
-    let deadline = Instant::now() + Duration::from_secs(300);
-    loop {
-        let synced = event_links::list_for_user(db, &user.id, LinkState::Synced, 10_000)
-            .await
-            .unwrap()
-            .len();
-        if synced == MEETINGS {
-            break;
-        }
-        if Instant::now() > deadline {
-            for state in [LinkState::Pending, LinkState::Failed] {
-                for link in event_links::list_for_user(db, &user.id, state, 10)
-                    .await
-                    .unwrap()
-                {
-                    eprintln!("{state:?} {:?}", link.last_error_code);
-                }
-            }
-            eprintln!(
-                "{:?}",
-                outforce::storage::jobs::list_dead(db, 5)
-                    .await
-                    .unwrap()
-                    .iter()
-                    .map(|j| j.last_error.clone())
-                    .collect::<Vec<_>>()
-            );
-            panic!("only {synced} of {MEETINGS} synced");
-        }
-        tokio::time::sleep(Duration::from_millis(250)).await;
-    }
     w.sf.clear_faults();
     w.graph.clear_faults();
 
-    let mut by_subject: HashMap<String, Vec<String>> = HashMap::new();
-    for event in
-        w.sf.query(&w.org_id, "SELECT Id, Subject FROM Event")
-            .unwrap()
-    {
-        by_subject
-            .entry(event["Subject"].as_str().unwrap().to_string())
-            .or_default()
-            .push(event["Id"].as_str().unwrap().to_string());
-    }
+    let by_subject = w.events_by_subject();
     assert_eq!(by_subject.len(), MEETINGS, "none missing");
     let doubled: Vec<_> = by_subject.values().filter(|ids| ids.len() > 1).collect();
     assert!(doubled.is_empty(), "written twice: {doubled:?}");

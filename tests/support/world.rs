@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use base64::Engine as _;
 use outforce::storage::connections::{self, Connection, Provider};
+use outforce::storage::event_links::{self, LinkState};
 use outforce::storage::{tenants, users};
 use outforce_sandbox::entra::{AppRegistration, TokenSpec};
 use outforce_sandbox::graph::Graph;
@@ -141,6 +142,46 @@ pub fn browser(w: &World) -> reqwest::Client {
 }
 
 impl World {
+    /// How many of REP_A's links are in `state`.
+    pub async fn links_in(&self, state: LinkState) -> usize {
+        let user = self.user(REP_A).await;
+        event_links::list_for_user(&self.app.state.db, &user.id, state, 100_000)
+            .await
+            .unwrap()
+            .len()
+    }
+
+    /// Waits (up to `within`) until at least `count` of REP_A's links are in `state`.
+    pub async fn until_links_in(&self, state: LinkState, count: usize, within: Duration) {
+        let deadline = std::time::Instant::now() + within;
+        loop {
+            let now_in = self.links_in(state).await;
+            if now_in >= count {
+                return;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "only {now_in} of {count} links became {state:?}"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// The org's Events: their Ids by subject.
+    pub fn events_by_subject(&self) -> std::collections::HashMap<String, Vec<String>> {
+        let mut events = std::collections::HashMap::<String, Vec<String>>::new();
+        for event in self
+            .sf
+            .query(&self.org_id, "SELECT Id, Subject FROM Event")
+            .unwrap()
+        {
+            let subject = event["Subject"].as_str().unwrap_or_default().to_string();
+            let id = event["Id"].as_str().unwrap().to_string();
+            events.entry(subject).or_default().push(id);
+        }
+        events
+    }
+
     /// Application access to REP_A's mailbox with `permissions`, as an admin sets it up
     /// (consent, an access policy limited to REP_A, then the admin API).
     pub async fn mailbox_by_application(&self, permissions: &[&str]) {

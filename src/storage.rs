@@ -107,6 +107,7 @@ const SQLITE_MIGRATIONS: &[(&str, &str)] = embed_migrations!("sqlite":
     "0007_user_groups",
     "0008_mailbox_watches",
     "0009_job_batches",
+    "0010_series_and_attendees",
 );
 const POSTGRES_MIGRATIONS: &[(&str, &str)] = embed_migrations!("postgres":
     "0001_initial",
@@ -118,6 +119,7 @@ const POSTGRES_MIGRATIONS: &[(&str, &str)] = embed_migrations!("postgres":
     "0007_user_groups",
     "0008_mailbox_watches",
     "0009_job_batches",
+    "0010_series_and_attendees",
 );
 
 /// The migrator of a dialect's embedded migrations. Each keeps the checksum sqlx records (the

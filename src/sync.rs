@@ -11,6 +11,7 @@ pub mod policy;
 mod poll;
 mod run;
 pub mod schedule;
+mod series;
 mod settle;
 pub mod status;
 pub mod watch;

@@ -57,6 +57,47 @@ impl Graph {
         }
     }
 
+    /// The occurrences and exceptions of the series `master_id` that fall in `[start, end)`,
+    /// every page of them (cancelled occurrences are not listed).
+    pub async fn instances(
+        &self,
+        mailbox: &MailboxToken,
+        master_id: &str,
+        start: chrono::DateTime<chrono::Utc>,
+        end: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Vec<serde_json::Value>, ReadError> {
+        let window = serde_urlencoded::to_string([
+            (
+                "startDateTime",
+                start.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+            ),
+            ("endDateTime", end.format("%Y-%m-%dT%H:%M:%SZ").to_string()),
+            ("$select", "id,type,seriesMasterId,isCancelled".to_string()),
+        ])
+        .unwrap_or_default();
+        let path = format!("events/{}/instances?{window}", url_path_segment(master_id));
+        let mut url = self.mailbox_url(mailbox, &path);
+        let base = format!("{}/", self.settings.base_url.trim_end_matches('/'));
+        let mut found = Vec::new();
+        loop {
+            let response = self.send(self.http.get(&url), mailbox).await?;
+            match response.status().as_u16() {
+                200 => {}
+                404 => return Ok(found),
+                other => return Err(ReadError::Status(other)),
+            }
+            let mut page: serde_json::Value = response.json().await.map_err(ReadError::Decode)?;
+            if let serde_json::Value::Array(items) = page["value"].take() {
+                found.extend(items);
+            }
+            match page["@odata.nextLink"].as_str() {
+                // A next link is followed only to the configured Graph, as delta links are.
+                Some(next) if next.starts_with(&base) => url = next.to_string(),
+                _ => return Ok(found),
+            }
+        }
+    }
+
     /// `{graph}/v1.0/{mailbox}/{rest}`.
     pub(super) fn mailbox_url(&self, mailbox: &MailboxToken, rest: &str) -> String {
         let base = self.settings.base_url.trim_end_matches('/');

@@ -34,6 +34,13 @@ pub struct EventLink {
     /// The meeting as the pane last saw it in Outlook.
     pub meeting: Option<JsonText<Meeting>>,
     pub selected_by: SelectedBy,
+    /// Made for an occurrence because the rep selected its series (`outlook_series_id`): it
+    /// follows the series' selection and relations until the rep chooses for it in the pane.
+    pub from_series: bool,
+    /// The attendees' addresses (lower case) as the sync last saw them; `None` before.
+    pub attendees_seen: Option<JsonText<Vec<String>>>,
+    /// The relations the sync added because an attendee matched (the others are the rep's).
+    pub auto_who_ids: JsonText<Vec<String>>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -56,6 +63,9 @@ from_row!(EventLink {
     last_error_code,
     meeting,
     selected_by,
+    from_series,
+    attendees_seen,
+    auto_who_ids,
     created_at,
     updated_at
 });
@@ -117,13 +127,15 @@ macro_rules! columns {
     () => {
         "id, user_id, outlook_event_id, outlook_series_id, salesforce_event_id, \
          selected, who_ids, what_id, state, outlook_hash, salesforce_hash, outlook_change_key, \
-         salesforce_modstamp, write_intent, last_error_code, meeting, selected_by, created_at, \
-         updated_at"
+         salesforce_modstamp, write_intent, last_error_code, meeting, selected_by, from_series, \
+         attendees_seen, auto_who_ids, created_at, updated_at"
     };
 }
 
 /// The selection category's own links (`selected_by = 'category'`).
 pub mod by_category;
+/// The occurrences' links of a series the rep selected (`from_series`).
+pub mod by_series;
 
 const UPSERT_SELECTION: &str = concat!(
     "INSERT INTO event_links (id, user_id, outlook_event_id, outlook_series_id, selected, \
@@ -134,7 +146,7 @@ const UPSERT_SELECTION: &str = concat!(
        selected = excluded.selected, who_ids = excluded.who_ids, \
        what_id = excluded.what_id, meeting = COALESCE(excluded.meeting, event_links.meeting), \
        state = 'pending', last_error_code = NULL, selected_by = 'pane', \
-       updated_at = excluded.updated_at \
+       from_series = FALSE, auto_who_ids = '[]', updated_at = excluded.updated_at \
      RETURNING ",
     columns!(),
     ""

@@ -30,12 +30,48 @@ pub struct GraphEvent {
     pub sensitivity: Option<String>,
     pub show_as: Option<String>,
     pub is_cancelled: bool,
+    /// `singleInstance`, `occurrence`, `exception` or `seriesMaster`.
+    #[serde(rename = "type")]
+    pub kind: Option<String>,
+    pub attendees: Vec<Attendee>,
     /// When Outlook last changed it (UTC, RFC 3339).
     pub last_modified_date_time: Option<String>,
     /// Graph's version of the event; `None` for the pane's view.
     pub change_key: Option<String>,
     /// Only the selection property, when asked for.
     pub single_value_extended_properties: Vec<ExtendedProperty>,
+}
+
+impl GraphEvent {
+    /// A series' master: its occurrences are the items synced, never the master itself.
+    pub fn is_series_master(&self) -> bool {
+        self.kind.as_deref() == Some("seriesMaster")
+    }
+
+    /// The attendees' addresses, lower case, sorted, each once.
+    pub fn attendee_addresses(&self) -> Vec<String> {
+        let mut addresses: Vec<String> = self
+            .attendees
+            .iter()
+            .map(|a| a.email_address.address.trim().to_ascii_lowercase())
+            .filter(|a| !a.is_empty())
+            .collect();
+        addresses.sort();
+        addresses.dedup();
+        addresses
+    }
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct Attendee {
+    pub email_address: AttendeeAddress,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct AttendeeAddress {
+    pub address: String,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -306,6 +342,15 @@ pub(super) fn from_pane(meeting: &crate::meeting::Meeting) -> GraphEvent {
         location: Some(Location {
             display_name: meeting.location.clone().unwrap_or_default(),
         }),
+        attendees: meeting
+            .attendees
+            .iter()
+            .map(|a| Attendee {
+                email_address: AttendeeAddress {
+                    address: a.email.clone(),
+                },
+            })
+            .collect(),
         ..GraphEvent::default()
     }
 }

@@ -71,6 +71,7 @@ impl Run<'_> {
             return self.unselect().await;
         }
         let source = match self.source_event().await? {
+            Source::Found(event) if event.is_series_master() => return self.expand(&event).await,
             // Outlook holds what we last synced, and the rep changed nothing since (a notice of
             // our own stamp, a poll that overlapped the sync): nothing to do (rule 3).
             Source::Found(event)
@@ -219,7 +220,7 @@ impl Run<'_> {
             .single_value_extended_properties
             .iter()
             .any(|p| p.id.eq_ignore_ascii_case(SELECTION_PROPERTY) && p.value == id);
-        if !stamped {
+        if !stamped && source.kind.as_deref() != Some("occurrence") {
             self.stamp(id, source.change_key.as_deref()).await?;
         }
         Ok(())
@@ -261,6 +262,7 @@ impl Run<'_> {
     /// Event stays and the link keeps its Id, so that selecting again updates that Event.
     async fn unselect(&self) -> anyhow::Result<Step> {
         let (db, link) = (&self.state.db, self.link);
+        self.release_series().await?;
         match (self.policy.deleted, &link.salesforce_event_id) {
             (Deletion::Keep, Some(id)) => {
                 event_links::set_state(db, &link.id, LinkState::Removed, None, storage::now())
@@ -324,7 +326,11 @@ impl Run<'_> {
 
     /// Keeps a decision that changed (or refused to change) Salesforce in the item's history:
     /// what was done and why, and the Event's fields as written.
-    async fn record(&self, decision: Decision, detail: serde_json::Value) -> anyhow::Result<()> {
+    pub(super) async fn record(
+        &self,
+        decision: Decision,
+        detail: serde_json::Value,
+    ) -> anyhow::Result<()> {
         let entry = NewEntry {
             user_id: &self.link.user_id,
             link_id: Some(&self.link.id),
@@ -340,10 +346,19 @@ impl Run<'_> {
     /// shows on every device, and remembers the change key our write gave it (so that the
     /// notification of it is known for our own echo). Best effort: the Salesforce side is
     /// already right, and the next sync stamps again.
-    async fn stamp(&self, value: &str, if_unchanged_since: Option<&str>) -> anyhow::Result<()> {
+    pub(super) async fn stamp(
+        &self,
+        value: &str,
+        if_unchanged_since: Option<&str>,
+    ) -> anyhow::Result<()> {
         let Some(mailbox) = &self.mailbox else {
             return Ok(());
         };
+        // An occurrence of a selected series shows its series' mark; a write to the occurrence
+        // itself would make it an exception, cut off from later edits of the series.
+        if self.link.from_series {
+            return Ok(());
+        }
         let link = self.link;
         let stamped = self
             .state
@@ -374,7 +389,7 @@ enum Source {
 
 /// What the sync did to an item's Salesforce Event, as its history says it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Decision {
+pub(super) enum Decision {
     Created,
     /// An earlier attempt's write, found by its owner, start and subject (rule 2).
     FoundAgain,
@@ -386,6 +401,8 @@ enum Decision {
     Skipped,
     /// Salesforce refused the write for good.
     Rejected,
+    /// A selected series' occurrences in the window were given links of their own.
+    SeriesExpanded,
 }
 
 impl Decision {
@@ -398,6 +415,7 @@ impl Decision {
             Self::Kept => "kept",
             Self::Skipped => "skipped",
             Self::Rejected => "rejected",
+            Self::SeriesExpanded => "series_expanded",
         }
     }
 }

@@ -1,7 +1,8 @@
 //! The `mailbox.poll` job: one `calendarView/delta` round over the rep's window, run when a
 //! notification arrives and every few minutes as the backstop of lost ones. Each change to a
 //! selected meeting queues its `event.sync`; an event the rep put the selection category on is
-//! selected; one they took it off is unselected. An event whose change key is the one the sync
+//! selected; one they took it off is unselected. An occurrence of a selected series with no
+//! link yet queues the series' sync, which links it. An event whose change key is the one the sync
 //! last saw (our own stamp, an unchanged event in a full round) queues nothing.
 //!
 //! A crash mid-round loses nothing: the round's end is recorded only after its work is queued,
@@ -207,7 +208,19 @@ async fn dispatch(
                 let series = item["seriesMasterId"].as_str();
                 by_category::select(&state.db, user_id, id, series, &job, now).await?;
             }
-            None => {}
+            // An occurrence of a selected series with no link yet (the window moved on, the
+            // series grew): the series' sync gives it one.
+            None => {
+                let master = item["seriesMasterId"].as_str().and_then(|m| links.get(m));
+                if let Some(master) = master.filter(|m| m.selected && !m.from_series) {
+                    if !syncs
+                        .iter()
+                        .any(|s| s.outlook_event_id == master.outlook_event_id)
+                    {
+                        syncs.push(sync(master));
+                    }
+                }
+            }
         }
     }
     if !syncs.is_empty() {

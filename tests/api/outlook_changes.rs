@@ -13,7 +13,7 @@ use crate::world::{REP_A, World, world_with};
 
 /// A world whose service Graph can notify (plain HTTP on loopback, as the sandbox allows for
 /// tests), polling every `poll_secs`; REP_A connected, their mailbox reached by application.
-async fn watched(poll_secs: u64, public: bool) -> World {
+pub(super) async fn watched(poll_secs: u64, public: bool) -> World {
     let port = free_port();
     let w = world_with(|loaded| {
         let settings = &mut loaded.settings;
@@ -31,7 +31,7 @@ async fn watched(poll_secs: u64, public: bool) -> World {
 }
 
 impl World {
-    fn meeting_in_outlook(&self, subject: &str, extra: Value) -> String {
+    pub(crate) fn meeting_in_outlook(&self, subject: &str, extra: Value) -> String {
         let mut event = json!({
             "subject": subject,
             "start": { "dateTime": "2026-12-08T15:00:00", "timeZone": "UTC" },
@@ -44,7 +44,7 @@ impl World {
         self.graph.create_event(REP_A, event).unwrap()
     }
 
-    fn edit_in_outlook(&self, id: &str, change: Value) {
+    pub(crate) fn edit_in_outlook(&self, id: &str, change: Value) {
         let (status, body) = self
             .graph
             .as_owner(REP_A, "PATCH", &format!("events/{id}"), Some(change))
@@ -53,14 +53,14 @@ impl World {
     }
 
     /// A meeting in Outlook, selected in the pane and written to Salesforce; its id.
-    async fn synced_meeting(&self, subject: &str) -> String {
+    pub(crate) async fn synced_meeting(&self, subject: &str) -> String {
         let id = self.meeting_in_outlook(subject, json!({}));
         self.select_in_pane(&id).await;
         self.events_until("got the meeting", |e| e.len() == 1).await;
         id
     }
 
-    fn delete_in_outlook(&self, id: &str) {
+    pub(crate) fn delete_in_outlook(&self, id: &str) {
         let (status, body) = self
             .graph
             .as_owner(REP_A, "DELETE", &format!("events/{id}"), None)
@@ -68,7 +68,7 @@ impl World {
         assert_eq!(status, 204, "{body}");
     }
 
-    async fn select_in_pane(&self, id: &str) {
+    pub(crate) async fn select_in_pane(&self, id: &str) {
         let path = format!("/api/v1/events/{id}/link");
         let body = json!({ "who_ids": [], "sync": true });
         let (status, link) = self.rep_call(REP_A, Method::PUT, &path, Some(body)).await;
@@ -76,7 +76,7 @@ impl World {
     }
 
     /// The sync's decisions about the meeting `id`, as the pane reads them.
-    async fn history(&self, id: &str) -> Vec<Value> {
+    pub(crate) async fn history(&self, id: &str) -> Vec<Value> {
         let path = format!("/api/v1/events/{id}/history");
         let (status, body) = self.rep_call(REP_A, Method::GET, &path, None).await;
         assert_eq!(status, 200, "{body}");
@@ -84,7 +84,11 @@ impl World {
     }
 
     /// The rep's sync status once `wanted` holds of it (ten seconds at most).
-    async fn sync_status_until(&self, what: &str, wanted: impl Fn(&Value) -> bool) -> Value {
+    pub(crate) async fn sync_status_until(
+        &self,
+        what: &str,
+        wanted: impl Fn(&Value) -> bool,
+    ) -> Value {
         for _ in 0..500 {
             let (status, body) = self
                 .rep_call(REP_A, Method::GET, "/api/v1/sync/status", None)
@@ -98,7 +102,7 @@ impl World {
         panic!("the sync never {what}");
     }
 
-    fn salesforce_events(&self) -> Vec<Value> {
+    pub(crate) fn salesforce_events(&self) -> Vec<Value> {
         self.sf
             .query(
                 &self.org_id,
@@ -108,7 +112,11 @@ impl World {
     }
 
     /// The org's Events once `wanted` holds of them (ten seconds at most).
-    async fn events_until(&self, what: &str, wanted: impl Fn(&[Value]) -> bool) -> Vec<Value> {
+    pub(crate) async fn events_until(
+        &self,
+        what: &str,
+        wanted: impl Fn(&[Value]) -> bool,
+    ) -> Vec<Value> {
         for _ in 0..500 {
             let events = self.salesforce_events();
             if wanted(&events) {
@@ -121,7 +129,7 @@ impl World {
 
     /// Once Graph has the mailbox's subscription and we have recorded it (a notification
     /// that comes before that is not believed); its id.
-    async fn until_watched(&self) -> String {
+    pub(crate) async fn until_watched(&self) -> String {
         let user = self.user(REP_A).await;
         for _ in 0..500 {
             let ours = outforce::storage::mailbox_watches::find(&self.app.state.db, &user.id)

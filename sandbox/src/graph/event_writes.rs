@@ -337,7 +337,7 @@ pub fn delete(env: &mut Env<'_>, call: &Call<'_>, mailbox_id: &str, id: &str) ->
     let Some(mailbox) = env.mailboxes.get_mut(mailbox_id) else {
         return Reply::not_found();
     };
-    let (kind, change_key, master, start) = match find(mailbox, id, call.prefer.immutable_ids) {
+    let (kind, current_key, master, start) = match find(mailbox, id, call.prefer.immutable_ids) {
         Ok(instance) => (
             instance.kind,
             instance.base.change_key.clone(),
@@ -346,7 +346,7 @@ pub fn delete(env: &mut Env<'_>, call: &Call<'_>, mailbox_id: &str, id: &str) ->
         ),
         Err(reply) => return reply,
     };
-    if let Err(reply) = precondition(call, &change_key) {
+    if let Err(reply) = precondition(call, &current_key) {
         return reply;
     }
     let seq = mailbox.next_seq();
@@ -365,6 +365,9 @@ pub fn delete(env: &mut Env<'_>, call: &Call<'_>, mailbox_id: &str, id: &str) ->
                 series.cancelled.push(original);
                 series.seq = seq;
                 series.modified = now;
+                series.change_key = change_key();
+                // Cancelling an occurrence changes its series: subscribers hear of the master.
+                env.changes.push(change(mailbox_id, series, "updated"));
             }
             gone.push(Ids {
                 immutable: id.to_string(),

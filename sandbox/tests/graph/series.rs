@@ -96,4 +96,9 @@ async fn a_series_lists_as_its_master_and_views_as_occurrences() {
             .status,
         404
     );
+    // Cancelling an occurrence changes its series, as Exchange records it on the master.
+    let master_now = w
+        .app_call("GET", &format!("users/{REP}/events/{master_id}"), None)
+        .await;
+    assert_ne!(master_now.body["changeKey"], master["changeKey"]);
 }

@@ -194,6 +194,9 @@ pub struct AttendeeMatches {
     pub name: Option<String>,
     pub matches: Vec<Match>,
     pub colleague: Option<Named>,
+    /// An admin excluded the address or its domain: it is never related nor created, and no
+    /// match is offered.
+    pub excluded: bool,
 }
 
 /// Why `row` matches `email`, and through which extra field; none when it does not.
@@ -255,5 +258,6 @@ pub fn explain(email: &EmailAddress, found: &Found) -> AttendeeMatches {
             })
             .collect(),
         colleague,
+        excluded: false,
     }
 }

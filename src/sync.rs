@@ -1,9 +1,10 @@
 //! The sync of a rep's selected meetings to Salesforce: what the task pane's selection queues
 //! (`SyncEvent`, run by `run`), and the mapping of a meeting to its Salesforce Event.
 
+mod attendees;
 mod batch;
 pub mod budget;
-mod context;
+pub mod context;
 pub mod event_map;
 mod link;
 pub mod notifications;

@@ -12,6 +12,7 @@ mod me;
 mod metrics;
 mod openapi;
 mod outlook_changes;
+mod outlook_relations;
 mod outlook_series;
 mod pane;
 mod people;

@@ -4,12 +4,14 @@
 //! queries as an escaped SOQL string literal, and only addresses that parsed as such.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use serde::Deserialize;
 
 use super::composite;
 use super::rest::soql_escape;
 use super::session::{Session, SessionError};
+use crate::match_cache::MatchCache;
 use crate::matching::{
     EmailAddress, ExtraEmailFields, Found, Named, RecordKind, RecordRow, UserRow,
 };
@@ -161,6 +163,31 @@ pub async fn by_email(
                     entry.records.push(record.clone());
                 }
             }
+        }
+    }
+    Ok(found)
+}
+
+/// The most addresses one lookup call carries (the pane's own limit on a meeting's attendees).
+const ADDRESSES_PER_CALL: usize = 500;
+
+/// What is found for each address: from the org's recent lookups in `cache` when it has them,
+/// the rest looked up (one Composite call per 500) and kept there.
+pub async fn cached(
+    session: &mut Session,
+    cache: &MatchCache,
+    emails: &[EmailAddress],
+    extra_fields: &ExtraEmailFields,
+) -> Result<HashMap<EmailAddress, Arc<Found>>, SessionError> {
+    let org = session.org_id().clone();
+    let (known, missing) = cache.split(&org, extra_fields, emails).await;
+    let mut found: HashMap<EmailAddress, Arc<Found>> = known.into_iter().collect();
+    for chunk in missing.chunks(ADDRESSES_PER_CALL) {
+        for (email, result) in by_email(session, chunk, extra_fields).await? {
+            let kept = cache
+                .remember(&org, extra_fields, email.clone(), result)
+                .await;
+            found.insert(email, kept);
         }
     }
     Ok(found)

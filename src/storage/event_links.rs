@@ -4,6 +4,8 @@
 //! hash of the values last written and that side's change marker, so the pipeline can tell an
 //! echo of its own write from a real change and a real change from a conflict.
 
+use std::collections::BTreeMap;
+
 use chrono::{DateTime, Utc};
 
 use super::jobs::NewJob;
@@ -39,8 +41,9 @@ pub struct EventLink {
     pub from_series: bool,
     /// The attendees' addresses (lower case) as the sync last saw them; `None` before.
     pub attendees_seen: Option<JsonText<Vec<String>>>,
-    /// The relations the sync added because an attendee matched (the others are the rep's).
-    pub auto_who_ids: JsonText<Vec<String>>,
+    /// The Contacts the sync related because an attendee matched, by the attendee's address
+    /// (`who_ids` are the rep's own).
+    pub auto_relations: JsonText<BTreeMap<String, String>>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -65,7 +68,7 @@ from_row!(EventLink {
     selected_by,
     from_series,
     attendees_seen,
-    auto_who_ids,
+    auto_relations,
     created_at,
     updated_at
 });
@@ -128,10 +131,12 @@ macro_rules! columns {
         "id, user_id, outlook_event_id, outlook_series_id, salesforce_event_id, \
          selected, who_ids, what_id, state, outlook_hash, salesforce_hash, outlook_change_key, \
          salesforce_modstamp, write_intent, last_error_code, meeting, selected_by, from_series, \
-         attendees_seen, auto_who_ids, created_at, updated_at"
+         attendees_seen, auto_relations, created_at, updated_at"
     };
 }
 
+/// The attendees the sync saw, and the Contacts it related for them.
+pub mod attendees;
 /// The selection category's own links (`selected_by = 'category'`).
 pub mod by_category;
 /// The occurrences' links of a series the rep selected (`from_series`).
@@ -146,7 +151,7 @@ const UPSERT_SELECTION: &str = concat!(
        selected = excluded.selected, who_ids = excluded.who_ids, \
        what_id = excluded.what_id, meeting = COALESCE(excluded.meeting, event_links.meeting), \
        state = 'pending', last_error_code = NULL, selected_by = 'pane', \
-       from_series = FALSE, auto_who_ids = '[]', updated_at = excluded.updated_at \
+       from_series = FALSE, auto_relations = '{}', updated_at = excluded.updated_at \
      RETURNING ",
     columns!(),
     ""

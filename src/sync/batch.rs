@@ -7,17 +7,19 @@ use serde_json::{Map, Value};
 
 use super::SyncEvent;
 use super::context;
-use super::link::{Run, Step, Write};
+use super::link::{Lookups, Run, Source, Step, Write};
 use super::settle::{self, Handling};
 use crate::ids::UserId;
+use crate::matching::{EmailAddress, ExtraEmailFields};
 use crate::salesforce::EventShape;
 use crate::salesforce::SalesforceError;
 use crate::salesforce::collections::{self, MAX_RECORDS};
 use crate::salesforce::events;
+use crate::salesforce::lookup;
 use crate::salesforce::session::{Session, SessionError};
 use crate::state::AppState;
 use crate::storage::event_links::{self, EventLink};
-use crate::storage::users;
+use crate::storage::{tenants, users};
 
 const EVENT: &str = "Event";
 
@@ -62,12 +64,12 @@ pub(super) async fn run(
     };
     let policy = match context::policy_for(state, &user).await {
         Ok(policy) => policy,
-        Err(error) => return shared_failure(state, jobs, &links, results, &error).await,
+        Err(error) => return shared_failure(state, jobs, &links, results, &error.into()).await,
     };
     let mailbox = context::mailbox(state, &user).await;
 
-    // Each link's plan; once Graph asks us to wait, the rest wait without asking it again.
-    let mut planned: Vec<(usize, Run<'_>, Step)> = Vec::with_capacity(links.len());
+    // Each link's meeting read; once Graph asks us to wait, the rest wait without asking it again.
+    let mut read: Vec<(usize, Run<'_>, Source)> = Vec::with_capacity(links.len());
     let mut throttled: Option<Handling> = None;
     for (i, link) in &links {
         if let Some(wait) = throttled {
@@ -81,8 +83,8 @@ pub(super) async fn run(
             mailbox: mailbox.as_ref(),
             shape: &shape,
         };
-        match run.plan(&mut session).await {
-            Ok(step) => planned.push((*i, run, step)),
+        match run.read().await {
+            Ok(source) => read.push((*i, run, source)),
             Err(error) => {
                 if let Some(wait @ Handling::Wait(_, settle::GRAPH_THROTTLED)) =
                     Handling::of(state, &error)
@@ -93,8 +95,47 @@ pub(super) async fn run(
             }
         }
     }
+    let found = look_up(state, &mut session, &user, &read).await;
+    let mut planned: Vec<(usize, Run<'_>, Step)> = Vec::with_capacity(read.len());
+    for (i, run, source) in read {
+        match run.plan(&mut session, source, &found).await {
+            Ok(step) => planned.push((i, run, step)),
+            Err(error) => results[i] = settle::settle(state, jobs[i], run.link, error).await,
+        }
+    }
     write(state, &mut session, &shape, jobs, &planned, &mut results).await;
     results
+}
+
+/// The addresses the run's meetings add, looked up together (one call per 500 at most, none
+/// for those the org's recent lookups hold). A lookup that fails leaves the relations as they
+/// are this time: the addresses are looked up again on the next run.
+async fn look_up(
+    state: &AppState,
+    session: &mut Session,
+    user: &users::User,
+    read: &[(usize, Run<'_>, Source)],
+) -> Lookups {
+    let mut wanted: Vec<EmailAddress> = read
+        .iter()
+        .flat_map(|(_, run, source)| run.wanted(source))
+        .collect();
+    if wanted.is_empty() {
+        return Lookups::new();
+    }
+    wanted.sort();
+    wanted.dedup();
+    let fields = match tenants::find(&state.db, &user.tenant_id).await {
+        Ok(Some(tenant)) => tenant.extra_email_fields.0,
+        _ => ExtraEmailFields::default(),
+    };
+    match lookup::cached(session, &state.matches, &wanted, &fields).await {
+        Ok(found) => found,
+        Err(error) => {
+            tracing::warn!(user = %user.id, error = %error, "the attendees could not be looked up");
+            Lookups::new()
+        }
+    }
 }
 
 /// The session to write with, or how long the org's allowance says to wait.

@@ -9,7 +9,7 @@ use crate::storage::mailbox_watches::{self, Watch};
 use crate::storage::{StorageError, sync_configs, tenants, users};
 
 /// The policies of the sync configuration that applies to the rep.
-pub async fn policy_for(state: &AppState, user: &users::User) -> anyhow::Result<Policy> {
+pub async fn policy_for(state: &AppState, user: &users::User) -> Result<Policy, StorageError> {
     let groups: Vec<&str> = user.entra_groups.iter().map(String::as_str).collect();
     let config =
         sync_configs::resolve_for_user(&state.db, &user.tenant_id, &user.entra_object_id, &groups)

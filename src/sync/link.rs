@@ -25,6 +25,12 @@ use crate::storage;
 use crate::storage::event_links::{self, EventLink, LinkState, Written};
 use crate::storage::history::{self, Actor, NewEntry};
 
+/// What the org has for the addresses a run looked up (`sync::attendees`).
+pub(super) type Lookups = std::collections::HashMap<
+    crate::matching::EmailAddress,
+    std::sync::Arc<crate::matching::Found>,
+>;
+
 /// One link's part of a sync run.
 pub(super) struct Run<'a> {
     pub state: &'a AppState,
@@ -65,12 +71,15 @@ impl Run<'_> {
     /// Decides what the link's Event needs, doing at once what needs no batched call (a skip,
     /// an Event found again, a kept Event marked, a stamp), and recording the intent before a
     /// create.
-    pub async fn plan(&self, session: &mut Session) -> anyhow::Result<Step> {
+    pub async fn plan(
+        &self,
+        session: &mut Session,
+        source: Source,
+        found: &Lookups,
+    ) -> anyhow::Result<Step> {
         let link = self.link;
-        if !link.selected {
-            return self.unselect().await;
-        }
-        let source = match self.source_event().await? {
+        let source = match source {
+            Source::Unselected => return self.unselect().await,
             Source::Found(event) if event.is_series_master() => return self.expand(&event).await,
             // Outlook holds what we last synced, and the rep changed nothing since (a notice of
             // our own stamp, a poll that overlapped the sync): nothing to do (rule 3).
@@ -87,8 +96,9 @@ impl Run<'_> {
                 return Err(Permanent("neither Graph nor the pane gave the meeting".into()).into());
             }
         };
+        let who_ids = self.follow_attendees(&source, found).await?;
         let context = Context {
-            who_ids: &link.who_ids.0,
+            who_ids: &who_ids,
             what_id: link.what_id.as_deref(),
             shared_activities: self.shape.shared_activities,
             private: self.policy.private,
@@ -112,6 +122,15 @@ impl Run<'_> {
                 Ok(Step::Done)
             }
         }
+    }
+
+    /// What the run needs to know of the meeting: nothing once it is unselected, else
+    /// [`Run::source_event`].
+    pub async fn read(&self) -> anyhow::Result<Source> {
+        if !self.link.selected {
+            return Ok(Source::Unselected);
+        }
+        self.source_event().await
     }
 
     /// The meeting to write: the event as Graph has it (body, sensitivity, show-as), with what
@@ -379,7 +398,9 @@ impl Run<'_> {
 }
 
 /// Where the meeting to write comes from.
-enum Source {
+pub(super) enum Source {
+    /// The rep stopped syncing it: nothing is read.
+    Unselected,
     Found(Box<GraphEvent>),
     /// Graph showed it before and knows it no more.
     Deleted,
@@ -403,6 +424,8 @@ pub(super) enum Decision {
     Rejected,
     /// A selected series' occurrences in the window were given links of their own.
     SeriesExpanded,
+    /// Attendees added or removed in Outlook related or unrelated their Contacts.
+    RelationsFollowed,
 }
 
 impl Decision {
@@ -416,6 +439,7 @@ impl Decision {
             Self::Skipped => "skipped",
             Self::Rejected => "rejected",
             Self::SeriesExpanded => "series_expanded",
+            Self::RelationsFollowed => "relations_followed",
         }
     }
 }

@@ -296,3 +296,55 @@ async fn the_orgs_extra_email_fields_are_searched_too_and_say_so() {
     assert_eq!(status, 400);
     assert_eq!(bad["error"]["field"], "lead[0]");
 }
+
+#[tokio::test]
+async fn an_excluded_address_or_domain_is_offered_no_match_and_never_looked_up() {
+    let w = world().await;
+    w.connect(REP_A).await;
+    w.default_policy(json!({ "excluded": ["partner.example", "ceo@acme.example"] }))
+        .await;
+    w.seed(
+        "Contact",
+        json!({ "LastName": "Eve", "Email": "eve@partner.example" }),
+    );
+    w.seed(
+        "Contact",
+        json!({ "LastName": "Chief", "Email": "ceo@acme.example" }),
+    );
+    let raj = w.seed(
+        "Contact",
+        json!({ "LastName": "Raj", "Email": "raj@acme.example" }),
+    );
+    // Only excluded addresses: nothing about them goes to Salesforce.
+    let before = w.sf.calls("composite");
+    let only_excluded = json!([
+        attendee("Eve@Partner.example"),
+        attendee("ceo@acme.example")
+    ]);
+    let (status, body) = w.matches(REP_A, only_excluded).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        w.sf.calls("composite"),
+        before,
+        "no lookup for excluded addresses"
+    );
+
+    let (status, body) = w
+        .matches(
+            REP_A,
+            json!([
+                attendee("Eve@Partner.example"),
+                attendee("ceo@acme.example"),
+                attendee("raj@acme.example")
+            ]),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let attendees = body["attendees"].as_array().unwrap();
+    for excluded in &attendees[..2] {
+        assert_eq!(excluded["excluded"], true, "{excluded}");
+        assert_eq!(excluded["matches"], json!([]), "{excluded}");
+    }
+    assert_eq!(attendees[2]["excluded"], false);
+    assert_eq!(attendees[2]["matches"][0]["id"], raj.as_str());
+}

@@ -295,17 +295,7 @@ async fn a_meeting_deleted_in_outlook_deletes_its_salesforce_event() {
 #[tokio::test]
 async fn under_the_keep_policy_a_meeting_deleted_in_outlook_keeps_its_event_marked_cancelled() {
     let w = watched(3600, true).await;
-    let user = w.user(REP_A).await;
-    outforce::storage::sync_configs::create(
-        &w.app.state.db,
-        &user.tenant_id,
-        "Keep everything",
-        true,
-        &json!({ "deleted": "keep" }),
-        outforce::storage::now(),
-    )
-    .await
-    .unwrap();
+    w.default_policy(json!({ "deleted": "keep" })).await;
     let id = w.synced_meeting("Steering committee").await;
     w.until_watched().await;
     w.delete_in_outlook(&id);

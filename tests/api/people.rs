@@ -255,3 +255,26 @@ async fn the_preview_shows_the_names_company_and_account_without_saving() {
     assert_eq!(preview["account"]["account"]["id"], acme.as_str());
     assert_eq!(w.count("Contact"), before);
 }
+
+#[tokio::test]
+async fn an_excluded_address_or_domain_is_never_created() {
+    let w = world().await;
+    w.connect(REP_A).await;
+    w.default_policy(json!({ "excluded": ["partner.example"] }))
+        .await;
+    for path in [
+        "/api/v1/contacts",
+        "/api/v1/leads",
+        "/api/v1/people/preview",
+    ] {
+        let (status, body) = w
+            .create(
+                path,
+                json!({ "email": "eve@Partner.example", "name": "Eve Adams", "company": "Partner" }),
+            )
+            .await;
+        assert_eq!(status, 409, "{path}: {body}");
+        assert_eq!(body["error"]["code"], "address_excluded", "{body}");
+    }
+    assert_eq!(w.count("Contact") + w.count("Lead"), 0, "nothing created");
+}

@@ -257,24 +257,6 @@ async fn an_org_almost_out_of_api_calls_pauses_the_sync_which_finishes_once_it_r
     assert_eq!(w.events().len(), 1);
 }
 
-impl World {
-    /// The tenant's default sync configuration, with these settings.
-    async fn default_policy(&self, settings: Value) {
-        let db = &self.app.state.db;
-        let user = self.user(REP_A).await;
-        outforce::storage::sync_configs::create(
-            db,
-            &user.tenant_id,
-            "Everyone",
-            true,
-            &settings,
-            outforce::storage::now(),
-        )
-        .await
-        .unwrap();
-    }
-}
-
 #[tokio::test]
 async fn with_the_keep_policy_an_unselected_meetings_event_stays_and_reselecting_reuses_it() {
     let w = world().await;

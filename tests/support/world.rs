@@ -243,6 +243,22 @@ impl World {
         self.app.call(method, path, &token, body).await
     }
 
+    /// The tenant's default sync configuration, with these settings.
+    pub async fn default_policy(&self, settings: Value) {
+        let db = &self.app.state.db;
+        let user = self.user(REP_A).await;
+        outforce::storage::sync_configs::create(
+            db,
+            &user.tenant_id,
+            "Everyone",
+            true,
+            &settings,
+            outforce::storage::now(),
+        )
+        .await
+        .unwrap();
+    }
+
     /// A rep as stored (they must have called the API once).
     /// REP_A's link of `id` once `wanted` holds of it (a few seconds at most).
     pub async fn link_until(&self, id: &str, what: &str, wanted: impl Fn(&Value) -> bool) -> Value {

@@ -22,6 +22,8 @@ export interface AttendeeMatches {
   name: string | null;
   matches: Match[];
   colleague: Named | null;
+  /** An admin excluded the address or its domain: never related nor created. */
+  excluded: boolean;
 }
 
 export interface Me {

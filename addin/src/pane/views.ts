@@ -154,7 +154,7 @@ function attendeeItem(state: State, attendee: AttendeeMatches, actions: Actions)
 
 function attendees(state: State, actions: Actions): HTMLElement {
   const mine = Office.context.mailbox.userProfile.emailAddress.toLowerCase();
-  const shown = state.attendees.filter((a) => a.email !== mine && !excluded(state.me, a.email));
+  const shown = state.attendees.filter((a) => a.email !== mine && !a.excluded && !excluded(state.me, a.email));
   return h(
     "section",
     { "aria-labelledby": "attendees-title" },

@@ -66,7 +66,12 @@ pub struct LinkView {
     outlook_event_id: String,
     series_id: Option<String>,
     sync: bool,
+    /// The Contacts and Leads the Event relates to: the rep's, then those the sync related
+    /// because an attendee matched.
     who_ids: Vec<String>,
+    /// Which of `who_ids` the sync related for an attendee (it unrelates them when the
+    /// attendee leaves; sending them back in `who_ids` makes them the rep's own).
+    attendee_relations: Vec<String>,
     what_id: Option<String>,
     state: SyncState,
     /// The Salesforce Event, once written.
@@ -141,11 +146,24 @@ async fn view(state: &AppState, rep: &Rep, link: EventLink) -> Result<LinkView, 
         LinkState::Failed => SyncState::Failed,
         LinkState::Removed => SyncState::NotSynced,
     };
+    let attendee_relations: Vec<String> = link
+        .auto_relations
+        .0
+        .values()
+        .filter(|id| !link.who_ids.0.contains(id))
+        .cloned()
+        .collect();
     Ok(LinkView {
         outlook_event_id: link.outlook_event_id,
         series_id: link.outlook_series_id,
         sync: link.selected,
-        who_ids: link.who_ids.0,
+        who_ids: link
+            .who_ids
+            .0
+            .into_iter()
+            .chain(attendee_relations.iter().cloned())
+            .collect(),
+        attendee_relations,
         what_id: link.what_id,
         state: sync_state,
         salesforce_event_id: link.salesforce_event_id,

@@ -100,24 +100,14 @@ pub async fn matches(
     unique.sort();
     unique.dedup();
 
+    // An excluded address is not even looked up: nothing about it goes to Salesforce.
+    let policy = crate::sync::context::policy_for(&state, &rep.user).await?;
+    unique.retain(|email| !policy.excludes(email.as_str()));
     let mut session = state.sessions.open(&rep.user).await?;
-    let org = session.org_id().clone();
     let fields = &rep.tenant.extra_email_fields.0;
-    let (known, missing) = state.matches.split(&org, fields, &unique).await;
-    let mut found: std::collections::HashMap<EmailAddress, std::sync::Arc<Found>> =
-        known.into_iter().collect();
-    if !missing.is_empty() {
-        let looked_up = lookup::by_email(&mut session, &missing, fields)
-            .await
-            .map_err(|error| misconfigured(error, fields))?;
-        for (email, result) in looked_up {
-            let kept = state
-                .matches
-                .remember(&org, fields, email.clone(), result)
-                .await;
-            found.insert(email, kept);
-        }
-    }
+    let found = lookup::cached(&mut session, &state.matches, &unique, fields)
+        .await
+        .map_err(|error| misconfigured(error, fields))?;
     let empty = Found::default();
     let attendees = asked
         .iter()
@@ -126,6 +116,7 @@ pub async fn matches(
             let result = found.get(email).map_or(&empty, |f| f.as_ref());
             AttendeeMatches {
                 name: sent.name.clone().filter(|n| !n.trim().is_empty()),
+                excluded: policy.excludes(email.as_str()),
                 ..matching::explain(email, result)
             }
         })

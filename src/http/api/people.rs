@@ -168,6 +168,7 @@ pub async fn preview(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let person = person(&body)?;
+    refuse_excluded(&state, &rep, &person.email).await?;
     let mut session = state.sessions.open(&rep.user).await?;
     let account = account_for(&mut session, person.company.as_deref()).await?;
     Ok(HttpResponse::Ok().json(view(person, None, None, account)))
@@ -195,6 +196,7 @@ pub async fn create_contact(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let person = person(&body)?;
+    refuse_excluded(&state, &rep, &person.email).await?;
     let mut session = state.sessions.open(&rep.user).await?;
     let account = account_for(&mut session, person.company.as_deref()).await?;
     let mut fields = fields(&person);
@@ -234,6 +236,7 @@ pub async fn create_lead(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let person = person(&body)?;
+    refuse_excluded(&state, &rep, &person.email).await?;
     let Some(company) = person.company.clone() else {
         return Err(ApiError::invalid(
             "company",
@@ -252,6 +255,22 @@ pub async fn create_lead(
         AccountChoice::none(),
     )
     .await
+}
+
+/// An address an admin excluded (by itself or its domain) is never created in Salesforce.
+async fn refuse_excluded(
+    state: &AppState,
+    rep: &Rep,
+    email: &EmailAddress,
+) -> Result<(), ApiError> {
+    let policy = crate::sync::context::policy_for(state, &rep.user).await?;
+    if policy.excludes(email.as_str()) {
+        return Err(ApiError::Precondition {
+            code: "address_excluded",
+            message: "an admin excluded this address or its domain from Salesforce".into(),
+        });
+    }
+    Ok(())
 }
 
 /// Creates the record; the match cache forgets its address, so the pane sees it matched at once.

@@ -1,0 +1,172 @@
+//! Relations that follow the attendees: one added in Outlook who matches exactly one Contact is
+//! related, one who leaves is unrelated unless the rep related them; an ambiguous address is
+//! never guessed, and an excluded address or domain is never related.
+
+use std::collections::BTreeSet;
+
+use reqwest::Method;
+use serde_json::{Value, json};
+
+use super::outlook_changes::watched;
+use crate::world::{REP_A, World};
+
+fn attendees(addresses: &[&str]) -> Value {
+    let list: Vec<Value> = addresses
+        .iter()
+        .map(|a| json!({ "type": "required", "emailAddress": { "address": a, "name": a } }))
+        .collect();
+    json!({ "attendees": list })
+}
+
+impl World {
+    fn contact(&self, name: &str, email: &str) -> String {
+        self.seed("Contact", json!({ "LastName": name, "Email": email }))
+    }
+
+    /// The Contacts and Leads the meeting's Event relates to, once `wanted` holds of them.
+    async fn relations_until(
+        &self,
+        id: &str,
+        what: &str,
+        wanted: impl Fn(&BTreeSet<String>) -> bool,
+    ) -> BTreeSet<String> {
+        let mut last = BTreeSet::new();
+        for _ in 0..500 {
+            let path = format!("/api/v1/events/{id}/link");
+            let (_, link) = self.rep_call(REP_A, Method::GET, &path, None).await;
+            if let Some(event) = link["salesforce_event_id"].as_str()
+                && link["state"] == "synced"
+            {
+                let rows = self
+                    .sf
+                    .query(
+                        &self.org_id,
+                        &format!("SELECT RelationId FROM EventRelation WHERE EventId = '{event}'"),
+                    )
+                    .unwrap();
+                // Without Shared Activities the one relation is the Event's WhoId alone.
+                let who = self
+                    .sf
+                    .query(
+                        &self.org_id,
+                        &format!("SELECT WhoId FROM Event WHERE Id = '{event}'"),
+                    )
+                    .unwrap();
+                last = rows
+                    .iter()
+                    .filter_map(|r| r["RelationId"].as_str())
+                    .chain(who.iter().filter_map(|r| r["WhoId"].as_str()))
+                    .filter(|r| r.starts_with("003") || r.starts_with("00Q"))
+                    .map(str::to_string)
+                    .collect();
+                if wanted(&last) {
+                    return last;
+                }
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+        panic!("the Event's relations never {what}: {last:?}");
+    }
+}
+
+fn set(ids: &[&String]) -> BTreeSet<String> {
+    ids.iter().map(|id| (*id).clone()).collect()
+}
+
+#[tokio::test]
+async fn an_attendee_added_in_outlook_who_matches_one_contact_is_related_and_unrelated_when_they_leave_unless_the_rep_chose_them()
+ {
+    let w = watched(3600, true).await;
+    w.sf.set_shared_activities(&w.org_id, true);
+    w.default_policy(json!({ "excluded": ["partner.example"] }))
+        .await;
+    let ann = w.contact("Ann", "ann@acme.example");
+    let bob = w.contact("Bob", "bob@acme.example");
+    let carl = w.contact("Carl", "carl@acme.example");
+    w.contact("Dup One", "dup@acme.example");
+    w.contact("Dup Two", "dup@acme.example");
+    let eve = w.contact("Eve", "eve@partner.example");
+
+    // The rep relates Carl and leaves Ann out, as the pane showed them both.
+    let id = w.meeting_in_outlook(
+        "Renewal",
+        attendees(&["ann@acme.example", "carl@acme.example"]),
+    );
+    let body = json!({
+        "who_ids": [carl],
+        "sync": true,
+        "meeting": {
+            "subject": "Renewal",
+            "start": "2026-12-08T15:00:00Z",
+            "end": "2026-12-08T16:00:00Z",
+            "attendees": [{ "email": "ann@acme.example" }, { "email": "carl@acme.example" }],
+        },
+    });
+    let path = format!("/api/v1/events/{id}/link");
+    let (status, link) = w.rep_call(REP_A, Method::PUT, &path, Some(body)).await;
+    assert_eq!(status, 200, "{link}");
+    let related = w
+        .relations_until(&id, "took the rep's choice", |r| !r.is_empty())
+        .await;
+    assert_eq!(related, set(&[&carl]), "the rep left Ann out");
+    w.until_watched().await;
+
+    // Bob joins, so do an ambiguous address and an excluded one: Bob alone is related.
+    w.edit_in_outlook(
+        &id,
+        attendees(&[
+            "ann@acme.example",
+            "carl@acme.example",
+            "bob@acme.example",
+            "dup@acme.example",
+            "eve@partner.example",
+        ]),
+    );
+    let related = w
+        .relations_until(&id, "related Bob", |r| r.contains(&bob))
+        .await;
+    assert_eq!(related, set(&[&carl, &bob]));
+    assert!(!related.contains(&eve) && !related.contains(&ann));
+    let (_, link) = w.rep_call(REP_A, Method::GET, &path, None).await;
+    assert_eq!(link["attendee_relations"], json!([bob]), "{link}");
+
+    // Everyone but Ann leaves: Bob is unrelated, Carl stays (the rep related him).
+    w.edit_in_outlook(&id, attendees(&["ann@acme.example"]));
+    let related = w
+        .relations_until(&id, "unrelated Bob", |r| !r.contains(&bob))
+        .await;
+    assert_eq!(related, set(&[&carl]));
+
+    let history = w.history(&id).await;
+    let followed: Vec<&Value> = history
+        .iter()
+        .filter(|e| e["action"] == "relations_followed")
+        .collect();
+    assert_eq!(followed.len(), 2, "{history:?}");
+}
+
+#[tokio::test]
+async fn a_meeting_selected_by_category_relates_its_attendees_but_never_an_excluded_domain() {
+    let w = watched(1, true).await;
+    w.default_policy(json!({ "excluded": ["partner.example", "boss@acme.example"] }))
+        .await;
+    // Sorted, the excluded addresses come first: only the exclusion passes them over.
+    let zoe = w.contact("Zoe", "zoe@acme.example");
+    w.contact("Boss", "boss@acme.example");
+    w.contact("Eve", "eve@partner.example");
+    let mut meeting = attendees(&[
+        "eve@partner.example",
+        "boss@acme.example",
+        "zoe@acme.example",
+    ]);
+    meeting["categories"] = json!(["Salesforce"]);
+    let id = w.meeting_in_outlook("Partner briefing", meeting);
+    let related = w
+        .relations_until(&id, "related Zoe", |r| !r.is_empty())
+        .await;
+    assert_eq!(
+        related,
+        set(&[&zoe]),
+        "the org has no Shared Activities: one Contact, never an excluded one"
+    );
+}

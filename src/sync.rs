@@ -6,6 +6,7 @@ mod batch;
 pub mod budget;
 pub mod context;
 pub mod event_map;
+mod intent;
 mod link;
 pub mod notifications;
 pub mod policy;

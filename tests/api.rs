@@ -24,4 +24,5 @@ mod shared_queue;
 mod sync;
 mod sync_batches;
 mod sync_faults;
+mod sync_rules;
 mod tls;

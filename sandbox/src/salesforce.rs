@@ -354,6 +354,14 @@ async fn inject_faults(
     if let Some(Fault::Latency(delay)) = &fault {
         tokio::time::sleep(*delay).await;
     }
+    if let Some(Fault::LostAnswer) = &fault {
+        let done = next.call(req).await?;
+        let (request, _) = done.into_parts();
+        return Ok(actix_web::dev::ServiceResponse::new(
+            request,
+            faults::dropped(),
+        ));
+    }
     match fault.as_ref().and_then(Fault::response) {
         Some(response) => Ok(req.into_response(response)),
         None => next.call(req).await,

@@ -168,7 +168,7 @@ async fn write(
             _ => None,
         })
         .collect();
-    let creates = found_again(state, session, jobs, creates, results).await;
+    let (creates, moved) = found_again(state, session, jobs, creates, results).await;
     for chunk in creates.chunks(MAX_RECORDS) {
         let created = match &shape.key_field {
             Some(key_field) => {
@@ -200,13 +200,18 @@ async fn write(
         }
     }
 
-    let updates: Vec<_> = planned
+    let mut updates: Vec<_> = planned
         .iter()
         .filter_map(|(i, run, step)| match step {
             Step::Update(id, write) => Some((*i, run, id.as_str(), &**write)),
             _ => None,
         })
         .collect();
+    updates.extend(
+        moved
+            .iter()
+            .map(|(i, run, id, write)| (*i, *run, id.as_str(), *write)),
+    );
     for chunk in updates.chunks(MAX_RECORDS) {
         let records: Vec<(&str, &Map<String, Value>)> = chunk
             .iter()
@@ -255,28 +260,48 @@ async fn write(
     }
 }
 
+/// A create an earlier attempt made, found again, that must still be brought to the meeting
+/// as it is now (it moved, or changed, since): updated like any other.
+type Found<'r, 'a> = (usize, &'r Run<'a>, String, &'r Write);
+
 /// The creates left to make: those an earlier attempt may have made are looked for first (one
-/// query per 40) and finished as found when Salesforce has exactly one such Event.
+/// query per 40, by what the earlier intent describes) and finished as found when Salesforce
+/// has exactly one such Event (or updated, when the meeting changed since). The others' intent
+/// is recorded before they are sent.
 async fn found_again<'r, 'a>(
     state: &AppState,
     session: &mut Session,
     jobs: &[&SyncEvent],
     creates: Vec<(usize, &'r Run<'a>, &'r Write)>,
     results: &mut [anyhow::Result<()>],
-) -> Vec<(usize, &'r Run<'a>, &'r Write)> {
-    let (repeated, mut fresh): (Vec<_>, Vec<_>) =
-        creates.into_iter().partition(|(_, _, w)| w.earlier_attempt);
+) -> (Vec<(usize, &'r Run<'a>, &'r Write)>, Vec<Found<'r, 'a>>) {
+    let (repeated, mut fresh): (Vec<_>, Vec<_>) = creates
+        .into_iter()
+        .partition(|(_, _, w)| w.earlier.is_some());
+    let mut moved = Vec::new();
     if repeated.is_empty() {
-        return fresh;
+        return (fresh, moved);
     }
-    let wanted: Vec<&Map<String, Value>> =
-        repeated.iter().map(|(_, _, w)| &w.fields.fields).collect();
+    let wanted: Vec<&Map<String, Value>> = repeated
+        .iter()
+        .filter_map(|(_, _, w)| w.earlier.as_ref().map(|e| &e.key))
+        .collect();
     match events::find_written(session, &wanted).await {
         Ok(found) => {
             for ((i, run, write), earlier) in repeated.into_iter().zip(found) {
+                let same = write
+                    .earlier
+                    .as_ref()
+                    .is_some_and(|e| e.hash == write.fields.hash);
                 match earlier {
-                    Some(id) => results[i] = run.found_again(write, &id).await,
-                    None => fresh.push((i, run, write)),
+                    Some(id) if same => results[i] = run.found_again(write, &id).await,
+                    Some(id) => moved.push((i, run, id, write)),
+                    None => match run.intend(write).await {
+                        Ok(()) => fresh.push((i, run, write)),
+                        Err(error) => {
+                            results[i] = settle::settle(state, jobs[i], run.link, error).await;
+                        }
+                    },
                 }
             }
         }
@@ -285,7 +310,7 @@ async fn found_again<'r, 'a>(
             fail_together(state, jobs, links, results, &error.into()).await;
         }
     }
-    fresh
+    (fresh, moved)
 }
 
 /// A record Salesforce refused inside a Collections call: that link alone fails, for good

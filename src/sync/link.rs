@@ -11,6 +11,7 @@ use chrono::{DateTime, Utc};
 use serde_json::json;
 
 use super::event_map::{self, Context, GraphEvent, Mapped};
+use super::intent::Intent;
 use super::policy::{Deletion, Policy};
 use crate::graph::access::MailboxToken;
 use crate::graph::events::ReadError::Throttled;
@@ -55,8 +56,9 @@ pub(super) enum Step {
 pub(super) struct Write {
     pub fields: event_map::EventFields,
     source: GraphEvent,
-    /// A create that an earlier attempt may have made already (its intent was left behind).
-    pub earlier_attempt: bool,
+    /// The create an earlier attempt may have made already (its intent was left behind),
+    /// to be looked for before creating again.
+    pub earlier: Option<Intent>,
 }
 
 /// Why an Event is deleted.
@@ -108,7 +110,7 @@ impl Run<'_> {
                 let write = Box::new(Write {
                     fields,
                     source: *source,
-                    earlier_attempt: false,
+                    earlier: None,
                 });
                 self.write(write).await
             }
@@ -188,14 +190,27 @@ impl Run<'_> {
             None => {
                 // An intent left by an earlier attempt: that attempt may have written the Event
                 // before it could record the Id. With a key field the create is an upsert by
-                // the link's key and finds it by itself; without, the batch looks for it first.
-                let db = &self.state.db;
-                write.earlier_attempt =
-                    link.write_intent.is_some() && self.shape.key_field.is_none();
-                event_links::record_write_intent(db, &link.id, hash, storage::now()).await?;
+                // the link's key and finds it by itself; without, the batch looks for the
+                // Event that intent describes first, and records this create's intent only
+                // once it is sure to send it (so the earlier one is never lost).
+                write.earlier = match (&link.write_intent, &self.shape.key_field) {
+                    (Some(recorded), None) => Some(Intent::read(recorded, &write.fields)),
+                    _ => None,
+                };
+                if write.earlier.is_none() {
+                    self.intend(&write).await?;
+                }
                 Ok(Step::Create(write))
             }
         }
+    }
+
+    /// Records, before a create is sent, what finds its Event again.
+    pub async fn intend(&self, write: &Write) -> anyhow::Result<()> {
+        let intent = Intent::of(&write.fields).to_text();
+        let db = &self.state.db;
+        event_links::record_write_intent(db, &self.link.id, &intent, storage::now()).await?;
+        Ok(())
     }
 
     /// Finishes a create an earlier attempt had made, found again by the batch.

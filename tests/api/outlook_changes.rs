@@ -14,6 +14,15 @@ use crate::world::{REP_A, World, world_with};
 /// A world whose service Graph can notify (plain HTTP on loopback, as the sandbox allows for
 /// tests), polling every `poll_secs`; REP_A connected, their mailbox reached by application.
 pub(super) async fn watched(poll_secs: u64, public: bool) -> World {
+    watched_with(poll_secs, public, |_| {}).await
+}
+
+/// [`watched`], with the service's settings adjusted further.
+pub(super) async fn watched_with(
+    poll_secs: u64,
+    public: bool,
+    adjust: impl FnOnce(&mut outforce::config::Loaded),
+) -> World {
     let port = free_port();
     let w = world_with(|loaded| {
         let settings = &mut loaded.settings;
@@ -21,6 +30,7 @@ pub(super) async fn watched(poll_secs: u64, public: bool) -> World {
         settings.http.public_url = public.then(|| format!("http://127.0.0.1:{port}"));
         settings.sync.poll_interval_secs = poll_secs;
         settings.sync.sweep_interval_secs = 1;
+        adjust(loaded);
     })
     .await;
     w.graph.allow_http_webhooks(true);

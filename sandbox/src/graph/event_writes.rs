@@ -204,7 +204,7 @@ pub fn create(env: &mut Env<'_>, call: &Call<'_>, mailbox_id: &str) -> Reply {
     )
 }
 
-fn change(mailbox: &str, event: &Event, change_type: &'static str) -> Change {
+pub(super) fn change(mailbox: &str, event: &Event, change_type: &'static str) -> Change {
     Change {
         mailbox: mailbox.into(),
         collection: "Events",

@@ -103,6 +103,34 @@ impl Graph {
         Ok(body["id"].as_str().unwrap_or_default().to_string())
     }
 
+    /// The organizer cancelled a meeting the mailbox's owner attends: their copy stays in the
+    /// calendar, `isCancelled`, its subject led by "Canceled: " (as Exchange shows it), and
+    /// subscribers hear of the change.
+    pub fn receive_cancellation(&self, user_id: &str, event_id: &str) -> anyhow::Result<()> {
+        let change = {
+            let mut guard = self.inner.shared.lock();
+            let state = &mut *guard;
+            let now = state.now();
+            let mailbox = state
+                .mailboxes
+                .get_mut(user_id)
+                .context("no such mailbox")?;
+            let index = mailbox.event_index(event_id).context("no such event")?;
+            let seq = mailbox.next_seq();
+            let event = &mut mailbox.events[index];
+            let subject = event.props.get("subject").and_then(Value::as_str);
+            let subject = format!("Canceled: {}", subject.unwrap_or_default());
+            event.props.insert("subject".into(), Value::String(subject));
+            event.props.insert("isCancelled".into(), Value::Bool(true));
+            event.change_key = super::mailbox::change_key();
+            event.modified = now;
+            event.seq = seq;
+            super::event_writes::change(user_id, event, "updated")
+        };
+        notify::deliver(&self.inner, vec![change]);
+        Ok(())
+    }
+
     /// Creates a contact in the default folder (or `folder`); its immutable id.
     pub fn create_contact(
         &self,

@@ -94,6 +94,15 @@ pub fn date_time_zone(t: DateTime<Utc>, name: &str) -> Value {
     json!({ "dateTime": format!("{}.0000000", local.format("%Y-%m-%dT%H:%M:%S")), "timeZone": name })
 }
 
+/// An all-day event's start or end as Graph shows it: midnight of its calendar date (in the
+/// zone it was made in), whatever zone the caller prefers, labelled with that zone. All-day
+/// events float: Outlook shows them on the same dates everywhere.
+pub fn all_day_date_time(t: DateTime<Utc>, own_zone: &str, shown_zone: &str) -> Value {
+    let tz = zone(own_zone).unwrap_or(Tz::UTC);
+    let date = t.with_timezone(&tz).date_naive();
+    json!({ "dateTime": format!("{}T00:00:00.0000000", date.format("%Y-%m-%d")), "timeZone": shown_zone })
+}
+
 /// `2017-04-15T03:00:50.7579581Z`: UTC with seven fractional digits.
 pub fn stamp(t: DateTime<Utc>) -> String {
     format!(

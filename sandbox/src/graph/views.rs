@@ -6,7 +6,7 @@ use serde_json::{Map, Value, json};
 
 use super::mailbox::{Event, EventKind, Mailbox, occurrence_id};
 use super::recurrence::Recurrence;
-use super::time::{date_time_zone, stamp, to_utc, zone};
+use super::time::{all_day_date_time, date_time_zone, stamp, to_utc, zone};
 
 /// One item a calendar view lists.
 #[derive(Debug, Clone)]
@@ -171,6 +171,13 @@ pub fn etag(change_key: &str) -> String {
 pub fn event_json(instance: &Instance<'_>, mailbox: &Mailbox, render: &Render) -> Value {
     let event = instance.base;
     let shown_zone = render.time_zone.clone().unwrap_or_else(|| "UTC".into());
+    let shown_time = |t: DateTime<Utc>, own_zone: &str| {
+        if event.is_all_day {
+            all_day_date_time(t, own_zone, &shown_zone)
+        } else {
+            date_time_zone(t, &shown_zone)
+        }
+    };
     let mut out = Map::new();
     out.insert("@odata.etag".into(), json!(etag(&event.change_key)));
     out.insert("id".into(), json!(instance.id));
@@ -206,8 +213,8 @@ pub fn event_json(instance: &Instance<'_>, mailbox: &Mailbox, render: &Render) -
         "hideAttendees": false,
         "responseStatus": { "response": "organizer", "time": "0001-01-01T00:00:00Z" },
         "body": { "contentType": "html", "content": "" },
-        "start": date_time_zone(instance.start, &shown_zone),
-        "end": date_time_zone(instance.end, &shown_zone),
+        "start": shown_time(instance.start, &event.start_zone),
+        "end": shown_time(instance.end, &event.end_zone),
         "location": { "displayName": "", "locationType": "default", "uniqueIdType": "unknown", "address": {}, "coordinates": {} },
         "locations": [],
         "recurrence": null,

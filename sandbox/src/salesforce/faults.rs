@@ -30,13 +30,16 @@ pub enum Fault {
     DuplicatesDetected,
     /// The connection drops after the status line: the body never arrives.
     DroppedConnection,
+    /// The call is carried out, then the connection drops before the answer arrives: the
+    /// caller cannot tell that Salesforce committed it (a timeout after the save).
+    LostAnswer,
 }
 
 impl Fault {
     /// The response that replaces the real one, or `None` when the call goes on (latency).
     pub(crate) fn response(&self) -> Option<HttpResponse> {
         Some(match self {
-            Self::Latency(_) => return None,
+            Self::Latency(_) | Self::LostAnswer => return None,
             Self::InternalError => errors::rest(
                 500,
                 "UNKNOWN_EXCEPTION",
@@ -53,7 +56,7 @@ impl Fault {
                 "unable to obtain exclusive access to this record or 1 records",
             ),
             Self::InvalidSession => errors::invalid_session(),
-            Self::DroppedConnection => HttpResponse::Ok().content_type(errors::JSON).body(Dropped),
+            Self::DroppedConnection => dropped(),
             Self::DuplicatesDetected => errors::json(
                 HttpResponse::BadRequest(),
                 json!([{
@@ -71,6 +74,11 @@ impl Fault {
             ),
         })
     }
+}
+
+/// An answer whose body never arrives: the connection drops after the status line.
+pub(crate) fn dropped() -> HttpResponse {
+    HttpResponse::Ok().content_type(errors::JSON).body(Dropped)
 }
 
 /// A body that promises bytes and fails instead, so the server aborts the connection.

@@ -187,3 +187,26 @@ async fn lists_page_with_next_links() {
     assert!(second.body.get("@odata.nextLink").is_none());
     assert_eq!(w.graph.calls("calendarView"), 2);
 }
+
+#[tokio::test]
+async fn an_all_day_event_shows_as_midnight_of_its_dates_in_any_zone() {
+    // Graph shows all-day events floating: midnight of their dates, labelled with the zone
+    // asked for (UTC by default), never converted (a Tokyo all-day event is not the day before).
+    let w = world().await;
+    let mut offsite = meeting("Offsite", "2025-07-01T00:00:00", "2025-07-03T00:00:00");
+    offsite["isAllDay"] = json!(true);
+    offsite["start"]["timeZone"] = json!("Tokyo Standard Time");
+    offsite["end"]["timeZone"] = json!("Tokyo Standard Time");
+    let created = w.create(offsite).await;
+    let id = created["id"].as_str().unwrap();
+    let event = w
+        .app_call("GET", &format!("users/{REP}/events/{id}"), None)
+        .await;
+    assert_eq!(
+        event.body["start"]["dateTime"],
+        "2025-07-01T00:00:00.0000000"
+    );
+    assert_eq!(event.body["start"]["timeZone"], "UTC");
+    assert_eq!(event.body["end"]["dateTime"], "2025-07-03T00:00:00.0000000");
+    assert_eq!(event.body["originalStartTimeZone"], "Tokyo Standard Time");
+}

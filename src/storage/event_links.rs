@@ -44,6 +44,11 @@ pub struct EventLink {
     /// The Contacts the sync related because an attendee matched, by the attendee's address
     /// (`who_ids` are the rep's own).
     pub auto_relations: JsonText<BTreeMap<String, String>>,
+    /// When the meeting takes place, as last written (UTC).
+    pub outlook_start: Option<DateTime<Utc>>,
+    pub outlook_end: Option<DateTime<Utc>>,
+    /// A delta round saw the meeting go (past the deletion circuit breaker).
+    pub removal_seen: bool,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -69,6 +74,9 @@ from_row!(EventLink {
     from_series,
     attendees_seen,
     auto_relations,
+    outlook_start,
+    outlook_end,
+    removal_seen,
     created_at,
     updated_at
 });
@@ -131,7 +139,8 @@ macro_rules! columns {
         "id, user_id, outlook_event_id, outlook_series_id, salesforce_event_id, \
          selected, who_ids, what_id, state, outlook_hash, salesforce_hash, outlook_change_key, \
          salesforce_modstamp, write_intent, last_error_code, meeting, selected_by, from_series, \
-         attendees_seen, auto_relations, created_at, updated_at"
+         attendees_seen, auto_relations, outlook_start, outlook_end, removal_seen, created_at, \
+         updated_at"
     };
 }
 
@@ -141,6 +150,8 @@ pub mod attendees;
 pub mod by_category;
 /// The occurrences' links of a series the rep selected (`from_series`).
 pub mod by_series;
+/// When each meeting takes place, and the deletions delta rounds saw.
+pub mod removals;
 
 const UPSERT_SELECTION: &str = concat!(
     "INSERT INTO event_links (id, user_id, outlook_event_id, outlook_series_id, selected, \
@@ -151,7 +162,7 @@ const UPSERT_SELECTION: &str = concat!(
        selected = excluded.selected, who_ids = excluded.who_ids, \
        what_id = excluded.what_id, meeting = COALESCE(excluded.meeting, event_links.meeting), \
        state = 'pending', last_error_code = NULL, selected_by = 'pane', \
-       from_series = FALSE, auto_relations = '{}', updated_at = excluded.updated_at \
+       from_series = FALSE, auto_relations = '{}', removal_seen = FALSE, updated_at = excluded.updated_at \
      RETURNING ",
     columns!(),
     ""

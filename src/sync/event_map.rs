@@ -129,6 +129,8 @@ pub struct EventFields {
     pub hash: String,
     /// Contacts left out because the org has no Shared Activities (one `WhoId` only).
     pub who_ids_dropped: usize,
+    /// When the meeting takes place (UTC; an all-day event's dates from midnight UTC).
+    pub span: (DateTime<Utc>, DateTime<Utc>),
 }
 
 /// The outcome for one event.
@@ -226,6 +228,7 @@ pub fn map(event: &GraphEvent, context: &Context<'_>) -> Result<Mapped, MapError
     }
     let metadata_only = private && context.private == PrivatePolicy::TimeAndAttendeesOnly;
     let start = event.start.as_ref().ok_or(MapError::Missing("start"))?;
+    let span;
     let end = event.end.as_ref().ok_or(MapError::Missing("end"))?;
     let mut fields = Map::new();
     if !metadata_only {
@@ -243,6 +246,8 @@ pub fn map(event: &GraphEvent, context: &Context<'_>) -> Result<Mapped, MapError
         fields.insert("IsAllDayEvent".into(), json!(true));
         fields.insert("ActivityDate".into(), json!(first.to_string()));
         fields.insert("DurationInMinutes".into(), json!(days * 24 * 60));
+        let midnight = first.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc();
+        span = (midnight, midnight + chrono::Duration::days(days));
     } else {
         let from = zones::to_utc(&start.date_time, &start.time_zone)?;
         let to = zones::to_utc(&end.date_time, &end.time_zone)?;
@@ -250,6 +255,7 @@ pub fn map(event: &GraphEvent, context: &Context<'_>) -> Result<Mapped, MapError
             return Ok(Mapped::Skipped("longer_than_14_days"));
         }
         fields.insert("IsAllDayEvent".into(), json!(false));
+        span = (from, to.max(from));
         fields.insert("StartDateTime".into(), json!(SfDateTime(from).to_string()));
         fields.insert(
             "EndDateTime".into(),
@@ -303,6 +309,7 @@ pub fn map(event: &GraphEvent, context: &Context<'_>) -> Result<Mapped, MapError
         fields,
         hash,
         who_ids_dropped,
+        span,
     }))
 }
 

@@ -93,6 +93,9 @@ impl Run<'_> {
                 return Ok(Step::Done);
             }
             Source::Found(event) => event,
+            // Only a delta round, past the deletion circuit breaker, decides that a meeting is
+            // gone: a sync that finds it missing on its own asks for a round.
+            Source::Deleted if !link.removal_seen => return self.ask_for_round().await,
             Source::Deleted => return self.gone(session, OUTLOOK_DELETED).await,
             Source::Unknown => {
                 return Err(Permanent("neither Graph nor the pane gave the meeting".into()).into());
@@ -243,6 +246,8 @@ impl Run<'_> {
             modstamp: "",
         };
         event_links::record_written(db, &link.id, done, storage::now()).await?;
+        let (start, end) = write.fields.span;
+        event_links::removals::record_span(db, &link.id, start, end).await?;
         if let Some(decision) = decision {
             let detail = json!({ "salesforce_event_id": id, "after": &write.fields.fields });
             self.record(decision, detail).await?;
@@ -288,6 +293,16 @@ impl Run<'_> {
         }
         event_links::set_state(db, &link.id, LinkState::Removed, Some(code), storage::now())
             .await?;
+        Ok(Step::Done)
+    }
+
+    /// The meeting is missing from Outlook, and no round has said so yet: a round is queued,
+    /// which (unless the breaker holds it) marks the deletion and syncs the link again.
+    async fn ask_for_round(&self) -> anyhow::Result<Step> {
+        let poll = super::PollMailbox {
+            user_id: self.link.user_id.to_string(),
+        };
+        self.state.queue.enqueue(&poll).await?;
         Ok(Step::Done)
     }
 

@@ -77,8 +77,8 @@ impl Job for PollMailbox {
             .into_iter()
             .map(|link| (link.outlook_event_id.clone(), link))
             .collect();
-        let deletions = deletions(&round.items, &links);
-        let linked = links.values().filter(|l| deletable(l)).count();
+        let gone = gone(&round, &links, window);
+        let (deletions, linked) = (gone.len(), links.values().filter(|l| deletable(l)).count());
         if !watch.deletions_released && policy::breaker_trips(deletions, linked) {
             tracing::warn!(user = %user_id, deletions, linked, "the deletion circuit breaker holds this user's sync");
             let held = i64::try_from(deletions).unwrap_or(i64::MAX);
@@ -86,7 +86,18 @@ impl Job for PollMailbox {
             mailbox_watches::hold(&state.db, &user_id, code, held, next, now).await?;
             return Ok(());
         }
-        dispatch(state, &user_id, &policy, &links, &round.items).await?;
+        // Every selected link whose meeting the round saw go may now be settled by its sync.
+        let mut seen: Vec<&str> = round
+            .items
+            .iter()
+            .filter(|item| item.get("@removed").is_some())
+            .filter_map(|item| item["id"].as_str().and_then(|id| links.get(id)))
+            .filter(|link| link.selected)
+            .map(|link| link.id.as_str())
+            .collect();
+        seen.extend(gone.iter().copied());
+        event_links::removals::mark_seen(&state.db, &seen).await?;
+        dispatch(state, &user_id, &policy, &links, &round.items, &gone).await?;
         let done = Round {
             delta_link: round.delta_link.as_deref(),
             window,
@@ -109,19 +120,44 @@ fn deletable(link: &EventLink) -> bool {
     link.selected && link.salesforce_event_id.is_some()
 }
 
-/// How many Salesforce Events the round's `@removed` items would delete.
-fn deletions(items: &[Value], links: &HashMap<String, EventLink>) -> usize {
-    items
+/// The links whose Salesforce Events the round would delete: those of its `@removed` items,
+/// and, in a full round (which lists what is there, never what went), those whose meetings
+/// fall in the window and are not listed.
+fn gone<'l>(
+    round: &ReadRound,
+    links: &'l HashMap<String, EventLink>,
+    window: (chrono::DateTime<chrono::Utc>, chrono::DateTime<chrono::Utc>),
+) -> Vec<&'l str> {
+    let removed = round
+        .items
         .iter()
         .filter(|item| item.get("@removed").is_some())
-        .filter_map(|item| item["id"].as_str().and_then(|id| links.get(id)))
-        .filter(|link| deletable(link))
-        .count()
+        .filter_map(|item| item["id"].as_str().and_then(|id| links.get(id)));
+    let mut gone: Vec<&EventLink> = removed.filter(|link| deletable(link)).collect();
+    if round.full {
+        let listed: std::collections::HashSet<&str> = round
+            .items
+            .iter()
+            .filter_map(|i| i["id"].as_str())
+            .collect();
+        let in_window = |link: &EventLink| match (link.outlook_start, link.outlook_end) {
+            (Some(start), Some(end)) => start < window.1 && end > window.0,
+            _ => false,
+        };
+        gone.extend(links.values().filter(|link| {
+            deletable(link) && in_window(link) && !listed.contains(link.outlook_event_id.as_str())
+        }));
+    }
+    gone.sort_by(|a, b| a.id.cmp(&b.id));
+    gone.dedup_by(|a, b| a.id == b.id);
+    gone.into_iter().map(|link| link.id.as_str()).collect()
 }
 
 struct ReadRound {
     items: Vec<Value>,
     delta_link: Option<String>,
+    /// Read from the window's start, not from a delta link: it lists what is there.
+    full: bool,
 }
 
 /// Every page of one round: from the stored delta link while the window is the one it was
@@ -134,9 +170,9 @@ async fn read_round(
 ) -> Result<ReadRound, DeltaError> {
     let start = || state.graph.delta_start(mailbox, window.0, window.1);
     let same_window = watch.window_start == Some(window.0) && watch.window_end == Some(window.1);
-    let mut url = match (&watch.delta_link, same_window) {
-        (Some(link), true) => link.clone(),
-        _ => start(),
+    let (mut url, mut full) = match (&watch.delta_link, same_window) {
+        (Some(link), true) => (link.clone(), false),
+        _ => (start(), true),
     };
     let mut items = Vec::new();
     let mut restarted = false;
@@ -146,12 +182,19 @@ async fn read_round(
                 items.extend(page.items);
                 match (page.next_link, page.delta_link) {
                     (Some(next), _) => url = next,
-                    (None, delta_link) => return Ok(ReadRound { items, delta_link }),
+                    (None, delta_link) => {
+                        return Ok(ReadRound {
+                            items,
+                            delta_link,
+                            full,
+                        });
+                    }
                 }
             }
             Err(DeltaError::Gone) if !restarted => {
                 tracing::info!(user = %watch.user_id, "Graph forgot the delta round; reading the window again");
                 restarted = true;
+                full = true;
                 items.clear();
                 url = start();
             }
@@ -167,6 +210,7 @@ async fn dispatch(
     policy: &Policy,
     links: &HashMap<String, EventLink>,
     items: &[Value],
+    gone: &[&str],
 ) -> anyhow::Result<()> {
     let sync = |link: &EventLink| SyncEvent {
         user_id: user_id.to_string(),
@@ -221,6 +265,15 @@ async fn dispatch(
                     }
                 }
             }
+        }
+    }
+    // What a full round found gone (the `@removed` ones are queued above).
+    for link in links.values().filter(|l| gone.contains(&l.id.as_str())) {
+        if !syncs
+            .iter()
+            .any(|s| s.outlook_event_id == link.outlook_event_id)
+        {
+            syncs.push(sync(link));
         }
     }
     if !syncs.is_empty() {

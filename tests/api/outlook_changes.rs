@@ -407,6 +407,29 @@ async fn a_mass_deletion_in_outlook_is_held_until_an_admin_releases_it() {
         10,
         "nothing deleted while held"
     );
+    // A sync of each wiped meeting (as one queued before the wipe would run now) deletes
+    // nothing on its own: only a round decides that a meeting is gone, and the breaker holds
+    // the rounds.
+    let syncs: Vec<outforce::sync::SyncEvent> = ids[..6]
+        .iter()
+        .map(|id| outforce::sync::SyncEvent {
+            user_id: user.id.to_string(),
+            outlook_event_id: id.clone(),
+        })
+        .collect();
+    w.app.state.queue.enqueue_many(&syncs).await.unwrap();
+    for _ in 0..200 {
+        if w.pending_jobs_of("event.sync").await == 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(
+        w.salesforce_events().len(),
+        10,
+        "a sync alone deletes nothing while the breaker holds"
+    );
 
     let path = format!("/api/v1/admin/users/{REP_A}/sync");
     let (status, seen) = w.admin(Method::GET, &path, None).await;
@@ -431,4 +454,51 @@ async fn a_mass_deletion_in_outlook_is_held_until_an_admin_releases_it() {
         .admin(Method::POST, &format!("{path}/release"), None)
         .await;
     assert_eq!(again["released"], false, "nothing held any more");
+}
+
+#[tokio::test]
+async fn a_meeting_deleted_while_graph_forgot_the_delta_round_is_found_gone_by_the_full_round() {
+    // Polled by hand, without notifications: only rounds see the deletion.
+    let w = watched(3600, false).await;
+    let kept = w.synced_meeting("Quarterly plan").await;
+    let deleted = w.meeting_in_outlook("Dinner", json!({}));
+    w.select_in_pane(&deleted).await;
+    w.events_until("got both meetings", |e| e.len() == 2).await;
+    let user = w.user(REP_A).await;
+    let poll = outforce::sync::PollMailbox {
+        user_id: user.id.to_string(),
+    };
+    let db = &w.app.state.db;
+    let delta_link = || async {
+        outforce::storage::mailbox_watches::find(db, &user.id)
+            .await
+            .unwrap()
+            .and_then(|watch| watch.delta_link)
+    };
+    w.app.state.queue.enqueue(&poll).await.unwrap();
+    for _ in 0..500 {
+        if delta_link().await.is_some() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert!(delta_link().await.is_some(), "a round was recorded");
+
+    // The meeting goes, and Graph forgets the round (410): the next round reads the window
+    // afresh, which lists what is there and never what went.
+    w.delete_in_outlook(&deleted);
+    w.graph.reset_sync_state(REP_A);
+    w.app.state.queue.enqueue(&poll).await.unwrap();
+    let events = w
+        .events_until("deleted the missing meeting's Event", |e| e.len() == 1)
+        .await;
+    assert_eq!(events[0]["Subject"], "Quarterly plan");
+    let link = w
+        .link_until(&deleted, "said why", |l| l["error"] == "outlook_deleted")
+        .await;
+    assert!(link["salesforce_event_id"].is_null(), "{link}");
+    let kept = w
+        .link_until(&kept, "stayed", |l| l["state"] == "synced")
+        .await;
+    assert!(kept["salesforce_event_id"].is_string());
 }

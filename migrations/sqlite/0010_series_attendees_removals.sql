@@ -6,3 +6,10 @@ ALTER TABLE event_links ADD COLUMN from_series BOOLEAN NOT NULL DEFAULT FALSE;
 -- attendee leaves; the rep's own relations stay).
 ALTER TABLE event_links ADD COLUMN attendees_seen TEXT;
 ALTER TABLE event_links ADD COLUMN auto_relations TEXT NOT NULL DEFAULT '{}';
+-- When the meeting takes place, as last written (UTC): a full delta round (after Graph forgot
+-- the last one) tells a meeting deleted from one outside the window by it.
+ALTER TABLE event_links ADD COLUMN outlook_start TEXT;
+ALTER TABLE event_links ADD COLUMN outlook_end TEXT;
+-- A delta round saw the meeting go, past the deletion circuit breaker: only then does the
+-- sync delete its Event.
+ALTER TABLE event_links ADD COLUMN removal_seen BOOLEAN NOT NULL DEFAULT FALSE;

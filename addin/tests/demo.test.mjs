@@ -156,6 +156,10 @@ test("relating two contacts and an opportunity and pressing Sync writes the Sale
   assert.match(await pane.locator("#sync-state").innerText(), /Synced/);
   const link = pane.getByRole("link", { name: "Open the Salesforce Event" });
   assert.match(await link.getAttribute("href"), /\/lightning\/r\/Event\/00U[A-Za-z0-9]+\/view$/);
+  // Why it is as it is: the sync's decisions, from the meeting's history.
+  await pane.locator("#sync-history summary").click();
+  await pane.locator("#sync-history li").first().waitFor();
+  assert.match(await pane.locator("#sync-history").innerText(), /Written to Salesforce/);
   await page.locator("#org").getByText(MEETING).waitFor();
   await context.close();
 });

@@ -6,7 +6,7 @@ import { applyTheme, debounce, h } from "./dom";
 import { ensureRestId, followChanges, isMeeting, readMeeting } from "./meeting";
 import { explain } from "./messages";
 import { type State, initialState, whyNot } from "./state";
-import type { AttendeeMatches, Link, Me, PaneConfig, Person, WhatRecord } from "./types";
+import type { AttendeeMatches, HistoryEntry, Link, Me, PaneConfig, Person, WhatRecord } from "./types";
 import { type Actions, render } from "./views";
 
 const config: PaneConfig = JSON.parse(document.getElementById("outforce-config")?.textContent ?? "{}");
@@ -52,12 +52,14 @@ function showLink(link: Link | null): void {
 async function refreshLink(): Promise<void> {
   const id = state.meeting?.restId;
   if (!id) return;
+  const path = `/api/v1/events/${encodeURIComponent(id)}`;
   try {
-    showLink(await api.call<Link>("GET", `/api/v1/events/${encodeURIComponent(id)}/link`));
+    showLink(await api.call<Link>("GET", `${path}/link`));
   } catch (error) {
     if (!(error instanceof ApiError && error.status === 404)) throw error;
     showLink(null);
   }
+  state.history = state.link ? (await api.call<{ entries: HistoryEntry[] }>("GET", `${path}/history`)).entries : [];
   update();
 }
 

@@ -1,5 +1,5 @@
 // What the rep reads for each state and error code the API gives.
-import type { SyncState } from "./types";
+import type { HistoryEntry, SyncState } from "./types";
 
 export const SYNC_STATE: Record<SyncState, string> = {
   queued: "Queued: it reaches Salesforce within seconds.",
@@ -29,3 +29,38 @@ export const ACCOUNT_RULE: Record<string, string> = {
   only_containing: "the only Account whose name contains the company",
   no_account: "no Account: none has this name, or several contain it",
 };
+
+const BECAUSE: Record<string, string> = {
+  unselected: "you stopped syncing it",
+  outlook_deleted: "it was deleted in Outlook",
+  outlook_cancelled: "it was cancelled in Outlook",
+  private: "it is private, and your admin keeps private meetings out",
+  longer_than_14_days: "Salesforce takes no event longer than 14 days",
+};
+
+/** What one decision of the sync says to the rep. */
+export function describe(entry: HistoryEntry): string {
+  const why = entry.because ? BECAUSE[entry.because] ?? entry.because : null;
+  switch (entry.action) {
+    case "created":
+      return "Written to Salesforce.";
+    case "found_again":
+      return "Found the Salesforce Event an interrupted sync had written.";
+    case "updated":
+      return entry.changed.length ? `Updated in Salesforce: ${entry.changed.join(", ")}.` : "Updated in Salesforce.";
+    case "deleted":
+      return why ? `Removed from Salesforce: ${why}.` : "Removed from Salesforce.";
+    case "kept":
+      return why ? `Kept in Salesforce, though ${why}.` : "Kept in Salesforce.";
+    case "skipped":
+      return why ? `Not synced: ${why}.` : "Not synced.";
+    case "rejected":
+      return `Salesforce refused it (${entry.salesforce_code ?? "no code given"}); your next change tries again.`;
+    case "relations_followed":
+      return "Related the attendees who joined, and unrelated those the sync had related who left.";
+    case "series_expanded":
+      return "Each occurrence of the series got its own Salesforce Event.";
+    default:
+      return entry.action;
+  }
+}

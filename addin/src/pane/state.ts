@@ -1,6 +1,6 @@
 // The pane's state, and the rules Salesforce puts on a meeting's relations, applied as the rep
 // clicks (the service checks them again).
-import type { AttendeeMatches, Link, Me, Meeting, Person, WhatRecord } from "./types";
+import type { AttendeeMatches, HistoryEntry, Link, Me, Meeting, Person, WhatRecord } from "./types";
 
 export const MAX_CONTACTS = 50;
 
@@ -27,6 +27,8 @@ export interface State {
   search: { text: string; results: WhatRecord[] | null; busy: boolean; error: string | null };
   creating: Creating | null;
   link: Link | null;
+  /** What the sync did with the meeting, oldest first. */
+  history: HistoryEntry[];
   syncing: boolean;
 }
 
@@ -42,6 +44,7 @@ export function initialState(): State {
     search: { text: "", results: null, busy: false, error: null },
     creating: null,
     link: null,
+    history: [],
     syncing: false,
   };
 }

@@ -62,8 +62,20 @@ export interface Link {
   who_ids: string[];
   what_id: string | null;
   state: SyncState;
+  /** Which of who_ids the sync related because an attendee matched. */
+  attendee_relations: string[];
   salesforce_event_id: string | null;
   error: string | null;
+}
+
+/** One decision of the sync about the meeting (`GET /api/v1/events/{id}/history`). */
+export interface HistoryEntry {
+  at: string;
+  actor: "system" | "rep" | "admin";
+  action: string;
+  because: string | null;
+  salesforce_code: string | null;
+  changed: string[];
 }
 
 export interface Attendee {

@@ -1,7 +1,7 @@
 // The pane's sections, rendered from the state. Every control is a real button, checkbox or
 // input with a label, reachable with Tab and used with Space or Enter.
 import { h, spinner } from "./dom";
-import { ACCOUNT_RULE, SYNC_STATE } from "./messages";
+import { ACCOUNT_RULE, SYNC_STATE, describe } from "./messages";
 import { type State, excluded, hasLead, whyNot } from "./state";
 import type { AttendeeMatches, Match, WhatRecord } from "./types";
 
@@ -250,6 +250,30 @@ function syncSection(state: State, actions: Actions): HTMLElement {
       link?.sync ? h("button", { id: "unsync", onclick: () => actions.unsync() }, "Stop syncing") : null,
     ),
     h("p", { class: "muted small" }, `${selected} record${selected === 1 ? "" : "s"} related.`),
+    history(state),
+  );
+}
+
+/** The sync's last decisions about the meeting, newest first: why it is as it is. */
+function history(state: State): HTMLElement | null {
+  if (!state.history.length) return null;
+  const last = state.history.slice(-5).reverse();
+  return h(
+    "details",
+    { id: "sync-history" },
+    h("summary", {}, "What the sync did"),
+    h(
+      "ol",
+      { class: "history" },
+      ...last.map((entry) =>
+        h(
+          "li",
+          {},
+          h("time", { datetime: entry.at, class: "muted small block" }, new Date(entry.at).toLocaleString()),
+          describe(entry),
+        ),
+      ),
+    ),
   );
 }
 

@@ -238,6 +238,35 @@ pub async fn find_by_outlook_id(
     Ok(link)
 }
 
+/// The user's links of these Outlook events (at most a sync batch's worth; one query), in no
+/// particular order; an event without a link is left out.
+pub async fn find_many_by_outlook_ids(
+    db: &Db,
+    user_id: &UserId,
+    outlook_event_ids: &[&str],
+) -> Result<Vec<EventLink>, StorageError> {
+    if outlook_event_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let placeholders: Vec<String> = (0..outlook_event_ids.len())
+        .map(|i| format!("${}", i + 2))
+        .collect();
+    let sql = format!(
+        "SELECT {} FROM event_links WHERE user_id = $1 AND outlook_event_id IN ({})",
+        columns!(),
+        placeholders.join(", ")
+    );
+    let links = with_pool!(db, pool => {
+        // Only the placeholders are built: every value is bound.
+        let mut query = sqlx::query_as::<_, EventLink>(sqlx::AssertSqlSafe(sql.clone())).bind(user_id);
+        for id in outlook_event_ids {
+            query = query.bind(*id);
+        }
+        query.fetch_all(pool).await?
+    });
+    Ok(links)
+}
+
 pub async fn find_by_salesforce_id(
     db: &Db,
     salesforce_event_id: &str,

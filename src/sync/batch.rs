@@ -31,12 +31,26 @@ pub(super) async fn run(
 ) -> Vec<anyhow::Result<()>> {
     let mut results: Vec<anyhow::Result<()>> = jobs.iter().map(|_| Ok(())).collect();
     let user_id = UserId::new(user_id.to_string());
+    let wanted: Vec<&str> = jobs.iter().map(|j| j.outlook_event_id.as_str()).collect();
+    let mut found = match event_links::find_many_by_outlook_ids(&state.db, &user_id, &wanted).await
+    {
+        Ok(found) => found,
+        Err(error) => {
+            let error = anyhow::Error::from(error);
+            return results
+                .into_iter()
+                .map(|_| Err(anyhow::anyhow!("{error:#}")))
+                .collect();
+        }
+    };
+    // In the jobs' order (a job whose link is gone has nothing to do).
     let mut links: Vec<(usize, EventLink)> = Vec::with_capacity(jobs.len());
     for (i, job) in jobs.iter().enumerate() {
-        match event_links::find_by_outlook_id(&state.db, &user_id, &job.outlook_event_id).await {
-            Ok(Some(link)) => links.push((i, link)),
-            Ok(None) => {}
-            Err(error) => results[i] = Err(error.into()),
+        if let Some(at) = found
+            .iter()
+            .position(|l| l.outlook_event_id == job.outlook_event_id)
+        {
+            links.push((i, found.swap_remove(at)));
         }
     }
     if links.is_empty() {

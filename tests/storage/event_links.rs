@@ -10,6 +10,7 @@ on_both_databases!(
     writes_record_hashes_and_markers_per_side,
     a_salesforce_event_belongs_to_one_link,
     links_are_listed_by_state,
+    a_batch_of_links_is_read_in_one_query_with_its_series_and_spans,
 );
 
 fn selection<'a>(user_id: &'a UserId, who: &'a [&'a str]) -> Selection<'a> {
@@ -208,4 +209,46 @@ async fn links_are_listed_by_state(db: Db) {
     );
     let missing = event_links::set_state(&db, "missing", LinkState::Synced, None, t0()).await;
     assert!(matches!(missing, Err(StorageError::NotFound)));
+}
+
+async fn a_batch_of_links_is_read_in_one_query_with_its_series_and_spans(db: Db) {
+    let (_, user) = seed_user(&db, "oid-1").await;
+    let (_, other) = seed_user(&db, "oid-2").await;
+    let mut ids = Vec::new();
+    for n in 0..3 {
+        let id = format!("AAMkAGI2-meeting-{n}");
+        let selection = Selection {
+            outlook_event_id: &id,
+            ..selection(&user.id, &[])
+        };
+        let link = event_links::upsert_selection(&db, &selection, t0())
+            .await
+            .unwrap();
+        ids.push((id, link));
+    }
+    let theirs = Selection {
+        outlook_event_id: "AAMkAGI2-meeting-0",
+        ..selection(&other.id, &[])
+    };
+    event_links::upsert_selection(&db, &theirs, t0())
+        .await
+        .unwrap();
+    let (start, end) = (later(60), later(120));
+    event_links::removals::record_span(&db, &ids[1].1.id, start, end)
+        .await
+        .unwrap();
+
+    let wanted = [ids[0].0.as_str(), ids[1].0.as_str(), "AAMkAGI2-unknown"];
+    let mut found = event_links::find_many_by_outlook_ids(&db, &user.id, &wanted)
+        .await
+        .unwrap();
+    found.sort_by(|a, b| a.outlook_event_id.cmp(&b.outlook_event_id));
+    assert_eq!(found.len(), 2, "the user's own, known ones");
+    assert_eq!(found[0].id, ids[0].1.id);
+    assert_eq!(found[1].outlook_start, Some(start));
+    assert_eq!(found[1].outlook_end, Some(end));
+    assert!(!found[1].removal_seen);
+    assert!(!found[1].from_series);
+    assert_eq!(found[1].attendees_seen, None);
+    assert!(found[1].auto_relations.0.is_empty());
 }

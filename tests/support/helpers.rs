@@ -21,17 +21,26 @@ pub struct TestApp {
     _dir: Option<tempfile::TempDir>,
 }
 
-/// Settings for a test instance on `database_url`: port 0, fast polling workers.
-/// A port nothing listens on now (the OS's pick), for a server that must know its own port
-/// before it starts.
+/// A port nothing listens on now, for a server that must know its own port before it starts.
+/// It is drawn from below Linux's ephemeral range (32768 and up), from which every port-0 bind
+/// of the tests (the emulators, the other apps) comes, so none of them can take it before its
+/// server binds; and this process hands each one out once.
 pub fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
+    use std::sync::atomic::{AtomicU32, Ordering};
+    const FIRST: u32 = 20_000;
+    const COUNT: u32 = 12_000;
+    static NEXT: AtomicU32 = AtomicU32::new(0);
+    let start = std::process::id() % COUNT;
+    loop {
+        let offset = (start + NEXT.fetch_add(1, Ordering::Relaxed)) % COUNT;
+        let port = u16::try_from(FIRST + offset).unwrap();
+        if std::net::TcpListener::bind(("127.0.0.1", port)).is_ok() {
+            return port;
+        }
+    }
 }
 
+/// Settings for a test instance on `database_url`: port 0, fast polling workers.
 pub fn test_settings(database_url: &str) -> Loaded {
     let mut loaded = config::load(None).expect("default settings are valid");
     loaded.settings.http.port = 0;

@@ -5,6 +5,7 @@
 //! mailbox, [`probe`] checks what a token may really do.
 
 pub mod access;
+pub mod categories;
 pub mod credential;
 pub mod delta;
 pub mod error;

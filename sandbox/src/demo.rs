@@ -42,7 +42,11 @@ pub fn seed(sandbox: &Sandbox, data: &DemoData, callback: &str) -> anyhow::Resul
         client_id: API_CLIENT_ID.into(),
         client_secret: API_CLIENT_SECRET.into(),
         app_id_uri: format!("api://localhost/{API_CLIENT_ID}"),
-        application_permissions: vec!["Calendars.ReadWrite".into(), "Contacts.ReadWrite".into()],
+        application_permissions: vec![
+            "Calendars.ReadWrite".into(),
+            "Contacts.ReadWrite".into(),
+            "MailboxSettings.ReadWrite".into(),
+        ],
     });
     sandbox.entra.add_user(DirectoryUser {
         tenant_id: TENANT_ID.into(),

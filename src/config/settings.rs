@@ -132,7 +132,9 @@ impl Default for GraphSettings {
             certificate_file: None,
             private_key_file: None,
             delegated_scopes: "https://graph.microsoft.com/Calendars.ReadWrite \
-                               https://graph.microsoft.com/Contacts.ReadWrite offline_access"
+                               https://graph.microsoft.com/Contacts.ReadWrite \
+                               https://graph.microsoft.com/MailboxSettings.ReadWrite \
+                               offline_access"
                 .into(),
         }
     }

@@ -1,6 +1,8 @@
-//! What a Graph token may really do with one mailbox: read its calendar and its contacts. The
-//! answer per area is `ok` or Graph's error code (`ErrorAccessDenied` when the permission or
-//! the tenant's application access policy forbids it).
+//! What a Graph token may really do with one mailbox: read its calendar, its contacts and its
+//! master category list. The answer per area is `ok` or Graph's error code (`ErrorAccessDenied`
+//! when the permission or the tenant's application access policy forbids it). The category
+//! list is optional: without `MailboxSettings.ReadWrite` the selection category is not added to
+//! it, and everything else works.
 
 use secrecy::{ExposeSecret as _, SecretString};
 use serde::{Deserialize, Serialize};
@@ -25,6 +27,8 @@ impl Graph {
 pub struct MailboxAccess {
     pub calendar: String,
     pub contacts: String,
+    /// The master category list (`MailboxSettings`), where the selection category is added.
+    pub categories: String,
 }
 
 impl MailboxAccess {
@@ -64,7 +68,17 @@ pub async fn mailbox(
         &format!("{base}/v1.0/{mailbox}/contactFolders?$top=1"),
     )
     .await;
-    MailboxAccess { calendar, contacts }
+    let categories = area(
+        http,
+        token,
+        &format!("{base}/v1.0/{mailbox}/outlook/masterCategories"),
+    )
+    .await;
+    MailboxAccess {
+        calendar,
+        contacts,
+        categories,
+    }
 }
 
 async fn area(http: &reqwest::Client, token: &SecretString, url: &str) -> String {

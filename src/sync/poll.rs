@@ -2,7 +2,8 @@
 //! notification arrives and every few minutes as the backstop of lost ones. Each change to a
 //! selected meeting queues its `event.sync`; an event the rep put the selection category on is
 //! selected; one they took it off is unselected. An occurrence of a selected series with no
-//! link yet queues the series' sync, which links it. An event whose change key is the one the sync
+//! link yet queues the series' sync, which links it. A full round also puts the selection
+//! category on the mailbox's master list when it is missing. An event whose change key is the one the sync
 //! last saw (our own stamp, an unchanged event in a full round) queues nothing.
 //!
 //! A crash mid-round loses nothing: the round's end is recorded only after its work is queued,
@@ -17,6 +18,7 @@ use super::context;
 use super::policy::{self, Policy};
 use super::{Action, PollMailbox, SyncEvent, WatchMailbox};
 use crate::graph::access::MailboxToken;
+use crate::graph::categories::Category;
 use crate::graph::delta::DeltaError;
 use crate::graph::events::ReadError;
 use crate::ids::UserId;
@@ -104,6 +106,9 @@ impl Job for PollMailbox {
             next_poll_at: next,
         };
         mailbox_watches::record_round(&state.db, &user_id, done, storage::now()).await?;
+        if round.full {
+            keep_category(state, &mailbox, &user_id, &policy.category).await;
+        }
         if watch.subscription_id.is_none() && super::watch::webhooks(state).is_some() {
             let keep = WatchMailbox {
                 user_id: self.user_id.clone(),
@@ -112,6 +117,22 @@ impl Job for PollMailbox {
             state.queue.enqueue(&keep).await?;
         }
         Ok(())
+    }
+}
+
+/// On a full round (the first, and one a day as the window moves): the selection category is
+/// put on the mailbox's master list when missing, so the rep finds it in Outlook. Best effort:
+/// without `MailboxSettings.ReadWrite` Graph refuses, and the category still selects meetings
+/// when the rep types it.
+async fn keep_category(state: &AppState, mailbox: &MailboxToken, user_id: &UserId, name: &str) {
+    match state.graph.ensure_category(mailbox, name).await {
+        Ok(Category::Added) => {
+            tracing::info!(user = %user_id, "the selection category was added to the mailbox's list");
+        }
+        Ok(Category::Present) => {}
+        Err(error) => {
+            tracing::info!(user = %user_id, error = %error, "the selection category could not be added to the mailbox's list");
+        }
     }
 }
 

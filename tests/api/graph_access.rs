@@ -68,7 +68,7 @@ async fn delegated_access_is_gained_kept_renewed_lost_and_regained() {
     assert_eq!(body["state"], "connected");
     assert_eq!(
         body["mailbox"],
-        json!({ "calendar": "ok", "contacts": "ok" })
+        json!({ "calendar": "ok", "contacts": "ok", "categories": "ok" })
     );
     assert_eq!(
         w.tenant.entra.calls("token"),
@@ -172,7 +172,7 @@ async fn application_access_reports_which_mailboxes_and_permissions_work() {
     let a = rep_entry(&check, &user_id(&w, REP_A).await).clone();
     assert_eq!(
         a["mailbox"],
-        json!({ "calendar": "ok", "contacts": "ErrorAccessDenied" })
+        json!({ "calendar": "ok", "contacts": "ErrorAccessDenied", "categories": "ErrorAccessDenied" })
     );
     assert_eq!(a["status"], "limited");
     let b = rep_entry(&check, &user_id(&w, REP_B).await).clone();
@@ -227,8 +227,10 @@ async fn application_access_works_with_a_certificate_instead_of_a_secret() {
     assert_eq!(status, 200, "{body}");
     assert_eq!(
         body["mailbox"],
-        json!({ "calendar": "ok", "contacts": "ok" })
+        json!({ "calendar": "ok", "contacts": "ok", "categories": "ErrorAccessDenied" }),
+        "without MailboxSettings the category list is out of reach, and optional"
     );
+    assert_eq!(body["state"], "connected");
 }
 
 #[tokio::test]

@@ -179,8 +179,16 @@ async fn an_outlook_edit_reaches_salesforce_through_the_notification() {
         .await;
     assert_eq!(events[0]["Location"], "Room 9");
     assert_eq!(events[0]["StartDateTime"], "2026-12-09T10:00:00.000+0000");
-    // Each decision is kept, with what the edit changed.
-    let history = w.history(&id).await;
+    // Each decision is kept, with what the edit changed (recorded a moment after Salesforce
+    // took it).
+    let mut history = w.history(&id).await;
+    for _ in 0..200 {
+        if history.len() >= 2 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        history = w.history(&id).await;
+    }
     let actions: Vec<&str> = history
         .iter()
         .map(|e| e["action"].as_str().unwrap())
@@ -501,4 +509,63 @@ async fn a_meeting_deleted_while_graph_forgot_the_delta_round_is_found_gone_by_t
         .link_until(&kept, "stayed", |l| l["state"] == "synced")
         .await;
     assert!(kept["salesforce_event_id"].is_string());
+}
+
+#[tokio::test]
+async fn the_selection_category_is_added_to_the_mailboxs_master_list_once() {
+    let w = world_with(|loaded| {
+        loaded.settings.sync.poll_interval_secs = 3600;
+        loaded.settings.sync.sweep_interval_secs = 1;
+    })
+    .await;
+    w.mailbox_by_application(&["Calendars.ReadWrite", "MailboxSettings.ReadWrite"])
+        .await;
+    let _ = w.me(REP_A).await;
+    w.default_policy(json!({ "category": "CRM" })).await;
+    w.connect(REP_A).await;
+    let categories = || {
+        let (status, body) = w
+            .graph
+            .as_owner(REP_A, "GET", "outlook/masterCategories", None)
+            .unwrap();
+        assert_eq!(status, 200, "{body}");
+        body["value"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|c| c["displayName"] == "CRM")
+            .cloned()
+            .collect::<Vec<Value>>()
+    };
+    for _ in 0..500 {
+        if !categories().is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let crm = categories();
+    assert_eq!(crm.len(), 1, "added to the list: {crm:?}");
+    assert_eq!(crm[0]["color"], "preset7");
+
+    // The next full round (Graph forgot the last one) finds it there and adds nothing.
+    let user = w.user(REP_A).await;
+    w.graph.reset_sync_state(REP_A);
+    let poll = outforce::sync::PollMailbox {
+        user_id: user.id.to_string(),
+    };
+    let before = w.graph.calls("masterCategories");
+    w.app.state.queue.enqueue(&poll).await.unwrap();
+    for _ in 0..500 {
+        if w.graph.calls("masterCategories") > before {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert_eq!(
+        w.graph.calls("masterCategories"),
+        before + 1,
+        "one look, no add"
+    );
+    assert_eq!(categories().len(), 1);
 }

@@ -271,10 +271,12 @@ pub fn dispatch(env: &mut Env<'_>, call: &Call<'_>) -> Reply {
         ["calendar", tail @ ..] if !tail.is_empty() => tail,
         other => other,
     };
-    let area = if matches!(rest.first(), Some(&"contacts" | &"contactFolders")) {
-        "Contacts"
-    } else {
-        "Calendars"
+    // The master category list is a mailbox setting: Graph asks for MailboxSettings.Read to
+    // list it and MailboxSettings.ReadWrite to add to it (outlookuser-post-mastercategories).
+    let area = match rest {
+        ["contacts", ..] | ["contactFolders", ..] => "Contacts",
+        ["outlook", "masterCategories", ..] => "MailboxSettings",
+        _ => "Calendars",
     };
     let mailbox_id = match super::auth::mailbox_access(env, &user, area, call.method != "GET") {
         Ok(id) => id,

@@ -50,7 +50,11 @@ impl Graph {
             tenant,
             app_id: "outlook".into(),
             user: Some(user_id.to_string()),
-            permissions: vec!["Calendars.ReadWrite".into(), "Contacts.ReadWrite".into()],
+            permissions: vec![
+                "Calendars.ReadWrite".into(),
+                "Contacts.ReadWrite".into(),
+                "MailboxSettings.ReadWrite".into(),
+            ],
         };
         let (path, query) = path.split_once('?').unwrap_or((path, ""));
         let full: Vec<String> = ["users", user_id]

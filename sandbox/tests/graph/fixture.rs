@@ -47,7 +47,11 @@ pub async fn world() -> World {
         client_id: APP.into(),
         client_secret: SECRET.into(),
         app_id_uri: format!("api://outforce.example/{APP}"),
-        application_permissions: vec!["Calendars.ReadWrite".into(), "Contacts.ReadWrite".into()],
+        application_permissions: vec![
+            "Calendars.ReadWrite".into(),
+            "Contacts.ReadWrite".into(),
+            "MailboxSettings.ReadWrite".into(),
+        ],
     });
     graph.add_mailbox(TENANT, REP, REP_UPN, "Avery Rep");
     graph.add_mailbox(

@@ -149,3 +149,17 @@ async fn categories_and_master_categories() {
     assert_eq!(found.body["value"].as_array().unwrap().len(), 1);
     assert_eq!(found.body["value"][0]["categories"], json!(["Salesforce"]));
 }
+
+#[tokio::test]
+async fn the_master_category_list_needs_mailbox_settings_permission() {
+    // The rep's delegated token carries Calendars and Contacts only.
+    let w = world().await;
+    let path = format!("users/{REP}/outlook/masterCategories");
+    let listed = w.call(&w.rep, "GET", &path, None, &[]).await;
+    assert_envelope(&listed, 403, "ErrorAccessDenied");
+    let body = json!({ "displayName": "Salesforce", "color": "preset7" });
+    let added = w.call(&w.rep, "POST", &path, Some(body), &[]).await;
+    assert_envelope(&added, 403, "ErrorAccessDenied");
+    // The app has MailboxSettings.ReadWrite.
+    assert_eq!(w.app_call("GET", &path, None).await.status, 200);
+}

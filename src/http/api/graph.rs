@@ -33,6 +33,10 @@ pub struct MailboxView {
     calendar: String,
     #[schema(example = "ErrorAccessDenied")]
     contacts: String,
+    /// The master category list (`MailboxSettings`): optional, where the selection category
+    /// is added.
+    #[schema(example = "ok")]
+    categories: String,
 }
 
 impl From<MailboxAccess> for MailboxView {
@@ -40,6 +44,7 @@ impl From<MailboxAccess> for MailboxView {
         Self {
             calendar: access.calendar,
             contacts: access.contacts,
+            categories: access.categories,
         }
     }
 }

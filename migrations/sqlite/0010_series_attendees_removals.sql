@@ -13,3 +13,6 @@ ALTER TABLE event_links ADD COLUMN outlook_end TEXT;
 -- A delta round saw the meeting go, past the deletion circuit breaker: only then does the
 -- sync delete its Event.
 ALTER TABLE event_links ADD COLUMN removal_seen BOOLEAN NOT NULL DEFAULT FALSE;
+-- How many of the link's Contacts the last write left out because the org relates an Event to
+-- one WhoId only (no Shared Activities): the pane says so.
+ALTER TABLE event_links ADD COLUMN who_ids_left_out INTEGER NOT NULL DEFAULT 0;

@@ -49,6 +49,8 @@ pub struct EventLink {
     pub outlook_end: Option<DateTime<Utc>>,
     /// A delta round saw the meeting go (past the deletion circuit breaker).
     pub removal_seen: bool,
+    /// Contacts the last write left out: the org relates an Event to one `WhoId` only.
+    pub who_ids_left_out: i64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -77,6 +79,7 @@ from_row!(EventLink {
     outlook_start,
     outlook_end,
     removal_seen,
+    who_ids_left_out,
     created_at,
     updated_at
 });
@@ -139,7 +142,8 @@ macro_rules! columns {
         "id, user_id, outlook_event_id, outlook_series_id, salesforce_event_id, \
          selected, who_ids, what_id, state, outlook_hash, salesforce_hash, outlook_change_key, \
          salesforce_modstamp, write_intent, last_error_code, meeting, selected_by, from_series, \
-         attendees_seen, auto_relations, outlook_start, outlook_end, removal_seen, created_at, \
+         attendees_seen, auto_relations, outlook_start, outlook_end, removal_seen, who_ids_left_out, \
+         created_at, \
          updated_at"
     };
 }
@@ -150,8 +154,10 @@ pub mod attendees;
 pub mod by_category;
 /// The occurrences' links of a series the rep selected (`from_series`).
 pub mod by_series;
-/// When each meeting takes place, and the deletions delta rounds saw.
+/// The deletions delta rounds saw.
 pub mod removals;
+/// When the meeting written takes place, and what its relations lost.
+pub mod written;
 
 const UPSERT_SELECTION: &str = concat!(
     "INSERT INTO event_links (id, user_id, outlook_event_id, outlook_series_id, selected, \

@@ -23,6 +23,7 @@ use crate::salesforce::events;
 use crate::salesforce::session::Session;
 use crate::state::AppState;
 use crate::storage;
+use crate::storage::event_links::written::AsWritten;
 use crate::storage::event_links::{self, EventLink, LinkState, Written};
 use crate::storage::history::{self, Actor, NewEntry};
 
@@ -247,7 +248,13 @@ impl Run<'_> {
         };
         event_links::record_written(db, &link.id, done, storage::now()).await?;
         let (start, end) = write.fields.span;
-        event_links::removals::record_span(db, &link.id, start, end).await?;
+        let who_ids_left_out = i64::try_from(write.fields.who_ids_dropped).unwrap_or(0);
+        let as_written = AsWritten {
+            start,
+            end,
+            who_ids_left_out,
+        };
+        event_links::written::record(db, &link.id, as_written).await?;
         if let Some(decision) = decision {
             let detail = json!({ "salesforce_event_id": id, "after": &write.fields.fields });
             self.record(decision, detail).await?;

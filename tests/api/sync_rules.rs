@@ -158,3 +158,33 @@ async fn private_meetings_follow_the_policy_skip_as_private_or_time_and_attendee
         }
     }
 }
+
+#[tokio::test]
+async fn without_shared_activities_one_who_id_is_written_and_the_link_says_so() {
+    let w = watched(3600, false).await;
+    let ann = w.seed(
+        "Contact",
+        json!({ "LastName": "Ann", "Email": "ann@acme.example" }),
+    );
+    let bob = w.seed(
+        "Contact",
+        json!({ "LastName": "Bob", "Email": "bob@acme.example" }),
+    );
+    let id = w.meeting_in_outlook("Two contacts", json!({}));
+    let path = format!("/api/v1/events/{id}/link");
+    let body = json!({ "who_ids": [ann, bob], "sync": true });
+    let (status, link) = w
+        .rep_call(REP_A, reqwest::Method::PUT, &path, Some(body))
+        .await;
+    assert_eq!(status, 200, "{link}");
+    let event = w.synced_event(&id).await;
+    assert_eq!(event["WhoId"], ann.as_str(), "the first, as the WhoId");
+    let link = w
+        .link_until(&id, "said so", |l| l["who_ids_left_out"] == 1)
+        .await;
+    assert_eq!(
+        link["who_ids"],
+        json!([ann, bob]),
+        "the rep's choice is kept"
+    );
+}

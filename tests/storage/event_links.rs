@@ -234,7 +234,12 @@ async fn a_batch_of_links_is_read_in_one_query_with_its_series_and_spans(db: Db)
         .await
         .unwrap();
     let (start, end) = (later(60), later(120));
-    event_links::removals::record_span(&db, &ids[1].1.id, start, end)
+    let written = event_links::written::AsWritten {
+        start,
+        end,
+        who_ids_left_out: 2,
+    };
+    event_links::written::record(&db, &ids[1].1.id, written)
         .await
         .unwrap();
 
@@ -248,6 +253,7 @@ async fn a_batch_of_links_is_read_in_one_query_with_its_series_and_spans(db: Db)
     assert_eq!(found[1].outlook_start, Some(start));
     assert_eq!(found[1].outlook_end, Some(end));
     assert!(!found[1].removal_seen);
+    assert_eq!(found[1].who_ids_left_out, 2);
     assert!(!found[1].from_series);
     assert_eq!(found[1].attendees_seen, None);
     assert!(found[1].auto_relations.0.is_empty());

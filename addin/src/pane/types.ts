@@ -64,6 +64,8 @@ export interface Link {
   state: SyncState;
   /** Which of who_ids the sync related because an attendee matched. */
   attendee_relations: string[];
+  /** How many of who_ids the last write left out (the org relates an event to one contact). */
+  who_ids_left_out: number;
   salesforce_event_id: string | null;
   error: string | null;
 }

@@ -234,6 +234,13 @@ function syncSection(state: State, actions: Actions): HTMLElement {
     link?.state === "synced" && link.salesforce_event_id && instance
       ? h("a", { href: `${instance}/lightning/r/Event/${link.salesforce_event_id}/view`, target: "_blank", rel: "noopener" }, "Open the Salesforce Event")
       : null,
+    link?.state === "synced" && link.who_ids_left_out > 0
+      ? h(
+          "p",
+          { class: "muted small", id: "who-left-out" },
+          "Your Salesforce org relates an event to one contact or lead (Shared Activities is off): only the first was related.",
+        )
+      : null,
     link?.state === "failed" && link.error ? h("p", { class: "error" }, `Reason: ${link.error}. Try again; if it persists, tell your admin.`) : null,
     link?.state === "queued" && link.error === "salesforce_api_budget_paused"
       ? h("p", { class: "muted small" }, "Your org has used almost all of today's Salesforce API calls: this meeting syncs as soon as more are available.")

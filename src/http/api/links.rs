@@ -72,6 +72,9 @@ pub struct LinkView {
     /// Which of `who_ids` the sync related for an attendee (it unrelates them when the
     /// attendee leaves; sending them back in `who_ids` makes them the rep's own).
     attendee_relations: Vec<String>,
+    /// How many of `who_ids` the last write left out: without Shared Activities the org
+    /// relates an Event to one Contact or Lead (`WhoId`), the first.
+    who_ids_left_out: i64,
     what_id: Option<String>,
     state: SyncState,
     /// The Salesforce Event, once written.
@@ -164,6 +167,7 @@ async fn view(state: &AppState, rep: &Rep, link: EventLink) -> Result<LinkView, 
             .chain(attendee_relations.iter().cloned())
             .collect(),
         attendee_relations,
+        who_ids_left_out: link.who_ids_left_out,
         what_id: link.what_id,
         state: sync_state,
         salesforce_event_id: link.salesforce_event_id,

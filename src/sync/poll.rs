@@ -277,13 +277,12 @@ async fn dispatch(
             // series grew): the series' sync gives it one.
             None => {
                 let master = item["seriesMasterId"].as_str().and_then(|m| links.get(m));
-                if let Some(master) = master.filter(|m| m.selected && !m.from_series) {
-                    if !syncs
+                if let Some(master) = master.filter(|m| m.selected && !m.from_series)
+                    && !syncs
                         .iter()
                         .any(|s| s.outlook_event_id == master.outlook_event_id)
-                    {
-                        syncs.push(sync(master));
-                    }
+                {
+                    syncs.push(sync(master));
                 }
             }
         }

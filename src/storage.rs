@@ -107,7 +107,7 @@ const SQLITE_MIGRATIONS: &[(&str, &str)] = embed_migrations!("sqlite":
     "0007_user_groups",
     "0008_mailbox_watches",
     "0009_job_batches",
-    "0010_series_attendees_removals",
+    "0010_links_and_config_changes",
 );
 const POSTGRES_MIGRATIONS: &[(&str, &str)] = embed_migrations!("postgres":
     "0001_initial",
@@ -119,7 +119,7 @@ const POSTGRES_MIGRATIONS: &[(&str, &str)] = embed_migrations!("postgres":
     "0007_user_groups",
     "0008_mailbox_watches",
     "0009_job_batches",
-    "0010_series_attendees_removals",
+    "0010_links_and_config_changes",
 );
 
 /// The migrator of a dialect's embedded migrations. Each keeps the checksum sqlx records (the

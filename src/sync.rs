@@ -14,6 +14,7 @@ mod poll;
 mod run;
 pub mod schedule;
 mod series;
+pub mod settings;
 mod settle;
 pub mod status;
 pub mod watch;

@@ -8,6 +8,7 @@ pub mod matching;
 pub mod org;
 pub mod salesforce;
 pub mod sync;
+pub mod sync_configs;
 pub mod tenant;
 
 use actix_web::web;
@@ -18,5 +19,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .configure(salesforce::configure)
         .configure(graph::configure)
         .configure(matching::configure)
-        .configure(sync::configure);
+        .configure(sync::configure)
+        .configure(sync_configs::configure);
 }

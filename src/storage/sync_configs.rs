@@ -42,14 +42,14 @@ pub enum Principal<'a> {
 }
 
 impl Principal<'_> {
-    fn kind(&self) -> &'static str {
+    pub(crate) fn kind(&self) -> &'static str {
         match self {
             Self::User(_) => "user",
             Self::Group(_) => "group",
         }
     }
 
-    fn id(&self) -> &str {
+    pub(crate) fn id(&self) -> &str {
         match self {
             Self::User(id) => id.as_str(),
             Self::Group(id) => id,
@@ -62,6 +62,10 @@ macro_rules! columns {
         "id, tenant_id, name, is_default, settings, version, created_at, updated_at"
     };
 }
+use columns;
+
+/// An admin's changes, each kept in the audit trail.
+pub mod audited;
 
 /// Creates a configuration. Names are unique per tenant, and a tenant has one default at most.
 pub async fn create(

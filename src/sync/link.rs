@@ -81,6 +81,17 @@ impl Run<'_> {
         found: &Lookups,
     ) -> anyhow::Result<Step> {
         let link = self.link;
+        // The configuration sends nothing from Outlook to Salesforce: the Event (if any) stays
+        // as it is, and the link says why.
+        if !self.policy.outlook_to_salesforce && !matches!(source, Source::Unselected) {
+            let db = &self.state.db;
+            let code = DIRECTION_OFF;
+            event_links::set_state(db, &link.id, LinkState::Failed, Some(code), storage::now())
+                .await?;
+            self.record(Decision::Skipped, json!({ "because": code }))
+                .await?;
+            return Ok(Step::Done);
+        }
         let source = match source {
             Source::Unselected => return self.unselect().await,
             Source::Found(event) if event.is_series_master() => return self.expand(&event).await,
@@ -480,6 +491,9 @@ impl Decision {
         }
     }
 }
+
+/// The code of a link its configuration does not send from Outlook to Salesforce.
+pub const DIRECTION_OFF: &str = "sync_direction_off";
 
 /// The code of a link whose Event Salesforce refused for good.
 pub const REJECTED: &str = "salesforce_rejected";

@@ -6,7 +6,8 @@
 //! ```json
 //! {"private": "skip" | "as_private" | "time_and_attendees", "deleted": "delete" | "keep",
 //!  "window_days_back": 14, "window_days_ahead": 28, "category": "Salesforce",
-//!  "excluded": ["ceo@contoso.example", "partner.example"], "poll_interval_secs": 300}
+//!  "excluded": ["ceo@contoso.example", "partner.example"], "poll_interval_secs": 300,
+//!  "direction": "off" | "outlook_to_salesforce" | "salesforce_to_outlook" | "both"}
 //! ```
 
 use chrono::{DateTime, Duration, Utc};
@@ -37,6 +38,9 @@ pub struct Policy {
     pub excluded: Vec<String>,
     /// How often the mailbox is polled; the server's `sync.poll_interval_secs` when unset.
     pub poll_interval_secs: Option<u64>,
+    /// Whether meetings go from Outlook to Salesforce (`direction` is
+    /// `outlook_to_salesforce`, the default, or `both`).
+    pub outlook_to_salesforce: bool,
 }
 
 impl Default for Policy {
@@ -50,6 +54,7 @@ impl Default for Policy {
             category: "Salesforce".into(),
             excluded: Vec::new(),
             poll_interval_secs: None,
+            outlook_to_salesforce: true,
         }
     }
 }
@@ -89,6 +94,10 @@ impl Policy {
                 })
                 .unwrap_or_default(),
             poll_interval_secs: number("poll_interval_secs").filter(|&secs| secs >= 60),
+            outlook_to_salesforce: !matches!(
+                word("direction"),
+                Some("off" | "salesforce_to_outlook")
+            ),
         }
     }
 

@@ -188,3 +188,17 @@ async fn without_shared_activities_one_who_id_is_written_and_the_link_says_so() 
         "the rep's choice is kept"
     );
 }
+
+#[tokio::test]
+async fn a_configuration_that_sends_nothing_to_salesforce_leaves_the_meeting_alone_and_says_so() {
+    let w = watched(3600, false).await;
+    w.default_policy(json!({ "direction": "salesforce_to_outlook" }))
+        .await;
+    let id = w.meeting_in_outlook("Not for Salesforce", json!({}));
+    w.select_in_pane(&id).await;
+    let link = w
+        .link_until(&id, "said why", |l| l["state"] == "failed")
+        .await;
+    assert_eq!(link["error"], "sync_direction_off", "{link}");
+    assert!(w.salesforce_events().is_empty());
+}

@@ -10,6 +10,7 @@ on_both_databases!(
     settings_update_needs_the_current_version,
     user_assignment_beats_groups_which_beat_the_default,
     unassigned_and_deleted_configs_no_longer_apply,
+    an_admins_changes_are_kept_in_the_audit_trail_in_order,
 );
 
 async fn configs_are_named_once_per_tenant_with_one_default(db: Db) {
@@ -190,5 +191,94 @@ async fn unassigned_and_deleted_configs_no_longer_apply(db: Db) {
     assert_eq!(
         none, None,
         "deleting a configuration removes its assignments"
+    );
+}
+
+async fn an_admins_changes_are_kept_in_the_audit_trail_in_order(db: Db) {
+    use outforce::storage::sync_configs::audited::{self, Draft};
+    let (tenant, user) = seed_user(&db, "oid-1").await;
+    let other_tenant = outforce::storage::tenants::upsert(
+        &db,
+        &"0b2e7c1d-4f3a-4c5b-8d6e-9f0a1b2c3d4e".into(),
+        Some("Fabrikam"),
+        t0(),
+    )
+    .await
+    .unwrap();
+    let settings = serde_json::json!({ "scope": "all" });
+    let draft = Draft {
+        name: "Sales",
+        is_default: false,
+        settings: &settings,
+    };
+    let config = audited::create(&db, &tenant.id, draft, "admin-1", t0())
+        .await
+        .unwrap();
+    let updated = audited::update(&db, &tenant.id, &config.id, 1, draft, "admin-2", later(1))
+        .await
+        .unwrap();
+    assert_eq!(updated.version, 2);
+    let stale = audited::update(&db, &tenant.id, &config.id, 1, draft, "admin-1", later(2)).await;
+    assert!(
+        matches!(stale, Err(StorageError::Conflict("version"))),
+        "{stale:?}"
+    );
+    let elsewhere = audited::update(
+        &db,
+        &other_tenant.id,
+        &config.id,
+        2,
+        draft,
+        "admin-1",
+        later(2),
+    )
+    .await;
+    assert!(
+        matches!(elsewhere, Err(StorageError::NotFound)),
+        "another tenant's"
+    );
+
+    let me = Principal::User(&user.entra_object_id);
+    audited::assign(&db, &tenant.id, &config.id, me, 7, "admin-1", later(3))
+        .await
+        .unwrap();
+    assert_eq!(
+        audited::assignments(&db, &config.id).await.unwrap()[0].priority,
+        7
+    );
+    let missing = audited::assign(&db, &tenant.id, "nope", me, 7, "admin-1", later(3)).await;
+    assert!(matches!(missing, Err(StorageError::NotFound)));
+    assert!(
+        audited::unassign(&db, &tenant.id, &config.id, me, "admin-1", later(4))
+            .await
+            .unwrap()
+    );
+    assert!(
+        audited::delete(&db, &tenant.id, &config.id, "admin-2", later(5))
+            .await
+            .unwrap()
+    );
+    let trail = audited::changes(&db, &tenant.id, &config.id).await.unwrap();
+    let seen: Vec<(&str, i32, &str)> = trail
+        .iter()
+        .map(|c| (c.action.as_str(), c.version, c.actor.as_str()))
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            ("created", 1, "admin-1"),
+            ("updated", 2, "admin-2"),
+            ("assigned", 2, "admin-1"),
+            ("unassigned", 2, "admin-1"),
+            ("deleted", 2, "admin-2"),
+        ]
+    );
+    assert_eq!(trail[1].at, later(1));
+    assert!(
+        audited::changes(&db, &other_tenant.id, &config.id)
+            .await
+            .unwrap()
+            .is_empty(),
+        "only the tenant's own trail"
     );
 }

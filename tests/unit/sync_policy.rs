@@ -14,8 +14,22 @@ fn policies_come_from_the_configuration_with_the_designs_defaults() {
             category: "Salesforce".into(),
             excluded: vec![],
             poll_interval_secs: None,
+            outlook_to_salesforce: true,
         }
     );
+    for (direction, sends) in [
+        ("off", false),
+        ("salesforce_to_outlook", false),
+        ("outlook_to_salesforce", true),
+        ("both", true),
+    ] {
+        let set = json!({ "direction": direction });
+        assert_eq!(
+            Policy::from_settings(Some(&set)).outlook_to_salesforce,
+            sends,
+            "{direction}"
+        );
+    }
     let set = json!({ "private": "time_and_attendees", "deleted": "keep" });
     let policy = Policy::from_settings(Some(&set));
     assert_eq!(policy.private, PrivatePolicy::TimeAndAttendeesOnly);

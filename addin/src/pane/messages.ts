@@ -64,3 +64,15 @@ export function describe(entry: HistoryEntry): string {
       return entry.action;
   }
 }
+
+const LINK_ERRORS: Record<string, string> = {
+  private: "It is private, and your admin keeps private meetings out of Salesforce.",
+  sync_direction_off: "Your admin's sync configuration sends nothing from Outlook to Salesforce.",
+  salesforce_rejected: "Salesforce refused it (see what the sync did); your next change tries again.",
+  longer_than_14_days: "Salesforce takes no event longer than 14 days.",
+};
+
+/** Why the last sync of the meeting failed, as the rep reads it. */
+export function explainLink(code: string): string {
+  return LINK_ERRORS[code] ?? `Reason: ${code}. Try again; if it persists, tell your admin.`;
+}

@@ -1,7 +1,7 @@
 // The pane's sections, rendered from the state. Every control is a real button, checkbox or
 // input with a label, reachable with Tab and used with Space or Enter.
 import { h, spinner } from "./dom";
-import { ACCOUNT_RULE, SYNC_STATE, describe } from "./messages";
+import { ACCOUNT_RULE, SYNC_STATE, describe, explainLink } from "./messages";
 import { type State, excluded, hasLead, whyNot } from "./state";
 import type { AttendeeMatches, Match, WhatRecord } from "./types";
 
@@ -241,7 +241,7 @@ function syncSection(state: State, actions: Actions): HTMLElement {
           "Your Salesforce org relates an event to one contact or lead (Shared Activities is off): only the first was related.",
         )
       : null,
-    link?.state === "failed" && link.error ? h("p", { class: "error" }, `Reason: ${link.error}. Try again; if it persists, tell your admin.`) : null,
+    link?.state === "failed" && link.error ? h("p", { class: "error" }, explainLink(link.error)) : null,
     link?.state === "queued" && link.error === "salesforce_api_budget_paused"
       ? h("p", { class: "muted small" }, "Your org has used almost all of today's Salesforce API calls: this meeting syncs as soon as more are available.")
       : null,

@@ -16,3 +16,17 @@ ALTER TABLE event_links ADD COLUMN removal_seen BOOLEAN NOT NULL DEFAULT FALSE;
 -- How many of the link's Contacts the last write left out because the org relates an Event to
 -- one WhoId only (no Shared Activities): the pane says so.
 ALTER TABLE event_links ADD COLUMN who_ids_left_out INTEGER NOT NULL DEFAULT 0;
+
+-- Every change an admin makes to the sync configurations (who, what, when, the version it made
+-- and the document as it then stood); kept after the configuration is deleted.
+CREATE TABLE sync_config_changes (
+    id              INTEGER PRIMARY KEY AUTOINCREMENT,
+    tenant_id       TEXT NOT NULL REFERENCES tenants (id) ON DELETE CASCADE,
+    sync_config_id  TEXT NOT NULL,
+    version         INTEGER NOT NULL,
+    actor           TEXT NOT NULL,
+    action          TEXT NOT NULL,
+    detail          TEXT NOT NULL DEFAULT '{}',
+    at              TEXT NOT NULL
+);
+CREATE INDEX sync_config_changes_by_config ON sync_config_changes (sync_config_id, id);

@@ -8,6 +8,7 @@ pub mod access;
 pub mod categories;
 pub mod credential;
 pub mod delta;
+pub mod directory;
 pub mod error;
 pub mod events;
 pub mod probe;

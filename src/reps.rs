@@ -110,12 +110,23 @@ impl Reps {
     async fn write(&self, caller: &Caller) -> Result<(Tenant, User), StorageError> {
         let now = storage::now();
         let tenant = tenants::upsert(&self.db, &caller.tenant_id, None, now).await?;
+        // A token with the group overage carries no groups: those read from Graph stay.
+        let stored;
+        let groups = if caller.groups_overage {
+            stored = users::find_by_object_id(&self.db, &tenant.id, &caller.object_id)
+                .await?
+                .map(|user| user.entra_groups.0)
+                .unwrap_or_default();
+            &stored
+        } else {
+            &caller.groups
+        };
         let profile = UserProfile {
             tenant_id: &tenant.id,
             entra_object_id: &caller.object_id,
             email: caller.username.as_deref(),
             display_name: caller.display_name.as_deref(),
-            groups: &caller.groups,
+            groups,
         };
         let user = users::upsert(&self.db, &profile, now).await?;
         Ok((tenant, user))

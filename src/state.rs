@@ -46,4 +46,7 @@ pub struct AppState {
     pub graph: Arc<Graph>,
     /// What Salesforce held for an attendee's address, for a few minutes.
     pub matches: MatchCache,
+    /// The groups read from Graph for reps with the group overage, for an hour
+    /// ([`crate::sync::context::member_groups`]).
+    pub member_groups: moka::future::Cache<crate::ids::UserId, Arc<Vec<String>>>,
 }

@@ -19,6 +19,9 @@ pub struct Caller {
     /// Group object ids from the `groups` claim (when the app registration emits it): they pick
     /// the rep's sync configuration.
     pub groups: Vec<String>,
+    /// The rep is in more groups than the token holds (the group overage): `groups` is empty,
+    /// and their groups are read from Graph (`crate::member_groups`).
+    pub groups_overage: bool,
     /// The token's `exp`, in seconds since the epoch.
     pub expires_at: i64,
     /// The key that signed the token: a cached validation ends when the key is withdrawn.

@@ -91,6 +91,11 @@ struct Claims {
     roles: Vec<String>,
     #[serde(default)]
     groups: Vec<String>,
+    /// With too many groups for the token (200 in a JWT), Entra leaves `groups` out and names
+    /// where to read them instead (`_claim_names.groups`; `hasgroups` in the implicit flow).
+    #[serde(rename = "_claim_names", default)]
+    claim_names: Option<serde_json::Map<String, serde_json::Value>>,
+    hasgroups: Option<bool>,
     name: Option<String>,
     preferred_username: Option<String>,
     upn: Option<String>,
@@ -203,6 +208,12 @@ pub async fn validate(
         display_name: claims.name,
         username: claims.preferred_username.or(claims.upn),
         roles: claims.roles,
+        groups_overage: claims.groups.is_empty()
+            && (claims.hasgroups == Some(true)
+                || claims
+                    .claim_names
+                    .as_ref()
+                    .is_some_and(|names| names.contains_key("groups"))),
         groups: claims.groups,
         expires_at: claims.exp,
         kid,

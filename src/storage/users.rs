@@ -147,3 +147,19 @@ pub async fn set_salesforce_user(
     super::fresh::written();
     one_row(updated)
 }
+
+const SET_GROUPS: &str = "UPDATE users SET entra_groups = $1, updated_at = $2 WHERE id = $3";
+
+/// The user's groups as read from Graph (their token had too many to carry them).
+pub async fn set_groups(
+    db: &Db,
+    id: &UserId,
+    groups: &[String],
+    now: DateTime<Utc>,
+) -> Result<(), StorageError> {
+    with_pool!(db, pool => {
+        sqlx::query(SET_GROUPS).bind(JsonText(groups)).bind(now).bind(id).execute(pool).await?;
+    });
+    super::fresh::written();
+    Ok(())
+}

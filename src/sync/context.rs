@@ -39,3 +39,31 @@ pub async fn watched(
         .await?
         .map(|user| (user, watch)))
 }
+
+/// The groups of a rep whose token had too many to carry them (the group overage): read from
+/// Graph at most once an hour by this process and kept on the user, where the sync reads them.
+/// When Graph cannot say (no permission, no token), the groups stored last stand.
+pub async fn member_groups(state: &AppState, user: &users::User) -> Vec<String> {
+    if let Some(known) = state.member_groups.get(&user.id).await {
+        return known.as_ref().clone();
+    }
+    let read = match mailbox(state, user).await {
+        Some(mailbox) => state.graph.member_groups(&mailbox).await.ok(),
+        None => None,
+    };
+    let Some(groups) = read else {
+        tracing::info!(user = %user.id, "the rep's groups could not be read from Graph");
+        return user.entra_groups.0.clone();
+    };
+    if groups != user.entra_groups.0 {
+        let now = crate::storage::now();
+        if let Err(error) = users::set_groups(&state.db, &user.id, &groups, now).await {
+            tracing::warn!(user = %user.id, error = %error, "the rep's groups were not stored");
+        }
+    }
+    state
+        .member_groups
+        .insert(user.id.clone(), std::sync::Arc::new(groups.clone()))
+        .await;
+    groups
+}

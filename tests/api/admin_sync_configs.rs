@@ -209,3 +209,53 @@ async fn a_users_own_configuration_beats_their_groups_which_beat_the_default() {
         .collect();
     assert_eq!(actions, ["created", "assigned", "unassigned"]);
 }
+
+#[tokio::test]
+async fn a_rep_in_more_groups_than_the_token_holds_gets_their_groups_configuration_through_graph() {
+    let w = world().await;
+    w.mailbox_by_application(&[
+        "Calendars.ReadWrite",
+        "GroupMember.Read.All",
+        "User.Read.All",
+    ])
+    .await;
+    w.graph.set_member_groups(REP_A, &[SALES_ALL, SALES_EMEA]);
+    w.new_config("Everyone", true, json!({})).await;
+    let emea = w.new_config("EMEA", false, json!({})).await;
+    let path = format!(
+        "{CONFIGS}/{}/assignments/group/{SALES_EMEA}",
+        emea["id"].as_str().unwrap()
+    );
+    let (status, answer) = w.admin(Method::PUT, &path, None).await;
+    assert_eq!(status, 200, "{answer}");
+
+    // Entra leaves the groups out of the token and says where to read them.
+    let mut spec = TokenSpec::user(signed_in::TENANT, REP_A, signed_in::API);
+    spec.groups_overage = true;
+    let token = w.tenant.entra.mint(&spec).unwrap();
+    let me = w.me_with(&token).await;
+    assert_eq!(me["sync_config"]["name"], "EMEA", "{me}");
+    // Kept on the rep, where the sync reads them; the next token with the overage keeps them.
+    let stored = w.user(REP_A).await.entra_groups.0;
+    assert_eq!(stored, [SALES_ALL, SALES_EMEA]);
+    let _ = w.me_with(&token).await;
+    assert_eq!(w.user(REP_A).await.entra_groups.0, stored);
+}
+
+#[tokio::test]
+async fn without_permission_to_read_memberships_a_rep_with_the_overage_gets_the_default() {
+    let w = world().await;
+    w.mailbox_by_application(&["Calendars.ReadWrite"]).await;
+    w.graph.set_member_groups(REP_A, &[SALES_EMEA]);
+    w.new_config("Everyone", true, json!({})).await;
+    let emea = w.new_config("EMEA", false, json!({})).await;
+    let path = format!(
+        "{CONFIGS}/{}/assignments/group/{SALES_EMEA}",
+        emea["id"].as_str().unwrap()
+    );
+    w.admin(Method::PUT, &path, None).await;
+    let mut spec = TokenSpec::user(signed_in::TENANT, REP_A, signed_in::API);
+    spec.groups_overage = true;
+    let token = w.tenant.entra.mint(&spec).unwrap();
+    assert_eq!(w.me_with(&token).await["sync_config"]["name"], "Everyone");
+}

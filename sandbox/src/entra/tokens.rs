@@ -52,6 +52,9 @@ pub struct TokenSpec {
     pub roles: Vec<String>,
     /// Group object ids (the `groups` claim, when the app registration asks for it).
     pub groups: Vec<String>,
+    /// The user is in more groups than a token holds (200 in a JWT): instead of `groups`, the
+    /// token names where to read them (`_claim_names`, `_claim_sources`), as Entra does.
+    pub groups_overage: bool,
     pub username: String,
     pub name: String,
     /// Seconds relative to now.
@@ -74,6 +77,7 @@ impl TokenSpec {
             scopes: Some("access_as_user".into()),
             roles: Vec::new(),
             groups: Vec::new(),
+            groups_overage: false,
             username: "rep@contoso.example".into(),
             name: "Sandbox Rep".into(),
             issued_at: 0,
@@ -125,7 +129,17 @@ impl TokenSpec {
         if !self.roles.is_empty() {
             fields.insert("roles".into(), json!(self.roles));
         }
-        if !self.groups.is_empty() {
+        if self.groups_overage {
+            fields.insert("_claim_names".into(), json!({ "groups": "src1" }));
+            let endpoint = format!(
+                "https://graph.windows.net/{}/users/{}/getMemberObjects",
+                self.tenant_id, self.object_id
+            );
+            fields.insert(
+                "_claim_sources".into(),
+                json!({ "src1": { "endpoint": endpoint } }),
+            );
+        } else if !self.groups.is_empty() {
             fields.insert("groups".into(), json!(self.groups));
         }
         claims

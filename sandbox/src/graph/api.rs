@@ -28,6 +28,18 @@ impl Caller {
             .any(|p| p.eq_ignore_ascii_case(permission))
     }
 
+    /// Reading a user's group memberships (`getMemberGroups`): `GroupMember.Read.All`, or a
+    /// broader `Group.Read.All` or `Directory.Read.All`.
+    pub fn reads_memberships(&self) -> bool {
+        [
+            "GroupMember.Read.All",
+            "Group.Read.All",
+            "Directory.Read.All",
+        ]
+        .iter()
+        .any(|p| self.may(p))
+    }
+
     /// Reading needs `X.Read` or `X.ReadWrite`; writing needs `X.ReadWrite`.
     pub fn allowed(&self, area: &str, write: bool) -> bool {
         self.may(&format!("{area}.ReadWrite")) || (!write && self.may(&format!("{area}.Read")))
@@ -267,6 +279,9 @@ pub fn dispatch(env: &mut Env<'_>, call: &Call<'_>) -> Reply {
         ["users", user, rest @ ..] => ((*user).to_string(), rest),
         _ => return Reply::unsupported(),
     };
+    if rest == ["getMemberGroups"] {
+        return member_groups(env, call, &user);
+    }
     let rest: &[&str] = match rest {
         ["calendar", tail @ ..] if !tail.is_empty() => tail,
         other => other,
@@ -290,6 +305,44 @@ pub fn dispatch(env: &mut Env<'_>, call: &Call<'_>) -> Reply {
         }
         _ => Reply::unsupported(),
     }
+}
+
+/// `POST /users/{id}/getMemberGroups` (or `/me/…`): the user's groups, transitively. A directory
+/// call: the application access policy, which limits mailboxes, does not apply.
+fn member_groups(env: &Env<'_>, call: &Call<'_>, user: &str) -> Reply {
+    if call.method != "POST" {
+        return Reply::unsupported();
+    }
+    let Some(id) = super::auth::resolve(env.mailboxes, user) else {
+        return Reply::error(
+            404,
+            "Request_ResourceNotFound",
+            &format!(
+                "Resource '{user}' does not exist or one of its queried reference-property objects are not present."
+            ),
+        );
+    };
+    let own = env
+        .caller
+        .user
+        .as_deref()
+        .is_none_or(|me| me.eq_ignore_ascii_case(&id));
+    if !own || !env.caller.reads_memberships() {
+        return Reply::error(
+            403,
+            "Authorization_RequestDenied",
+            "Insufficient privileges to complete the operation.",
+        );
+    }
+    let groups = env
+        .mailboxes
+        .get(&id)
+        .map(|m| m.member_groups.clone())
+        .unwrap_or_default();
+    Reply::ok(serde_json::json!({
+        "@odata.context": format!("{}/$metadata#Collection(Edm.String)", call.base),
+        "value": groups,
+    }))
 }
 
 /// One page of a list, with `@odata.nextLink` (`$skip`) while more remain.

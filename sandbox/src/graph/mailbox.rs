@@ -144,6 +144,8 @@ pub struct Mailbox {
     pub contact_tombstones: Vec<Tombstone>,
     /// Bumped to invalidate every delta token of the mailbox.
     pub delta_generation: u64,
+    /// The groups the mailbox's owner belongs to, transitively (`getMemberGroups`).
+    pub member_groups: Vec<String>,
 }
 
 impl Mailbox {
@@ -169,6 +171,7 @@ impl Mailbox {
             event_tombstones: Vec::new(),
             contact_tombstones: Vec::new(),
             delta_generation: 0,
+            member_groups: Vec::new(),
         }
     }
 

@@ -20,6 +20,13 @@ impl Graph {
         );
     }
 
+    /// The groups a user belongs to, as `getMemberGroups` lists them.
+    pub fn set_member_groups(&self, user_id: &str, groups: &[&str]) {
+        if let Some(mailbox) = self.inner.shared.lock().mailboxes.get_mut(user_id) {
+            mailbox.member_groups = groups.iter().map(|g| g.to_string()).collect();
+        }
+    }
+
     /// Restricts an application to these mailboxes (an application access policy); without
     /// one, an app reaches every mailbox of its tenant.
     pub fn set_access_policy(&self, app_id: &str, mailboxes: &[&str]) {

@@ -51,6 +51,7 @@ pub async fn world() -> World {
             "Calendars.ReadWrite".into(),
             "Contacts.ReadWrite".into(),
             "MailboxSettings.ReadWrite".into(),
+            "GroupMember.Read.All".into(),
         ],
     });
     graph.add_mailbox(TENANT, REP, REP_UPN, "Avery Rep");

@@ -163,3 +163,19 @@ async fn the_master_category_list_needs_mailbox_settings_permission() {
     // The app has MailboxSettings.ReadWrite.
     assert_eq!(w.app_call("GET", &path, None).await.status, 200);
 }
+
+#[tokio::test]
+async fn a_users_groups_are_read_with_permission_to_read_memberships() {
+    let w = world().await;
+    w.graph.set_member_groups(REP, &["g-1", "g-2"]);
+    let path = format!("users/{REP}/getMemberGroups");
+    let body = json!({ "securityEnabledOnly": false });
+    let listed = w.app_call("POST", &path, Some(body.clone())).await;
+    assert_eq!(listed.status, 200);
+    assert_eq!(listed.body["value"], json!(["g-1", "g-2"]));
+    // The rep's delegated token has no GroupMember.Read.All.
+    let refused = w
+        .call(&w.rep, "POST", "me/getMemberGroups", Some(body), &[])
+        .await;
+    assert_envelope(&refused, 403, "Authorization_RequestDenied");
+}

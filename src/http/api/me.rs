@@ -113,7 +113,12 @@ pub async fn me(rep: Rep, state: web::Data<AppState>) -> Result<HttpResponse, Ap
             .await?
             .map_or("not_connected", |g| g.row.status.as_str()),
     };
-    let groups: Vec<&str> = caller.groups.iter().map(String::as_str).collect();
+    let groups = if caller.groups_overage {
+        crate::sync::context::member_groups(&state, &user).await
+    } else {
+        caller.groups.clone()
+    };
+    let groups: Vec<&str> = groups.iter().map(String::as_str).collect();
     let sync_config =
         sync_configs::resolve_for_user(&state.db, &tenant.id, &caller.object_id, &groups).await?;
     let salesforce = match connection {

@@ -1,6 +1,7 @@
 //! The sync of a rep's selected meetings to Salesforce: what the task pane's selection queues
 //! (`SyncEvent`, run by `run`), and the mapping of a meeting to its Salesforce Event.
 
+pub mod advice;
 mod attendees;
 mod batch;
 pub mod budget;

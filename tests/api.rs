@@ -25,5 +25,6 @@ mod shared_queue;
 mod sync;
 mod sync_batches;
 mod sync_faults;
+mod sync_operate;
 mod sync_rules;
 mod tls;

@@ -58,6 +58,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         super::admin::matching::set_fields,
         super::admin::sync::user_status,
         super::admin::sync::release,
+        super::admin::sync::reset,
+        super::admin::sync::errors,
         super::admin::sync_configs::list,
         super::admin::sync_configs::create,
         super::admin::sync_configs::read,

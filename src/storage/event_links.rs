@@ -156,6 +156,8 @@ pub mod by_category;
 pub mod by_series;
 /// The deletions delta rounds saw.
 pub mod removals;
+/// The tenant's failures and waits by cause, for admins.
+pub mod report;
 /// When the meeting written takes place, and what its relations lost.
 pub mod written;
 

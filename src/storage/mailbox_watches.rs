@@ -181,6 +181,21 @@ pub async fn release(db: &Db, user_id: &UserId, now: DateTime<Utc>) -> Result<bo
     Ok(released == 1)
 }
 
+const FORGET_ROUND: &str = "UPDATE mailbox_watches SET delta_link = NULL, window_start = NULL, \
+     window_end = NULL, next_poll_at = $1, updated_at = $1 WHERE user_id = $2";
+
+/// Forgets where the delta rounds were: the next one, due now, reads the whole window.
+pub async fn forget_round(
+    db: &Db,
+    user_id: &UserId,
+    now: DateTime<Utc>,
+) -> Result<(), StorageError> {
+    with_pool!(db, pool => {
+        sqlx::query(FORGET_ROUND).bind(now).bind(user_id).execute(pool).await?;
+    });
+    Ok(())
+}
+
 /// A finished delta round: where the next starts, over which window, and when it is due.
 #[derive(Debug, Clone, Copy)]
 pub struct Round<'a> {

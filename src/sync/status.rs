@@ -1,13 +1,14 @@
 //! Where a user's sync stands, for the rep and for admins: whether their calendar is watched
 //! (and notified), when it was last read, whether the deletion circuit breaker holds it, and
-//! their meetings by state. An admin's release of the breaker is kept in the user's history.
+//! their meetings by state. An admin's release of the breaker, and a reset, are kept in the
+//! user's history.
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde_json::json;
 use utoipa::ToSchema;
 
-use super::PollMailbox;
+use super::{PollMailbox, SyncEvent};
 use crate::ids::UserId;
 use crate::state::AppState;
 use crate::storage::event_links::{self, LinkState};
@@ -100,4 +101,39 @@ pub async fn release(
         })
         .await?;
     Ok(true)
+}
+
+/// An admin (`by`) resets the user's sync: the delta rounds start over from the whole window,
+/// and every selected meeting is synced again against what Outlook holds. Nothing is written
+/// twice: each link keeps its Event, and an unchanged meeting writes nothing. Returns how many
+/// meetings were queued.
+pub async fn reset(state: &AppState, user_id: &UserId, by: &UserId) -> Result<u64, StorageError> {
+    let now = storage::now();
+    mailbox_watches::forget_round(&state.db, user_id, now).await?;
+    let syncs: Vec<SyncEvent> = event_links::all_for_user(&state.db, user_id)
+        .await?
+        .into_iter()
+        .filter(|link| link.selected)
+        .map(|link| SyncEvent {
+            user_id: user_id.to_string(),
+            outlook_event_id: link.outlook_event_id,
+        })
+        .collect();
+    let queued = state.queue.enqueue_many(&syncs).await?;
+    state
+        .queue
+        .enqueue(&PollMailbox {
+            user_id: user_id.to_string(),
+        })
+        .await?;
+    let detail = json!({ "reset_by": by.to_string(), "meetings": syncs.len() });
+    let entry = NewEntry {
+        user_id,
+        link_id: None,
+        actor: Actor::Admin,
+        action: "sync_reset",
+        detail: &detail,
+    };
+    history::append(&state.db, &entry, now).await?;
+    Ok(queued)
 }

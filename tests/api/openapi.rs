@@ -36,6 +36,8 @@ const ROUTES: &[&str] = &[
     "PUT /api/v1/admin/matching",
     "GET /api/v1/admin/users/{objectId}/sync",
     "POST /api/v1/admin/users/{objectId}/sync/release",
+    "POST /api/v1/admin/users/{objectId}/sync/reset",
+    "GET /api/v1/admin/sync/errors",
     "GET /api/v1/admin/sync-configs",
     "POST /api/v1/admin/sync-configs",
     "GET /api/v1/admin/sync-configs/{id}",

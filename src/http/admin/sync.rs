@@ -1,5 +1,7 @@
-//! `GET /api/v1/admin/users/{objectId}/sync` and `POST …/sync/release`: where a rep's sync
-//! stands, and releasing the deletion circuit breaker that holds it. A rep is named by their
+//! `GET /api/v1/admin/users/{objectId}/sync`, `POST …/sync/release` and `POST …/sync/reset`:
+//! where a rep's sync stands, releasing the deletion circuit breaker that holds it, and starting
+//! it over; and `GET /api/v1/admin/sync/errors`, the tenant's failures grouped by cause with
+//! what to do about each. A rep is named by their
 //! Entra object id, as the admin sees them in Entra; only the admin's own tenant's reps.
 
 use actix_web::{HttpResponse, web};
@@ -9,12 +11,16 @@ use utoipa::ToSchema;
 use crate::http::error::ApiError;
 use crate::http::extract::Admin;
 use crate::state::AppState;
+use crate::storage::event_links::report;
 use crate::storage::users;
+use crate::sync::advice;
 use crate::sync::status::{self, SyncStatus};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/users/{object_id}/sync", web::get().to(user_status))
-        .route("/users/{object_id}/sync/release", web::post().to(release));
+        .route("/users/{object_id}/sync/release", web::post().to(release))
+        .route("/users/{object_id}/sync/reset", web::post().to(reset))
+        .route("/sync/errors", web::get().to(errors));
 }
 
 async fn rep_of(
@@ -80,4 +86,96 @@ pub async fn release(
     let rep = rep_of(&state, &admin, &path).await?;
     let released = status::release(&state, &rep.id, &admin.user.id).await?;
     Ok(HttpResponse::Ok().json(Released { released }))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Reset {
+    /// How many meetings were queued to be synced again.
+    queued: u64,
+}
+
+/// Starts a rep's sync over: the calendar is read afresh and every selected meeting synced
+/// again against it, writing nothing twice (each keeps its Salesforce Event).
+#[utoipa::path(
+    post,
+    path = "/api/v1/admin/users/{objectId}/sync/reset",
+    operation_id = "reset_user_sync",
+    tag = "admin",
+    security(("bearer" = [])),
+    params(("objectId" = String, Path, description = "the rep's Entra object id")),
+    responses(
+        (status = 200, description = "how many meetings were queued", body = Reset),
+        (status = 401, response = crate::http::openapi::responses::Unauthorized),
+        (status = 403, response = crate::http::openapi::responses::Forbidden),
+        (status = 404, response = crate::http::openapi::responses::NotFound),
+    )
+)]
+pub async fn reset(
+    Admin(admin): Admin,
+    path: web::Path<String>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let rep = rep_of(&state, &admin, &path).await?;
+    let queued = status::reset(&state, &rep.id, &admin.user.id).await?;
+    Ok(HttpResponse::Ok().json(Reset { queued }))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Cause {
+    /// The code the meetings carry (`salesforce_rejected`, `salesforce_reconnect_needed`, …).
+    code: String,
+    /// `failed`, or `waiting` for those the sync retries by itself.
+    state: &'static str,
+    meetings: i64,
+    /// How many reps have such meetings.
+    users: i64,
+    /// What to do about it.
+    advice: &'static str,
+    /// Whether it clears without anyone's help.
+    clears_by_itself: bool,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ErrorReport {
+    /// The most meetings first.
+    causes: Vec<Cause>,
+}
+
+/// The tenant's meetings that failed or wait, grouped by cause, with what to do about each.
+#[utoipa::path(
+    get,
+    path = "/api/v1/admin/sync/errors",
+    operation_id = "get_sync_errors",
+    tag = "admin",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "the failures and waits by cause", body = ErrorReport),
+        (status = 401, response = crate::http::openapi::responses::Unauthorized),
+        (status = 403, response = crate::http::openapi::responses::Forbidden),
+    )
+)]
+pub async fn errors(
+    Admin(admin): Admin,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let causes = report::by_cause(&state.db, &admin.tenant.id)
+        .await?
+        .into_iter()
+        .map(|row| {
+            let (advice, clears_by_itself) = advice::for_code(&row.code);
+            Cause {
+                state: if row.state == "failed" {
+                    "failed"
+                } else {
+                    "waiting"
+                },
+                code: row.code,
+                meetings: row.meetings,
+                users: row.users,
+                advice,
+                clears_by_itself,
+            }
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(ErrorReport { causes }))
 }

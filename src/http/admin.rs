@@ -3,6 +3,7 @@
 //! Salesforce, how it reaches mailboxes, and each rep's sync.
 
 pub mod checks;
+pub mod connection_test;
 pub mod graph;
 pub mod matching;
 pub mod org;
@@ -20,5 +21,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .configure(graph::configure)
         .configure(matching::configure)
         .configure(sync::configure)
-        .configure(sync_configs::configure);
+        .configure(sync_configs::configure)
+        .configure(connection_test::configure);
 }

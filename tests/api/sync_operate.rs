@@ -175,3 +175,60 @@ async fn the_error_report_groups_the_tenants_failures_by_cause_with_what_to_do()
     );
     assert_eq!(causes[1]["clears_by_itself"], false);
 }
+
+#[tokio::test]
+async fn the_connection_test_tries_salesforce_and_graph_for_a_rep_and_names_what_is_missing() {
+    let w = world().await;
+    w.connect(REP_A).await;
+    let _ = w.me(REP_B).await;
+    // The app may read calendars, and only REP_A's mailbox (an application access policy).
+    w.mailbox_by_application(&["Calendars.ReadWrite"]).await;
+
+    let (status, a) = w
+        .admin(
+            Method::POST,
+            &format!("/api/v1/admin/users/{REP_A}/check"),
+            None,
+        )
+        .await;
+    assert_eq!(status, 200, "{a}");
+    assert_eq!(a["salesforce"]["status"], "ok", "{a}");
+    assert_eq!(a["salesforce"]["user_id"], w.sf_user_a.as_str());
+    assert_eq!(a["salesforce"]["shared_activities"], false);
+    assert_eq!(a["graph"]["status"], "limited");
+    assert_eq!(a["graph"]["mailbox"]["calendar"], "ok");
+    assert_eq!(a["graph"]["mailbox"]["contacts"], "ErrorAccessDenied");
+
+    let (status, b) = w
+        .admin(
+            Method::POST,
+            &format!("/api/v1/admin/users/{REP_B}/check"),
+            None,
+        )
+        .await;
+    assert_eq!(status, 200, "{b}");
+    assert_eq!(b["salesforce"]["status"], "error");
+    assert_eq!(
+        b["salesforce"]["missing"]["code"], "salesforce_not_connected",
+        "{b}"
+    );
+    assert!(
+        b["salesforce"]["missing"]["advice"]
+            .as_str()
+            .unwrap()
+            .contains("connect")
+    );
+    assert_eq!(
+        b["graph"]["mailbox"]["calendar"], "ErrorAccessDenied",
+        "the access policy leaves REP_B's mailbox out: {b}"
+    );
+
+    let (status, _) = w
+        .admin(
+            Method::POST,
+            "/api/v1/admin/users/00000000-0000-0000-0000-000000000000/check",
+            None,
+        )
+        .await;
+    assert_eq!(status, 404);
+}

@@ -60,6 +60,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         super::admin::sync::release,
         super::admin::sync::reset,
         super::admin::sync::errors,
+        super::admin::sync::tenant_status,
         super::admin::connection_test::check,
         super::admin::sync_configs::list,
         super::admin::sync_configs::create,

@@ -38,6 +38,7 @@ const ROUTES: &[&str] = &[
     "POST /api/v1/admin/users/{objectId}/sync/release",
     "POST /api/v1/admin/users/{objectId}/sync/reset",
     "GET /api/v1/admin/sync/errors",
+    "GET /api/v1/admin/sync/status",
     "POST /api/v1/admin/users/{objectId}/check",
     "GET /api/v1/admin/sync-configs",
     "POST /api/v1/admin/sync-configs",

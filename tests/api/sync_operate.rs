@@ -174,6 +174,15 @@ async fn the_error_report_groups_the_tenants_failures_by_cause_with_what_to_do()
             .contains("connect again")
     );
     assert_eq!(causes[1]["clears_by_itself"], false);
+
+    let (status, tenant) = w
+        .admin(Method::GET, "/api/v1/admin/sync/status", None)
+        .await;
+    assert_eq!(status, 200, "{tenant}");
+    assert_eq!(tenant["reps"], 3, "the two reps and the admin: {tenant}");
+    assert_eq!(tenant["failed"], 3);
+    assert_eq!(tenant["meetings"]["failed"], 3);
+    assert_eq!(tenant["paused"], 0);
 }
 
 #[tokio::test]

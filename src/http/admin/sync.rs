@@ -20,7 +20,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/users/{object_id}/sync", web::get().to(user_status))
         .route("/users/{object_id}/sync/release", web::post().to(release))
         .route("/users/{object_id}/sync/reset", web::post().to(reset))
-        .route("/sync/errors", web::get().to(errors));
+        .route("/sync/errors", web::get().to(errors))
+        .route("/sync/status", web::get().to(tenant_status));
 }
 
 async fn rep_of(
@@ -178,4 +179,57 @@ pub async fn errors(
         })
         .collect();
     Ok(HttpResponse::Ok().json(ErrorReport { causes }))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct TenantSync {
+    /// The reps outforce knows in the tenant.
+    reps: i64,
+    /// Whose calendars are read for changes.
+    watched: i64,
+    /// Of which Graph notifies us.
+    notified: i64,
+    /// Held by the deletion circuit breaker until an admin releases them.
+    paused: i64,
+    /// Whose mailbox could not be read last time.
+    mailbox_errors: i64,
+    /// Every rep's meetings by sync state (`pending`, `synced`, `failed`, `removed`).
+    #[schema(value_type = Object)]
+    meetings: std::collections::BTreeMap<String, i64>,
+    /// Meetings that failed, whatever the cause (`GET /api/v1/admin/sync/errors` groups them).
+    failed: i64,
+}
+
+/// The tenant's sync at a glance: reps watched, notified and held, meetings by state.
+#[utoipa::path(
+    get,
+    path = "/api/v1/admin/sync/status",
+    operation_id = "get_tenant_sync_status",
+    tag = "admin",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "the tenant's sync", body = TenantSync),
+        (status = 401, response = crate::http::openapi::responses::Unauthorized),
+        (status = 403, response = crate::http::openapi::responses::Forbidden),
+    )
+)]
+pub async fn tenant_status(
+    Admin(admin): Admin,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let watching = report::watching(&state.db, &admin.tenant.id).await?;
+    let meetings: std::collections::BTreeMap<String, i64> =
+        report::by_state(&state.db, &admin.tenant.id)
+            .await?
+            .into_iter()
+            .collect();
+    Ok(HttpResponse::Ok().json(TenantSync {
+        reps: watching.reps,
+        watched: watching.watched,
+        notified: watching.notified,
+        paused: watching.paused,
+        mailbox_errors: watching.unreachable,
+        failed: meetings.get("failed").copied().unwrap_or(0),
+        meetings,
+    }))
 }

@@ -17,6 +17,10 @@ ALTER TABLE event_links ADD COLUMN removal_seen BOOLEAN NOT NULL DEFAULT FALSE;
 -- one WhoId only (no Shared Activities): the pane says so.
 ALTER TABLE event_links ADD COLUMN who_ids_left_out INTEGER NOT NULL DEFAULT 0;
 
+-- Selected because the rep's configuration syncs every meeting (`scope: all`), not by the
+-- rep: the rep's own choice in the pane clears it.
+ALTER TABLE event_links ADD COLUMN by_scope BOOLEAN NOT NULL DEFAULT FALSE;
+
 -- Every change an admin makes to the sync configurations (who, what, when, the version it made
 -- and the document as it then stood); kept after the configuration is deleted.
 CREATE TABLE sync_config_changes (

@@ -51,6 +51,8 @@ pub struct EventLink {
     pub removal_seen: bool,
     /// Contacts the last write left out: the org relates an Event to one `WhoId` only.
     pub who_ids_left_out: i64,
+    /// Selected because the configuration syncs every meeting (`scope: all`).
+    pub by_scope: bool,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -80,6 +82,7 @@ from_row!(EventLink {
     outlook_end,
     removal_seen,
     who_ids_left_out,
+    by_scope,
     created_at,
     updated_at
 });
@@ -143,7 +146,7 @@ macro_rules! columns {
          selected, who_ids, what_id, state, outlook_hash, salesforce_hash, outlook_change_key, \
          salesforce_modstamp, write_intent, last_error_code, meeting, selected_by, from_series, \
          attendees_seen, auto_relations, outlook_start, outlook_end, removal_seen, who_ids_left_out, \
-         created_at, \
+         by_scope, created_at, \
          updated_at"
     };
 }
@@ -152,6 +155,8 @@ macro_rules! columns {
 pub mod attendees;
 /// The selection category's own links (`selected_by = 'category'`).
 pub mod by_category;
+/// The links of meetings a configuration that syncs every meeting selected.
+pub mod by_scope;
 /// The occurrences' links of a series the rep selected (`from_series`).
 pub mod by_series;
 /// The deletions delta rounds saw.
@@ -170,7 +175,8 @@ const UPSERT_SELECTION: &str = concat!(
        selected = excluded.selected, who_ids = excluded.who_ids, \
        what_id = excluded.what_id, meeting = COALESCE(excluded.meeting, event_links.meeting), \
        state = 'pending', last_error_code = NULL, selected_by = 'pane', \
-       from_series = FALSE, auto_relations = '{}', removal_seen = FALSE, updated_at = excluded.updated_at \
+       from_series = FALSE, by_scope = FALSE, auto_relations = '{}', removal_seen = FALSE, \
+       updated_at = excluded.updated_at \
      RETURNING ",
     columns!(),
     ""

@@ -196,6 +196,23 @@ pub async fn forget_round(
     Ok(())
 }
 
+const FORGET_TENANT_ROUNDS: &str = "UPDATE mailbox_watches SET delta_link = NULL, \
+     window_start = NULL, window_end = NULL, next_poll_at = $1, updated_at = $1 \
+     WHERE user_id IN (SELECT id FROM users WHERE tenant_id = $2)";
+
+/// Every watched mailbox of the tenant reads its whole window again at its next round, due
+/// now: what a changed configuration selects (or no longer does) is found there.
+pub async fn forget_tenant_rounds(
+    db: &Db,
+    tenant_id: &crate::ids::TenantId,
+    now: DateTime<Utc>,
+) -> Result<u64, StorageError> {
+    let forgotten = with_pool!(db, pool => {
+        sqlx::query(FORGET_TENANT_ROUNDS).bind(now).bind(tenant_id).execute(pool).await?.rows_affected()
+    });
+    Ok(forgotten)
+}
+
 /// A finished delta round: where the next starts, over which window, and when it is due.
 #[derive(Debug, Clone, Copy)]
 pub struct Round<'a> {

@@ -2,7 +2,9 @@
 //! belongs to exactly one Contact is related to the Event (within the org's limits), and one
 //! who leaves is unrelated, unless the rep related that record themselves. Excluded addresses
 //! and domains are never related. The rep's own relations (`who_ids`) are never touched; the
-//! sync's are kept apart, by address (`auto_relations`).
+//! sync's are kept apart, by address (`auto_relations`). When the configuration syncs every
+//! meeting (`scope: all`), an attendee who is only a Lead is related too, alone, as Salesforce
+//! allows.
 //!
 //! What changed is told against the attendees the sync last saw, or, before its first run, the
 //! attendees the pane saw when the rep chose (so the rep's choice there is not second-guessed);
@@ -40,6 +42,8 @@ pub struct Related {
     pub seen: Vec<String>,
     pub related: Vec<String>,
     pub unrelated: Vec<String>,
+    /// Added attendees whose address several Contacts (or Leads) carry: left unrelated.
+    pub ambiguous: usize,
 }
 
 /// The meeting's attendees against those the link's sync (or the pane) saw before.
@@ -63,17 +67,22 @@ pub fn seen(link: &EventLink, event: &GraphEvent, policy: &Policy) -> Seen {
     Seen { now, added }
 }
 
-/// The one Contact that carries `email`, if exactly one does (several are left for the rep:
-/// the sync never guesses).
-fn only_contact(email: &EmailAddress, found: &Found) -> Option<String> {
+/// The record an address relates to: the one Contact that carries it, else (with `leads`) the
+/// one unconverted Lead. Several alike are ambiguous (`Err`): the sync never guesses.
+fn the_one(email: &EmailAddress, found: &Found, leads: bool) -> Result<Option<String>, ()> {
     let explained = matching::explain(email, found);
-    let mut contacts = explained
-        .matches
-        .into_iter()
-        .filter(|m| m.kind == RecordKind::Contact);
-    match (contacts.next(), contacts.next()) {
-        (Some(only), None) => Some(only.id),
-        _ => None,
+    let only = |kind: RecordKind| {
+        let mut alike = explained.matches.iter().filter(|m| m.kind == kind);
+        match (alike.next(), alike.next()) {
+            (Some(one), None) => Ok(Some(one.id.clone())),
+            (Some(_), Some(_)) => Err(()),
+            (None, _) => Ok(None),
+        }
+    };
+    match only(RecordKind::Contact)? {
+        Some(contact) => Ok(Some(contact)),
+        None if leads => only(RecordKind::Lead),
+        None => Ok(None),
     }
 }
 
@@ -86,6 +95,8 @@ pub fn relate(
     policy: &Policy,
     shared_activities: bool,
 ) -> Related {
+    // Every meeting synced (`scope: all`): an attendee who is only a Lead is related too, alone.
+    let leads = policy.all_meetings;
     let hand = &link.who_ids.0;
     let mut auto = link.auto_relations.0.clone();
     let mut unrelated = Vec::new();
@@ -96,31 +107,42 @@ pub fn relate(
         }
         stays
     });
-    // A Lead relates alone: nothing joins a rep's Lead.
-    let with_lead = hand.iter().any(|id| Kind::of(id) == Some(Kind::Lead));
+    let is_lead = |id: &String| Kind::of(id) == Some(Kind::Lead);
     let mut related = Vec::new();
     let mut unresolved: Vec<&str> = Vec::new();
+    let mut ambiguous = 0;
     for email in &seen.added {
         let Some(found) = found.get(email) else {
             unresolved.push(email.as_str());
             continue;
         };
-        let Some(contact) = only_contact(email, found) else {
-            continue;
+        let record = match the_one(email, found, leads) {
+            Ok(Some(record)) => record,
+            Ok(None) => continue,
+            Err(()) => {
+                ambiguous += 1;
+                continue;
+            }
         };
-        if hand.contains(&contact) || auto.values().any(|id| *id == contact) {
+        if hand.contains(&record) || auto.values().any(|id| *id == record) {
             continue;
         }
         let count = hand.len() + auto.len();
-        let room = !with_lead
-            && if shared_activities {
-                count < MAX_CONTACTS
-            } else {
-                count == 0
-            };
+        // A Lead relates alone: nothing joins a Lead, and a Lead joins nothing.
+        let with_lead = hand.iter().chain(auto.values()).any(is_lead);
+        let room = if is_lead(&record) {
+            count == 0
+        } else {
+            !with_lead
+                && if shared_activities {
+                    count < MAX_CONTACTS
+                } else {
+                    count == 0
+                }
+        };
         if room {
-            auto.insert(email.as_str().to_string(), contact.clone());
-            related.push(contact);
+            auto.insert(email.as_str().to_string(), record.clone());
+            related.push(record);
         }
     }
     let mut who_ids = hand.clone();
@@ -140,6 +162,7 @@ pub fn relate(
             .collect(),
         related,
         unrelated,
+        ambiguous,
     }
 }
 
@@ -177,8 +200,12 @@ impl Run<'_> {
             event_links::attendees::record(db, &link.id, &related.seen, &related.auto_relations)
                 .await?;
         }
-        if !related.related.is_empty() || !related.unrelated.is_empty() {
-            let detail = json!({ "related": related.related, "unrelated": related.unrelated });
+        if !related.related.is_empty() || !related.unrelated.is_empty() || related.ambiguous > 0 {
+            let detail = json!({
+                "related": related.related,
+                "unrelated": related.unrelated,
+                "ambiguous": related.ambiguous,
+            });
             self.record(Decision::RelationsFollowed, detail).await?;
         }
         Ok(related.who_ids)

@@ -114,6 +114,18 @@ impl Run<'_> {
             }
         };
         let who_ids = self.follow_attendees(&source, found).await?;
+        // Selected only because every meeting is synced (`scope: all`): one with no attendee
+        // who matches (internal only, or only ambiguous addresses) stays out of Salesforce.
+        if link.by_scope && who_ids.is_empty() && link.salesforce_event_id.is_none() {
+            let db = &self.state.db;
+            let code = NO_MATCHING_ATTENDEE;
+            event_links::set_state(db, &link.id, LinkState::Removed, Some(code), storage::now())
+                .await?;
+            if let Some(seen) = &source.change_key {
+                event_links::record_outlook_seen(db, &link.id, seen).await?;
+            }
+            return Ok(Step::Done);
+        }
         let context = Context {
             who_ids: &who_ids,
             what_id: link.what_id.as_deref(),
@@ -491,6 +503,9 @@ impl Decision {
         }
     }
 }
+
+/// The code of a meeting that `scope: all` leaves out: no attendee matches a record.
+pub const NO_MATCHING_ATTENDEE: &str = "no_matching_attendee";
 
 /// The code of a link its configuration does not send from Outlook to Salesforce.
 pub const DIRECTION_OFF: &str = "sync_direction_off";

@@ -7,7 +7,8 @@
 //! {"private": "skip" | "as_private" | "time_and_attendees", "deleted": "delete" | "keep",
 //!  "window_days_back": 14, "window_days_ahead": 28, "category": "Salesforce",
 //!  "excluded": ["ceo@contoso.example", "partner.example"], "poll_interval_secs": 300,
-//!  "direction": "off" | "outlook_to_salesforce" | "salesforce_to_outlook" | "both"}
+//!  "direction": "off" | "outlook_to_salesforce" | "salesforce_to_outlook" | "both",
+//!  "scope": "selected" | "all"}
 //! ```
 
 use chrono::{DateTime, Duration, Utc};
@@ -41,6 +42,9 @@ pub struct Policy {
     /// Whether meetings go from Outlook to Salesforce (`direction` is
     /// `outlook_to_salesforce`, the default, or `both`).
     pub outlook_to_salesforce: bool,
+    /// Every meeting of the window with an attendee who matches is synced, not only those
+    /// selected (`scope: all`).
+    pub all_meetings: bool,
 }
 
 impl Default for Policy {
@@ -55,6 +59,7 @@ impl Default for Policy {
             excluded: Vec::new(),
             poll_interval_secs: None,
             outlook_to_salesforce: true,
+            all_meetings: false,
         }
     }
 }
@@ -98,6 +103,7 @@ impl Policy {
                 word("direction"),
                 Some("off" | "salesforce_to_outlook")
             ),
+            all_meetings: word("scope") == Some("all"),
         }
     }
 

@@ -238,6 +238,7 @@ async fn dispatch(
         outlook_event_id: link.outlook_event_id.clone(),
     };
     let mut syncs = Vec::new();
+    let mut by_scope: Vec<(&str, Option<&str>)> = Vec::new();
     for item in items {
         let Some(id) = item["id"].as_str() else {
             continue;
@@ -274,18 +275,39 @@ async fn dispatch(
                 by_category::select(&state.db, user_id, id, series, &job, now).await?;
             }
             // An occurrence of a selected series with no link yet (the window moved on, the
-            // series grew): the series' sync gives it one.
+            // series grew): the series' sync gives it one. Under `scope: all`, any other
+            // meeting is selected by the scope; its sync decides whether it qualifies.
             None => {
-                let master = item["seriesMasterId"].as_str().and_then(|m| links.get(m));
-                if let Some(master) = master.filter(|m| m.selected && !m.from_series)
-                    && !syncs
-                        .iter()
-                        .any(|s| s.outlook_event_id == master.outlook_event_id)
-                {
-                    syncs.push(sync(master));
+                let series = item["seriesMasterId"].as_str();
+                let master = series.and_then(|m| links.get(m));
+                match master.filter(|m| m.selected && !m.from_series) {
+                    Some(master)
+                        if !syncs
+                            .iter()
+                            .any(|s| s.outlook_event_id == master.outlook_event_id) =>
+                    {
+                        syncs.push(sync(master));
+                    }
+                    Some(_) => {}
+                    None if policy.all_meetings
+                        && !item["isCancelled"].as_bool().unwrap_or(false) =>
+                    {
+                        by_scope.push((id, series));
+                    }
+                    None => {}
                 }
             }
         }
+    }
+    if !by_scope.is_empty() {
+        let job_for = |id: &str| {
+            state.queue.prepare(&SyncEvent {
+                user_id: user_id.to_string(),
+                outlook_event_id: id.to_string(),
+            })
+        };
+        event_links::by_scope::select(&state.db, user_id, &by_scope, job_for, storage::now())
+            .await?;
     }
     // What a full round found gone (the `@removed` ones are queued above).
     for link in links.values().filter(|l| gone.contains(&l.id.as_str())) {

@@ -170,3 +170,98 @@ async fn a_meeting_selected_by_category_relates_its_attendees_but_never_an_exclu
         "the org has no Shared Activities: one Contact, never an excluded one"
     );
 }
+
+#[tokio::test]
+async fn with_every_meeting_synced_those_with_a_matching_attendee_are_written_and_the_rest_skipped()
+{
+    let w = watched(1, true).await;
+    w.sf.set_shared_activities(&w.org_id, true);
+    // The first round (which reads the policy first) is over before the policy changes.
+    w.sync_status_until("read the calendar once", |s| s["last_poll_at"].is_string())
+        .await;
+    w.default_policy(json!({ "scope": "all" })).await;
+    let ann = w.contact("Ann", "ann@acme.example");
+    let lee = w.seed(
+        "Lead",
+        json!({ "LastName": "Lee", "Company": "Initech", "Email": "lee@initech.example" }),
+    );
+    w.contact("Dup One", "dup@acme.example");
+    w.contact("Dup Two", "dup@acme.example");
+
+    let customer = w.meeting_in_outlook(
+        "Customer call",
+        attendees(&["ann@acme.example", "sam@contoso.example"]),
+    );
+    let intro = w.meeting_in_outlook("Lead intro", attendees(&["lee@initech.example"]));
+    let internal = w.meeting_in_outlook("Internal", attendees(&["sam@contoso.example"]));
+    let unsure = w.meeting_in_outlook("Unsure", attendees(&["dup@acme.example"]));
+
+    let events = w
+        .events_until("wrote the two that qualify", |e| e.len() == 2)
+        .await;
+    let mut subjects: Vec<&str> = events
+        .iter()
+        .map(|e| e["Subject"].as_str().unwrap())
+        .collect();
+    subjects.sort_unstable();
+    assert_eq!(subjects, ["Customer call", "Lead intro"]);
+    assert_eq!(
+        w.relations_until(&customer, "related Ann", |r| !r.is_empty())
+            .await,
+        set(&[&ann])
+    );
+    assert_eq!(
+        w.relations_until(&intro, "related Lee", |r| !r.is_empty())
+            .await,
+        set(&[&lee]),
+        "a Lead, alone"
+    );
+    for (id, why) in [(&internal, "internal only"), (&unsure, "ambiguous")] {
+        let link = w
+            .link_until(id, why, |l| l["error"] == "no_matching_attendee")
+            .await;
+        assert_eq!(link["state"], "not_synced", "{why}: {link}");
+    }
+    let history = w.history(&unsure).await;
+    assert!(
+        history.iter().any(|e| e["action"] == "relations_followed"),
+        "the ambiguous address is reported: {history:?}"
+    );
+
+    // The rep takes one out from the pane: its Event goes, and the scope does not bring it back.
+    let path = format!("/api/v1/events/{customer}/link");
+    let (status, _) = w.rep_call(REP_A, Method::DELETE, &path, None).await;
+    assert!(status < 300);
+    w.events_until("removed the excluded meeting", |e| e.len() == 1)
+        .await;
+    w.edit_in_outlook(&customer, json!({ "subject": "Customer call (moved)" }));
+    tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+    assert_eq!(w.salesforce_events().len(), 1, "excluded stays excluded");
+}
+
+#[tokio::test]
+async fn a_configuration_switched_to_every_meeting_picks_up_the_meetings_already_there() {
+    let w = watched(3600, false).await;
+    w.contact("Ann", "ann@acme.example");
+    w.meeting_in_outlook(
+        "Quarterly business review",
+        attendees(&["ann@acme.example"]),
+    );
+    w.sync_status_until("read the calendar once", |s| s["last_poll_at"].is_string())
+        .await;
+    assert!(
+        w.salesforce_events().is_empty(),
+        "only selected meetings, so far"
+    );
+
+    // The admin turns on every meeting: the calendar is read afresh, not only its changes.
+    let body = json!({ "name": "Everyone", "is_default": true, "settings": { "scope": "all" } });
+    let (status, answer) = w
+        .admin(Method::POST, "/api/v1/admin/sync-configs", Some(body))
+        .await;
+    assert_eq!(status, 201, "{answer}");
+    let events = w
+        .events_until("wrote the meeting already there", |e| e.len() == 1)
+        .await;
+    assert_eq!(events[0]["Subject"], "Quarterly business review");
+}

@@ -15,8 +15,11 @@ fn policies_come_from_the_configuration_with_the_designs_defaults() {
             excluded: vec![],
             poll_interval_secs: None,
             outlook_to_salesforce: true,
+            all_meetings: false,
         }
     );
+    let all = json!({ "scope": "all" });
+    assert!(Policy::from_settings(Some(&all)).all_meetings);
     for (direction, sends) in [
         ("off", false),
         ("salesforce_to_outlook", false),

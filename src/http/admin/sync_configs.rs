@@ -4,6 +4,7 @@
 //! (the lowest priority first), then the tenant's default. Every settings document is checked
 //! field by field before it is saved; every change makes a new version (an update names the
 //! version it read, so two admins cannot overwrite each other) and is kept in the audit trail.
+//! After a change, every watched mailbox of the tenant reads its window afresh.
 
 use actix_web::{HttpResponse, web};
 use chrono::{DateTime, Utc};
@@ -17,7 +18,7 @@ use crate::ids::EntraObjectId;
 use crate::state::AppState;
 use crate::storage::sync_configs::audited::{self, Draft};
 use crate::storage::sync_configs::{self, Principal, SyncConfig};
-use crate::storage::{self, StorageError};
+use crate::storage::{self, StorageError, mailbox_watches};
 use crate::sync::settings;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -160,6 +161,14 @@ fn taken(error: StorageError) -> ApiError {
     }
 }
 
+/// A configuration changed: every watched mailbox of the tenant reads its window afresh at its
+/// next round (due now), so meetings the change selects, or no longer does, are found at once
+/// rather than when they next change.
+async fn reread(state: &AppState, admin: &crate::reps::Rep) -> Result<(), ApiError> {
+    mailbox_watches::forget_tenant_rounds(&state.db, &admin.tenant.id, storage::now()).await?;
+    Ok(())
+}
+
 fn not_found() -> ApiError {
     ApiError::NotFound("your tenant has no such sync configuration".into())
 }
@@ -227,6 +236,7 @@ pub async fn create(
     let config = audited::create(&state.db, &admin.tenant.id, draft, actor, storage::now())
         .await
         .map_err(taken)?;
+    reread(&state, &admin).await?;
     Ok(HttpResponse::Created().json(view(&state, config).await?))
 }
 
@@ -314,6 +324,7 @@ pub async fn update(
         Err(StorageError::NotFound) => return Err(not_found()),
         Err(other) => return Err(taken(other)),
     };
+    reread(&state, &admin).await?;
     Ok(HttpResponse::Ok().json(view(&state, config).await?))
 }
 
@@ -341,6 +352,7 @@ pub async fn delete(
     if !audited::delete(&state.db, &admin.tenant.id, &path, actor, storage::now()).await? {
         return Err(not_found());
     }
+    reread(&state, &admin).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -451,6 +463,7 @@ pub async fn assign(
         StorageError::NotFound => not_found(),
         other => other.into(),
     })?;
+    reread(&state, &admin).await?;
     let config = own(&state, &admin, &id).await?;
     Ok(HttpResponse::Ok().json(view(&state, config).await?))
 }
@@ -491,5 +504,6 @@ pub async fn unassign(
             "this configuration is not assigned to them".into(),
         ));
     }
+    reread(&state, &admin).await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -42,6 +42,7 @@ async fn a_move_in_outlook_before_the_first_write_lands_leaves_one_event_at_the_
     // No key field: the retry must find the first write by what its intent recorded.
     let w = watched_with(3600, true, |loaded| {
         loaded.settings.sync.transient_retry_secs = 2;
+        loaded.settings.outbound.timeout_secs = 2;
     })
     .await;
     let id = w.meeting_in_outlook("Kickoff", json!({}));
@@ -52,10 +53,17 @@ async fn a_move_in_outlook_before_the_first_write_lands_leaves_one_event_at_the_
         vec![Fault::LostAnswer],
     );
     w.select_in_pane(&id).await;
-    w.link_until(&id, "waited for Salesforce", |l| {
-        l["error"] == "salesforce_unavailable"
-    })
-    .await;
+    // (The lost answer is given up at the outbound timeout at the latest.)
+    let path = format!("/api/v1/events/{id}/link");
+    let mut link = Value::Null;
+    for _ in 0..500 {
+        link = w.rep_call(REP_A, reqwest::Method::GET, &path, None).await.1;
+        if link["error"] == "salesforce_unavailable" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert_eq!(link["error"], "salesforce_unavailable", "{link}");
     assert_eq!(w.salesforce_events().len(), 1, "the first write landed");
 
     w.edit_in_outlook(

@@ -1,7 +1,7 @@
 //! What an admin should do about each reason a meeting fails or waits, for the error report.
 
 use super::PARKED;
-use super::link::{DIRECTION_OFF, REJECTED};
+use super::decision::{DIRECTION_OFF, REJECTED};
 use super::settle::{BUDGET_PAUSED, GRAPH_THROTTLED, SALESFORCE_UNAVAILABLE};
 
 /// The advice for a link's code, and whether it clears by itself.

@@ -15,8 +15,9 @@ use std::sync::Arc;
 
 use serde_json::json;
 
+use super::decision::Decision;
 use super::event_map::GraphEvent;
-use super::link::{Decision, Lookups, Run, Source};
+use super::link::{Lookups, Run, Source};
 use super::policy::Policy;
 use crate::matching::{self, EmailAddress, Found, RecordKind};
 use crate::relations::{Kind, MAX_CONTACTS};

@@ -10,16 +10,18 @@
 use chrono::{DateTime, Utc};
 use serde_json::json;
 
+use super::decision::{
+    DIRECTION_OFF, Decision, NO_MATCHING_ATTENDEE, OUTLOOK_CANCELLED, OUTLOOK_DELETED, REJECTED,
+};
 use super::event_map::{self, Context, GraphEvent, Mapped};
 use super::intent::Intent;
-use super::policy::{Deletion, Policy};
+use super::policy::Policy;
 use crate::graph::access::MailboxToken;
 use crate::graph::events::ReadError::Throttled;
 use crate::graph::events::SELECTION_PROPERTY;
 use crate::jobs::Permanent;
 use crate::salesforce::ErrorCode;
 use crate::salesforce::EventShape;
-use crate::salesforce::events;
 use crate::salesforce::session::Session;
 use crate::state::AppState;
 use crate::storage;
@@ -295,95 +297,6 @@ impl Run<'_> {
         Ok(())
     }
 
-    /// Cancelled or deleted in Outlook (`code` says which), per the deletion policy: the
-    /// Event is deleted (by the batch), or kept with "Canceled: " before its subject as
-    /// Salesforce holds it (as Outlook shows a cancelled meeting). The link stays, `removed`,
-    /// and says why.
-    async fn gone(&self, session: &mut Session, code: &'static str) -> anyhow::Result<Step> {
-        let (db, link) = (&self.state.db, self.link);
-        // Already done (a later notice of the same deletion): the decision is not taken twice.
-        if link.state == LinkState::Removed && link.last_error_code.as_deref() == Some(code) {
-            return Ok(Step::Done);
-        }
-        match (self.policy.deleted, &link.salesforce_event_id) {
-            (Deletion::Keep, Some(id)) => {
-                let subject = events::subject(session, id).await?;
-                let mut detail = json!({ "because": code, "salesforce_event_id": id });
-                if let Some(subject) = subject.filter(|s| !s.starts_with(CANCELED)) {
-                    let marked = event_map::truncated(&format!("{CANCELED}{subject}"), 255);
-                    let mut fields = serde_json::Map::new();
-                    fields.insert("Subject".into(), marked.into());
-                    events::update(session, id, &fields).await?;
-                    detail["after"] = fields.into();
-                }
-                self.record(Decision::Kept, detail).await?;
-            }
-            (_, Some(id)) => return Ok(Step::Delete(id.clone(), Removal::Gone(code))),
-            (_, None) => {}
-        }
-        event_links::set_state(db, &link.id, LinkState::Removed, Some(code), storage::now())
-            .await?;
-        Ok(Step::Done)
-    }
-
-    /// The meeting is missing from Outlook, and no round has said so yet: a round is queued,
-    /// which (unless the breaker holds it) marks the deletion and syncs the link again.
-    async fn ask_for_round(&self) -> anyhow::Result<Step> {
-        let poll = super::PollMailbox {
-            user_id: self.link.user_id.to_string(),
-        };
-        self.state.queue.enqueue(&poll).await?;
-        Ok(Step::Done)
-    }
-
-    /// Unselected, per the deletion policy. Delete: the Event goes (by the batch) and the link
-    /// is kept, `removed`, so that selecting the meeting again writes one Event anew. Keep: the
-    /// Event stays and the link keeps its Id, so that selecting again updates that Event.
-    async fn unselect(&self) -> anyhow::Result<Step> {
-        let (db, link) = (&self.state.db, self.link);
-        self.release_series().await?;
-        match (self.policy.deleted, &link.salesforce_event_id) {
-            (Deletion::Keep, Some(id)) => {
-                event_links::set_state(db, &link.id, LinkState::Removed, None, storage::now())
-                    .await?;
-                let detail = json!({ "because": UNSELECTED, "salesforce_event_id": id });
-                self.record(Decision::Kept, detail).await?;
-            }
-            (_, Some(id)) => return Ok(Step::Delete(id.clone(), Removal::Unselected)),
-            (_, None) => {
-                event_links::forget_salesforce_event(db, &link.id, storage::now()).await?;
-            }
-        }
-        self.stamp("", None).await?;
-        Ok(Step::Done)
-    }
-
-    /// Finishes a deletion the batch's call made (or found made already).
-    pub async fn deleted(&self, id: &str, removal: Removal) -> anyhow::Result<()> {
-        let (db, link) = (&self.state.db, self.link);
-        let because = match removal {
-            Removal::Gone(code) => code,
-            Removal::Unselected => UNSELECTED,
-        };
-        let detail = json!({ "because": because, "salesforce_event_id": id });
-        self.record(Decision::Deleted, detail).await?;
-        event_links::forget_salesforce_event(db, &link.id, storage::now()).await?;
-        match removal {
-            Removal::Gone(code) => {
-                event_links::set_state(
-                    db,
-                    &link.id,
-                    LinkState::Removed,
-                    Some(code),
-                    storage::now(),
-                )
-                .await?;
-            }
-            Removal::Unselected => self.stamp("", None).await?,
-        }
-        Ok(())
-    }
-
     /// Salesforce refused the link's Event for a reason no retry fixes (a related record gone, a
     /// validation rule): the link fails with `salesforce_rejected`, the history keeps
     /// Salesforce's code, and the job is not retried; the rep's next change to the meeting or
@@ -467,57 +380,3 @@ pub(super) enum Source {
     /// Neither Graph nor the pane.
     Unknown,
 }
-
-/// What the sync did to an item's Salesforce Event, as its history says it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Decision {
-    Created,
-    /// An earlier attempt's write, found by its owner, start and subject (rule 2).
-    FoundAgain,
-    Updated,
-    Deleted,
-    /// The deletion policy kept the Event (and marked it, when the meeting went in Outlook).
-    Kept,
-    /// A policy kept the meeting out of Salesforce (a private meeting under `skip`).
-    Skipped,
-    /// Salesforce refused the write for good.
-    Rejected,
-    /// A selected series' occurrences in the window were given links of their own.
-    SeriesExpanded,
-    /// Attendees added or removed in Outlook related or unrelated their Contacts.
-    RelationsFollowed,
-}
-
-impl Decision {
-    const fn as_str(self) -> &'static str {
-        match self {
-            Self::Created => "created",
-            Self::FoundAgain => "found_again",
-            Self::Updated => "updated",
-            Self::Deleted => "deleted",
-            Self::Kept => "kept",
-            Self::Skipped => "skipped",
-            Self::Rejected => "rejected",
-            Self::SeriesExpanded => "series_expanded",
-            Self::RelationsFollowed => "relations_followed",
-        }
-    }
-}
-
-/// The code of a meeting that `scope: all` leaves out: no attendee matches a record.
-pub const NO_MATCHING_ATTENDEE: &str = "no_matching_attendee";
-
-/// The code of a link its configuration does not send from Outlook to Salesforce.
-pub const DIRECTION_OFF: &str = "sync_direction_off";
-
-/// The code of a link whose Event Salesforce refused for good.
-pub const REJECTED: &str = "salesforce_rejected";
-
-/// Why an Event went or stayed when the rep stopped syncing its meeting.
-const UNSELECTED: &str = "unselected";
-
-/// The codes a removed link carries when the meeting went in Outlook.
-pub const OUTLOOK_CANCELLED: &str = "outlook_cancelled";
-pub const OUTLOOK_DELETED: &str = "outlook_deleted";
-/// What a kept Event's subject starts with once its meeting is cancelled.
-const CANCELED: &str = "Canceled: ";

@@ -9,8 +9,9 @@
 
 use serde_json::json;
 
+use super::decision::Decision;
 use super::event_map::GraphEvent;
-use super::link::{Decision, Run, Step};
+use super::link::{Run, Step};
 use super::{PollMailbox, SyncEvent};
 use crate::graph::events::SELECTION_PROPERTY;
 use crate::storage;

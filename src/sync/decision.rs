@@ -1,0 +1,55 @@
+//! What the sync decided about an item, as its history names it, and the codes a link carries.
+
+/// What the sync did to an item's Salesforce Event, as its history says it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decision {
+    Created,
+    /// An earlier attempt's write, found by its owner, start and subject (rule 2).
+    FoundAgain,
+    Updated,
+    Deleted,
+    /// The deletion policy kept the Event (and marked it, when the meeting went in Outlook).
+    Kept,
+    /// A policy kept the meeting out of Salesforce (a private meeting under `skip`).
+    Skipped,
+    /// Salesforce refused the write for good.
+    Rejected,
+    /// A selected series' occurrences in the window were given links of their own.
+    SeriesExpanded,
+    /// Attendees added or removed in Outlook related or unrelated their Contacts.
+    RelationsFollowed,
+}
+
+impl Decision {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Created => "created",
+            Self::FoundAgain => "found_again",
+            Self::Updated => "updated",
+            Self::Deleted => "deleted",
+            Self::Kept => "kept",
+            Self::Skipped => "skipped",
+            Self::Rejected => "rejected",
+            Self::SeriesExpanded => "series_expanded",
+            Self::RelationsFollowed => "relations_followed",
+        }
+    }
+}
+
+/// The code of a meeting that `scope: all` leaves out: no attendee matches a record.
+pub const NO_MATCHING_ATTENDEE: &str = "no_matching_attendee";
+
+/// The code of a link its configuration does not send from Outlook to Salesforce.
+pub const DIRECTION_OFF: &str = "sync_direction_off";
+
+/// The code of a link whose Event Salesforce refused for good.
+pub const REJECTED: &str = "salesforce_rejected";
+
+/// Why an Event went or stayed when the rep stopped syncing its meeting.
+pub(super) const UNSELECTED: &str = "unselected";
+
+/// The codes a removed link carries when the meeting went in Outlook.
+pub const OUTLOOK_CANCELLED: &str = "outlook_cancelled";
+pub const OUTLOOK_DELETED: &str = "outlook_deleted";
+/// What a kept Event's subject starts with once its meeting is cancelled.
+pub(super) const CANCELED: &str = "Canceled: ";

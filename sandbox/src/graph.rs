@@ -14,6 +14,7 @@ mod event_writes;
 mod events;
 mod mailbox;
 mod normalize;
+pub mod notices;
 mod notify;
 mod recurrence;
 mod seed;

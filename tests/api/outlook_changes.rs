@@ -212,6 +212,7 @@ async fn an_outlook_edit_reaches_salesforce_through_the_notification() {
         delivered.iter().all(|d| d.status == Some(202)),
         "every notification was taken: {delivered:?}"
     );
+    w.assert_nothing_mailed_by_outforce();
 }
 
 #[tokio::test]

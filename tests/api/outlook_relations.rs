@@ -143,6 +143,7 @@ async fn an_attendee_added_in_outlook_who_matches_one_contact_is_related_and_unr
         .filter(|e| e["action"] == "relations_followed")
         .collect();
     assert_eq!(followed.len(), 2, "{history:?}");
+    w.assert_nothing_mailed_by_outforce();
 }
 
 #[tokio::test]
@@ -237,6 +238,7 @@ async fn with_every_meeting_synced_those_with_a_matching_attendee_are_written_an
     w.edit_in_outlook(&customer, json!({ "subject": "Customer call (moved)" }));
     tokio::time::sleep(std::time::Duration::from_secs(2)).await;
     assert_eq!(w.salesforce_events().len(), 1, "excluded stays excluded");
+    w.assert_nothing_mailed_by_outforce();
 }
 
 #[tokio::test]

@@ -156,6 +156,7 @@ async fn a_selected_series_is_one_event_per_occurrence_and_a_moved_or_cancelled_
     assert!(status < 300, "{status} {body}");
     w.events_until("removed the series' Events", |e| e.is_empty())
         .await;
+    w.assert_nothing_mailed_by_outforce();
 }
 
 #[tokio::test]

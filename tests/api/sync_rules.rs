@@ -35,6 +35,7 @@ async fn a_meeting_cancelled_by_its_organizer_deletes_its_event() {
         .link_until(&id, "said why", |l| l["error"] == "outlook_cancelled")
         .await;
     assert!(link["salesforce_event_id"].is_null(), "{link}");
+    w.assert_nothing_mailed_by_outforce();
 }
 
 #[tokio::test]

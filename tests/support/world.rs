@@ -243,6 +243,21 @@ impl World {
         self.app.call(method, path, &token, body).await
     }
 
+    /// Nothing outforce wrote to Outlook made Exchange mail an attendee (rule 7): every
+    /// invitation, update or cancellation the emulator recorded was the owner's own, in Outlook.
+    pub fn assert_nothing_mailed_by_outforce(&self) {
+        let ours: Vec<_> = self
+            .graph
+            .sent_notices()
+            .into_iter()
+            .filter(|n| n.by != "outlook")
+            .collect();
+        assert!(
+            ours.is_empty(),
+            "outforce made Exchange mail attendees: {ours:?}"
+        );
+    }
+
     /// The tenant's default sync configuration, with these settings.
     pub async fn default_policy(&self, settings: Value) {
         let db = &self.app.state.db;

@@ -9,6 +9,7 @@ use super::api::{Call, Change, Env, Reply, entity};
 use super::events::{COMPUTED, find, render, with_preference};
 use super::mailbox::{Event, EventKind, Ids, Tombstone, change_key};
 use super::normalize;
+use super::notices;
 use super::recurrence::Recurrence;
 use super::time::{parse_date_time_zone, zone};
 use super::views::{Instance, etag, original_starts, with_shown_master};
@@ -181,6 +182,17 @@ pub fn create(env: &mut Env<'_>, call: &Call<'_>, mailbox_id: &str) -> Reply {
         dropped: Vec::new(),
     };
     apply_props(&mut event, &body);
+    let shown = event.ids.shown(call.prefer.immutable_ids).to_string();
+    let caller = env.caller;
+    let sent = notices::of(
+        mailbox_id,
+        &event,
+        &shown,
+        caller,
+        "invitation",
+        Some(&body),
+    );
+    mailbox.sent.extend(sent);
     let instance_json = entity(
         render(
             &Instance::of(&event, call.prefer.immutable_ids),
@@ -278,6 +290,8 @@ pub fn update(env: &mut Env<'_>, call: &Call<'_>, mailbox_id: &str, id: &str) ->
     event.end_zone = timing.end_zone;
     event.is_all_day = timing.all_day;
     apply_props(&mut event, &body);
+    let sent = notices::of(mailbox_id, &event, id, env.caller, "update", Some(&body));
+    mailbox.sent.extend(sent);
     event.modified = now;
     event.change_key = change_key();
     event.seq = seq;
@@ -368,6 +382,8 @@ pub fn delete(env: &mut Env<'_>, call: &Call<'_>, mailbox_id: &str, id: &str) ->
                 series.change_key = change_key();
                 // Cancelling an occurrence changes its series: subscribers hear of the master.
                 env.changes.push(change(mailbox_id, series, "updated"));
+                let sent = notices::of(mailbox_id, series, id, env.caller, "cancellation", None);
+                mailbox.sent.extend(sent);
             }
             gone.push(Ids {
                 immutable: id.to_string(),
@@ -379,6 +395,8 @@ pub fn delete(env: &mut Env<'_>, call: &Call<'_>, mailbox_id: &str, id: &str) ->
                 return Reply::not_found();
             };
             let event = mailbox.events.remove(index);
+            let sent = notices::of(mailbox_id, &event, id, env.caller, "cancellation", None);
+            mailbox.sent.extend(sent);
             if matches!(event.kind, EventKind::SeriesMaster(_)) {
                 for occurrence in occurrence_ids(&event, now + Duration::days(730)) {
                     gone.push(Ids {

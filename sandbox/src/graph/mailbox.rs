@@ -146,6 +146,8 @@ pub struct Mailbox {
     pub delta_generation: u64,
     /// The groups the mailbox's owner belongs to, transitively (`getMemberGroups`).
     pub member_groups: Vec<String>,
+    /// What Exchange would have mailed attendees of this mailbox's meetings.
+    pub sent: Vec<super::notices::SentNotice>,
 }
 
 impl Mailbox {
@@ -172,6 +174,7 @@ impl Mailbox {
             contact_tombstones: Vec::new(),
             delta_generation: 0,
             member_groups: Vec::new(),
+            sent: Vec::new(),
         }
     }
 

@@ -20,6 +20,16 @@ impl Graph {
         );
     }
 
+    /// Every message Exchange would have sent attendees, in every mailbox, in order.
+    pub fn sent_notices(&self) -> Vec<super::notices::SentNotice> {
+        let state = self.inner.shared.lock();
+        let mut ids: Vec<&String> = state.mailboxes.keys().collect();
+        ids.sort();
+        ids.into_iter()
+            .flat_map(|id| state.mailboxes[id].sent.iter().cloned())
+            .collect()
+    }
+
     /// The groups a user belongs to, as `getMemberGroups` lists them.
     pub fn set_member_groups(&self, user_id: &str, groups: &[&str]) {
         if let Some(mailbox) = self.inner.shared.lock().mailboxes.get_mut(user_id) {

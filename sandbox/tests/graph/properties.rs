@@ -179,3 +179,44 @@ async fn a_users_groups_are_read_with_permission_to_read_memberships() {
         .await;
     assert_envelope(&refused, 403, "Authorization_RequestDenied");
 }
+
+#[tokio::test]
+async fn what_attendees_would_be_mailed_is_recorded_with_who_caused_it() {
+    let w = world().await;
+    // The owner sends a meeting from Outlook: an invitation.
+    let (status, event) = w
+        .graph
+        .as_owner(
+            REP,
+            "POST",
+            "events",
+            Some(meeting(
+                "Pricing",
+                "2025-09-03T10:00:00",
+                "2025-09-03T11:00:00",
+            )),
+        )
+        .unwrap();
+    assert_eq!(status, 201, "{event}");
+    let id = event["id"].as_str().unwrap();
+    let path = format!("users/{REP}/events/{id}");
+    // An application marks it and tags it: attendees see neither, nothing is sent.
+    let mark = json!({
+        "singleValueExtendedProperties": [{ "id": FLAG, "value": "1" }],
+        "categories": ["Salesforce"],
+    });
+    assert_eq!(w.app_call("PATCH", &path, Some(mark)).await.status, 200);
+    // An application moves it: an update, caused by the application.
+    let moved = json!({ "subject": "Pricing (moved)" });
+    assert_eq!(w.app_call("PATCH", &path, Some(moved)).await.status, 200);
+    let sent: Vec<(&str, String)> = w
+        .graph
+        .sent_notices()
+        .into_iter()
+        .map(|n| (n.kind, n.by))
+        .collect();
+    assert_eq!(sent.len(), 2, "{sent:?}");
+    assert_eq!(sent[0], ("invitation", "outlook".to_string()));
+    assert_eq!(sent[1].0, "update");
+    assert_ne!(sent[1].1, "outlook");
+}

@@ -13,6 +13,7 @@ mod link;
 pub mod notifications;
 pub mod policy;
 mod poll;
+pub mod preview;
 mod removal;
 mod run;
 pub mod schedule;

@@ -88,6 +88,41 @@ from_row!(EventLink {
 });
 
 impl EventLink {
+    /// A meeting's link as the sync would start it, for one that has none yet: selected by
+    /// nobody, related to nobody, its attendees never seen (a dry run reasons from it).
+    pub fn unlinked(user: &crate::storage::users::User) -> Self {
+        let now = super::now();
+        Self {
+            id: String::new(),
+            user_id: user.id.clone(),
+            outlook_event_id: String::new(),
+            outlook_series_id: None,
+            salesforce_event_id: None,
+            selected: false,
+            who_ids: JsonText(Vec::new()),
+            what_id: None,
+            state: LinkState::Pending,
+            outlook_hash: None,
+            salesforce_hash: None,
+            outlook_change_key: None,
+            salesforce_modstamp: None,
+            write_intent: None,
+            last_error_code: None,
+            meeting: None,
+            selected_by: SelectedBy::Pane,
+            from_series: false,
+            attendees_seen: None,
+            auto_relations: JsonText(BTreeMap::new()),
+            outlook_start: None,
+            outlook_end: None,
+            removal_seen: false,
+            who_ids_left_out: 0,
+            by_scope: false,
+            created_at: now,
+            updated_at: now,
+        }
+    }
+
     /// Made by the write that returned it: a new link's two stamps are that write's `now`,
     /// and any later write moves `updated_at` on.
     pub fn is_new(&self) -> bool {

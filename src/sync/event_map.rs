@@ -34,6 +34,7 @@ pub struct GraphEvent {
     #[serde(rename = "type")]
     pub kind: Option<String>,
     pub attendees: Vec<Attendee>,
+    pub categories: Vec<String>,
     /// When Outlook last changed it (UTC, RFC 3339).
     pub last_modified_date_time: Option<String>,
     /// Graph's version of the event; `None` for the pane's view.

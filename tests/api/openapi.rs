@@ -46,6 +46,7 @@ const ROUTES: &[&str] = &[
     "PUT /api/v1/admin/sync-configs/{id}",
     "DELETE /api/v1/admin/sync-configs/{id}",
     "GET /api/v1/admin/sync-configs/{id}/history",
+    "POST /api/v1/admin/sync-configs/{id}/preview",
     "PUT /api/v1/admin/sync-configs/{id}/assignments/{kind}/{principal}",
     "DELETE /api/v1/admin/sync-configs/{id}/assignments/{kind}/{principal}",
     "GET /auth/salesforce/start",

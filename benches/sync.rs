@@ -15,6 +15,8 @@
 //! 2. Without added latency: Salesforce and Graph calls per 1,000 meetings created and per
 //!    1,000 updated, meetings synced per second, and Graph calls for one poll of a mailbox
 //!    where nothing changed.
+//! 3. Every meeting synced (`scope: all`): 1,000 meetings with a customer attendee synced and
+//!    related with no selection, and the calls of a poll at steady state.
 //!
 //! `cargo bench --bench sync` runs on a SQLite file; `cargo bench --bench sync -- --postgres`
 //! on a fresh database of the machine's PostgreSQL (127.0.0.1:5432, user postgres).
@@ -44,6 +46,7 @@ struct Bench {
     client: reqwest::Client,
     state: AppState,
     user_id: UserId,
+    tenant_id: outforce::ids::TenantId,
     /// Kept running for as long as the bench.
     emulators: Emulators,
     graph: Graph,
@@ -184,9 +187,79 @@ async fn main() {
             total(&b.emulators.sf.all_calls()) - sf_before
         );
     }
+    every_meeting(&b).await;
     b.state.db.close().await;
     if let Some(drop) = drop_database {
         drop.await;
+    }
+}
+
+/// `scope: all`: 1,000 new meetings, each with an attendee who is one of 100 Contacts, synced
+/// and related with no selection (their attendees looked up together); then the steady state,
+/// a poll with nothing changed.
+async fn every_meeting(b: &Bench) {
+    const CUSTOMERS: usize = 100;
+    for c in 0..CUSTOMERS {
+        let contact = json!({ "LastName": format!("Customer {c}"), "Email": format!("buyer{c}@customer.example") });
+        b.emulators
+            .sf
+            .create_record(&b.org_id, "Contact", contact)
+            .unwrap();
+    }
+    let db = &b.state.db;
+    let settings = json!({ "scope": "all" });
+    outforce::storage::sync_configs::create(
+        db,
+        &b.tenant_id,
+        "Everything",
+        true,
+        &settings,
+        storage::now(),
+    )
+    .await
+    .unwrap();
+    mailbox_watches::forget_tenant_rounds(db, &b.tenant_id, storage::now())
+        .await
+        .unwrap();
+    b.poll_once().await;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let (sf_before, graph_before) = (
+        total(&b.emulators.sf.all_calls()),
+        total(&b.graph.all_calls()),
+    );
+    let started = Instant::now();
+    for i in 0..BULK {
+        let day = storage::now().date_naive() + chrono::Days::new(1 + (i % 20) as u64);
+        let at =
+            |hour: u32| json!({ "dateTime": format!("{day}T{hour:02}:00:00"), "timeZone": "UTC" });
+        let event = json!({
+            "subject": format!("Customer meeting {i}"),
+            "start": at(14),
+            "end": at(15),
+            "attendees": [{ "type": "required", "emailAddress": { "address": format!("buyer{}@customer.example", i % CUSTOMERS) } }],
+        });
+        b.graph.create_event(REP, event).unwrap();
+    }
+    b.until_count("Customer meeting %", BULK).await;
+    let every_in = started.elapsed();
+    println!(
+        "{BULK} meetings with a customer attendee, every meeting synced (scope all, no selection): synced in {:.1} s ({:.0}/s); Salesforce calls {}, Graph calls {}",
+        every_in.as_secs_f64(),
+        BULK as f64 / every_in.as_secs_f64(),
+        total(&b.emulators.sf.all_calls()) - sf_before,
+        total(&b.graph.all_calls()) - graph_before
+    );
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    for what in ["after the changes", "nothing changed"] {
+        let graph_before = total(&b.graph.all_calls());
+        let sf_before = total(&b.emulators.sf.all_calls());
+        b.poll_once().await;
+        println!(
+            "every meeting synced, one poll ({} meetings in the window), {what}: Graph calls {}, Salesforce calls {}",
+            TIMED + 3 * BULK,
+            total(&b.graph.all_calls()) - graph_before,
+            total(&b.emulators.sf.all_calls()) - sf_before
+        );
     }
 }
 
@@ -253,6 +326,7 @@ async fn start(database_url: &str, dir: &std::path::Path) -> Bench {
         client: service.client,
         state: service.state,
         user_id: service.user.id,
+        tenant_id: service.tenant.id.clone(),
         org_id: emulators.org_id.clone(),
         emulators,
         graph,

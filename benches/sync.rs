@@ -154,39 +154,18 @@ async fn main() {
 
     // A backlog: 1,000 meetings arrive in Outlook already carrying the selection category (no
     // pane), found by the notifications' delta rounds and written together.
-    tokio::time::sleep(Duration::from_secs(2)).await;
-    let (sf_before, graph_before) = (
-        total(&b.emulators.sf.all_calls()),
-        total(&b.graph.all_calls()),
-    );
-    let started = Instant::now();
-    for i in 0..BULK {
-        b.tagged_outlook_event(&format!("Tagged {i}"), i);
-    }
-    b.until_count("Tagged %", BULK).await;
-    let tagged_in = started.elapsed();
-    println!(
-        "{BULK} meetings tagged in Outlook (the category, no pane): synced in {:.1} s ({:.0}/s); Salesforce calls {}, Graph calls {}",
-        tagged_in.as_secs_f64(),
-        BULK as f64 / tagged_in.as_secs_f64(),
-        total(&b.emulators.sf.all_calls()) - sf_before,
-        total(&b.graph.all_calls()) - graph_before
-    );
+    b.backlog(
+        "meetings tagged in Outlook (the category, no pane)",
+        "Tagged %",
+        |i| {
+            b.tagged_outlook_event(&format!("Tagged {i}"), i);
+        },
+    )
+    .await;
 
     tokio::time::sleep(Duration::from_secs(3)).await;
-    // The first poll reads the changes the notifications already carried (and writes nothing);
-    // the second finds nothing changed.
-    for what in ["after the changes", "nothing changed"] {
-        let graph_before = total(&b.graph.all_calls());
-        let sf_before = total(&b.emulators.sf.all_calls());
-        b.poll_once().await;
-        println!(
-            "one poll of the mailbox ({} meetings in the window), {what}: Graph calls {}, Salesforce calls {}",
-            TIMED + 2 * BULK,
-            total(&b.graph.all_calls()) - graph_before,
-            total(&b.emulators.sf.all_calls()) - sf_before
-        );
-    }
+    b.two_polls("one poll of the mailbox", TIMED + 2 * BULK)
+        .await;
     every_meeting(&b).await;
     b.state.db.close().await;
     if let Some(drop) = drop_database {
@@ -222,13 +201,7 @@ async fn every_meeting(b: &Bench) {
         .await
         .unwrap();
     b.poll_once().await;
-    tokio::time::sleep(Duration::from_secs(2)).await;
-    let (sf_before, graph_before) = (
-        total(&b.emulators.sf.all_calls()),
-        total(&b.graph.all_calls()),
-    );
-    let started = Instant::now();
-    for i in 0..BULK {
+    let customer_meeting = |i: usize| {
         let day = storage::now().date_naive() + chrono::Days::new(1 + (i % 20) as u64);
         let at =
             |hour: u32| json!({ "dateTime": format!("{day}T{hour:02}:00:00"), "timeZone": "UTC" });
@@ -239,28 +212,16 @@ async fn every_meeting(b: &Bench) {
             "attendees": [{ "type": "required", "emailAddress": { "address": format!("buyer{}@customer.example", i % CUSTOMERS) } }],
         });
         b.graph.create_event(REP, event).unwrap();
-    }
-    b.until_count("Customer meeting %", BULK).await;
-    let every_in = started.elapsed();
-    println!(
-        "{BULK} meetings with a customer attendee, every meeting synced (scope all, no selection): synced in {:.1} s ({:.0}/s); Salesforce calls {}, Graph calls {}",
-        every_in.as_secs_f64(),
-        BULK as f64 / every_in.as_secs_f64(),
-        total(&b.emulators.sf.all_calls()) - sf_before,
-        total(&b.graph.all_calls()) - graph_before
-    );
+    };
+    b.backlog(
+        "meetings with a customer attendee, every meeting synced (scope all, no selection)",
+        "Customer meeting %",
+        customer_meeting,
+    )
+    .await;
     tokio::time::sleep(Duration::from_secs(3)).await;
-    for what in ["after the changes", "nothing changed"] {
-        let graph_before = total(&b.graph.all_calls());
-        let sf_before = total(&b.emulators.sf.all_calls());
-        b.poll_once().await;
-        println!(
-            "every meeting synced, one poll ({} meetings in the window), {what}: Graph calls {}, Salesforce calls {}",
-            TIMED + 3 * BULK,
-            total(&b.graph.all_calls()) - graph_before,
-            total(&b.emulators.sf.all_calls()) - sf_before
-        );
-    }
+    b.two_polls("every meeting synced, one poll", TIMED + 3 * BULK)
+        .await;
 }
 
 /// A SQLite file in `dir`, or a fresh PostgreSQL database (and how to drop it).
@@ -424,6 +385,42 @@ impl Bench {
             tokio::time::sleep(Duration::from_millis(10)).await;
         }
         panic!("the mailbox was never watched");
+    }
+
+    /// Times a backlog of 1,000 meetings that `make` puts in Outlook, until Salesforce holds
+    /// them all (`like` their subjects), and prints its calls.
+    async fn backlog(&self, what: &str, like: &str, make: impl Fn(usize)) {
+        tokio::time::sleep(Duration::from_secs(2)).await;
+        let sf_before = total(&self.emulators.sf.all_calls());
+        let graph_before = total(&self.graph.all_calls());
+        let started = Instant::now();
+        for i in 0..BULK {
+            make(i);
+        }
+        self.until_count(like, BULK).await;
+        let took = started.elapsed();
+        println!(
+            "{BULK} {what}: synced in {:.1} s ({:.0}/s); Salesforce calls {}, Graph calls {}",
+            took.as_secs_f64(),
+            BULK as f64 / took.as_secs_f64(),
+            total(&self.emulators.sf.all_calls()) - sf_before,
+            total(&self.graph.all_calls()) - graph_before
+        );
+    }
+
+    /// Two polls and their calls: the first reads the changes the notifications already
+    /// carried (and writes nothing); the second finds nothing changed.
+    async fn two_polls(&self, label: &str, meetings: usize) {
+        for what in ["after the changes", "nothing changed"] {
+            let graph_before = total(&self.graph.all_calls());
+            let sf_before = total(&self.emulators.sf.all_calls());
+            self.poll_once().await;
+            println!(
+                "{label} ({meetings} meetings in the window), {what}: Graph calls {}, Salesforce calls {}",
+                total(&self.graph.all_calls()) - graph_before,
+                total(&self.emulators.sf.all_calls()) - sf_before
+            );
+        }
     }
 
     /// Runs one poll of the mailbox and waits for it to finish.

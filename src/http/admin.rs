@@ -10,6 +10,7 @@ pub mod org;
 pub mod salesforce;
 pub mod sync;
 pub mod sync_configs;
+pub mod sync_preview;
 pub mod tenant;
 
 use actix_web::web;
@@ -22,5 +23,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .configure(matching::configure)
         .configure(sync::configure)
         .configure(sync_configs::configure)
+        .configure(sync_preview::configure)
         .configure(connection_test::configure);
 }

@@ -68,7 +68,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         super::admin::sync_configs::update,
         super::admin::sync_configs::delete,
         super::admin::sync_configs::history,
-        super::admin::sync_configs::preview,
+        super::admin::sync_preview::preview,
         super::admin::sync_configs::assign,
         super::admin::sync_configs::unassign,
         super::sign_in::start,

@@ -8,15 +8,7 @@ use reqwest::Method;
 use serde_json::{Value, json};
 
 use super::outlook_changes::watched;
-use crate::world::REP_A;
-
-fn attendees(addresses: &[&str]) -> Value {
-    let list: Vec<Value> = addresses
-        .iter()
-        .map(|a| json!({ "type": "required", "emailAddress": { "address": a, "name": a } }))
-        .collect();
-    json!({ "attendees": list })
-}
+use crate::world::{REP_A, attendees};
 
 #[tokio::test]
 async fn the_preview_lists_exactly_what_the_configuration_then_does() {

@@ -49,6 +49,15 @@ pub struct World {
 }
 
 /// A world whose admin has tied the tenant to the org (what an admin does first).
+/// A meeting's attendees as Graph takes them (`{"attendees": [...]}`), each required.
+pub fn attendees(addresses: &[&str]) -> Value {
+    let list: Vec<Value> = addresses
+        .iter()
+        .map(|a| serde_json::json!({ "type": "required", "emailAddress": { "address": a, "name": a } }))
+        .collect();
+    serde_json::json!({ "attendees": list })
+}
+
 pub async fn world() -> World {
     world_with(|_| {}).await
 }

@@ -19,7 +19,6 @@ use crate::state::AppState;
 use crate::storage::sync_configs::audited::{self, Draft};
 use crate::storage::sync_configs::{self, Principal, SyncConfig};
 use crate::storage::{self, StorageError, mailbox_watches};
-use crate::sync::preview::PreviewError;
 use crate::sync::settings;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -29,7 +28,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/sync-configs/{id}", web::put().to(update))
         .route("/sync-configs/{id}", web::delete().to(delete))
         .route("/sync-configs/{id}/history", web::get().to(history))
-        .route("/sync-configs/{id}/preview", web::post().to(preview))
         .route(
             "/sync-configs/{id}/assignments/{kind}/{principal}",
             web::put().to(assign),
@@ -176,7 +174,11 @@ fn not_found() -> ApiError {
 }
 
 /// The tenant's configuration `id`.
-async fn own(state: &AppState, admin: &crate::reps::Rep, id: &str) -> Result<SyncConfig, ApiError> {
+pub(super) async fn own(
+    state: &AppState,
+    admin: &crate::reps::Rep,
+    id: &str,
+) -> Result<SyncConfig, ApiError> {
     sync_configs::find(&state.db, id)
         .await?
         .filter(|c| c.tenant_id == admin.tenant.id)
@@ -508,66 +510,4 @@ pub async fn unassign(
     }
     reread(&state, &admin).await?;
     Ok(HttpResponse::NoContent().finish())
-}
-
-#[derive(Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct PreviewIn {
-    /// The rep to preview it for, by Entra object id.
-    user: String,
-}
-
-/// A dry run: what the configuration would create, update, relate, skip and delete in
-/// Salesforce over its window for one rep, and the rule behind each line. Nothing is written;
-/// the rep's calendar and Salesforce are only read.
-#[utoipa::path(
-    post,
-    path = "/api/v1/admin/sync-configs/{id}/preview",
-    operation_id = "preview_sync_config",
-    tag = "admin",
-    security(("bearer" = [])),
-    params(("id" = String, Path, description = "the configuration's id")),
-    request_body = PreviewIn,
-    responses(
-        (status = 200, description = "each meeting and what would be done", body = crate::sync::preview::Preview),
-        (status = 400, response = crate::http::openapi::responses::BadRequest),
-        (status = 401, response = crate::http::openapi::responses::Unauthorized),
-        (status = 403, response = crate::http::openapi::responses::Forbidden),
-        (status = 404, response = crate::http::openapi::responses::NotFound),
-        (status = 409, response = crate::http::openapi::responses::Precondition),
-        (status = 502, response = crate::http::openapi::responses::Upstream),
-    )
-)]
-pub async fn preview(
-    Admin(admin): Admin,
-    path: web::Path<String>,
-    body: web::Json<PreviewIn>,
-    state: web::Data<AppState>,
-) -> Result<HttpResponse, ApiError> {
-    let config = own(&state, &admin, &path).await?;
-    let rep = crate::storage::users::find_by_object_id(
-        &state.db,
-        &admin.tenant.id,
-        &body.user.as_str().into(),
-    )
-    .await?
-    .ok_or_else(|| ApiError::NotFound("outforce has not seen this user in your tenant".into()))?;
-    let done = crate::sync::preview::preview(&state, &config.settings.0, &rep)
-        .await
-        .map_err(|error| match error {
-            PreviewError::Mailbox => ApiError::Precondition {
-                code: "graph_mailbox_unreachable",
-                message: "the rep's mailbox cannot be read: see POST /api/v1/admin/users/{objectId}/check".into(),
-            },
-            PreviewError::Graph(cause) => {
-                tracing::warn!(error = %cause, "a preview could not read the calendar");
-                ApiError::Upstream {
-                    code: "graph_unavailable",
-                    message: "Microsoft Graph did not answer; try again".into(),
-                }
-            }
-            PreviewError::Salesforce(cause) => cause.into(),
-            PreviewError::Storage(cause) => cause.into(),
-        })?;
-    Ok(HttpResponse::Ok().json(done))
 }

@@ -187,12 +187,15 @@ async fn every_meeting(b: &Bench) {
     }
     let db = &b.state.db;
     let settings = json!({ "scope": "all" });
-    outforce::storage::sync_configs::create(
+    outforce::storage::sync_configs::audited::create(
         db,
         &b.tenant_id,
-        "Everything",
-        true,
-        &settings,
+        outforce::storage::sync_configs::audited::Draft {
+            name: "Everything",
+            is_default: true,
+            settings: &settings,
+        },
+        "admin",
         storage::now(),
     )
     .await

@@ -74,6 +74,10 @@ pub async fn build_state(loaded: &Loaded) -> anyhow::Result<AppState> {
         sessions,
         graph: Arc::new(graph),
         matches: crate::match_cache::MatchCache::default(),
+        policies: crate::storage::fresh::FreshCache::new(
+            std::time::Duration::from_secs(5),
+            100_000,
+        ),
         member_groups: moka::future::Cache::builder()
             .max_capacity(100_000)
             .time_to_live(std::time::Duration::from_secs(3600))

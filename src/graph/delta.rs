@@ -97,3 +97,34 @@ impl Graph {
         Err(DeltaError::Read(ReadError::Status(status)))
     }
 }
+
+/// A whole round: every page's items, and where the next round starts.
+#[derive(Debug, Default)]
+pub struct Round {
+    pub items: Vec<Value>,
+    pub delta_link: Option<String>,
+}
+
+impl Graph {
+    /// Every page of a round from `url` (a round's start or a delta link), following its next
+    /// links to the last page.
+    pub async fn delta_round(
+        &self,
+        mailbox: &MailboxToken,
+        url: &str,
+    ) -> Result<Round, DeltaError> {
+        let mut round = Round::default();
+        let mut url = url.to_string();
+        loop {
+            let page = self.delta_page(mailbox, &url).await?;
+            round.items.extend(page.items);
+            match page.next_link {
+                Some(next) => url = next,
+                None => {
+                    round.delta_link = page.delta_link;
+                    return Ok(round);
+                }
+            }
+        }
+    }
+}

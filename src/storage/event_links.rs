@@ -161,6 +161,16 @@ pub struct Selection<'a> {
     pub meeting: Option<&'a Meeting>,
 }
 
+/// When the meeting written to Salesforce takes place (UTC; so that a full delta round can tell
+/// a deleted meeting from one outside its window), and how many of the link's Contacts the
+/// org could not take (one `WhoId` without Shared Activities).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AsWritten {
+    pub start: DateTime<Utc>,
+    pub end: DateTime<Utc>,
+    pub who_ids_left_out: i64,
+}
+
 /// A successful write to one side.
 #[derive(Debug, Clone, Copy)]
 pub enum Written<'a> {
@@ -168,6 +178,7 @@ pub enum Written<'a> {
         event_id: &'a str,
         hash: &'a str,
         modstamp: &'a str,
+        meeting: AsWritten,
     },
     Outlook {
         hash: &'a str,
@@ -198,8 +209,6 @@ pub mod by_series;
 pub mod removals;
 /// The tenant's failures and waits by cause, for admins.
 pub mod report;
-/// When the meeting written takes place, and what its relations lost.
-pub mod written;
 
 const UPSERT_SELECTION: &str = concat!(
     "INSERT INTO event_links (id, user_id, outlook_event_id, outlook_series_id, selected, \
@@ -372,9 +381,11 @@ pub async fn record_write_intent(
     one_row(updated)
 }
 
+// The meeting is there as written: any deletion a round saw before is over.
 const WRITTEN_SALESFORCE: &str = "UPDATE event_links SET salesforce_event_id = $1, \
      salesforce_hash = $2, salesforce_modstamp = $3, write_intent = NULL, state = 'synced', \
-     last_error_code = NULL, updated_at = $4 WHERE id = $5";
+     last_error_code = NULL, outlook_start = $6, outlook_end = $7, who_ids_left_out = $8, \
+     removal_seen = FALSE, updated_at = $4 WHERE id = $5";
 const WRITTEN_OUTLOOK: &str = "UPDATE event_links SET outlook_hash = $1, \
      outlook_change_key = $2, state = 'synced', last_error_code = NULL, updated_at = $3 \
      WHERE id = $4";
@@ -388,12 +399,15 @@ pub async fn record_written(
 ) -> Result<(), StorageError> {
     let updated = with_pool!(db, pool => {
         match written {
-            Written::Salesforce { event_id, hash, modstamp } => sqlx::query(WRITTEN_SALESFORCE)
+            Written::Salesforce { event_id, hash, modstamp, meeting } => sqlx::query(WRITTEN_SALESFORCE)
                 .bind(event_id)
                 .bind(hash)
                 .bind(modstamp)
                 .bind(now)
                 .bind(id)
+                .bind(meeting.start)
+                .bind(meeting.end)
+                .bind(meeting.who_ids_left_out)
                 .execute(pool)
                 .await
                 .map_err(StorageError::on_unique("Salesforce event"))?,

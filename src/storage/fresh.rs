@@ -1,5 +1,5 @@
 //! Rows a request reads on every call (the rep's tenant and user, their connection, the
-//! tenant's org-wide setup), kept for a few seconds so that a burst of task-pane calls does not
+//! tenant's org-wide setup, the sync configuration that applies to them), kept for a few seconds so that a burst of task-pane calls does not
 //! go to the database each time. An entry is used only while this process has written none of
 //! those tables since it was read (every write below bumps one counter; a cache checks it), and
 //! never after its time to live, which bounds how long another instance's write goes unseen.
@@ -18,7 +18,8 @@ pub fn generation() -> u64 {
     IDENTITY_WRITES.load(Ordering::Acquire)
 }
 
-/// Called after each write to tenants, users, connections or org-wide setups.
+/// Called after each write to tenants, users, connections, org-wide setups or sync
+/// configurations and their assignments.
 pub(super) fn written() {
     IDENTITY_WRITES.fetch_add(1, Ordering::AcqRel);
 }

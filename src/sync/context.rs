@@ -6,17 +6,26 @@ use crate::graph::access::MailboxToken;
 use crate::ids::UserId;
 use crate::state::AppState;
 use crate::storage::mailbox_watches::{self, Watch};
-use crate::storage::{StorageError, sync_configs, tenants, users};
+use crate::storage::{StorageError, fresh, sync_configs, tenants, users};
 
-/// The policies of the sync configuration that applies to the rep.
+/// The policies of the sync configuration that applies to the rep: read from the database at
+/// most once in a few seconds (the task pane's every call asks), and again at once after this
+/// process changes a configuration, an assignment or the rep's groups.
 pub async fn policy_for(state: &AppState, user: &users::User) -> Result<Policy, StorageError> {
+    let generation = fresh::generation();
+    if let Some(known) = state.policies.get(&user.id, generation).await {
+        return Ok(known);
+    }
     let groups: Vec<&str> = user.entra_groups.iter().map(String::as_str).collect();
     let config =
         sync_configs::resolve_for_user(&state.db, &user.tenant_id, &user.entra_object_id, &groups)
             .await?;
-    Ok(Policy::from_settings(
-        config.as_ref().map(|c| &c.settings.0),
-    ))
+    let policy = Policy::from_settings(config.as_ref().map(|c| &c.settings.0));
+    state
+        .policies
+        .insert(user.id.clone(), generation, policy.clone())
+        .await;
+    Ok(policy)
 }
 
 /// A Graph token for the rep's mailbox, when the tenant's access mode gives one (the sync falls

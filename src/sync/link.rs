@@ -25,8 +25,7 @@ use crate::salesforce::EventShape;
 use crate::salesforce::session::Session;
 use crate::state::AppState;
 use crate::storage;
-use crate::storage::event_links::written::AsWritten;
-use crate::storage::event_links::{self, EventLink, LinkState, Written};
+use crate::storage::event_links::{self, AsWritten, EventLink, LinkState, Written};
 use crate::storage::history::{self, Actor, NewEntry};
 
 /// What the org has for the addresses a run looked up (`sync::attendees`).
@@ -266,20 +265,18 @@ impl Run<'_> {
         decision: Option<Decision>,
     ) -> anyhow::Result<()> {
         let (db, link, source) = (&self.state.db, self.link, &write.source);
+        let (start, end) = write.fields.span;
         let done = Written::Salesforce {
             event_id: id,
             hash: &write.fields.hash,
             modstamp: "",
+            meeting: AsWritten {
+                start,
+                end,
+                who_ids_left_out: i64::try_from(write.fields.who_ids_dropped).unwrap_or(0),
+            },
         };
         event_links::record_written(db, &link.id, done, storage::now()).await?;
-        let (start, end) = write.fields.span;
-        let who_ids_left_out = i64::try_from(write.fields.who_ids_dropped).unwrap_or(0);
-        let as_written = AsWritten {
-            start,
-            end,
-            who_ids_left_out,
-        };
-        event_links::written::record(db, &link.id, as_written).await?;
         if let Some(decision) = decision {
             let detail = json!({ "salesforce_event_id": id, "after": &write.fields.fields });
             self.record(decision, detail).await?;

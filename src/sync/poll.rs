@@ -80,7 +80,8 @@ impl Job for PollMailbox {
             .map(|link| (link.outlook_event_id.clone(), link))
             .collect();
         let gone = gone(&round, &links, window);
-        let (deletions, linked) = (gone.len(), links.values().filter(|l| deletable(l)).count());
+        let deletions = gone.iter().filter(|l| deletable(l)).count();
+        let linked = links.values().filter(|l| deletable(l)).count();
         if !watch.deletions_released && policy::breaker_trips(deletions, linked) {
             tracing::warn!(user = %user_id, deletions, linked, "the deletion circuit breaker holds this user's sync");
             let held = i64::try_from(deletions).unwrap_or(i64::MAX);
@@ -88,16 +89,8 @@ impl Job for PollMailbox {
             mailbox_watches::hold(&state.db, &user_id, code, held, next, now).await?;
             return Ok(());
         }
-        // Every selected link whose meeting the round saw go may now be settled by its sync.
-        let mut seen: Vec<&str> = round
-            .items
-            .iter()
-            .filter(|item| item.get("@removed").is_some())
-            .filter_map(|item| item["id"].as_str().and_then(|id| links.get(id)))
-            .filter(|link| link.selected)
-            .map(|link| link.id.as_str())
-            .collect();
-        seen.extend(gone.iter().copied());
+        // Every link whose meeting the round saw go may now be settled by its sync.
+        let seen: Vec<&str> = gone.iter().map(|link| link.id.as_str()).collect();
         event_links::removals::mark_seen(&state.db, &seen).await?;
         dispatch(state, &user_id, &policy, &links, &round.items, &gone).await?;
         let done = Round {
@@ -141,20 +134,20 @@ fn deletable(link: &EventLink) -> bool {
     link.selected && link.salesforce_event_id.is_some()
 }
 
-/// The links whose Salesforce Events the round would delete: those of its `@removed` items,
-/// and, in a full round (which lists what is there, never what went), those whose meetings
-/// fall in the window and are not listed.
+/// The selected links whose meetings the round saw go: those of its `@removed` items, and, in
+/// a full round (which lists what is there, never what went), those with an Event whose
+/// meetings fall in the window and are not listed.
 fn gone<'l>(
     round: &ReadRound,
     links: &'l HashMap<String, EventLink>,
     window: (chrono::DateTime<chrono::Utc>, chrono::DateTime<chrono::Utc>),
-) -> Vec<&'l str> {
+) -> Vec<&'l EventLink> {
     let removed = round
         .items
         .iter()
         .filter(|item| item.get("@removed").is_some())
         .filter_map(|item| item["id"].as_str().and_then(|id| links.get(id)));
-    let mut gone: Vec<&EventLink> = removed.filter(|link| deletable(link)).collect();
+    let mut gone: Vec<&EventLink> = removed.filter(|link| link.selected).collect();
     if round.full {
         let listed: std::collections::HashSet<&str> = round
             .items
@@ -171,7 +164,7 @@ fn gone<'l>(
     }
     gone.sort_by(|a, b| a.id.cmp(&b.id));
     gone.dedup_by(|a, b| a.id == b.id);
-    gone.into_iter().map(|link| link.id.as_str()).collect()
+    gone
 }
 
 struct ReadRound {
@@ -191,37 +184,23 @@ async fn read_round(
 ) -> Result<ReadRound, DeltaError> {
     let start = || state.graph.delta_start(mailbox, window.0, window.1);
     let same_window = watch.window_start == Some(window.0) && watch.window_end == Some(window.1);
-    let (mut url, mut full) = match (&watch.delta_link, same_window) {
+    let (url, mut full) = match (&watch.delta_link, same_window) {
         (Some(link), true) => (link.clone(), false),
         _ => (start(), true),
     };
-    let mut items = Vec::new();
-    let mut restarted = false;
-    loop {
-        match state.graph.delta_page(mailbox, &url).await {
-            Ok(page) => {
-                items.extend(page.items);
-                match (page.next_link, page.delta_link) {
-                    (Some(next), _) => url = next,
-                    (None, delta_link) => {
-                        return Ok(ReadRound {
-                            items,
-                            delta_link,
-                            full,
-                        });
-                    }
-                }
-            }
-            Err(DeltaError::Gone) if !restarted => {
-                tracing::info!(user = %watch.user_id, "Graph forgot the delta round; reading the window again");
-                restarted = true;
-                full = true;
-                items.clear();
-                url = start();
-            }
-            Err(error) => return Err(error),
+    let round = match state.graph.delta_round(mailbox, &url).await {
+        Err(DeltaError::Gone) => {
+            tracing::info!(user = %watch.user_id, "Graph forgot the delta round; reading the window again");
+            full = true;
+            state.graph.delta_round(mailbox, &start()).await?
         }
-    }
+        read => read?,
+    };
+    Ok(ReadRound {
+        items: round.items,
+        delta_link: round.delta_link,
+        full,
+    })
 }
 
 /// Queues what the round's changes call for.
@@ -231,7 +210,7 @@ async fn dispatch(
     policy: &Policy,
     links: &HashMap<String, EventLink>,
     items: &[Value],
-    gone: &[&str],
+    gone: &[&EventLink],
 ) -> anyhow::Result<()> {
     let sync = |link: &EventLink| SyncEvent {
         user_id: user_id.to_string(),
@@ -244,10 +223,8 @@ async fn dispatch(
             continue;
         };
         let link = links.get(id);
+        // (What went is settled below, with what a full round found gone.)
         if item.get("@removed").is_some() {
-            if let Some(link) = link.filter(|l| l.selected) {
-                syncs.push(sync(link));
-            }
             continue;
         }
         let tagged = item["categories"].as_array().is_some_and(|c| {
@@ -309,8 +286,7 @@ async fn dispatch(
         event_links::by_scope::select(&state.db, user_id, &by_scope, job_for, storage::now())
             .await?;
     }
-    // What a full round found gone (the `@removed` ones are queued above).
-    for link in links.values().filter(|l| gone.contains(&l.id.as_str())) {
+    for link in gone {
         if !syncs
             .iter()
             .any(|s| s.outlook_event_id == link.outlook_event_id)

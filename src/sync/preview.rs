@@ -65,17 +65,12 @@ pub async fn preview(
         .await
         .ok_or(PreviewError::Mailbox)?;
     let window = policy.window(storage::now());
-    let mut url = state.graph.delta_start(&mailbox, window.0, window.1);
-    let mut items = Vec::new();
-    loop {
-        let page = state.graph.delta_page(&mailbox, &url).await?;
-        items.extend(page.items);
-        match page.next_link {
-            Some(next) => url = next,
-            None => break,
-        }
-    }
-    let meetings: Vec<GraphEvent> = items
+    let start = state.graph.delta_start(&mailbox, window.0, window.1);
+    let meetings: Vec<GraphEvent> = state
+        .graph
+        .delta_round(&mailbox, &start)
+        .await?
+        .items
         .into_iter()
         .filter(|i| i.get("@removed").is_none())
         .filter_map(|i| serde_json::from_value(i).ok())

@@ -49,12 +49,15 @@ impl Run<'_> {
             storage::now(),
         )
         .await?;
-        // What changed in the series shows in delta, occurrence by occurrence (a cancelled one
-        // as removed, a series edit as each one changed): a round reads it.
-        let poll = PollMailbox {
-            user_id: link.user_id.to_string(),
-        };
-        state.queue.enqueue(&poll).await?;
+        // When the series itself changed, what changed shows in delta, occurrence by occurrence
+        // (a cancelled one as removed, a series edit as each one changed): a round reads it. A
+        // series unchanged since (the poll asking for a new occurrence's link) needs no round.
+        if master.change_key != link.outlook_change_key {
+            let poll = PollMailbox {
+                user_id: link.user_id.to_string(),
+            };
+            state.queue.enqueue(&poll).await?;
+        }
         if adopted > 0 {
             state.queue.notify();
             let detail = json!({ "occurrences": occurrences.len(), "queued": adopted });

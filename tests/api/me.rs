@@ -1,7 +1,8 @@
 //! `GET /api/v1/me`: the rep as outforce knows them, including the sync configuration that
 //! applies to them (their own assignment, else their group's, else the tenant's default).
 
-use outforce::storage::sync_configs::{self, Principal};
+use outforce::storage::sync_configs::Principal;
+use outforce::storage::sync_configs::audited::{self, Draft};
 use outforce::storage::{tenants, users};
 use outforce_sandbox::entra::TokenSpec;
 use serde_json::{Value, json};
@@ -49,22 +50,43 @@ async fn me_names_the_tenant_the_rep_and_the_sync_configuration_that_applies() {
         .unwrap();
     let now = outforce::storage::now();
     let default_settings = json!({ "events": "selected_only" });
-    sync_configs::create(db, &tenant_row.id, "Everyone", true, &default_settings, now)
-        .await
-        .unwrap();
-    let emea = sync_configs::create(
+    audited::create(
         db,
         &tenant_row.id,
-        "EMEA",
-        false,
-        &json!({ "events": "all" }),
+        Draft {
+            name: "Everyone",
+            is_default: true,
+            settings: &default_settings,
+        },
+        "admin",
         now,
     )
     .await
     .unwrap();
-    sync_configs::assign(db, &emea.id, Principal::Group(SALES_EMEA), 10, now)
-        .await
-        .unwrap();
+    let emea = audited::create(
+        db,
+        &tenant_row.id,
+        Draft {
+            name: "EMEA",
+            is_default: false,
+            settings: &json!({ "events": "all" }),
+        },
+        "admin",
+        now,
+    )
+    .await
+    .unwrap();
+    audited::assign(
+        db,
+        &tenant_row.id,
+        &emea.id,
+        Principal::Group(SALES_EMEA),
+        10,
+        "admin",
+        now,
+    )
+    .await
+    .unwrap();
 
     let outside = me(Vec::new()).await;
     assert_eq!(outside["sync_config"]["name"], "Everyone");

@@ -19,8 +19,11 @@ fn next_monday() -> NaiveDate {
     day
 }
 
+/// A weekly series with an attendee, so that anything outforce wrote to it that attendees see
+/// would have Exchange mail them.
 fn weekly(first: NaiveDate, count: u32) -> Value {
     json!({
+        "attendees": [{ "type": "required", "emailAddress": { "address": "buyer@customer.example", "name": "Buyer" } }],
         "start": { "dateTime": format!("{first}T09:00:00"), "timeZone": "UTC" },
         "end": { "dateTime": format!("{first}T09:30:00"), "timeZone": "UTC" },
         "recurrence": {

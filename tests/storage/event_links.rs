@@ -13,6 +13,15 @@ on_both_databases!(
     a_batch_of_links_is_read_in_one_query_with_its_series_and_spans,
 );
 
+/// When a written meeting takes place.
+fn span() -> event_links::AsWritten {
+    event_links::AsWritten {
+        start: later(60),
+        end: later(120),
+        who_ids_left_out: 0,
+    }
+}
+
 fn selection<'a>(user_id: &'a UserId, who: &'a [&'a str]) -> Selection<'a> {
     Selection {
         user_id,
@@ -90,6 +99,7 @@ async fn writes_record_hashes_and_markers_per_side(db: Db) {
         event_id: "00U000000000001EAA",
         hash: "sf-hash-1",
         modstamp: "2026-11-22T09:00:01.000+0000",
+        meeting: span(),
     };
     event_links::record_written(&db, &link.id, written, later(2))
         .await
@@ -149,6 +159,7 @@ async fn a_salesforce_event_belongs_to_one_link(db: Db) {
         event_id: "00U000000000001EAA",
         hash: "h",
         modstamp: "m",
+        meeting: span(),
     };
     event_links::record_written(&db, &first.id, written, later(1))
         .await
@@ -234,12 +245,17 @@ async fn a_batch_of_links_is_read_in_one_query_with_its_series_and_spans(db: Db)
         .await
         .unwrap();
     let (start, end) = (later(60), later(120));
-    let written = event_links::written::AsWritten {
-        start,
-        end,
-        who_ids_left_out: 2,
+    let written = Written::Salesforce {
+        event_id: "00U000000000009EAA",
+        hash: "h",
+        modstamp: "m",
+        meeting: event_links::AsWritten {
+            start,
+            end,
+            who_ids_left_out: 2,
+        },
     };
-    event_links::written::record(&db, &ids[1].1.id, written)
+    event_links::record_written(&db, &ids[1].1.id, written, later(1))
         .await
         .unwrap();
 

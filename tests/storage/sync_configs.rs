@@ -1,3 +1,4 @@
+use outforce::storage::sync_configs::audited::{self, Draft};
 use outforce::storage::sync_configs::{self, Principal};
 use outforce::storage::{Db, StorageError};
 use serde_json::json;
@@ -16,28 +17,69 @@ on_both_databases!(
 async fn configs_are_named_once_per_tenant_with_one_default(db: Db) {
     let (tenant, _) = seed_user(&db, "oid-1").await;
     let settings = json!({ "event_direction": "outlook_to_salesforce" });
-    let default = sync_configs::create(&db, &tenant.id, "Everyone", true, &settings, t0())
-        .await
-        .unwrap();
+    let default = audited::create(
+        &db,
+        &tenant.id,
+        Draft {
+            name: "Everyone",
+            is_default: true,
+            settings: &settings,
+        },
+        "admin",
+        t0(),
+    )
+    .await
+    .unwrap();
     assert_eq!(default.version, 1);
     assert!(default.is_default);
     assert_eq!(default.settings.0, settings);
 
-    let same_name = sync_configs::create(&db, &tenant.id, "Everyone", false, &settings, t0()).await;
+    let same_name = audited::create(
+        &db,
+        &tenant.id,
+        Draft {
+            name: "Everyone",
+            is_default: false,
+            settings: &settings,
+        },
+        "admin",
+        t0(),
+    )
+    .await;
     assert!(
         matches!(same_name, Err(StorageError::Conflict(_))),
         "{same_name:?}"
     );
-    let second_default =
-        sync_configs::create(&db, &tenant.id, "Sales", true, &settings, t0()).await;
+    let second_default = audited::create(
+        &db,
+        &tenant.id,
+        Draft {
+            name: "Sales",
+            is_default: true,
+            settings: &settings,
+        },
+        "admin",
+        t0(),
+    )
+    .await;
     assert!(
         matches!(second_default, Err(StorageError::Conflict(_))),
         "{second_default:?}"
     );
 
-    let sales = sync_configs::create(&db, &tenant.id, "Sales", false, &settings, t0())
-        .await
-        .unwrap();
+    let sales = audited::create(
+        &db,
+        &tenant.id,
+        Draft {
+            name: "Sales",
+            is_default: false,
+            settings: &settings,
+        },
+        "admin",
+        t0(),
+    )
+    .await
+    .unwrap();
     let names: Vec<_> = sync_configs::list_for_tenant(&db, &tenant.id)
         .await
         .unwrap()
@@ -53,14 +95,30 @@ async fn configs_are_named_once_per_tenant_with_one_default(db: Db) {
 
 async fn settings_update_needs_the_current_version(db: Db) {
     let (tenant, _) = seed_user(&db, "oid-1").await;
-    let config = sync_configs::create(&db, &tenant.id, "Sales", false, &json!({}), t0())
-        .await
-        .unwrap();
-    let updated = sync_configs::update_settings(
+    let config = audited::create(
         &db,
+        &tenant.id,
+        Draft {
+            name: "Sales",
+            is_default: false,
+            settings: &json!({}),
+        },
+        "admin",
+        t0(),
+    )
+    .await
+    .unwrap();
+    let updated = audited::update(
+        &db,
+        &tenant.id,
         &config.id,
         1,
-        &json!({ "window_days_ahead": 28 }),
+        Draft {
+            name: "Sales",
+            is_default: false,
+            settings: &json!({ "window_days_ahead": 28 }),
+        },
+        "admin",
         later(1),
     )
     .await
@@ -69,12 +127,38 @@ async fn settings_update_needs_the_current_version(db: Db) {
     assert_eq!(updated.updated_at, later(1));
 
     // A second admin who also read version 1 is told, not silently overwritten.
-    let stale = sync_configs::update_settings(&db, &config.id, 1, &json!({}), later(2)).await;
+    let stale = audited::update(
+        &db,
+        &tenant.id,
+        &config.id,
+        1,
+        Draft {
+            name: "Sales",
+            is_default: false,
+            settings: &json!({}),
+        },
+        "admin",
+        later(2),
+    )
+    .await;
     assert!(
         matches!(stale, Err(StorageError::Conflict("version"))),
         "{stale:?}"
     );
-    let missing = sync_configs::update_settings(&db, "missing", 1, &json!({}), later(2)).await;
+    let missing = audited::update(
+        &db,
+        &tenant.id,
+        "missing",
+        1,
+        Draft {
+            name: "Sales",
+            is_default: false,
+            settings: &json!({}),
+        },
+        "admin",
+        later(2),
+    )
+    .await;
     assert!(matches!(missing, Err(StorageError::NotFound)));
 }
 
@@ -84,9 +168,19 @@ async fn user_assignment_beats_groups_which_beat_the_default(db: Db) {
         let db = db.clone();
         let tenant_id = tenant.id.clone();
         async move {
-            sync_configs::create(&db, &tenant_id, name, default, &json!({}), t0())
-                .await
-                .unwrap()
+            audited::create(
+                &db,
+                &tenant_id,
+                Draft {
+                    name,
+                    is_default: default,
+                    settings: &json!({}),
+                },
+                "admin",
+                t0(),
+            )
+            .await
+            .unwrap()
         }
     };
     let everyone = make("Everyone", true).await;
@@ -106,12 +200,28 @@ async fn user_assignment_beats_groups_which_beat_the_default(db: Db) {
     };
 
     assert_eq!(resolve(&["g-emea"]).await.as_deref(), Some("Everyone"));
-    sync_configs::assign(&db, &emea.id, Principal::Group("g-emea"), 20, t0())
-        .await
-        .unwrap();
-    sync_configs::assign(&db, &managers.id, Principal::Group("g-managers"), 10, t0())
-        .await
-        .unwrap();
+    audited::assign(
+        &db,
+        &tenant.id,
+        &emea.id,
+        Principal::Group("g-emea"),
+        20,
+        "admin",
+        t0(),
+    )
+    .await
+    .unwrap();
+    audited::assign(
+        &db,
+        &tenant.id,
+        &managers.id,
+        Principal::Group("g-managers"),
+        10,
+        "admin",
+        t0(),
+    )
+    .await
+    .unwrap();
     assert_eq!(resolve(&["g-emea"]).await.as_deref(), Some("EMEA"));
     assert_eq!(
         resolve(&["g-emea", "g-managers"]).await.as_deref(),
@@ -119,11 +229,13 @@ async fn user_assignment_beats_groups_which_beat_the_default(db: Db) {
     );
     assert_eq!(resolve(&[]).await.as_deref(), Some("Everyone"));
 
-    sync_configs::assign(
+    audited::assign(
         &db,
+        &tenant.id,
         &personal.id,
         Principal::User(&user.entra_object_id),
         100,
+        "admin",
         t0(),
     )
     .await
@@ -134,48 +246,93 @@ async fn user_assignment_beats_groups_which_beat_the_default(db: Db) {
     );
 
     // Re-assigning a principal replaces its assignment.
-    sync_configs::assign(
+    audited::assign(
         &db,
+        &tenant.id,
         &everyone.id,
         Principal::User(&user.entra_object_id),
         100,
+        "admin",
         t0(),
     )
     .await
     .unwrap();
     assert_eq!(resolve(&["g-managers"]).await.as_deref(), Some("Everyone"));
 
-    let missing = sync_configs::assign(&db, "missing", Principal::Group("g"), 1, t0()).await;
+    let missing = audited::assign(
+        &db,
+        &tenant.id,
+        "missing",
+        Principal::Group("g"),
+        1,
+        "admin",
+        t0(),
+    )
+    .await;
     assert!(matches!(missing, Err(StorageError::NotFound)));
 }
 
 async fn unassigned_and_deleted_configs_no_longer_apply(db: Db) {
     let (tenant, user) = seed_user(&db, "oid-1").await;
-    let sales = sync_configs::create(&db, &tenant.id, "Sales", false, &json!({}), t0())
-        .await
-        .unwrap();
-    sync_configs::assign(
+    let sales = audited::create(
         &db,
-        &sales.id,
-        Principal::User(&user.entra_object_id),
-        1,
+        &tenant.id,
+        Draft {
+            name: "Sales",
+            is_default: false,
+            settings: &json!({}),
+        },
+        "admin",
         t0(),
     )
     .await
     .unwrap();
-    sync_configs::assign(&db, &sales.id, Principal::Group("g-sales"), 1, t0())
-        .await
-        .unwrap();
+    audited::assign(
+        &db,
+        &tenant.id,
+        &sales.id,
+        Principal::User(&user.entra_object_id),
+        1,
+        "admin",
+        t0(),
+    )
+    .await
+    .unwrap();
+    audited::assign(
+        &db,
+        &tenant.id,
+        &sales.id,
+        Principal::Group("g-sales"),
+        1,
+        "admin",
+        t0(),
+    )
+    .await
+    .unwrap();
 
     assert!(
-        sync_configs::unassign(&db, &tenant.id, Principal::User(&user.entra_object_id))
-            .await
-            .unwrap()
+        audited::unassign(
+            &db,
+            &tenant.id,
+            &sales.id,
+            Principal::User(&user.entra_object_id),
+            "admin",
+            t0()
+        )
+        .await
+        .unwrap()
     );
     assert!(
-        !sync_configs::unassign(&db, &tenant.id, Principal::User(&user.entra_object_id))
-            .await
-            .unwrap()
+        !audited::unassign(
+            &db,
+            &tenant.id,
+            &sales.id,
+            Principal::User(&user.entra_object_id),
+            "admin",
+            t0()
+        )
+        .await
+        .unwrap()
     );
     let via_group =
         sync_configs::resolve_for_user(&db, &tenant.id, &user.entra_object_id, &["g-sales"])
@@ -183,8 +340,16 @@ async fn unassigned_and_deleted_configs_no_longer_apply(db: Db) {
             .unwrap();
     assert_eq!(via_group.map(|c| c.name).as_deref(), Some("Sales"));
 
-    assert!(sync_configs::delete(&db, &sales.id).await.unwrap());
-    assert!(!sync_configs::delete(&db, &sales.id).await.unwrap());
+    assert!(
+        audited::delete(&db, &tenant.id, &sales.id, "admin", t0())
+            .await
+            .unwrap()
+    );
+    assert!(
+        !audited::delete(&db, &tenant.id, &sales.id, "admin", t0())
+            .await
+            .unwrap()
+    );
     let none = sync_configs::resolve_for_user(&db, &tenant.id, &user.entra_object_id, &["g-sales"])
         .await
         .unwrap();
@@ -195,7 +360,6 @@ async fn unassigned_and_deleted_configs_no_longer_apply(db: Db) {
 }
 
 async fn an_admins_changes_are_kept_in_the_audit_trail_in_order(db: Db) {
-    use outforce::storage::sync_configs::audited::{self, Draft};
     let (tenant, user) = seed_user(&db, "oid-1").await;
     let other_tenant = outforce::storage::tenants::upsert(
         &db,

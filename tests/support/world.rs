@@ -271,12 +271,15 @@ impl World {
     pub async fn default_policy(&self, settings: Value) {
         let db = &self.app.state.db;
         let user = self.user(REP_A).await;
-        outforce::storage::sync_configs::create(
+        outforce::storage::sync_configs::audited::create(
             db,
             &user.tenant_id,
-            "Everyone",
-            true,
-            &settings,
+            outforce::storage::sync_configs::audited::Draft {
+                name: "Everyone",
+                is_default: true,
+                settings: &settings,
+            },
+            "admin",
             outforce::storage::now(),
         )
         .await

@@ -6,7 +6,7 @@ use actix_web::{HttpResponse, web};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::graph::GraphError;
+use super::checks::{Problem, try_mailbox};
 use crate::http::api::graph::MailboxView;
 use crate::http::error::ApiError;
 use crate::http::extract::Admin;
@@ -48,7 +48,7 @@ pub struct GraphCheck {
     #[serde(skip_serializing_if = "Option::is_none")]
     mailbox: Option<MailboxView>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    missing: Option<Missing>,
+    missing: Option<Problem>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -98,25 +98,12 @@ async fn graph(
     admin: &crate::reps::Rep,
     user: &users::User,
 ) -> Result<GraphCheck, ApiError> {
-    match state.graph.for_rep(&admin.tenant, user, None).await {
-        Ok(mailbox) => {
-            let works = state.graph.probe(&mailbox).await;
-            Ok(GraphCheck {
-                status: if works.all_ok() { "ok" } else { "limited" },
-                mailbox: Some(works.into()),
-                missing: None,
-            })
-        }
-        Err(GraphError::Storage(cause)) => Err(cause.into()),
-        Err(error) => Ok(GraphCheck {
-            status: "error",
-            mailbox: None,
-            missing: Some(Missing {
-                code: error.code().to_string(),
-                advice: error.advice().to_string(),
-            }),
-        }),
-    }
+    let tried = try_mailbox(state, &admin.tenant, user).await?;
+    Ok(GraphCheck {
+        status: tried.status,
+        mailbox: tried.mailbox,
+        missing: tried.problem,
+    })
 }
 
 /// Tries Salesforce and Graph for one rep and says what is missing.

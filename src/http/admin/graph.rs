@@ -6,7 +6,7 @@ use actix_web::{HttpResponse, web};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::checks::{Problem, RepRef};
+use super::checks::{Problem, RepRef, try_mailbox};
 use crate::graph::GraphError;
 use crate::http::api::graph::MailboxView;
 use crate::http::error::ApiError;
@@ -114,27 +114,14 @@ pub async fn check(
     let mode = tenant.graph_access_mode;
     let mut reps = Vec::new();
     for user in users::list_for_tenant(&state.db, &tenant.id).await? {
+        let tried = try_mailbox(&state, tenant, &user).await?;
         let mut entry = MailboxCheck {
             rep: RepRef::from(&user),
-            status: "error",
-            mailbox: None,
-            problem: None,
+            status: tried.status,
+            mailbox: tried.mailbox,
+            problem: tried.problem,
             grant: None,
         };
-        match state.graph.for_rep(tenant, &user, None).await {
-            Ok(mailbox) => {
-                let works = state.graph.probe(&mailbox).await;
-                entry.status = if works.all_ok() { "ok" } else { "limited" };
-                entry.mailbox = Some(works.into());
-            }
-            Err(GraphError::Storage(cause)) => return Err(cause.into()),
-            Err(error) => {
-                entry.problem = Some(Problem {
-                    code: error.code(),
-                    advice: error.advice(),
-                });
-            }
-        }
         if mode == GraphAccessMode::Delegated {
             let grant = state.connections.find(&user.id, Provider::Graph).await?;
             entry.grant = Some(grant.map(|g| g.row.status));

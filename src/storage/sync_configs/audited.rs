@@ -110,6 +110,7 @@ pub async fn create(
             .map_err(StorageError::on_unique("configuration name or default"))?;
         record!(tx, tenant_id, &config.id, config.version, actor, "created", &detail, now);
         tx.commit().await?;
+        crate::storage::fresh::written();
         config
     });
     Ok(config)
@@ -152,6 +153,7 @@ pub async fn update(
             record!(tx, tenant_id, &config.id, config.version, actor, "updated", &detail, now);
         }
         tx.commit().await?;
+        crate::storage::fresh::written();
         updated
     });
     match updated {
@@ -186,6 +188,7 @@ pub async fn delete(
             record!(tx, tenant_id, id, version, actor, "deleted", &json!({}), now);
         }
         tx.commit().await?;
+        crate::storage::fresh::written();
         version.is_some()
     });
     Ok(deleted)
@@ -226,6 +229,7 @@ pub async fn assign(
             record!(tx, tenant_id, id, version, actor, "assigned", &detail, now);
         }
         tx.commit().await?;
+        crate::storage::fresh::written();
         version.is_some()
     });
     if assigned {
@@ -262,6 +266,7 @@ pub async fn unassign(
             record!(tx, tenant_id, id, version, actor, "unassigned", &detail, now);
         }
         tx.commit().await?;
+        crate::storage::fresh::written();
         version.is_some()
     });
     Ok(removed)

@@ -14,72 +14,46 @@ on_both_databases!(
     an_admins_changes_are_kept_in_the_audit_trail_in_order,
 );
 
+/// A configuration an admin made at `t0`.
+async fn create(
+    db: &Db,
+    tenant_id: &outforce::ids::TenantId,
+    name: &str,
+    is_default: bool,
+    settings: &serde_json::Value,
+) -> Result<sync_configs::SyncConfig, StorageError> {
+    let draft = Draft {
+        name,
+        is_default,
+        settings,
+    };
+    audited::create(db, tenant_id, draft, "admin", t0()).await
+}
+
 async fn configs_are_named_once_per_tenant_with_one_default(db: Db) {
     let (tenant, _) = seed_user(&db, "oid-1").await;
     let settings = json!({ "event_direction": "outlook_to_salesforce" });
-    let default = audited::create(
-        &db,
-        &tenant.id,
-        Draft {
-            name: "Everyone",
-            is_default: true,
-            settings: &settings,
-        },
-        "admin",
-        t0(),
-    )
-    .await
-    .unwrap();
+    let default = create(&db, &tenant.id, "Everyone", true, &settings)
+        .await
+        .unwrap();
     assert_eq!(default.version, 1);
     assert!(default.is_default);
     assert_eq!(default.settings.0, settings);
 
-    let same_name = audited::create(
-        &db,
-        &tenant.id,
-        Draft {
-            name: "Everyone",
-            is_default: false,
-            settings: &settings,
-        },
-        "admin",
-        t0(),
-    )
-    .await;
+    let same_name = create(&db, &tenant.id, "Everyone", false, &settings).await;
     assert!(
         matches!(same_name, Err(StorageError::Conflict(_))),
         "{same_name:?}"
     );
-    let second_default = audited::create(
-        &db,
-        &tenant.id,
-        Draft {
-            name: "Sales",
-            is_default: true,
-            settings: &settings,
-        },
-        "admin",
-        t0(),
-    )
-    .await;
+    let second_default = create(&db, &tenant.id, "Sales", true, &settings).await;
     assert!(
         matches!(second_default, Err(StorageError::Conflict(_))),
         "{second_default:?}"
     );
 
-    let sales = audited::create(
-        &db,
-        &tenant.id,
-        Draft {
-            name: "Sales",
-            is_default: false,
-            settings: &settings,
-        },
-        "admin",
-        t0(),
-    )
-    .await
-    .unwrap();
+    let sales = create(&db, &tenant.id, "Sales", false, &settings)
+        .await
+        .unwrap();
     let names: Vec<_> = sync_configs::list_for_tenant(&db, &tenant.id)
         .await
         .unwrap()
@@ -95,70 +69,33 @@ async fn configs_are_named_once_per_tenant_with_one_default(db: Db) {
 
 async fn settings_update_needs_the_current_version(db: Db) {
     let (tenant, _) = seed_user(&db, "oid-1").await;
-    let config = audited::create(
-        &db,
-        &tenant.id,
-        Draft {
-            name: "Sales",
-            is_default: false,
-            settings: &json!({}),
-        },
-        "admin",
-        t0(),
-    )
-    .await
-    .unwrap();
-    let updated = audited::update(
-        &db,
-        &tenant.id,
-        &config.id,
-        1,
-        Draft {
-            name: "Sales",
-            is_default: false,
-            settings: &json!({ "window_days_ahead": 28 }),
-        },
-        "admin",
-        later(1),
-    )
-    .await
-    .unwrap();
+    let config = create(&db, &tenant.id, "Sales", false, &json!({}))
+        .await
+        .unwrap();
+    let update = |id: &str, version: i32, settings: serde_json::Value, at| {
+        let (db, tenant_id, id) = (db.clone(), tenant.id.clone(), id.to_string());
+        async move {
+            let draft = Draft {
+                name: "Sales",
+                is_default: false,
+                settings: &settings,
+            };
+            audited::update(&db, &tenant_id, &id, version, draft, "admin", at).await
+        }
+    };
+    let updated = update(&config.id, 1, json!({ "window_days_ahead": 28 }), later(1))
+        .await
+        .unwrap();
     assert_eq!(updated.version, 2);
     assert_eq!(updated.updated_at, later(1));
 
     // A second admin who also read version 1 is told, not silently overwritten.
-    let stale = audited::update(
-        &db,
-        &tenant.id,
-        &config.id,
-        1,
-        Draft {
-            name: "Sales",
-            is_default: false,
-            settings: &json!({}),
-        },
-        "admin",
-        later(2),
-    )
-    .await;
+    let stale = update(&config.id, 1, json!({}), later(2)).await;
     assert!(
         matches!(stale, Err(StorageError::Conflict("version"))),
         "{stale:?}"
     );
-    let missing = audited::update(
-        &db,
-        &tenant.id,
-        "missing",
-        1,
-        Draft {
-            name: "Sales",
-            is_default: false,
-            settings: &json!({}),
-        },
-        "admin",
-        later(2),
-    )
-    .await;
+    let missing = update("missing", 1, json!({}), later(2)).await;
     assert!(matches!(missing, Err(StorageError::NotFound)));
 }
 
@@ -168,19 +105,9 @@ async fn user_assignment_beats_groups_which_beat_the_default(db: Db) {
         let db = db.clone();
         let tenant_id = tenant.id.clone();
         async move {
-            audited::create(
-                &db,
-                &tenant_id,
-                Draft {
-                    name,
-                    is_default: default,
-                    settings: &json!({}),
-                },
-                "admin",
-                t0(),
-            )
-            .await
-            .unwrap()
+            create(&db, &tenant_id, name, default, &json!({}))
+                .await
+                .unwrap()
         }
     };
     let everyone = make("Everyone", true).await;
@@ -274,19 +201,9 @@ async fn user_assignment_beats_groups_which_beat_the_default(db: Db) {
 
 async fn unassigned_and_deleted_configs_no_longer_apply(db: Db) {
     let (tenant, user) = seed_user(&db, "oid-1").await;
-    let sales = audited::create(
-        &db,
-        &tenant.id,
-        Draft {
-            name: "Sales",
-            is_default: false,
-            settings: &json!({}),
-        },
-        "admin",
-        t0(),
-    )
-    .await
-    .unwrap();
+    let sales = create(&db, &tenant.id, "Sales", false, &json!({}))
+        .await
+        .unwrap();
     audited::assign(
         &db,
         &tenant.id,

@@ -417,6 +417,13 @@ async fn the_outlook_event_carries_its_salesforce_id_and_loses_it_when_unselecte
     )
     .await;
     let link = w.settled_link(&id, "synced").await;
+    // The Outlook event is marked a moment after the link records the write.
+    for _ in 0..100 {
+        if stamped(&w) == link["salesforce_event_id"] {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
     assert_eq!(
         stamped(&w),
         link["salesforce_event_id"],

@@ -24,6 +24,9 @@ use crate::connections::ConnectionStore;
 use credential::Credential;
 pub use error::GraphError;
 
+/// The longest `Retry-After` taken as Graph asked; a longer one waits this long.
+pub const MAX_WAIT: Duration = Duration::from_secs(300);
+
 /// What every Graph call of this process shares: the outbound client, our app registration
 /// and its credential, the application tokens per tenant, and the store that keeps delegated
 /// grants. One per process.
@@ -39,6 +42,9 @@ pub struct Graph {
     connections: ConnectionStore,
     /// Per mailbox owner, the slots for requests running at once (`events::MAILBOX_CONCURRENCY`).
     mailbox_slots: moka::future::Cache<String, std::sync::Arc<tokio::sync::Semaphore>>,
+    /// Per mailbox owner, when Graph's last `Retry-After` runs out: Graph throttles an app per
+    /// mailbox, so until then no request of this process is sent to that mailbox.
+    mailbox_holds: moka::future::Cache<String, tokio::time::Instant>,
 }
 
 impl Graph {
@@ -62,6 +68,10 @@ impl Graph {
             // A mailbox idle for a minute gives its slots back (none can be taken then).
             mailbox_slots: moka::future::Cache::builder()
                 .time_to_idle(Duration::from_secs(60))
+                .build(),
+            // A hold outlives no wait we accept.
+            mailbox_holds: moka::future::Cache::builder()
+                .time_to_live(MAX_WAIT)
                 .build(),
         })
     }

@@ -4,6 +4,7 @@
 mod budget;
 mod cli;
 mod event_map;
+mod graph_retry_after;
 mod http;
 mod http_error;
 mod jobs;

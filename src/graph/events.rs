@@ -6,11 +6,12 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::sync::Semaphore;
+use tokio::time::Instant;
 
 use secrecy::ExposeSecret as _;
 
-use super::Graph;
 use super::access::MailboxToken;
+use super::{Graph, MAX_WAIT};
 
 /// What reading an event met.
 #[derive(Debug, thiserror::Error)]
@@ -109,12 +110,15 @@ impl Graph {
     /// Sends `request` with the mailbox's token, asking for immutable ids, and never more than
     /// [`MAILBOX_CONCURRENCY`] at once for one mailbox from this process (Outlook refuses a
     /// fifth with 429). A throttled answer (429, or 503 with `Retry-After`) is
-    /// [`ReadError::Throttled`] with the wait Graph asked for.
+    /// [`ReadError::Throttled`] with the wait Graph asked for, and holds the mailbox: until the
+    /// wait is over, every request to it is [`ReadError::Throttled`] with what is left of the
+    /// wait, unsent (asking again early only prolongs Graph's throttling).
     pub(super) async fn send(
         &self,
         request: reqwest::RequestBuilder,
         mailbox: &MailboxToken,
     ) -> Result<reqwest::Response, ReadError> {
+        self.held(mailbox).await?;
         let slots = self
             .mailbox_slots
             .get_with(mailbox.owner.clone(), async {
@@ -123,7 +127,29 @@ impl Graph {
             .await;
         // The semaphore is never closed, so acquiring cannot fail.
         let _slot = slots.acquire().await.map_err(|_| ReadError::Status(0))?;
-        send_now(request, mailbox).await
+        // A request that waited for a slot may have waited into a hold.
+        self.held(mailbox).await?;
+        let sent = send_now(request, mailbox).await;
+        if let Err(ReadError::Throttled(wait)) = &sent {
+            let until = Instant::now() + *wait;
+            self.mailbox_holds
+                .entry(mailbox.owner.clone())
+                .and_upsert_with(|held| async move {
+                    held.map_or(until, |held| held.into_value().max(until))
+                })
+                .await;
+        }
+        sent
+    }
+
+    /// `Err(Throttled(what is left))` while Graph's last `Retry-After` for the mailbox runs.
+    async fn held(&self, mailbox: &MailboxToken) -> Result<(), ReadError> {
+        match self.mailbox_holds.get(&mailbox.owner).await {
+            Some(until) if until > Instant::now() => {
+                Err(ReadError::Throttled(until - Instant::now()))
+            }
+            _ => Ok(()),
+        }
     }
 }
 
@@ -145,11 +171,20 @@ async fn send_now(
             .headers()
             .get("retry-after")
             .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.trim().parse::<u64>().ok())
-            .map_or(DEFAULT_WAIT, Duration::from_secs);
+            .map_or(DEFAULT_WAIT, retry_after);
         return Err(ReadError::Throttled(wait));
     }
     Ok(response)
+}
+
+/// Graph's `Retry-After`: seconds, possibly fractional (`2.128`).
+pub fn retry_after(header: &str) -> Duration {
+    match header.trim().parse::<f64>() {
+        Ok(seconds) if seconds.is_finite() && seconds >= 0.0 => {
+            Duration::from_secs_f64(seconds).min(MAX_WAIT)
+        }
+        _ => DEFAULT_WAIT,
+    }
 }
 
 /// The single-value extended property that marks an event selected for sync on every device:

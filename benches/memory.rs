@@ -85,7 +85,10 @@ async fn main() {
                 .await
                 .unwrap();
         }
-        let at = |hour: u32| json!({ "dateTime": format!("2026-12-09T{hour:02}:00:00"), "timeZone": "UTC" });
+        // Inside the sync's window whenever the benchmark runs.
+        let day = storage::now().date_naive() + chrono::Days::new(3);
+        let at =
+            |hour: u32| json!({ "dateTime": format!("{day}T{hour:02}:00:00"), "timeZone": "UTC" });
         let event = json!({ "subject": format!("Memory {n}"), "start": at(9), "end": at(10) });
         let id = graph.create_event(&rep, event).unwrap();
         let linked = client

@@ -16,6 +16,7 @@ use serde_json::json;
 
 use crate::child;
 use crate::db::{self, Backend};
+use crate::helpers::{day, today_plus};
 use crate::world::{REP_A, World, world_with};
 
 const MEETINGS: usize = 1000;
@@ -128,8 +129,8 @@ impl World {
             "sync": true,
             "meeting": {
                 "subject": subject(n),
-                "start": format!("2026-12-{:02}T{:02}:{:02}:00Z", 3 + n / 60, 8 + (n / 6) % 10, (n % 6) * 10),
-                "end": format!("2026-12-{:02}T{:02}:{:02}:00Z", 3 + n / 60, 8 + (n / 6) % 10, (n % 6) * 10 + 5),
+                "start": today_plus(day(n / 60) - 3, &format!("T{:02}:{:02}:00Z", 8 + (n / 6) % 10, (n % 6) * 10)),
+                "end": today_plus(day(n / 60) - 3, &format!("T{:02}:{:02}:00Z", 8 + (n / 6) % 10, (n % 6) * 10 + 5)),
             },
         });
         let path = format!("/api/v1/events/{}/link", outlook_id(n));

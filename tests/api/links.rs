@@ -5,6 +5,7 @@ use outforce::storage::jobs;
 use reqwest::Method;
 use serde_json::{Value, json};
 
+use crate::helpers::today_plus;
 use crate::world::{REP_A, REP_B, World, world_with};
 
 /// A world whose service runs no workers: what a request queued stays in the queue to be seen.
@@ -21,8 +22,8 @@ fn contact(n: usize) -> String {
 fn meeting() -> Value {
     json!({
         "subject": "Quarterly review",
-        "start": "2026-12-03T14:00:00Z",
-        "end": "2026-12-03T15:00:00+00:00",
+        "start": today_plus(-3, "T14:00:00Z"),
+        "end": today_plus(-3, "T15:00:00+00:00"),
         "time_zone": "W. Europe Standard Time",
         "location": "Room 4",
         "attendees": [{ "email": "Jane.Doe@acme.example", "name": "Jane Doe" }],
@@ -144,7 +145,7 @@ async fn salesforce_limits_are_enforced_with_the_rule_named() {
 async fn a_meeting_that_cannot_be_synced_is_refused_naming_the_field() {
     let w = world().await;
     let mut backwards = meeting();
-    backwards["end"] = json!("2026-12-03T13:00:00Z");
+    backwards["end"] = json!(today_plus(-3, "T13:00:00Z"));
     let mut bad_address = meeting();
     bad_address["attendees"] = json!([{ "email": "jane@acme.example" }, { "email": "no address" }]);
     let mut long = meeting();

@@ -8,7 +8,7 @@ use outforce::storage::event_links::LinkState;
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::helpers::free_port;
+use crate::helpers::{free_port, today_plus};
 use crate::world::{REP_A, World, world_with};
 
 /// A world whose service Graph can notify (plain HTTP on loopback, as the sandbox allows for
@@ -44,8 +44,8 @@ impl World {
     pub(crate) fn meeting_in_outlook(&self, subject: &str, extra: Value) -> String {
         let mut event = json!({
             "subject": subject,
-            "start": { "dateTime": "2026-12-08T15:00:00", "timeZone": "UTC" },
-            "end": { "dateTime": "2026-12-08T16:00:00", "timeZone": "UTC" },
+            "start": { "dateTime": today_plus(2, "T15:00:00"), "timeZone": "UTC" },
+            "end": { "dateTime": today_plus(2, "T16:00:00"), "timeZone": "UTC" },
             "location": { "displayName": "Room 1" },
         });
         for (key, value) in extra.as_object().unwrap() {
@@ -168,8 +168,8 @@ async fn an_outlook_edit_reaches_salesforce_through_the_notification() {
         json!({
             "subject": "Pipeline review (moved)",
             "location": { "displayName": "Room 9" },
-            "start": { "dateTime": "2026-12-09T10:00:00", "timeZone": "UTC" },
-            "end": { "dateTime": "2026-12-09T11:00:00", "timeZone": "UTC" },
+            "start": { "dateTime": today_plus(3, "T10:00:00"), "timeZone": "UTC" },
+            "end": { "dateTime": today_plus(3, "T11:00:00"), "timeZone": "UTC" },
         }),
     );
     let events = w
@@ -178,7 +178,10 @@ async fn an_outlook_edit_reaches_salesforce_through_the_notification() {
         })
         .await;
     assert_eq!(events[0]["Location"], "Room 9");
-    assert_eq!(events[0]["StartDateTime"], "2026-12-09T10:00:00.000+0000");
+    assert_eq!(
+        events[0]["StartDateTime"],
+        today_plus(3, "T10:00:00.000+0000")
+    );
     // Each decision is kept, with what the edit changed (recorded a moment after Salesforce
     // took it).
     let mut history = w.history(&id).await;

@@ -8,6 +8,7 @@ use reqwest::Method;
 use serde_json::{Value, json};
 
 use super::outlook_changes::watched;
+use crate::helpers::today_plus;
 use crate::world::{REP_A, World, attendees};
 
 impl World {
@@ -89,8 +90,8 @@ async fn an_attendee_added_in_outlook_who_matches_one_contact_is_related_and_unr
         "sync": true,
         "meeting": {
             "subject": "Renewal",
-            "start": "2026-12-08T15:00:00Z",
-            "end": "2026-12-08T16:00:00Z",
+            "start": today_plus(2, "T15:00:00Z"),
+            "end": today_plus(2, "T16:00:00Z"),
             "attendees": [{ "email": "ann@acme.example" }, { "email": "carl@acme.example" }],
         },
     });

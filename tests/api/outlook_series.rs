@@ -2,21 +2,31 @@
 //! cancelled occurrence touching only its own Event, a series edit all of them, an occurrence
 //! added to the series given its own, and unselecting the series removing them all.
 
-use chrono::{Datelike, Duration, NaiveDate, Utc};
+use chrono::{Datelike, Duration, NaiveDate, Utc, Weekday};
 use reqwest::Method;
 use serde_json::{Value, json};
 
 use super::outlook_changes::watched;
 use crate::world::{REP_A, World};
 
-/// The Monday at least two days ahead: every occurrence of a short weekly series from it is
-/// inside the sync's window (28 days ahead).
-fn next_monday() -> NaiveDate {
-    let mut day = Utc::now().date_naive() + Duration::days(2);
-    while day.weekday() != chrono::Weekday::Mon {
-        day += Duration::days(1);
+/// Tomorrow: four weekly occurrences from it end 22 days ahead, inside the sync's window (28
+/// days ahead) whatever day the suite runs on. (A series from "next Monday" ran past the window
+/// when the suite ran on a Sunday.)
+fn tomorrow() -> NaiveDate {
+    Utc::now().date_naive() + Duration::days(1)
+}
+
+/// Outlook's name of `day`'s weekday, as a weekly pattern's `daysOfWeek` lists it.
+fn weekday_name(day: NaiveDate) -> &'static str {
+    match day.weekday() {
+        Weekday::Mon => "monday",
+        Weekday::Tue => "tuesday",
+        Weekday::Wed => "wednesday",
+        Weekday::Thu => "thursday",
+        Weekday::Fri => "friday",
+        Weekday::Sat => "saturday",
+        Weekday::Sun => "sunday",
     }
-    day
 }
 
 /// A weekly series with an attendee, so that anything outforce wrote to it that attendees see
@@ -27,7 +37,7 @@ fn weekly(first: NaiveDate, count: u32) -> Value {
         "start": { "dateTime": format!("{first}T09:00:00"), "timeZone": "UTC" },
         "end": { "dateTime": format!("{first}T09:30:00"), "timeZone": "UTC" },
         "recurrence": {
-            "pattern": { "type": "weekly", "interval": 1, "daysOfWeek": ["monday"], "firstDayOfWeek": "sunday" },
+            "pattern": { "type": "weekly", "interval": 1, "daysOfWeek": [weekday_name(first)], "firstDayOfWeek": "sunday" },
             "range": { "type": "numbered", "startDate": first.to_string(), "numberOfOccurrences": count, "recurrenceTimeZone": "UTC" }
         }
     })
@@ -80,7 +90,7 @@ fn at(day: NaiveDate, time: &str) -> String {
 async fn a_selected_series_is_one_event_per_occurrence_and_a_moved_or_cancelled_one_touches_only_its_own()
  {
     let w = watched(3600, true).await;
-    let first = next_monday();
+    let first = tomorrow();
     let master = w.meeting_in_outlook("Weekly pipeline", weekly(first, 4));
     w.select_in_pane(&master).await;
     let events = w.events_until("wrote the series", |e| e.len() == 4).await;
@@ -104,16 +114,16 @@ async fn a_selected_series_is_one_event_per_occurrence_and_a_moved_or_cancelled_
     }
     let before = World::starts(&events);
 
-    // The second occurrence moves to Tuesday: its Event alone follows.
-    let tuesday = first + Duration::days(8);
+    // The second occurrence moves a day later: its Event alone follows.
+    let day_later = first + Duration::days(8);
     w.edit_in_outlook(
         &occurrences[1],
         json!({
-            "start": { "dateTime": format!("{tuesday}T14:00:00"), "timeZone": "UTC" },
-            "end": { "dateTime": format!("{tuesday}T14:30:00"), "timeZone": "UTC" },
+            "start": { "dateTime": format!("{day_later}T14:00:00"), "timeZone": "UTC" },
+            "end": { "dateTime": format!("{day_later}T14:30:00"), "timeZone": "UTC" },
         }),
     );
-    let moved = at(tuesday, "14:00:00");
+    let moved = at(day_later, "14:00:00");
     let events = w
         .events_until("moved the occurrence", |e| {
             World::starts(e).get(&event_ids[1]) == Some(&moved)
@@ -165,7 +175,7 @@ async fn a_selected_series_is_one_event_per_occurrence_and_a_moved_or_cancelled_
 #[tokio::test]
 async fn an_occurrence_added_to_a_selected_series_gets_its_own_event() {
     let w = watched(3600, true).await;
-    let first = next_monday();
+    let first = tomorrow();
     let master = w.meeting_in_outlook("Standup", weekly(first, 2));
     w.select_in_pane(&master).await;
     w.events_until("wrote the series", |e| e.len() == 2).await;

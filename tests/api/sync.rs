@@ -6,6 +6,7 @@ use std::time::Duration;
 use reqwest::Method;
 use serde_json::{Value, json};
 
+use crate::helpers::today_plus;
 use crate::world::{REP_A, World, world};
 
 const MEETING: &str = "AAMkADk0-sync_1=";
@@ -38,8 +39,13 @@ impl World {
 
     /// The pane's meeting at the usual hour (Dec 5, 17:00 to 18:00 UTC), related to nobody.
     async fn put_plain_meeting(&self, subject: &str) -> Value {
-        self.put_meeting(subject, "2026-12-05T17:00:00Z", "2026-12-05T18:00:00Z", &[])
-            .await
+        self.put_meeting(
+            subject,
+            &today_plus(-1, "T17:00:00Z"),
+            &today_plus(-1, "T18:00:00Z"),
+            &[],
+        )
+        .await
     }
 
     /// The link of `id` once its state is `want`.
@@ -73,8 +79,8 @@ async fn a_selected_meeting_becomes_one_salesforce_event_updated_in_place() {
     );
     w.put_meeting(
         "Quarterly review",
-        "2026-12-03T17:00:00Z",
-        "2026-12-03T18:00:00Z",
+        &today_plus(-3, "T17:00:00Z"),
+        &today_plus(-3, "T18:00:00Z"),
         &[&jane],
     )
     .await;
@@ -84,7 +90,7 @@ async fn a_selected_meeting_becomes_one_salesforce_event_updated_in_place() {
     let event = &events[0];
     assert_eq!(link["salesforce_event_id"], event["Id"]);
     assert_eq!(event["Subject"], "Quarterly review");
-    assert_eq!(event["StartDateTime"], "2026-12-03T17:00:00.000+0000");
+    assert_eq!(event["StartDateTime"], today_plus(-3, "T17:00:00.000+0000"));
     assert_eq!(
         event["OwnerId"],
         w.sf_user_a.as_str(),
@@ -99,8 +105,8 @@ async fn a_selected_meeting_becomes_one_salesforce_event_updated_in_place() {
     // Moved in Outlook: the same Event moves.
     w.put_meeting(
         "Quarterly review",
-        "2026-12-04T17:00:00Z",
-        "2026-12-04T18:30:00Z",
+        &today_plus(-2, "T17:00:00Z"),
+        &today_plus(-2, "T18:30:00Z"),
         &[&jane],
     )
     .await;
@@ -108,7 +114,10 @@ async fn a_selected_meeting_becomes_one_salesforce_event_updated_in_place() {
     assert_eq!(moved["salesforce_event_id"], link["salesforce_event_id"]);
     let events = w.events();
     assert_eq!(events.len(), 1, "updated, not created again");
-    assert_eq!(events[0]["EndDateTime"], "2026-12-04T18:30:00.000+0000");
+    assert_eq!(
+        events[0]["EndDateTime"],
+        today_plus(-2, "T18:30:00.000+0000")
+    );
 }
 
 #[tokio::test]
@@ -117,8 +126,8 @@ async fn unselecting_deletes_the_event_and_selecting_again_writes_one() {
     w.connect(REP_A).await;
     w.put_meeting(
         "Intro call",
-        "2026-12-03T17:00:00Z",
-        "2026-12-03T17:30:00Z",
+        &today_plus(-3, "T17:00:00Z"),
+        &today_plus(-3, "T17:30:00Z"),
         &[],
     )
     .await;
@@ -141,8 +150,8 @@ async fn unselecting_deletes_the_event_and_selecting_again_writes_one() {
     assert!(w.events().is_empty(), "the Event is deleted");
     w.put_meeting(
         "Intro call",
-        "2026-12-03T17:00:00Z",
-        "2026-12-03T17:30:00Z",
+        &today_plus(-3, "T17:00:00Z"),
+        &today_plus(-3, "T17:30:00Z"),
         &[],
     )
     .await;
@@ -308,8 +317,8 @@ impl World {
         let mut event = json!({
             "subject": "Board prep",
             "body": { "contentType": "text", "content": "Numbers for the board" },
-            "start": { "dateTime": "2026-12-07T09:00:00", "timeZone": "W. Europe Standard Time" },
-            "end": { "dateTime": "2026-12-07T10:00:00", "timeZone": "W. Europe Standard Time" },
+            "start": { "dateTime": today_plus(1, "T09:00:00"), "timeZone": "W. Europe Standard Time" },
+            "end": { "dateTime": today_plus(1, "T10:00:00"), "timeZone": "W. Europe Standard Time" },
             "showAs": "free",
             "sensitivity": "private",
         });
@@ -341,8 +350,8 @@ async fn the_event_is_written_as_outlook_holds_it_with_the_panes_newer_edits_ove
     w.put_link_for(
         &id,
         "Board prep",
-        "2026-12-07T09:30:00Z",
-        "2026-12-07T10:30:00Z",
+        &today_plus(1, "T09:30:00Z"),
+        &today_plus(1, "T10:30:00Z"),
     )
     .await;
     let link = w.settled_link(&id, "synced").await;
@@ -359,7 +368,8 @@ async fn the_event_is_written_as_outlook_holds_it_with_the_panes_newer_edits_ove
         "private, as the default policy says"
     );
     assert_eq!(
-        event["StartDateTime"], "2026-12-07T09:30:00.000+0000",
+        event["StartDateTime"],
+        today_plus(1, "T09:30:00.000+0000"),
         "the pane's newer time"
     );
 }
@@ -379,8 +389,8 @@ async fn a_throttled_mailbox_makes_the_sync_wait_as_told_not_fail() {
     w.put_link_for(
         &id,
         "Board prep",
-        "2026-12-07T08:00:00Z",
-        "2026-12-07T09:00:00Z",
+        &today_plus(1, "T08:00:00Z"),
+        &today_plus(1, "T09:00:00Z"),
     )
     .await;
     let waiting = w
@@ -412,8 +422,8 @@ async fn the_outlook_event_carries_its_salesforce_id_and_loses_it_when_unselecte
     w.put_link_for(
         &id,
         "Board prep",
-        "2026-12-07T08:00:00Z",
-        "2026-12-07T09:00:00Z",
+        &today_plus(1, "T08:00:00Z"),
+        &today_plus(1, "T09:00:00Z"),
     )
     .await;
     let link = w.settled_link(&id, "synced").await;
@@ -463,8 +473,13 @@ async fn no_more_than_four_graph_requests_run_at_once_for_one_mailbox() {
         .collect();
     w.graph.set_latency(Duration::from_millis(150));
     for id in &ids {
-        w.put_link_for(id, "Busy", "2026-12-07T08:00:00Z", "2026-12-07T09:00:00Z")
-            .await;
+        w.put_link_for(
+            id,
+            "Busy",
+            &today_plus(1, "T08:00:00Z"),
+            &today_plus(1, "T09:00:00Z"),
+        )
+        .await;
     }
     for id in &ids {
         w.settled_link(id, "synced").await;

@@ -7,6 +7,7 @@ use outforce::storage::event_links::LinkState;
 use reqwest::Method;
 use serde_json::json;
 
+use crate::helpers::{day, today_plus};
 use crate::world::{REP_A, World, world};
 
 const BACKLOG: usize = 250;
@@ -23,8 +24,8 @@ impl World {
             "sync": true,
             "meeting": {
                 "subject": format!("Backlog {n}"),
-                "start": format!("2026-12-{:02}T{:02}:00:00Z", 3 + n / 20, n % 20),
-                "end": format!("2026-12-{:02}T{:02}:30:00Z", 3 + n / 20, n % 20),
+                "start": today_plus(day(n / 20) - 3, &format!("T{:02}:00:00Z", n % 20)),
+                "end": today_plus(day(n / 20) - 3, &format!("T{:02}:30:00Z", n % 20)),
             },
         });
         let path = format!("/api/v1/events/{BACKLOG_PREFIX}{n}=/link");

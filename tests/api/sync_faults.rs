@@ -10,7 +10,7 @@ use outforce_sandbox::salesforce::faults::Fault;
 use reqwest::Method;
 use serde_json::json;
 
-use crate::helpers::free_port;
+use crate::helpers::{day, free_port, today_plus};
 use crate::world::{REP_A, world_with};
 
 const MEETINGS: usize = 1000;
@@ -34,7 +34,7 @@ async fn with_a_fifth_of_salesforce_calls_failing_and_graph_throttling_every_mee
         .map(|n| {
             let at = |minute: usize| {
                 json!({
-                    "dateTime": format!("2026-12-{:02}T{:02}:{:02}:00", 3 + n / 60, 8 + (n / 6) % 10, minute),
+                    "dateTime": today_plus(day(n / 60) - 3, &format!("T{:02}:{:02}:00", 8 + (n / 6) % 10, minute)),
                     "timeZone": "W. Europe Standard Time",
                 })
             };

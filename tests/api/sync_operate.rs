@@ -9,6 +9,7 @@ use outforce::storage::event_links::{self, LinkState};
 use reqwest::Method;
 use serde_json::{Value, json};
 
+use crate::helpers::today_plus;
 use crate::world::{REP_A, REP_B, World, world, world_with};
 
 const MEETINGS: usize = 1000;
@@ -110,7 +111,7 @@ impl World {
         let body = json!({
             "who_ids": [],
             "sync": true,
-            "meeting": { "subject": subject, "start": "2026-12-09T10:00:00Z", "end": "2026-12-09T11:00:00Z" },
+            "meeting": { "subject": subject, "start": today_plus(3, "T10:00:00Z"), "end": today_plus(3, "T11:00:00Z") },
         });
         let path = format!("/api/v1/events/{id}/link");
         let (status, link) = self.rep_call(rep, Method::PUT, &path, Some(body)).await;

@@ -7,6 +7,7 @@ use outforce_sandbox::salesforce::faults::Fault;
 use serde_json::{Value, json};
 
 use super::outlook_changes::{watched, watched_with};
+use crate::helpers::today_plus;
 use crate::world::{REP_A, World};
 
 impl World {
@@ -70,13 +71,13 @@ async fn a_move_in_outlook_before_the_first_write_lands_leaves_one_event_at_the_
     w.edit_in_outlook(
         &id,
         json!({
-            "start": { "dateTime": "2026-12-08T17:00:00", "timeZone": "UTC" },
-            "end": { "dateTime": "2026-12-08T18:00:00", "timeZone": "UTC" },
+            "start": { "dateTime": today_plus(2, "T17:00:00"), "timeZone": "UTC" },
+            "end": { "dateTime": today_plus(2, "T18:00:00"), "timeZone": "UTC" },
         }),
     );
     let events = w
         .events_until("moved the one Event", |e| {
-            e.len() == 1 && e[0]["StartDateTime"] == "2026-12-08T17:00:00.000+0000"
+            e.len() == 1 && e[0]["StartDateTime"] == today_plus(2, "T17:00:00.000+0000")
         })
         .await;
     let link = w
@@ -93,15 +94,16 @@ async fn an_all_day_event_lands_on_its_calendar_dates() {
         "Offsite",
         json!({
             "isAllDay": true,
-            "start": { "dateTime": "2026-12-10T00:00:00", "timeZone": "Tokyo Standard Time" },
-            "end": { "dateTime": "2026-12-12T00:00:00", "timeZone": "Tokyo Standard Time" },
+            "start": { "dateTime": today_plus(4, "T00:00:00"), "timeZone": "Tokyo Standard Time" },
+            "end": { "dateTime": today_plus(6, "T00:00:00"), "timeZone": "Tokyo Standard Time" },
         }),
     );
     w.select_in_pane(&id).await;
     let event = w.synced_event(&id).await;
     assert_eq!(event["IsAllDayEvent"], true);
     assert_eq!(
-        event["ActivityDate"], "2026-12-10",
+        event["ActivityDate"],
+        today_plus(4, ""),
         "the first day, not the day before"
     );
     assert_eq!(event["DurationInMinutes"], 2 * 1440, "two whole days");
@@ -153,7 +155,7 @@ async fn private_meetings_follow_the_policy_skip_as_private_or_time_and_attendee
         }
         let event = w.synced_event(&id).await;
         assert_eq!(event["IsPrivate"], true, "{policy}");
-        assert_eq!(event["StartDateTime"], "2026-12-08T15:00:00.000+0000");
+        assert_eq!(event["StartDateTime"], today_plus(2, "T15:00:00.000+0000"));
         if policy == "as_private" {
             assert_eq!(event["Subject"], "Acquisition talks");
             assert_eq!(event["Description"], "Term sheet");

@@ -136,3 +136,16 @@ impl TestApp {
         }
     }
 }
+
+/// The date `offset` days from today (UTC), followed by `time`: `today_plus(2, "T15:00:00")`.
+/// Meetings the sync reads from the mailbox must lie inside its window (14 days back, 28
+/// ahead), so the tests date them from the day they run, never on fixed dates.
+pub fn today_plus(offset: i64, time: &str) -> String {
+    let day = chrono::Utc::now().date_naive() + chrono::Duration::days(offset);
+    format!("{day}{time}")
+}
+
+/// A count of days as [`today_plus`] takes it.
+pub fn day(count: usize) -> i64 {
+    i64::try_from(count).unwrap_or(i64::MAX)
+}

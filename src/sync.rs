@@ -35,6 +35,60 @@ pub const SYNC_EVENT: &str = "event.sync";
 pub struct SyncEvent {
     pub user_id: String,
     pub outlook_event_id: String,
+    /// What asked for this sync (the first change seen, when several came before it ran).
+    #[serde(default)]
+    pub cause: Cause,
+}
+
+impl SyncEvent {
+    pub fn new(user_id: impl ToString, outlook_event_id: impl ToString, cause: Cause) -> Self {
+        Self {
+            user_id: user_id.to_string(),
+            outlook_event_id: outlook_event_id.to_string(),
+            cause,
+        }
+    }
+}
+
+/// The change that asked for a sync, as each decision's history names it (`seen`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Cause {
+    /// The rep's choice in the task pane (selected, related, unselected).
+    Pane,
+    /// Graph notified us of a change to the meeting.
+    Notification,
+    /// A delta round of the mailbox found the meeting changed or gone.
+    DeltaRound,
+    /// The selection category was put on the meeting in Outlook, or taken off it.
+    Category,
+    /// The meeting's series is selected (its occurrences follow it).
+    Series,
+    /// The configuration syncs every meeting with a customer attendee (`scope: all`).
+    Scope,
+    /// The rep connected Salesforce again, and what waited for it went on.
+    Reconnected,
+    /// An admin reset the rep's sync.
+    Reset,
+    /// A job queued before causes were recorded.
+    #[default]
+    Unknown,
+}
+
+impl Cause {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Pane => "pane",
+            Self::Notification => "notification",
+            Self::DeltaRound => "delta_round",
+            Self::Category => "category",
+            Self::Series => "series",
+            Self::Scope => "scope",
+            Self::Reconnected => "reconnected",
+            Self::Reset => "reset",
+            Self::Unknown => "unknown",
+        }
+    }
 }
 
 /// Read the rep's calendar for changes (a `calendarView/delta` round): what notifications
@@ -79,10 +133,7 @@ pub async fn resume_parked(
         .await?
         .into_iter()
         .filter(|link| link.last_error_code.as_deref() == Some(PARKED))
-        .map(|link| SyncEvent {
-            user_id: user_id.to_string(),
-            outlook_event_id: link.outlook_event_id,
-        })
+        .map(|link| SyncEvent::new(user_id, link.outlook_event_id, Cause::Reconnected))
         .collect();
     if jobs.is_empty() {
         return Ok(0);

@@ -159,7 +159,7 @@ test("relating two contacts and an opportunity and pressing Sync writes the Sale
   // Why it is as it is: the sync's decisions, from the meeting's history.
   await pane.locator("#sync-history summary").click();
   await pane.locator("#sync-history li").first().waitFor();
-  assert.match(await pane.locator("#sync-history").innerText(), /Written to Salesforce/);
+  assert.match(await pane.locator("#sync-history").innerText(), /Written to Salesforce, after your choice here/);
   await page.locator("#org").getByText(MEETING).waitFor();
   await context.close();
 });

@@ -7,6 +7,7 @@ use serde_json::{Map, Value};
 
 use super::SyncEvent;
 use super::context;
+use super::decision::call;
 use super::link::{Lookups, Run, Source, Step, Write};
 use super::settle::{self, Handling};
 use crate::ids::UserId;
@@ -96,6 +97,7 @@ pub(super) async fn run(
             policy: policy.clone(),
             mailbox: mailbox.as_ref(),
             shape: &shape,
+            cause: jobs[*i].cause,
         };
         match run.read().await {
             Ok(source) => read.push((*i, run, source)),
@@ -183,6 +185,10 @@ async fn write(
         })
         .collect();
     let (creates, moved) = found_again(state, session, jobs, creates, results).await;
+    let create_call = match shape.key_field {
+        Some(_) => call::UPSERT,
+        None => call::CREATE,
+    };
     for chunk in creates.chunks(MAX_RECORDS) {
         let created = match &shape.key_field {
             Some(key_field) => {
@@ -203,7 +209,7 @@ async fn write(
                 for ((i, run, write), outcome) in chunk.iter().zip(outcomes) {
                     results[*i] = match outcome {
                         Ok(id) => run.created(write, &id).await,
-                        Err(refused) => refusal(state, jobs[*i], run, refused).await,
+                        Err(refused) => refusal(state, jobs[*i], run, refused, create_call).await,
                     };
                 }
             }
@@ -236,7 +242,7 @@ async fn write(
                 for ((i, run, id, write), outcome) in chunk.iter().zip(outcomes) {
                     results[*i] = match outcome {
                         Ok(()) => run.updated(write, id).await,
-                        Err(refused) => refusal(state, jobs[*i], run, refused).await,
+                        Err(refused) => refusal(state, jobs[*i], run, refused, call::UPDATE).await,
                     };
                 }
             }
@@ -262,7 +268,7 @@ async fn write(
                     // Gone already (deleted in Salesforce, or by an earlier attempt) is done.
                     results[*i] = match outcome {
                         Ok(_) => run.deleted(id, *removal).await,
-                        Err(refused) => refusal(state, jobs[*i], run, refused).await,
+                        Err(refused) => refusal(state, jobs[*i], run, refused, call::DELETE).await,
                     };
                 }
             }
@@ -334,9 +340,10 @@ async fn refusal(
     job: &SyncEvent,
     run: &Run<'_>,
     refused: SalesforceError,
+    call: &'static str,
 ) -> anyhow::Result<()> {
     match &refused {
-        SalesforceError::Api { code, .. } if !code.is_transient() => run.rejected(code).await,
+        SalesforceError::Api { code, .. } if !code.is_transient() => run.rejected(code, call).await,
         _ => settle::settle(state, job, run.link, SessionError::from(refused).into()).await,
     }
 }

@@ -36,6 +36,20 @@ impl Decision {
     }
 }
 
+/// The Salesforce call behind a decision, as its history names it.
+pub mod call {
+    /// Created by sObject Collections.
+    pub const CREATE: &str = "POST composite/sobjects";
+    /// Created (or found) by sObject Collections, upserted by the key field.
+    pub const UPSERT: &str = "PATCH composite/sobjects/Event/{key field}";
+    /// An earlier attempt's write, looked for by owner, start and subject.
+    pub const FIND_WRITTEN: &str = "GET query";
+    pub const UPDATE: &str = "PATCH composite/sobjects";
+    /// One Event's fields changed on its own (a kept Event marked cancelled).
+    pub const UPDATE_ONE: &str = "PATCH sobjects/Event/{id}";
+    pub const DELETE: &str = "DELETE composite/sobjects";
+}
+
 /// The code of a meeting that `scope: all` leaves out: no attendee matches a record.
 pub const NO_MATCHING_ATTENDEE: &str = "no_matching_attendee";
 

@@ -10,8 +10,10 @@
 use chrono::{DateTime, Utc};
 use serde_json::json;
 
+use super::Cause;
 use super::decision::{
     DIRECTION_OFF, Decision, NO_MATCHING_ATTENDEE, OUTLOOK_CANCELLED, OUTLOOK_DELETED, REJECTED,
+    call,
 };
 use super::event_map::{self, Context, GraphEvent, Mapped};
 use super::intent::Intent;
@@ -42,6 +44,8 @@ pub(super) struct Run<'a> {
     pub mailbox: Option<&'a MailboxToken>,
     /// What the org's Event offers (Shared Activities, the key field).
     pub shape: &'a EventShape,
+    /// What asked for this run, kept with each decision it takes.
+    pub cause: Cause,
 }
 
 /// What a link's run leaves to the batch's Salesforce calls (sObject Collections), to be
@@ -278,7 +282,14 @@ impl Run<'_> {
         };
         event_links::record_written(db, &link.id, done, storage::now()).await?;
         if let Some(decision) = decision {
-            let detail = json!({ "salesforce_event_id": id, "after": &write.fields.fields });
+            let call = match (decision, &self.shape.key_field) {
+                (Decision::FoundAgain, _) => call::FIND_WRITTEN,
+                (Decision::Created, Some(_)) => call::UPSERT,
+                (Decision::Created, None) => call::CREATE,
+                _ => call::UPDATE,
+            };
+            let detail =
+                json!({ "salesforce_event_id": id, "call": call, "after": &write.fields.fields });
             self.record(decision, detail).await?;
         }
         if let Some(seen) = &source.change_key {
@@ -298,7 +309,7 @@ impl Run<'_> {
     /// validation rule): the link fails with `salesforce_rejected`, the history keeps
     /// Salesforce's code, and the job is not retried; the rep's next change to the meeting or
     /// its relations tries again.
-    pub async fn rejected(&self, code: &ErrorCode) -> anyhow::Result<()> {
+    pub async fn rejected(&self, code: &ErrorCode, call: &str) -> anyhow::Result<()> {
         let (db, link) = (&self.state.db, self.link);
         event_links::set_state(
             db,
@@ -308,18 +319,20 @@ impl Run<'_> {
             storage::now(),
         )
         .await?;
-        let detail = json!({ "because": REJECTED, "salesforce_code": code.as_str() });
+        let detail = json!({ "because": REJECTED, "salesforce_code": code.as_str(), "call": call });
         self.record(Decision::Rejected, detail).await?;
         Err(Permanent(format!("Salesforce refused the Event: {code}")).into())
     }
 
     /// Keeps a decision that changed (or refused to change) Salesforce in the item's history:
-    /// what was done and why, and the Event's fields as written.
+    /// the change that asked for it (`seen`), what was done and why, the call that did it, and
+    /// the Event's fields as written.
     pub(super) async fn record(
         &self,
         decision: Decision,
-        detail: serde_json::Value,
+        mut detail: serde_json::Value,
     ) -> anyhow::Result<()> {
+        detail["seen"] = self.cause.as_str().into();
         let entry = NewEntry {
             user_id: &self.link.user_id,
             link_id: Some(&self.link.id),

@@ -6,7 +6,7 @@
 
 use serde::Deserialize;
 
-use super::{Action, PollMailbox, SyncEvent, WatchMailbox};
+use super::{Action, Cause, PollMailbox, SyncEvent, WatchMailbox};
 use crate::state::AppState;
 use crate::storage::mailbox_watches::{self, Watch};
 use crate::storage::{self, StorageError, event_links};
@@ -112,10 +112,7 @@ async fn change(state: &AppState, watch: &Watch, note: &Notification) -> Result<
         link.outlook_change_key.as_deref() == Some(key)
     });
     if !ours {
-        let sync = SyncEvent {
-            user_id,
-            outlook_event_id: link.outlook_event_id,
-        };
+        let sync = SyncEvent::new(user_id, link.outlook_event_id, Cause::Notification);
         state.queue.enqueue(&sync).await?;
     }
     Ok(())

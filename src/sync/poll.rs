@@ -16,7 +16,7 @@ use serde_json::Value;
 
 use super::context;
 use super::policy::{self, Policy};
-use super::{Action, PollMailbox, SyncEvent, WatchMailbox};
+use super::{Action, Cause, PollMailbox, SyncEvent, WatchMailbox};
 use crate::graph::access::MailboxToken;
 use crate::graph::categories::Category;
 use crate::graph::delta::DeltaError;
@@ -212,10 +212,7 @@ async fn dispatch(
     items: &[Value],
     gone: &[&EventLink],
 ) -> anyhow::Result<()> {
-    let sync = |link: &EventLink| SyncEvent {
-        user_id: user_id.to_string(),
-        outlook_event_id: link.outlook_event_id.clone(),
-    };
+    let sync = |link: &EventLink, cause| SyncEvent::new(user_id, &link.outlook_event_id, cause);
     let mut syncs = Vec::new();
     let mut by_scope: Vec<(&str, Option<&str>)> = Vec::new();
     for item in items {
@@ -235,19 +232,17 @@ async fn dispatch(
         match link {
             Some(link) if link.selected => {
                 if !tagged && link.selected_by == SelectedBy::Category {
-                    let job = state.queue.prepare(&sync(link))?;
+                    let job = state.queue.prepare(&sync(link, Cause::Category))?;
                     by_category::unselect(&state.db, &link.id, &job, now).await?;
                 } else if item["changeKey"].as_str() != link.outlook_change_key.as_deref() {
-                    syncs.push(sync(link));
+                    syncs.push(sync(link, Cause::DeltaRound));
                 }
             }
             Some(_) => {}
             None if tagged => {
-                let job = SyncEvent {
-                    user_id: user_id.to_string(),
-                    outlook_event_id: id.to_string(),
-                };
-                let job = state.queue.prepare(&job)?;
+                let job = state
+                    .queue
+                    .prepare(&SyncEvent::new(user_id, id, Cause::Category))?;
                 let series = item["seriesMasterId"].as_str();
                 by_category::select(&state.db, user_id, id, series, &job, now).await?;
             }
@@ -263,7 +258,7 @@ async fn dispatch(
                             .iter()
                             .any(|s| s.outlook_event_id == master.outlook_event_id) =>
                     {
-                        syncs.push(sync(master));
+                        syncs.push(sync(master, Cause::Series));
                     }
                     Some(_) => {}
                     None if policy.all_meetings
@@ -278,10 +273,9 @@ async fn dispatch(
     }
     if !by_scope.is_empty() {
         let job_for = |id: &str| {
-            state.queue.prepare(&SyncEvent {
-                user_id: user_id.to_string(),
-                outlook_event_id: id.to_string(),
-            })
+            state
+                .queue
+                .prepare(&SyncEvent::new(user_id, id, Cause::Scope))
         };
         event_links::by_scope::select(&state.db, user_id, &by_scope, job_for, storage::now())
             .await?;
@@ -291,7 +285,7 @@ async fn dispatch(
             .iter()
             .any(|s| s.outlook_event_id == link.outlook_event_id)
         {
-            syncs.push(sync(link));
+            syncs.push(sync(link, Cause::DeltaRound));
         }
     }
     if !syncs.is_empty() {

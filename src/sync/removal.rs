@@ -4,7 +4,7 @@
 
 use serde_json::json;
 
-use super::decision::{CANCELED, Decision, UNSELECTED};
+use super::decision::{CANCELED, Decision, UNSELECTED, call};
 use super::event_map;
 use super::link::{Removal, Run, Step};
 use super::policy::Deletion;
@@ -37,6 +37,7 @@ impl Run<'_> {
                     let mut fields = serde_json::Map::new();
                     fields.insert("Subject".into(), marked.into());
                     events::update(session, id, &fields).await?;
+                    detail["call"] = call::UPDATE_ONE.into();
                     detail["after"] = fields.into();
                 }
                 self.record(Decision::Kept, detail).await?;
@@ -88,7 +89,7 @@ impl Run<'_> {
             Removal::Gone(code) => code,
             Removal::Unselected => UNSELECTED,
         };
-        let detail = json!({ "because": because, "salesforce_event_id": id });
+        let detail = json!({ "because": because, "salesforce_event_id": id, "call": call::DELETE });
         self.record(Decision::Deleted, detail).await?;
         event_links::forget_salesforce_event(db, &link.id, storage::now()).await?;
         match removal {

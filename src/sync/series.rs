@@ -12,7 +12,7 @@ use serde_json::json;
 use super::decision::Decision;
 use super::event_map::GraphEvent;
 use super::link::{Run, Step};
-use super::{PollMailbox, SyncEvent};
+use super::{Cause, PollMailbox, SyncEvent};
 use crate::graph::events::SELECTION_PROPERTY;
 use crate::storage;
 use crate::storage::event_links::{self, LinkState, by_series};
@@ -101,9 +101,6 @@ impl Run<'_> {
     }
 
     fn sync_of(&self, outlook_event_id: &str) -> SyncEvent {
-        SyncEvent {
-            user_id: self.link.user_id.to_string(),
-            outlook_event_id: outlook_event_id.to_string(),
-        }
+        SyncEvent::new(&self.link.user_id, outlook_event_id, Cause::Series)
     }
 }

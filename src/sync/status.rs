@@ -8,7 +8,7 @@ use serde::Serialize;
 use serde_json::json;
 use utoipa::ToSchema;
 
-use super::{PollMailbox, SyncEvent};
+use super::{Cause, PollMailbox, SyncEvent};
 use crate::ids::UserId;
 use crate::state::AppState;
 use crate::storage::event_links::{self, LinkState};
@@ -114,10 +114,7 @@ pub async fn reset(state: &AppState, user_id: &UserId, by: &UserId) -> Result<u6
         .await?
         .into_iter()
         .filter(|link| link.selected)
-        .map(|link| SyncEvent {
-            user_id: user_id.to_string(),
-            outlook_event_id: link.outlook_event_id,
-        })
+        .map(|link| SyncEvent::new(user_id, link.outlook_event_id, Cause::Reset))
         .collect();
     let queued = state.queue.enqueue_many(&syncs).await?;
     state

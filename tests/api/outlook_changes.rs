@@ -10,6 +10,7 @@ use serde_json::{Value, json};
 
 use crate::helpers::{free_port, today_plus};
 use crate::world::{REP_A, World, world_with};
+use outforce::sync::Cause;
 
 /// A world whose service Graph can notify (plain HTTP on loopback, as the sandbox allows for
 /// tests), polling every `poll_secs`; REP_A connected, their mailbox reached by application.
@@ -197,7 +198,11 @@ async fn an_outlook_edit_reaches_salesforce_through_the_notification() {
         .map(|e| e["action"].as_str().unwrap())
         .collect();
     assert_eq!(actions, ["created", "updated"], "{history:?}");
+    assert_eq!(history[0]["seen"], "pane", "the rep's selection wrote it");
+    assert_eq!(history[0]["call"], "POST composite/sobjects");
     let update = &history[1];
+    assert_eq!(update["seen"], "notification", "{update}");
+    assert_eq!(update["call"], "PATCH composite/sobjects");
     assert_eq!(update["before"]["Subject"], "Pipeline review");
     assert_eq!(update["after"]["Subject"], "Pipeline review (moved)");
     let changed: Vec<&str> = update["changed"]
@@ -424,10 +429,7 @@ async fn a_mass_deletion_in_outlook_is_held_until_an_admin_releases_it() {
     // the rounds.
     let syncs: Vec<outforce::sync::SyncEvent> = ids[..6]
         .iter()
-        .map(|id| outforce::sync::SyncEvent {
-            user_id: user.id.to_string(),
-            outlook_event_id: id.clone(),
-        })
+        .map(|id| outforce::sync::SyncEvent::new(&user.id, id, Cause::Notification))
         .collect();
     w.app.state.queue.enqueue_many(&syncs).await.unwrap();
     for _ in 0..200 {

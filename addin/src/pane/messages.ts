@@ -38,8 +38,26 @@ const BECAUSE: Record<string, string> = {
   longer_than_14_days: "Salesforce takes no event longer than 14 days",
 };
 
-/** What one decision of the sync says to the rep. */
+/** What made the sync look at the meeting, as the rep reads it. */
+const SEEN: Record<string, string> = {
+  pane: "after your choice here",
+  notification: "after a change in Outlook",
+  delta_round: "after a change in Outlook",
+  category: "after the Salesforce category changed in Outlook",
+  series: "with its series",
+  scope: "because your admin syncs every meeting with a customer",
+  reconnected: "once you reconnected Salesforce",
+  reset: "when your admin restarted your sync",
+};
+
+/** What one decision of the sync says to the rep, and what made the sync take it. */
 export function describe(entry: HistoryEntry): string {
+  const what = decision(entry);
+  const seen = entry.seen ? SEEN[entry.seen] : undefined;
+  return seen ? `${what.replace(/\.$/, "")}, ${seen}.` : what;
+}
+
+function decision(entry: HistoryEntry): string {
   const why = entry.because ? BECAUSE[entry.because] ?? entry.because : null;
   switch (entry.action) {
     case "created":

@@ -75,6 +75,8 @@ export interface HistoryEntry {
   at: string;
   actor: "system" | "rep" | "admin";
   action: string;
+  /** What made the sync look at the meeting (`pane`, `notification`, …). */
+  seen: string | null;
   because: string | null;
   salesforce_code: string | null;
   changed: string[];

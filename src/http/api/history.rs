@@ -33,9 +33,16 @@ pub struct EntryView {
     /// `created`, `found_again`, `updated`, `deleted`, `kept`, `skipped` or `rejected`.
     #[schema(example = "updated")]
     action: String,
+    /// The change that asked for it: `pane`, `notification`, `delta_round`, `category`,
+    /// `series`, `scope`, `reconnected`, `reset`.
+    #[schema(example = "notification")]
+    seen: Option<String>,
     /// The rule or change behind it: `unselected`, `outlook_deleted`, `outlook_cancelled`,
     /// `private_skipped`, `salesforce_rejected`, …
     because: Option<String>,
+    /// The Salesforce call that carried it out (none for a decision that needed none).
+    #[schema(example = "PATCH composite/sobjects")]
+    call: Option<String>,
     salesforce_event_id: Option<String>,
     /// Salesforce's own error code, when it refused the write (`rejected`).
     #[schema(example = "INVALID_CROSS_REFERENCE_KEY")]
@@ -72,13 +79,17 @@ pub async fn history(
 ) -> Result<HttpResponse, ApiError> {
     let link = own_link(&state, &rep, outlook_id(&path)?).await?;
     let entries = history::list_for_link(&state.db, &link.id).await?;
-    Ok(HttpResponse::Ok().json(HistoryView {
-        entries: explained(entries),
-    }))
+    Ok(HttpResponse::Ok().json(HistoryView::of(explained(entries))))
+}
+
+impl HistoryView {
+    pub(crate) fn of(entries: Vec<EntryView>) -> Self {
+        Self { entries }
+    }
 }
 
 /// Each entry with the fields the write before it left (`before`) and what it changed.
-fn explained(entries: Vec<HistoryEntry>) -> Vec<EntryView> {
+pub(crate) fn explained(entries: Vec<HistoryEntry>) -> Vec<EntryView> {
     let mut last_written: Option<Value> = None;
     entries
         .into_iter()
@@ -102,7 +113,9 @@ fn explained(entries: Vec<HistoryEntry>) -> Vec<EntryView> {
                 at: entry.at,
                 actor: entry.actor.as_str(),
                 action: entry.action,
+                seen: text(&detail, "seen"),
                 because: text(&detail, "because"),
+                call: text(&detail, "call"),
                 salesforce_event_id: text(&detail, "salesforce_event_id"),
                 salesforce_code: text(&detail, "salesforce_code"),
                 before,

@@ -1,5 +1,6 @@
 //! Black-box tests of the HTTP service, through `spawn_app()`.
 
+mod admin_history;
 mod admin_preview;
 mod admin_sync_configs;
 mod entra_outage;

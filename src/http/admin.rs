@@ -5,6 +5,7 @@
 pub mod checks;
 pub mod connection_test;
 pub mod graph;
+pub mod history;
 pub mod matching;
 pub mod org;
 pub mod salesforce;
@@ -22,6 +23,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .configure(graph::configure)
         .configure(matching::configure)
         .configure(sync::configure)
+        .configure(history::configure)
         .configure(sync_configs::configure)
         .configure(sync_preview::configure)
         .configure(connection_test::configure);

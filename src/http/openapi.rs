@@ -61,6 +61,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         super::admin::sync::reset,
         super::admin::sync::errors,
         super::admin::sync::tenant_status,
+        super::admin::history::user_history,
+        super::admin::history::meeting_history,
         super::admin::connection_test::check,
         super::admin::sync_configs::list,
         super::admin::sync_configs::create,

@@ -34,6 +34,8 @@ const ROUTES: &[&str] = &[
     "PUT /api/v1/admin/graph",
     "POST /api/v1/admin/graph/check",
     "PUT /api/v1/admin/matching",
+    "GET /api/v1/admin/users/{objectId}/events/{outlookId}/history",
+    "GET /api/v1/admin/users/{objectId}/history",
     "GET /api/v1/admin/users/{objectId}/sync",
     "POST /api/v1/admin/users/{objectId}/sync/release",
     "POST /api/v1/admin/users/{objectId}/sync/reset",

@@ -24,7 +24,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/sync/status", web::get().to(tenant_status));
 }
 
-async fn rep_of(
+pub(super) async fn rep_of(
     state: &AppState,
     admin: &crate::reps::Rep,
     object_id: &str,

@@ -17,7 +17,7 @@ use crate::state::AppState;
 use crate::storage::connections::Provider;
 use crate::storage::event_links::{self, EventLink, LinkState, Selection};
 use crate::storage::{self};
-use crate::sync::SyncEvent;
+use crate::sync::{Cause, SyncEvent};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
@@ -87,7 +87,7 @@ pub struct LinkView {
 }
 
 /// Outlook's REST ids are URL-safe base64 (`AAMkAD…`, `-` and `_` for `+` and `/`).
-pub(super) fn outlook_id(path: &str) -> Result<&str, ApiError> {
+pub(crate) fn outlook_id(path: &str) -> Result<&str, ApiError> {
     let ok = !path.is_empty()
         && path.len() <= 512
         && path
@@ -109,10 +109,11 @@ async fn save(
     rep: &Rep,
     selection: &Selection<'_>,
 ) -> Result<HttpResponse, ApiError> {
-    let job = state.queue.prepare(&SyncEvent {
-        user_id: rep.user.id.to_string(),
-        outlook_event_id: selection.outlook_event_id.to_string(),
-    })?;
+    let job = state.queue.prepare(&SyncEvent::new(
+        &rep.user.id,
+        selection.outlook_event_id,
+        Cause::Pane,
+    ))?;
     let link =
         event_links::select_and_queue(&state.db, selection, Some(&job), storage::now()).await?;
     state.queue.notify();

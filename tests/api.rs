@@ -15,6 +15,7 @@ mod me;
 mod metrics;
 mod openapi;
 mod outlook_changes;
+mod outlook_lifecycle;
 mod outlook_relations;
 mod outlook_series;
 mod pane;

@@ -45,6 +45,8 @@ pub(crate) struct State {
     deliveries: Vec<Delivery>,
     retry_delays: Vec<Duration>,
     allow_http_webhooks: bool,
+    /// Change notifications are lost on the way (recorded, never sent).
+    losing_notifications: bool,
     throttle: throttle::Throttle,
     faults: throttle::Faults,
     calls: HashMap<&'static str, u64>,
@@ -104,6 +106,7 @@ impl Graph {
                     Duration::from_secs(30),
                 ],
                 allow_http_webhooks: false,
+                losing_notifications: false,
                 throttle: throttle::Throttle::default(),
                 faults: throttle::Faults::default(),
                 calls: HashMap::new(),

@@ -252,6 +252,11 @@ impl Graph {
         self.inner.shared.lock().allow_http_webhooks = allow;
     }
 
+    /// From now on, change notifications are lost on the way (`true`) or delivered again.
+    pub fn lose_notifications(&self, lose: bool) {
+        self.inner.shared.lock().losing_notifications = lose;
+    }
+
     /// The pauses between delivery attempts to a failing webhook.
     pub fn set_retry_delays(&self, delays: Vec<Duration>) {
         self.inner.shared.lock().retry_delays = delays;
@@ -271,6 +276,26 @@ impl Graph {
             .iter()
             .map(|s| s.id.clone())
             .collect()
+    }
+
+    /// When the subscription `id` lapses, if it is live.
+    pub fn subscription_expiration(&self, id: &str) -> Option<chrono::DateTime<chrono::Utc>> {
+        let state = self.inner.shared.lock();
+        state
+            .subscriptions
+            .iter()
+            .find(|s| s.id == id)
+            .map(|s| s.expiration)
+    }
+
+    /// Whether Graph waits for the app to reauthorize the subscription `id` (and notifies
+    /// nothing meanwhile).
+    pub fn awaits_reauthorization(&self, id: &str) -> bool {
+        let state = self.inner.shared.lock();
+        state
+            .subscriptions
+            .iter()
+            .any(|s| s.id == id && s.awaiting_reauthorization)
     }
 
     /// Sends a lifecycle notification now; the webhook's status.

@@ -34,6 +34,11 @@ pub struct Subscription {
     pub tenant: String,
     pub include_resource_data: bool,
     pub immutable_ids: bool,
+    /// A `reauthorizationRequired` was sent and the app has neither reauthorized nor renewed
+    /// the subscription since: no change is notified meanwhile. (Graph's documentation says
+    /// only that ignoring the event "might break the change notification flow"; the emulator
+    /// takes the strict reading, so that a client that ignores it is caught.)
+    pub awaiting_reauthorization: bool,
 }
 
 impl Subscription {
@@ -151,9 +156,13 @@ pub async fn route(inner: &Inner, caller: &Caller, call: &Call<'_>) -> Reply {
                         return reply;
                     }
                     subscription.expiration = expiration;
+                    subscription.awaiting_reauthorization = false;
                     Reply::ok(subscription.json(call.base))
                 }
-                ("POST", ["reauthorize"]) => Reply::no_content(),
+                ("POST", ["reauthorize"]) => {
+                    state.subscriptions[index].awaiting_reauthorization = false;
+                    Reply::no_content()
+                }
                 _ => Reply::error(405, "InvalidRequest", "The OData request is not supported."),
             }
         }
@@ -272,6 +281,7 @@ async fn create(inner: &Inner, caller: &Caller, call: &Call<'_>) -> Reply {
         tenant: caller.tenant.clone(),
         include_resource_data,
         immutable_ids: call.prefer.immutable_ids,
+        awaiting_reauthorization: false,
     };
     let json = subscription.json(call.base);
     inner.shared.lock().subscriptions.push(subscription);

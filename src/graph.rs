@@ -10,6 +10,7 @@ pub mod credential;
 pub mod delta;
 pub mod directory;
 pub mod error;
+pub mod event_writes;
 pub mod events;
 pub mod probe;
 pub mod subscriptions;

@@ -4,6 +4,7 @@
 //! rep's own connection (made through [`sign_in`]) or minted by the org-wide grant
 //! ([`org_wide`]), which the session uses and which uses nothing above it.
 
+pub mod changes;
 pub mod codes;
 pub mod collections;
 pub mod composite;

@@ -91,6 +91,7 @@ pub fn registry() -> Registry<AppState> {
     Registry::new()
         .register::<crate::sync::SyncEvent>()
         .register::<crate::sync::PollMailbox>()
+        .register::<crate::sync::PollSalesforce>()
         .register::<crate::sync::WatchMailbox>()
 }
 

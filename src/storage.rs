@@ -108,6 +108,7 @@ const SQLITE_MIGRATIONS: &[(&str, &str)] = embed_migrations!("sqlite":
     "0008_mailbox_watches",
     "0009_job_batches",
     "0010_links_and_config_changes",
+    "0011_salesforce_to_outlook",
 );
 const POSTGRES_MIGRATIONS: &[(&str, &str)] = embed_migrations!("postgres":
     "0001_initial",
@@ -120,6 +121,7 @@ const POSTGRES_MIGRATIONS: &[(&str, &str)] = embed_migrations!("postgres":
     "0008_mailbox_watches",
     "0009_job_batches",
     "0010_links_and_config_changes",
+    "0011_salesforce_to_outlook",
 );
 
 /// The migrator of a dialect's embedded migrations. Each keeps the checksum sqlx records (the

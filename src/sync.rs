@@ -4,10 +4,13 @@
 pub mod advice;
 mod attendees;
 mod batch;
+mod both_ways;
 pub mod budget;
+pub mod content;
 pub mod context;
 mod decision;
 pub mod event_map;
+mod from_salesforce;
 mod intent;
 mod link;
 pub mod notifications;
@@ -21,6 +24,7 @@ mod series;
 pub mod settings;
 mod settle;
 pub mod status;
+mod to_outlook;
 pub mod watch;
 pub mod zones;
 
@@ -70,6 +74,8 @@ pub enum Cause {
     Reconnected,
     /// An admin reset the rep's sync.
     Reset,
+    /// The rep's Salesforce Event changed (Salesforce → Outlook).
+    SalesforceChange,
     /// A job queued before causes were recorded.
     #[default]
     Unknown,
@@ -86,6 +92,7 @@ impl Cause {
             Self::Scope => "scope",
             Self::Reconnected => "reconnected",
             Self::Reset => "reset",
+            Self::SalesforceChange => "salesforce",
             Self::Unknown => "unknown",
         }
     }
@@ -95,6 +102,13 @@ impl Cause {
 /// said, and what they missed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PollMailbox {
+    pub user_id: String,
+}
+
+/// Bring the rep's Salesforce Events changed since the last read to Outlook (when their
+/// configuration sends Salesforce's Events to Outlook).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PollSalesforce {
     pub user_id: String,
 }
 

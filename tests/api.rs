@@ -3,6 +3,7 @@
 mod admin_history;
 mod admin_preview;
 mod admin_sync_configs;
+mod both_ways;
 mod entra_outage;
 mod envelope;
 mod graph_access;
@@ -24,6 +25,7 @@ mod records;
 mod salesforce_connect;
 mod salesforce_org_wide;
 mod salesforce_session;
+mod salesforce_to_outlook;
 mod shared_queue;
 mod sync;
 mod sync_batches;

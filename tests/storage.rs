@@ -8,6 +8,7 @@ mod jobs;
 mod mailbox_watches;
 mod org_wide;
 mod salesforce_logins;
+mod salesforce_side;
 mod sync_configs;
 mod tenants_users;
 

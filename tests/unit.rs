@@ -18,4 +18,5 @@ mod salesforce_login_host;
 mod salesforce_rest;
 mod secrets;
 mod storage;
+mod sync_content;
 mod sync_policy;

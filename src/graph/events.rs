@@ -226,7 +226,7 @@ impl Graph {
 }
 
 /// An id as one path segment: Graph's ids may hold `/`, `+` and `=`.
-pub(super) fn url_path_segment(id: &str) -> String {
+pub(crate) fn url_path_segment(id: &str) -> String {
     id.bytes()
         .map(|b| match b {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {

@@ -13,6 +13,7 @@ use super::text::{JsonText, text_enum};
 use super::{Db, StorageError, from_row, new_id, one_row, with_pool};
 use crate::ids::UserId;
 use crate::meeting::Meeting;
+use crate::sync::content::Content;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EventLink {
@@ -53,6 +54,11 @@ pub struct EventLink {
     pub who_ids_left_out: i64,
     /// Selected because the configuration syncs every meeting (`scope: all`).
     pub by_scope: bool,
+    /// Each side's content as the last sync left it (rule 4: what each changed since).
+    pub outlook_content: Option<JsonText<Content>>,
+    pub salesforce_content: Option<JsonText<Content>>,
+    /// The Outlook event was made by the sync from a Salesforce Event.
+    pub from_salesforce: bool,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -83,6 +89,9 @@ from_row!(EventLink {
     removal_seen,
     who_ids_left_out,
     by_scope,
+    outlook_content,
+    salesforce_content,
+    from_salesforce,
     created_at,
     updated_at
 });
@@ -118,6 +127,9 @@ impl EventLink {
             removal_seen: false,
             who_ids_left_out: 0,
             by_scope: false,
+            outlook_content: None,
+            salesforce_content: None,
+            from_salesforce: false,
             created_at: now,
             updated_at: now,
         }
@@ -192,7 +204,7 @@ macro_rules! columns {
          selected, who_ids, what_id, state, outlook_hash, salesforce_hash, outlook_change_key, \
          salesforce_modstamp, write_intent, last_error_code, meeting, selected_by, from_series, \
          attendees_seen, auto_relations, outlook_start, outlook_end, removal_seen, who_ids_left_out, \
-         by_scope, created_at, \
+         by_scope, outlook_content, salesforce_content, from_salesforce, created_at, \
          updated_at"
     };
 }
@@ -209,6 +221,8 @@ pub mod by_series;
 pub mod removals;
 /// The tenant's failures and waits by cause, for admins.
 pub mod report;
+/// Each side's content as the sync left it, and the links of Events that came from Salesforce.
+pub mod salesforce_side;
 
 const UPSERT_SELECTION: &str = concat!(
     "INSERT INTO event_links (id, user_id, outlook_event_id, outlook_series_id, selected, \

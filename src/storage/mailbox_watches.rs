@@ -28,6 +28,13 @@ pub struct Watch {
     pub held_deletions: i64,
     /// An admin released the breaker: the next round deletes what it finds.
     pub deletions_released: bool,
+    /// How far the rep's Salesforce Events have been read (their `SystemModstamp`); `None`
+    /// before the first read, which reads the whole window.
+    pub salesforce_cursor: Option<DateTime<Utc>>,
+    /// When their Salesforce Events are read next (Salesforce → Outlook); `None`: at once.
+    pub salesforce_next_poll_at: Option<DateTime<Utc>>,
+    /// Why the last read of their Salesforce Events failed.
+    pub salesforce_error_code: Option<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -46,6 +53,9 @@ from_row!(Watch {
     paused_code,
     held_deletions,
     deletions_released,
+    salesforce_cursor,
+    salesforce_next_poll_at,
+    salesforce_error_code,
     created_at,
     updated_at
 });
@@ -54,7 +64,8 @@ macro_rules! columns {
     () => {
         "user_id, subscription_id, subscription_expires_at, client_state_hash, delta_link, \
          window_start, window_end, next_poll_at, last_poll_at, last_error_code, paused_code, \
-         held_deletions, deletions_released, created_at, updated_at"
+         held_deletions, deletions_released, salesforce_cursor, salesforce_next_poll_at, \
+         salesforce_error_code, created_at, updated_at"
     };
 }
 
@@ -294,4 +305,48 @@ pub async fn due(
         polls: polls.into_iter().map(|(id,)| id).collect(),
         renewals: renewals.into_iter().map(|(id,)| id).collect(),
     })
+}
+
+const RECORD_SALESFORCE_READ: &str = "UPDATE mailbox_watches SET \
+     salesforce_cursor = COALESCE($1, salesforce_cursor), salesforce_next_poll_at = $2, \
+     salesforce_error_code = $3, updated_at = $4 WHERE user_id = $5";
+
+/// A read of the rep's Salesforce Events: how far it got (`None` keeps the cursor where it
+/// was), when the next is due, and why it failed (`None`: it did not).
+pub async fn record_salesforce_read(
+    db: &Db,
+    user_id: &UserId,
+    cursor: Option<DateTime<Utc>>,
+    next: DateTime<Utc>,
+    error_code: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<(), StorageError> {
+    with_pool!(db, pool => {
+        sqlx::query(RECORD_SALESFORCE_READ)
+            .bind(cursor)
+            .bind(next)
+            .bind(error_code)
+            .bind(now)
+            .bind(user_id)
+            .execute(pool)
+            .await?
+            .rows_affected()
+    });
+    Ok(())
+}
+
+const FORGET_SALESFORCE_CURSOR: &str = "UPDATE mailbox_watches SET salesforce_cursor = NULL, \
+     salesforce_next_poll_at = NULL, updated_at = $1 WHERE user_id = $2";
+
+/// The rep's Salesforce Events are read afresh over the window at the next chance (a reset, a
+/// configuration that starts sending Salesforce's Events to Outlook).
+pub async fn forget_salesforce_cursor(
+    db: &Db,
+    user_id: &UserId,
+    now: DateTime<Utc>,
+) -> Result<(), StorageError> {
+    with_pool!(db, pool => {
+        sqlx::query(FORGET_SALESFORCE_CURSOR).bind(now).bind(user_id).execute(pool).await?.rows_affected()
+    });
+    Ok(())
 }

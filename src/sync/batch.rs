@@ -6,6 +6,7 @@
 use serde_json::{Map, Value};
 
 use super::SyncEvent;
+use super::both_ways;
 use super::context;
 use super::decision::call;
 use super::link::{Lookups, Run, Source, Step, Write};
@@ -232,6 +233,7 @@ async fn write(
             .iter()
             .map(|(i, run, id, write)| (*i, *run, id.as_str(), *write)),
     );
+    let updates = both_ways::merged(state, session, jobs, updates, results).await;
     for chunk in updates.chunks(MAX_RECORDS) {
         let records: Vec<(&str, &Map<String, Value>)> = chunk
             .iter()

@@ -18,6 +18,17 @@ pub enum Decision {
     SeriesExpanded,
     /// Attendees added or removed in Outlook related or unrelated their Contacts.
     RelationsFollowed,
+    /// A Salesforce Event became an Outlook event (Salesforce → Outlook).
+    CreatedInOutlook,
+    /// Salesforce's changes were written to the Outlook event.
+    UpdatedInOutlook,
+    /// The Event was deleted in Salesforce, and so was its Outlook event, per policy.
+    DeletedInOutlook,
+    /// The Outlook event was left as it was (the policy keeps it, or a write would mail its
+    /// attendees).
+    KeptInOutlook,
+    /// Both sides changed one part since the last sync; the policy chose the winner.
+    Conflict,
 }
 
 impl Decision {
@@ -32,6 +43,11 @@ impl Decision {
             Self::Rejected => "rejected",
             Self::SeriesExpanded => "series_expanded",
             Self::RelationsFollowed => "relations_followed",
+            Self::CreatedInOutlook => "created_in_outlook",
+            Self::UpdatedInOutlook => "updated_in_outlook",
+            Self::DeletedInOutlook => "deleted_in_outlook",
+            Self::KeptInOutlook => "kept_in_outlook",
+            Self::Conflict => "conflict",
         }
     }
 }

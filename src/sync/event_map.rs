@@ -273,11 +273,13 @@ pub fn map(event: &GraphEvent, context: &Context<'_>) -> Result<Mapped, MapError
             json!(truncated(location, LOCATION_CHARS)),
         );
         let description = event.body.as_ref().map_or_else(String::new, |body| {
-            if body.content_type.eq_ignore_ascii_case("html") {
+            let text = if body.content_type.eq_ignore_ascii_case("html") {
                 plain_text(&body.content)
             } else {
                 body.content.trim().to_string()
-            }
+            };
+            // The relations an event made from a Salesforce Event lists are Salesforce's own.
+            super::content::without_related(&text).to_string()
         });
         fields.insert(
             "Description".into(),

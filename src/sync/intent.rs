@@ -35,6 +35,25 @@ impl Intent {
         }
     }
 
+    /// Whether `fields` (an Event as Salesforce returns it) are what this intent's create
+    /// wrote: each key field holds the recorded value (times compared as instants).
+    pub fn describes(&self, fields: &Map<String, Value>) -> bool {
+        let instant = |v: &Value| {
+            v.as_str()
+                .and_then(|t| crate::salesforce::SfDateTime::parse(t).ok())
+                .map(|t| t.0)
+        };
+        self.key.iter().all(|(name, recorded)| {
+            let Some(returned) = fields.get(name) else {
+                return false;
+            };
+            match (instant(returned), instant(recorded)) {
+                (Some(a), Some(b)) => a == b,
+                _ => returned == recorded,
+            }
+        })
+    }
+
     pub fn to_text(&self) -> String {
         serde_json::to_string(self).unwrap_or_default()
     }

@@ -11,6 +11,7 @@ use chrono::{DateTime, Utc};
 use serde_json::json;
 
 use super::Cause;
+use super::content::Content;
 use super::decision::{
     DIRECTION_OFF, Decision, NO_MATCHING_ATTENDEE, OUTLOOK_CANCELLED, OUTLOOK_DELETED, REJECTED,
     call,
@@ -27,7 +28,9 @@ use crate::salesforce::EventShape;
 use crate::salesforce::session::Session;
 use crate::state::AppState;
 use crate::storage;
-use crate::storage::event_links::{self, AsWritten, EventLink, LinkState, Written};
+use crate::storage::event_links::{
+    self, AsWritten, EventLink, LinkState, Written, salesforce_side,
+};
 use crate::storage::history::{self, Actor, NewEntry};
 
 /// What the org has for the addresses a run looked up (`sync::attendees`).
@@ -90,6 +93,16 @@ impl Run<'_> {
         // as it is, and the link says why.
         if !self.policy.outlook_to_salesforce && !matches!(source, Source::Unselected) {
             let db = &self.state.db;
+            // A meeting that came from Salesforce, which sends Outlook's edits nowhere: they
+            // stay in Outlook, and one deleted there (once a round saw it) leaves the sync, its
+            // Event untouched. A meeting the rep chose is refused, and says why.
+            if link.from_salesforce {
+                if matches!(source, Source::Deleted) && link.removal_seen {
+                    let (code, now) = (Some(OUTLOOK_DELETED), storage::now());
+                    event_links::set_state(db, &link.id, LinkState::Removed, code, now).await?;
+                }
+                return Ok(Step::Done);
+            }
             let code = DIRECTION_OFF;
             event_links::set_state(db, &link.id, LinkState::Failed, Some(code), storage::now())
                 .await?;
@@ -281,6 +294,9 @@ impl Run<'_> {
             },
         };
         event_links::record_written(db, &link.id, done, storage::now()).await?;
+        // Both sides now hold what Outlook holds (rule 4 compares later changes with it).
+        let content = Content::of_fields(&write.fields.fields);
+        salesforce_side::record_contents(db, &link.id, Some(&content), Some(&content)).await?;
         if let Some(decision) = decision {
             let call = match (decision, &self.shape.key_field) {
                 (Decision::FoundAgain, _) => call::FIND_WRITTEN,

@@ -8,12 +8,14 @@
 //!  "window_days_back": 14, "window_days_ahead": 28, "category": "Salesforce",
 //!  "excluded": ["ceo@contoso.example", "partner.example"], "poll_interval_secs": 300,
 //!  "direction": "off" | "outlook_to_salesforce" | "salesforce_to_outlook" | "both",
-//!  "scope": "selected" | "all"}
+//!  "scope": "selected" | "all", "conflict": "salesforce_wins" | "outlook_wins" | "newest_wins",
+//!  "deleted_in_salesforce": "delete" | "keep"}
 //! ```
 
 use chrono::{DateTime, Duration, Utc};
 use serde_json::Value;
 
+use super::content::ConflictPolicy;
 use super::event_map::PrivatePolicy;
 
 /// What happens to the Salesforce Event when the meeting is cancelled in Outlook or the rep
@@ -45,6 +47,14 @@ pub struct Policy {
     /// Every meeting of the window with an attendee who matches is synced, not only those
     /// selected (`scope: all`).
     pub all_meetings: bool,
+    /// Whether the rep's Salesforce Events come to Outlook (`direction` is
+    /// `salesforce_to_outlook` or `both`).
+    pub salesforce_to_outlook: bool,
+    /// Who wins a part both sides changed since the last sync (rule 4).
+    pub conflict: ConflictPolicy,
+    /// What an Event deleted in Salesforce does to its Outlook event (rule 5): kept (and
+    /// unlinked) unless the policy says delete.
+    pub deleted_in_salesforce: Deletion,
 }
 
 impl Default for Policy {
@@ -60,6 +70,11 @@ impl Default for Policy {
             poll_interval_secs: None,
             outlook_to_salesforce: true,
             all_meetings: false,
+            salesforce_to_outlook: false,
+            // Our choice: the rep's latest edit stands, wherever they made it.
+            conflict: ConflictPolicy::NewestWins,
+            // Our choice: an Outlook meeting is never deleted unless the admin says so.
+            deleted_in_salesforce: Deletion::Keep,
         }
     }
 }
@@ -104,6 +119,21 @@ impl Policy {
                 Some("off" | "salesforce_to_outlook")
             ),
             all_meetings: word("scope") == Some("all"),
+            salesforce_to_outlook: matches!(
+                word("direction"),
+                Some("salesforce_to_outlook" | "both")
+            ),
+            conflict: match word("conflict") {
+                Some("salesforce_wins") => ConflictPolicy::SalesforceWins,
+                Some("outlook_wins") => ConflictPolicy::OutlookWins,
+                Some("newest_wins") => ConflictPolicy::NewestWins,
+                _ => default.conflict,
+            },
+            deleted_in_salesforce: match word("deleted_in_salesforce") {
+                Some("delete") => Deletion::Delete,
+                Some("keep") => Deletion::Keep,
+                _ => default.deleted_in_salesforce,
+            },
         }
     }
 

@@ -16,7 +16,7 @@ use serde_json::Value;
 
 use super::context;
 use super::policy::{self, Policy};
-use super::{Action, Cause, PollMailbox, SyncEvent, WatchMailbox};
+use super::{Action, Cause, PollMailbox, PollSalesforce, SyncEvent, WatchMailbox};
 use crate::graph::access::MailboxToken;
 use crate::graph::categories::Category;
 use crate::graph::delta::DeltaError;
@@ -101,6 +101,14 @@ impl Job for PollMailbox {
         mailbox_watches::record_round(&state.db, &user_id, done, storage::now()).await?;
         if round.full {
             keep_category(state, &mailbox, &user_id, &policy.category).await;
+        }
+        // Salesforce → Outlook reads the rep's Salesforce Events at the same pace.
+        if policy.salesforce_to_outlook && watch.salesforce_next_poll_at.is_none_or(|at| at <= now)
+        {
+            let read = PollSalesforce {
+                user_id: self.user_id.clone(),
+            };
+            state.queue.enqueue(&read).await?;
         }
         if watch.subscription_id.is_none() && super::watch::webhooks(state).is_some() {
             let keep = WatchMailbox {

@@ -24,6 +24,10 @@ pub struct SyncStatus {
     pub last_poll_at: Option<DateTime<Utc>>,
     /// Why the calendar could not be read last time (`graph_mailbox_unreachable`, …).
     pub mailbox_error: Option<String>,
+    /// Salesforce → Outlook: how far the rep's Salesforce Events have been read (their last
+    /// change seen), and why the last read failed (`salesforce_not_connected`, …).
+    pub salesforce_read_until: Option<DateTime<Utc>>,
+    pub salesforce_error: Option<String>,
     /// Set while the sync is held until an admin releases it.
     pub paused: Option<Paused>,
     /// The user's meetings by sync state.
@@ -64,6 +68,8 @@ pub async fn status(state: &AppState, user_id: &UserId) -> Result<SyncStatus, St
         notified: watch.as_ref().is_some_and(|w| w.subscription_id.is_some()),
         last_poll_at: watch.as_ref().and_then(|w| w.last_poll_at),
         mailbox_error: watch.as_ref().and_then(|w| w.last_error_code.clone()),
+        salesforce_read_until: watch.as_ref().and_then(|w| w.salesforce_cursor),
+        salesforce_error: watch.as_ref().and_then(|w| w.salesforce_error_code.clone()),
         paused: watch.and_then(|w| {
             w.paused_code.map(|code| Paused {
                 code,
@@ -110,6 +116,7 @@ pub async fn release(
 pub async fn reset(state: &AppState, user_id: &UserId, by: &UserId) -> Result<u64, StorageError> {
     let now = storage::now();
     mailbox_watches::forget_round(&state.db, user_id, now).await?;
+    mailbox_watches::forget_salesforce_cursor(&state.db, user_id, now).await?;
     let syncs: Vec<SyncEvent> = event_links::all_for_user(&state.db, user_id)
         .await?
         .into_iter()

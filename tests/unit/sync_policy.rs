@@ -1,3 +1,4 @@
+use outforce::sync::content::ConflictPolicy;
 use outforce::sync::event_map::PrivatePolicy;
 use outforce::sync::policy::{Deletion, Policy, breaker_trips};
 use serde_json::json;
@@ -16,22 +17,33 @@ fn policies_come_from_the_configuration_with_the_designs_defaults() {
             poll_interval_secs: None,
             outlook_to_salesforce: true,
             all_meetings: false,
+            salesforce_to_outlook: false,
+            conflict: ConflictPolicy::NewestWins,
+            deleted_in_salesforce: Deletion::Keep,
         }
     );
     let all = json!({ "scope": "all" });
     assert!(Policy::from_settings(Some(&all)).all_meetings);
-    for (direction, sends) in [
-        ("off", false),
-        ("salesforce_to_outlook", false),
-        ("outlook_to_salesforce", true),
-        ("both", true),
+    for (direction, sends, brings) in [
+        ("off", false, false),
+        ("salesforce_to_outlook", false, true),
+        ("outlook_to_salesforce", true, false),
+        ("both", true, true),
     ] {
         let set = json!({ "direction": direction });
-        assert_eq!(
-            Policy::from_settings(Some(&set)).outlook_to_salesforce,
-            sends,
-            "{direction}"
-        );
+        let policy = Policy::from_settings(Some(&set));
+        assert_eq!(policy.outlook_to_salesforce, sends, "{direction}");
+        assert_eq!(policy.salesforce_to_outlook, brings, "{direction}");
+    }
+    for (word, conflict) in [
+        ("salesforce_wins", ConflictPolicy::SalesforceWins),
+        ("outlook_wins", ConflictPolicy::OutlookWins),
+        ("newest_wins", ConflictPolicy::NewestWins),
+    ] {
+        let set = json!({ "conflict": word, "deleted_in_salesforce": "delete" });
+        let policy = Policy::from_settings(Some(&set));
+        assert_eq!(policy.conflict, conflict);
+        assert_eq!(policy.deleted_in_salesforce, Deletion::Delete);
     }
     let set = json!({ "private": "time_and_attendees", "deleted": "keep" });
     let policy = Policy::from_settings(Some(&set));

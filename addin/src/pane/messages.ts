@@ -36,6 +36,17 @@ const BECAUSE: Record<string, string> = {
   outlook_cancelled: "it was cancelled in Outlook",
   private: "it is private, and your admin keeps private meetings out",
   longer_than_14_days: "Salesforce takes no event longer than 14 days",
+  salesforce_deleted: "it was deleted in Salesforce",
+  would_notify_attendees: "changing it here would send its attendees an update",
+};
+
+const PARTS: Record<string, string> = {
+  subject: "subject",
+  time: "time",
+  location: "location",
+  description: "description",
+  show_as: "free/busy",
+  private: "privacy",
 };
 
 /** What made the sync look at the meeting, as the rep reads it. */
@@ -48,6 +59,7 @@ const SEEN: Record<string, string> = {
   scope: "because your admin syncs every meeting with a customer",
   reconnected: "once you reconnected Salesforce",
   reset: "when your admin restarted your sync",
+  salesforce: "after a change in Salesforce",
 };
 
 /** What one decision of the sync says to the rep, and what made the sync take it. */
@@ -78,6 +90,21 @@ function decision(entry: HistoryEntry): string {
       return "Related the attendees who joined, and unrelated those the sync had related who left.";
     case "series_expanded":
       return "Each occurrence of the series got its own Salesforce Event.";
+    case "created_in_outlook":
+      return "Brought to your calendar from Salesforce (nobody was invited).";
+    case "updated_in_outlook":
+      return "Salesforce's changes were written to your calendar.";
+    case "deleted_in_outlook":
+      return why ? `Removed from your calendar: ${why}.` : "Removed from your calendar.";
+    case "kept_in_outlook":
+      return why ? `Left as it is in your calendar: ${why}.` : "Left as it is in your calendar.";
+    case "conflict": {
+      const c = entry.conflict;
+      if (!c) return "Changed in Outlook and in Salesforce at once.";
+      const part = PARTS[c.part] ?? c.part;
+      const winner = c.winner === "outlook" ? "Outlook's" : "Salesforce's";
+      return `Changed in Outlook and in Salesforce at once: ${winner} ${part} was kept; the other was ${JSON.stringify(c.lost)}.`;
+    }
     default:
       return entry.action;
   }
@@ -88,6 +115,8 @@ const LINK_ERRORS: Record<string, string> = {
   sync_direction_off: "Your admin's sync configuration sends nothing from Outlook to Salesforce.",
   salesforce_rejected: "Salesforce refused it (see what the sync did); your next change tries again.",
   longer_than_14_days: "Salesforce takes no event longer than 14 days.",
+  salesforce_deleted: "It was deleted in Salesforce, so it is no longer synced.",
+  merging_salesforce_changes: "It was changed in Salesforce too: the changes are being merged.",
 };
 
 /** Why the last sync of the meeting failed, as the rep reads it. */

@@ -80,6 +80,8 @@ export interface HistoryEntry {
   because: string | null;
   salesforce_code: string | null;
   changed: string[];
+  /** A `conflict`'s part, each side's value, the winner and the value that lost. */
+  conflict?: { part: string; winner: "outlook" | "salesforce"; lost: unknown } | null;
 }
 
 export interface Attendee {

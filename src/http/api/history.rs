@@ -55,6 +55,10 @@ pub struct EntryView {
     after: Option<Value>,
     /// The fields whose values differ from `before`.
     changed: Vec<String>,
+    /// For a `conflict`: the part both sides changed, each side's value, the winner (by the
+    /// configuration's policy) and the value that lost.
+    #[schema(value_type = Option<Object>)]
+    conflict: Option<Value>,
 }
 
 /// What the sync did with a meeting, and why.
@@ -109,6 +113,14 @@ pub(crate) fn explained(entries: Vec<HistoryEntry>) -> Vec<EntryView> {
             if let Some(written) = &after {
                 last_written = Some(written.clone());
             }
+            let conflict = (entry.action == "conflict").then(|| {
+                let keep = ["part", "winner", "outlook", "salesforce", "lost"];
+                Value::Object(
+                    keep.iter()
+                        .filter_map(|k| Some((k.to_string(), detail.get(*k)?.clone())))
+                        .collect(),
+                )
+            });
             EntryView {
                 at: entry.at,
                 actor: entry.actor.as_str(),
@@ -118,6 +130,7 @@ pub(crate) fn explained(entries: Vec<HistoryEntry>) -> Vec<EntryView> {
                 call: text(&detail, "call"),
                 salesforce_event_id: text(&detail, "salesforce_event_id"),
                 salesforce_code: text(&detail, "salesforce_code"),
+                conflict,
                 before,
                 after,
                 changed,

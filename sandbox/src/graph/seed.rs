@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use anyhow::{Context as _, bail};
-use serde_json::Value;
+use serde_json::{Value, json};
 
 use super::api::{Call, Caller, Env, Prefer, Reply};
 use super::mailbox::{Mailbox, Tombstone};
@@ -122,6 +122,50 @@ impl Graph {
             bail!("creating the event failed ({status}): {body}");
         }
         Ok(body["id"].as_str().unwrap_or_default().to_string())
+    }
+
+    /// Exchange delivered the invitation of `organizer`'s meeting `event_id` to `attendee`, a
+    /// mailbox of the same tenant: a copy in their calendar, the same meeting (`iCalUId`), not
+    /// theirs to organize. Its immutable id.
+    pub fn deliver_invitation(
+        &self,
+        organizer: &str,
+        event_id: &str,
+        attendee: &str,
+    ) -> anyhow::Result<String> {
+        let (change, id) = {
+            let mut guard = self.inner.shared.lock();
+            let state = &mut *guard;
+            let now = state.now();
+            let from = state.mailboxes.get(organizer).context("no such mailbox")?;
+            let index = from.event_index(event_id).context("no such event")?;
+            let mut copy = from.events[index].clone();
+            let by = json!({ "emailAddress": { "name": from.display_name, "address": from.upn } });
+            let to = state
+                .mailboxes
+                .get_mut(attendee)
+                .context("no such mailbox")?;
+            copy.ids = super::mailbox::Ids::new();
+            copy.extended.clear();
+            copy.props.insert("isOrganizer".into(), Value::Bool(false));
+            copy.props.insert("organizer".into(), by);
+            copy.props.insert(
+                "responseStatus".into(),
+                json!({ "response": "notResponded", "time": "0001-01-01T00:00:00Z" }),
+            );
+            copy.props.remove("categories");
+            copy.props.remove("transactionId");
+            copy.created = now;
+            copy.modified = now;
+            copy.change_key = super::mailbox::change_key();
+            copy.seq = to.next_seq();
+            let id = copy.ids.shown(true).to_string();
+            let change = super::event_writes::change(attendee, &copy, "created");
+            to.events.push(copy);
+            (change, id)
+        };
+        notify::deliver(&self.inner, vec![change]);
+        Ok(id)
     }
 
     /// The organizer cancelled a meeting the mailbox's owner attends: their copy stays in the

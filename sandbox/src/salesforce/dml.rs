@@ -4,6 +4,7 @@
 
 mod activities;
 mod input;
+mod invitees;
 mod rules;
 
 use chrono::{DateTime, Utc};

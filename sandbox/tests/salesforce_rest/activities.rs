@@ -244,3 +244,72 @@ async fn with_shared_activities_an_event_relates_to_many_contacts_or_one_lead() 
         "deleting the event deletes its relations"
     );
 }
+
+#[tokio::test]
+async fn an_invited_user_gets_a_child_event_that_follows_its_parent_and_goes_with_the_invitation() {
+    let org = org();
+    let colleague = org
+        .sf
+        .add_user(&org.org_id, "blake@contoso.example", "Blake", "Rep")
+        .id;
+    let created = org
+        .call("POST", "sobjects/Event", Some(meeting(json!({}))))
+        .await;
+    let id = created.body["id"].as_str().unwrap().to_string();
+    let invite = org
+        .call(
+            "POST",
+            "sobjects/EventRelation",
+            Some(json!({ "EventId": id, "RelationId": colleague, "IsInvitee": true })),
+        )
+        .await;
+    assert_eq!(invite.status, 201, "{}", invite.body);
+    let relation = invite.body["id"].as_str().unwrap().to_string();
+    let found = children(&org).await;
+    assert_eq!(found.len(), 1, "one child, in the invitee's calendar");
+    assert_eq!(found[0]["OwnerId"], json!(colleague));
+    assert_eq!(found[0]["Subject"], "Quarterly review");
+    let child = found[0]["Id"].as_str().unwrap().to_string();
+
+    // The parent moves: so does the child.
+    let moved = org
+        .call(
+            "PATCH",
+            &format!("sobjects/Event/{id}"),
+            Some(json!({ "Subject": "Quarterly review (moved)", "StartDateTime": "2025-09-25T16:00:00Z", "EndDateTime": "2025-09-25T17:00:00Z" })),
+        )
+        .await;
+    assert_eq!(moved.status, 204);
+    let found = children(&org).await;
+    assert_eq!(found[0]["Subject"], "Quarterly review (moved)");
+    assert_eq!(found[0]["StartDateTime"], "2025-09-25T16:00:00.000+0000");
+
+    // A child takes no relation of its own.
+    let refused = org
+        .call(
+            "POST",
+            "sobjects/EventRelation",
+            Some(json!({ "EventId": child, "RelationId": org.rep_id, "IsInvitee": true })),
+        )
+        .await;
+    assert_eq!(refused.error_code(), "INVALID_CROSS_REFERENCE_KEY");
+
+    // The invitation withdrawn: the child goes.
+    let withdrawn = org
+        .call(
+            "DELETE",
+            &format!("sobjects/EventRelation/{relation}"),
+            None,
+        )
+        .await;
+    assert_eq!(withdrawn.status, 204);
+    assert!(children(&org).await.is_empty());
+}
+
+async fn children(org: &super::fixture::Org) -> Vec<Value> {
+    let soql = "SELECT Id, OwnerId, Subject, StartDateTime FROM Event WHERE IsChild = true";
+    org.query(soql).await.body["records"]
+        .as_array()
+        .unwrap()
+        .clone()
+}

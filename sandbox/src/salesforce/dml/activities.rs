@@ -181,6 +181,7 @@ fn account_of(org: &OrgData, id: &str) -> Option<String> {
 
 pub fn check_relation(org: &OrgData, record: &mut Record) -> Result<(), Errors> {
     let event = record.text("EventId").unwrap_or_default().to_string();
+    super::invitees::check_not_child(org, &event)?;
     let relation = record.text("RelationId").unwrap_or_default().to_string();
     let flag = |name: &str| matches!(record.get(name), Value::Bool(true));
     let relation_type = org
@@ -235,9 +236,19 @@ pub fn after_write(ctx: &mut Ctx<'_>, id: &str, _mode: Mode) {
         return;
     };
     match record.sobject.as_str() {
-        "Event" if ctx.org.shared_activities => sync_parents(ctx, &record),
+        "Event" if matches!(record.get("IsChild"), Value::Bool(true)) => {}
+        "Event" => {
+            if ctx.org.shared_activities {
+                sync_parents(ctx, &record);
+            }
+            super::invitees::follow(ctx, &record);
+        }
         "EventRelation" => {
             let event_id = record.text("EventId").unwrap_or_default().to_string();
+            if matches!(record.get("IsInvitee"), Value::Bool(true)) {
+                let relation = record.text("RelationId").unwrap_or_default().to_string();
+                super::invitees::invited(ctx, &event_id, &relation);
+            }
             if matches!(record.get("IsParent"), Value::Bool(true))
                 && !matches!(record.get("IsWhat"), Value::Bool(true))
             {
@@ -265,10 +276,12 @@ pub fn after_delete(ctx: &mut Ctx<'_>, record: &Record) {
             for id in ids {
                 ctx.mark_deleted(&id);
             }
+            super::invitees::parent_deleted(ctx, &record.id);
         }
         "EventRelation" => {
             let event_id = record.text("EventId").unwrap_or_default().to_string();
             let relation = record.text("RelationId").unwrap_or_default().to_string();
+            super::invitees::uninvited(ctx, &event_id, &relation);
             if ctx.org.shared_activities {
                 edit_event(ctx, &event_id, |event| {
                     let mut ids = who_ids(event);

@@ -11,6 +11,7 @@ pub mod composite;
 pub mod datetime;
 pub mod error;
 pub mod events;
+pub mod invitees;
 pub mod limits;
 pub mod login_host;
 pub mod lookup;

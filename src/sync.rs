@@ -23,6 +23,7 @@ pub mod schedule;
 mod series;
 pub mod settings;
 mod settle;
+mod shared;
 pub mod status;
 mod to_outlook;
 pub mod watch;
@@ -74,6 +75,8 @@ pub enum Cause {
     Reconnected,
     /// An admin reset the rep's sync.
     Reset,
+    /// The sync configuration that applies to the rep changed: every meeting written again.
+    Configuration,
     /// The rep's Salesforce Event changed (Salesforce → Outlook).
     SalesforceChange,
     /// A job queued before causes were recorded.
@@ -92,6 +95,7 @@ impl Cause {
             Self::Scope => "scope",
             Self::Reconnected => "reconnected",
             Self::Reset => "reset",
+            Self::Configuration => "configuration",
             Self::SalesforceChange => "salesforce",
             Self::Unknown => "unknown",
         }

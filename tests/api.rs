@@ -2,6 +2,7 @@
 
 mod admin_history;
 mod admin_preview;
+mod admin_preview_runs;
 mod admin_sync_configs;
 mod both_ways;
 mod entra_outage;
@@ -26,6 +27,7 @@ mod salesforce_connect;
 mod salesforce_org_wide;
 mod salesforce_session;
 mod salesforce_to_outlook;
+mod shared_meetings;
 mod shared_queue;
 mod sync;
 mod sync_batches;

@@ -11,3 +11,21 @@ CREATE INDEX event_links_by_salesforce_id ON event_links (user_id, salesforce_ev
 ALTER TABLE mailbox_watches ADD COLUMN salesforce_cursor TEXT;
 ALTER TABLE mailbox_watches ADD COLUMN salesforce_next_poll_at TEXT;
 ALTER TABLE mailbox_watches ADD COLUMN salesforce_error_code TEXT;
+
+-- Shared meetings: several reps of one org attend one meeting (one iCalUId), and Salesforce
+-- gets one Event. The link that owns it is named here; the other reps' links are invitees of
+-- that Event (shared_event_id), related to it as invited users.
+CREATE TABLE shared_meetings (
+    tenant_id      TEXT NOT NULL REFERENCES tenants (id) ON DELETE CASCADE,
+    ical_uid       TEXT NOT NULL,
+    owner_link_id  TEXT NOT NULL REFERENCES event_links (id) ON DELETE CASCADE,
+    PRIMARY KEY (tenant_id, ical_uid)
+);
+ALTER TABLE event_links ADD COLUMN ical_uid TEXT;
+ALTER TABLE event_links ADD COLUMN is_organizer BOOLEAN NOT NULL DEFAULT FALSE;
+ALTER TABLE event_links ADD COLUMN shared_event_id TEXT;
+CREATE INDEX event_links_by_shared_event ON event_links (shared_event_id);
+
+-- The next delta round syncs every selected meeting it lists, changed or not: the
+-- configuration that applies to the rep changed.
+ALTER TABLE mailbox_watches ADD COLUMN resync_selected BOOLEAN NOT NULL DEFAULT FALSE;

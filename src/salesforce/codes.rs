@@ -34,6 +34,7 @@ codes! {
     InvalidSessionId => "INVALID_SESSION_ID",
     RequestLimitExceeded => "REQUEST_LIMIT_EXCEEDED",
     DuplicatesDetected => "DUPLICATES_DETECTED",
+    DuplicateValue => "DUPLICATE_VALUE",
     EntityIsDeleted => "ENTITY_IS_DELETED",
     UnableToLockRow => "UNABLE_TO_LOCK_ROW",
     InvalidField => "INVALID_FIELD",

@@ -109,7 +109,7 @@ pub async fn find_written(
         let conditions: Vec<String> = keys.iter().map(Key::condition).collect();
         let soql = format!(
             "SELECT Id, Subject, StartDateTime, IsAllDayEvent, ActivityDate FROM Event \
-             WHERE OwnerId = '{}' AND ({})",
+             WHERE OwnerId = '{}' AND IsChild = false AND ({})",
             soql_escape(&owner),
             conditions.join(" OR ")
         );

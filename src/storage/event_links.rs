@@ -59,6 +59,12 @@ pub struct EventLink {
     pub salesforce_content: Option<JsonText<Content>>,
     /// The Outlook event was made by the sync from a Salesforce Event.
     pub from_salesforce: bool,
+    /// The meeting's iCalUId (the same in every attendee's calendar), once the sync saw it.
+    pub ical_uid: Option<String>,
+    /// The rep organizes the meeting.
+    pub is_organizer: bool,
+    /// Another rep's link owns the meeting's Event; this rep is invited to it.
+    pub shared_event_id: Option<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -92,6 +98,9 @@ from_row!(EventLink {
     outlook_content,
     salesforce_content,
     from_salesforce,
+    ical_uid,
+    is_organizer,
+    shared_event_id,
     created_at,
     updated_at
 });
@@ -130,6 +139,9 @@ impl EventLink {
             outlook_content: None,
             salesforce_content: None,
             from_salesforce: false,
+            ical_uid: None,
+            is_organizer: false,
+            shared_event_id: None,
             created_at: now,
             updated_at: now,
         }
@@ -204,8 +216,8 @@ macro_rules! columns {
          selected, who_ids, what_id, state, outlook_hash, salesforce_hash, outlook_change_key, \
          salesforce_modstamp, write_intent, last_error_code, meeting, selected_by, from_series, \
          attendees_seen, auto_relations, outlook_start, outlook_end, removal_seen, who_ids_left_out, \
-         by_scope, outlook_content, salesforce_content, from_salesforce, created_at, \
-         updated_at"
+         by_scope, outlook_content, salesforce_content, from_salesforce, ical_uid, is_organizer, \
+         shared_event_id, created_at, updated_at"
     };
 }
 
@@ -223,6 +235,8 @@ pub mod removals;
 pub mod report;
 /// Each side's content as the sync left it, and the links of Events that came from Salesforce.
 pub mod salesforce_side;
+/// Meetings several reps of one org attend: one Event, one owning link, the others invited.
+pub mod shared;
 
 const UPSERT_SELECTION: &str = concat!(
     "INSERT INTO event_links (id, user_id, outlook_event_id, outlook_series_id, selected, \

@@ -35,6 +35,9 @@ pub struct Watch {
     pub salesforce_next_poll_at: Option<DateTime<Utc>>,
     /// Why the last read of their Salesforce Events failed.
     pub salesforce_error_code: Option<String>,
+    /// The next round syncs every selected meeting it lists, changed or not (the configuration
+    /// that applies changed).
+    pub resync_selected: bool,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -56,6 +59,7 @@ from_row!(Watch {
     salesforce_cursor,
     salesforce_next_poll_at,
     salesforce_error_code,
+    resync_selected,
     created_at,
     updated_at
 });
@@ -65,7 +69,7 @@ macro_rules! columns {
         "user_id, subscription_id, subscription_expires_at, client_state_hash, delta_link, \
          window_start, window_end, next_poll_at, last_poll_at, last_error_code, paused_code, \
          held_deletions, deletions_released, salesforce_cursor, salesforce_next_poll_at, \
-         salesforce_error_code, created_at, updated_at"
+         salesforce_error_code, resync_selected, created_at, updated_at"
     };
 }
 
@@ -208,11 +212,14 @@ pub async fn forget_round(
 }
 
 const FORGET_TENANT_ROUNDS: &str = "UPDATE mailbox_watches SET delta_link = NULL, \
-     window_start = NULL, window_end = NULL, next_poll_at = $1, updated_at = $1 \
+     window_start = NULL, window_end = NULL, next_poll_at = $1, salesforce_cursor = NULL, \
+     salesforce_next_poll_at = NULL, resync_selected = TRUE, updated_at = $1 \
      WHERE user_id IN (SELECT id FROM users WHERE tenant_id = $2)";
 
 /// Every watched mailbox of the tenant reads its whole window again at its next round, due
-/// now: what a changed configuration selects (or no longer does) is found there.
+/// now, and that round syncs every selected meeting it lists: what a changed configuration
+/// selects, no longer selects, or writes otherwise is found there (a privacy setting strips
+/// what it no longer allows). Its Salesforce Events are read over the window again too.
 pub async fn forget_tenant_rounds(
     db: &Db,
     tenant_id: &crate::ids::TenantId,
@@ -234,7 +241,7 @@ pub struct Round<'a> {
 
 const RECORD_ROUND: &str = "UPDATE mailbox_watches SET delta_link = $1, window_start = $2, \
      window_end = $3, next_poll_at = $4, last_poll_at = $5, deletions_released = FALSE, \
-     updated_at = $5 WHERE user_id = $6";
+     resync_selected = FALSE, updated_at = $5 WHERE user_id = $6";
 
 pub async fn record_round(
     db: &Db,

@@ -29,6 +29,14 @@ pub enum Decision {
     KeptInOutlook,
     /// Both sides changed one part since the last sync; the policy chose the winner.
     Conflict,
+    /// Another rep of the org syncs the meeting: this rep was invited to its Event.
+    Invited,
+    /// This rep no longer syncs a meeting another rep's Event holds: uninvited.
+    Uninvited,
+    /// The organizer's rep took over the meeting's Event from the rep who wrote it.
+    TookOver,
+    /// The rep who owned a shared meeting's Event stopped: it passed to another rep.
+    HandedOver,
 }
 
 impl Decision {
@@ -48,6 +56,10 @@ impl Decision {
             Self::DeletedInOutlook => "deleted_in_outlook",
             Self::KeptInOutlook => "kept_in_outlook",
             Self::Conflict => "conflict",
+            Self::Invited => "invited",
+            Self::Uninvited => "uninvited",
+            Self::TookOver => "took_over",
+            Self::HandedOver => "handed_over",
         }
     }
 }

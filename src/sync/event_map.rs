@@ -41,6 +41,11 @@ pub struct GraphEvent {
     pub change_key: Option<String>,
     /// Only the selection property, when asked for.
     pub single_value_extended_properties: Vec<ExtendedProperty>,
+    /// The meeting's id in every attendee's calendar.
+    #[serde(rename = "iCalUId")]
+    pub ical_uid: Option<String>,
+    /// The mailbox's owner organizes it.
+    pub is_organizer: Option<bool>,
 }
 
 impl GraphEvent {

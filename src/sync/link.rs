@@ -64,7 +64,7 @@ pub(super) enum Step {
 /// An Event's fields to write, and the Outlook event they came from.
 pub(super) struct Write {
     pub fields: event_map::EventFields,
-    source: GraphEvent,
+    pub source: GraphEvent,
     /// The create an earlier attempt may have made already (its intent was left behind),
     /// to be looked for before creating again.
     pub earlier: Option<Intent>,
@@ -110,13 +110,27 @@ impl Run<'_> {
                 .await?;
             return Ok(Step::Done);
         }
+        // Invited to another rep's Event of the meeting: that rep's sync writes it.
+        if link.shared_event_id.is_some() {
+            return match source {
+                Source::Unselected => self.leave_shared(session, None).await,
+                Source::Deleted if link.removal_seen => {
+                    self.leave_shared(session, Some(OUTLOOK_DELETED)).await
+                }
+                Source::Found(event) if event.is_cancelled => {
+                    self.leave_shared(session, Some(OUTLOOK_CANCELLED)).await
+                }
+                _ => Ok(Step::Done),
+            };
+        }
         let source = match source {
-            Source::Unselected => return self.unselect().await,
+            Source::Unselected => return self.unselect(session).await,
             Source::Found(event) if event.is_series_master() => return self.expand(&event).await,
             // Outlook holds what we last synced, and the rep changed nothing since (a notice of
             // our own stamp, a poll that overlapped the sync): nothing to do (rule 3).
             Source::Found(event)
                 if link.state == LinkState::Synced
+                    && self.cause != Cause::Configuration
                     && event.change_key.is_some()
                     && event.change_key == link.outlook_change_key =>
             {
@@ -157,7 +171,7 @@ impl Run<'_> {
                     source: *source,
                     earlier: None,
                 });
-                self.write(write).await
+                self.write(session, write).await
             }
             Mapped::Cancelled => self.gone(session, OUTLOOK_CANCELLED).await,
             Mapped::Skipped(code) => {
@@ -223,7 +237,7 @@ impl Run<'_> {
         Ok(Source::Found(Box::new(event)))
     }
 
-    async fn write(&self, mut write: Box<Write>) -> anyhow::Result<Step> {
+    async fn write(&self, session: &mut Session, write: Box<Write>) -> anyhow::Result<Step> {
         let link = self.link;
         let hash = write.fields.hash.as_str();
         match &link.salesforce_event_id {
@@ -233,6 +247,11 @@ impl Run<'_> {
             }
             Some(id) => Ok(Step::Update(id.clone(), write)),
             None => {
+                // Another rep of the org syncs this meeting: one Event for all of them.
+                let mut write = match self.join_shared(session, write).await? {
+                    Ok(step) => return Ok(step),
+                    Err(write) => write,
+                };
                 // An intent left by an earlier attempt: that attempt may have written the Event
                 // before it could record the Id. With a key field the create is an upsert by
                 // the link's key and finds it by itself; without, the batch looks for the

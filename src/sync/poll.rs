@@ -92,7 +92,9 @@ impl Job for PollMailbox {
         // Every link whose meeting the round saw go may now be settled by its sync.
         let seen: Vec<&str> = gone.iter().map(|link| link.id.as_str()).collect();
         event_links::removals::mark_seen(&state.db, &seen).await?;
-        dispatch(state, &user_id, &policy, &links, &round.items, &gone).await?;
+        let resync = watch.resync_selected && round.full;
+        let round_items = (&round.items[..], resync);
+        dispatch(state, &user_id, &policy, &links, round_items, &gone).await?;
         let done = Round {
             delta_link: round.delta_link.as_deref(),
             window,
@@ -217,7 +219,7 @@ async fn dispatch(
     user_id: &UserId,
     policy: &Policy,
     links: &HashMap<String, EventLink>,
-    items: &[Value],
+    (items, resync): (&[Value], bool),
     gone: &[&EventLink],
 ) -> anyhow::Result<()> {
     let sync = |link: &EventLink, cause| SyncEvent::new(user_id, &link.outlook_event_id, cause);
@@ -242,6 +244,8 @@ async fn dispatch(
                 if !tagged && link.selected_by == SelectedBy::Category {
                     let job = state.queue.prepare(&sync(link, Cause::Category))?;
                     by_category::unselect(&state.db, &link.id, &job, now).await?;
+                } else if resync {
+                    syncs.push(sync(link, Cause::Configuration));
                 } else if item["changeKey"].as_str() != link.outlook_change_key.as_deref() {
                     syncs.push(sync(link, Cause::DeltaRound));
                 }

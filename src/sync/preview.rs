@@ -1,7 +1,6 @@
 //! A dry run of a sync configuration for one rep: what it would create, update, relate, skip
-//! and delete in Salesforce over its window, with the rule behind each line, writing nothing
-//! anywhere (Graph and Salesforce are only read). It covers the Outlook → Salesforce direction,
-//! the one the sync carries today.
+//! and delete in Salesforce and in Outlook over its window, with the rule behind each line,
+//! writing nothing anywhere (Graph and Salesforce are only read).
 
 use std::collections::{HashMap, HashSet};
 
@@ -9,22 +8,28 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::attendees::{self, Seen};
+use super::content::Content;
 use super::context;
 use super::event_map::{self, Context, GraphEvent, Mapped};
 use super::policy::{Deletion, Policy};
 use crate::graph::delta::DeltaError;
+use crate::salesforce::changes::{self, Since};
 use crate::salesforce::events;
 use crate::salesforce::lookup;
+use crate::salesforce::session::Session;
 use crate::state::AppState;
-use crate::storage::event_links::{self, EventLink};
+use crate::storage::event_links::{self, EventLink, salesforce_side, shared};
 use crate::storage::{self, tenants, users};
 
 /// One meeting and what the configuration would do with it.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Line {
-    /// The Outlook event (or occurrence).
-    pub outlook_event_id: String,
-    /// `create`, `update`, `unchanged`, `skip`, `delete` or `keep`.
+    /// Where the change is written: `salesforce` or `outlook`.
+    pub side: &'static str,
+    /// The Outlook event (or occurrence); none for a Salesforce Event not in Outlook yet.
+    pub outlook_event_id: Option<String>,
+    /// `create`, `update`, `unchanged`, `skip`, `delete`, `keep`, or, for a meeting another
+    /// rep's Event already holds, `invite`.
     pub action: &'static str,
     /// The rule behind it (`selected`, `selected_by_category`, `every_meeting`, `not_selected`,
     /// `no_matching_attendee`, `private`, `sync_direction_off`, `outlook_deleted`, …).
@@ -120,7 +125,8 @@ pub async fn preview(
         };
         if link.selected && in_window && !listed.contains(link.outlook_event_id.as_str()) {
             lines.push(Line {
-                outlook_event_id: link.outlook_event_id.clone(),
+                side: "salesforce",
+                outlook_event_id: Some(link.outlook_event_id.clone()),
                 action: match policy.deleted {
                     Deletion::Delete => "delete",
                     Deletion::Keep => "keep",
@@ -129,6 +135,29 @@ pub async fn preview(
                 salesforce_event_id: Some(event.clone()),
                 related: Vec::new(),
             });
+        }
+    }
+    if policy.salesforce_to_outlook {
+        lines.extend(outlook_lines(state, &mut session, user, &policy).await?);
+    }
+    for line in lines
+        .iter_mut()
+        .filter(|l| l.action == "create" && l.side == "salesforce")
+    {
+        let meeting = meetings
+            .iter()
+            .find(|m| Some(&m.id) == line.outlook_event_id.as_ref());
+        let uid = meeting.and_then(|m| m.ical_uid.as_deref());
+        if let Some(uid) = uid
+            && let Some(owner) = shared::owner(&state.db, &user.tenant_id, uid).await?
+            && links
+                .get(line.outlook_event_id.as_deref().unwrap_or_default())
+                .is_none_or(|l| l.id != owner.id)
+            && owner.salesforce_event_id.is_some()
+        {
+            line.action = "invite";
+            line.because = "shared_meeting";
+            line.salesforce_event_id = owner.salesforce_event_id.clone();
         }
     }
     Ok(Preview {
@@ -146,7 +175,8 @@ fn line(
     shared_activities: bool,
 ) -> Line {
     let mut line = Line {
-        outlook_event_id: meeting.id.clone(),
+        side: "salesforce",
+        outlook_event_id: Some(meeting.id.clone()),
         action: "skip",
         because: "not_selected",
         salesforce_event_id: link.and_then(|l| l.salesforce_event_id.clone()),
@@ -205,4 +235,45 @@ fn line(
 
 fn meeting_tagged(meeting: &GraphEvent, category: &str) -> bool {
     meeting.categories.iter().any(|c| c == category)
+}
+
+/// A line for each of the rep's Salesforce Events in the window that Outlook would take.
+async fn outlook_lines(
+    state: &AppState,
+    session: &mut Session,
+    user: &users::User,
+    policy: &Policy,
+) -> Result<Vec<Line>, PreviewError> {
+    let window = policy.window(storage::now());
+    let read = changes::read(session, &Since::Window(window.0, window.1)).await?;
+    let ids: Vec<&str> = read.iter().map(|c| c.id.as_str()).collect();
+    let links = salesforce_side::find_many(&state.db, &user.id, &ids).await?;
+    let mut lines = Vec::new();
+    for change in &read {
+        let link = links
+            .iter()
+            .find(|l| l.salesforce_event_id.as_deref() == Some(change.id.as_str()));
+        let line = |action, because| Line {
+            side: "outlook",
+            outlook_event_id: link.map(|l| l.outlook_event_id.clone()),
+            action,
+            because,
+            salesforce_event_id: Some(change.id.clone()),
+            related: Vec::new(),
+        };
+        match link {
+            // Our own write of a meeting the rep syncs, or one in step: nothing to bring.
+            Some(link) if !link.selected => {}
+            Some(link)
+                if link.salesforce_content.as_ref().map(|c| &c.0)
+                    != Some(&Content::of_fields(&change.fields))
+                    && link.salesforce_content.is_some() =>
+            {
+                lines.push(line("update", "changed_in_salesforce"));
+            }
+            Some(_) => {}
+            None => lines.push(line("create", "salesforce_event")),
+        }
+    }
+    Ok(lines)
 }

@@ -28,6 +28,10 @@ impl Run<'_> {
         if link.state == LinkState::Removed && link.last_error_code.as_deref() == Some(code) {
             return Ok(Step::Done);
         }
+        // Others still sync the meeting: its Event passes to one of them.
+        if self.hand_over(session, Some(code)).await? {
+            return Ok(Step::Done);
+        }
         match (self.policy.deleted, &link.salesforce_event_id) {
             (Deletion::Keep, Some(id)) => {
                 let subject = events::subject(session, id).await?;
@@ -63,9 +67,12 @@ impl Run<'_> {
     /// Unselected, per the deletion policy. Delete: the Event goes (by the batch) and the link
     /// is kept, `removed`, so that selecting the meeting again writes one Event anew. Keep: the
     /// Event stays and the link keeps its Id, so that selecting again updates that Event.
-    pub(super) async fn unselect(&self) -> anyhow::Result<Step> {
+    pub(super) async fn unselect(&self, session: &mut Session) -> anyhow::Result<Step> {
         let (db, link) = (&self.state.db, self.link);
         self.release_series().await?;
+        if self.hand_over(session, None).await? {
+            return Ok(Step::Done);
+        }
         match (self.policy.deleted, &link.salesforce_event_id) {
             (Deletion::Keep, Some(id)) => {
                 event_links::set_state(db, &link.id, LinkState::Removed, None, storage::now())

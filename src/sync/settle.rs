@@ -54,9 +54,17 @@ pub enum Handling {
     Park,
 }
 
+/// A run that cannot go on yet and says how long to wait, with the code its link shows.
+#[derive(Debug, thiserror::Error)]
+#[error("waiting {0:?} ({1})")]
+pub struct WaitFor(pub Duration, pub &'static str);
+
 impl Handling {
     /// `None` for a failure the job's retries handle.
     pub fn of(state: &AppState, error: &anyhow::Error) -> Option<Self> {
+        if let Some(WaitFor(wait, code)) = error.downcast_ref::<WaitFor>() {
+            return Some(Self::Wait(*wait, code));
+        }
         if let Some(Throttled(wait)) = error.downcast_ref::<ReadError>() {
             return Some(Self::Wait(*wait, GRAPH_THROTTLED));
         }

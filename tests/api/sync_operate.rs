@@ -81,7 +81,7 @@ async fn a_reset_and_a_full_rescan_of_1000_synced_meetings_keeps_1000_events_and
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    w.until_idle().await;
     assert_eq!(w.links_in(LinkState::Synced).await, MEETINGS);
     assert_eq!(
         w.events_by_meeting().await,

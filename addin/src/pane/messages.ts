@@ -60,6 +60,7 @@ const SEEN: Record<string, string> = {
   reconnected: "once you reconnected Salesforce",
   reset: "when your admin restarted your sync",
   salesforce: "after a change in Salesforce",
+  configuration: "when your admin changed what syncs",
 };
 
 /** What one decision of the sync says to the rep, and what made the sync take it. */

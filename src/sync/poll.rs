@@ -104,8 +104,14 @@ impl Job for PollMailbox {
         if round.full {
             keep_category(state, &mailbox, &user_id, &policy.category).await;
         }
-        // Salesforce → Outlook reads the rep's Salesforce Events at the same pace.
-        if policy.salesforce_to_outlook && watch.salesforce_next_poll_at.is_none_or(|at| at <= now)
+        // Salesforce → Outlook reads the rep's Salesforce Events at the same pace: with the
+        // scheduled round, whose read is due before the next round comes (a read set for a
+        // moment after this round would otherwise wait a whole interval more).
+        let half = Duration::seconds(i64::try_from(interval / 2).unwrap_or(150));
+        if policy.salesforce_to_outlook
+            && watch
+                .salesforce_next_poll_at
+                .is_none_or(|at| at <= now + half)
         {
             let read = PollSalesforce {
                 user_id: self.user_id.clone(),

@@ -188,3 +188,65 @@ async fn a_part_changed_on_both_sides_goes_to_the_newer_edit_under_newest_wins()
         "Kickoff (Outlook)"
     );
 }
+
+#[tokio::test]
+async fn a_series_edited_on_both_sides_keeps_each_sides_change_and_outlooks_exception() {
+    use super::outlook_series::{tomorrow, weekly};
+    let w = watched(3600, false).await;
+    w.default_policy(json!({ "direction": "both" })).await;
+    let first = tomorrow();
+    let mut series = weekly(first, 3);
+    // A series of the rep's own, nobody invited: Salesforce's edits may reach it.
+    series.as_object_mut().unwrap().remove("attendees");
+    let master = w.meeting_in_outlook("Pipeline", series);
+    w.select_in_pane(&master).await;
+    w.events_until("wrote the series", |e| e.len() == 3).await;
+    let occurrences = w.occurrences(&master, first);
+    let second = w.event_of(&occurrences[1]).await;
+    w.until_idle().await;
+
+    // In Salesforce, the second occurrence moves to another room; in Outlook, the series is
+    // renamed.
+    w.sf.update_record(&w.org_id, &second, json!({ "Location": "Room 7" }))
+        .unwrap();
+    w.read_salesforce_now().await;
+    w.until_idle().await;
+    let (status, occurrence) = w
+        .graph
+        .as_owner(REP_A, "GET", &format!("events/{}", occurrences[1]), None)
+        .unwrap();
+    assert_eq!(status, 200, "{occurrence}");
+    assert_eq!(
+        occurrence["location"]["displayName"], "Room 7",
+        "Outlook took it"
+    );
+    w.edit_in_outlook(&master, json!({ "subject": "Pipeline (weekly)" }));
+    w.poll_now().await;
+    // Outlook's edit of a series leaves an occurrence changed before (an exception) as it
+    // was, as Exchange does; each Event follows its own occurrence.
+    let events = w
+        .events_until("renamed the series", |e| {
+            e.iter()
+                .filter(|e| e["Subject"] == "Pipeline (weekly)")
+                .count()
+                == 2
+        })
+        .await;
+    w.until_idle().await;
+    assert_eq!(events.len(), 3, "no Event more");
+    let moved = events.iter().find(|e| e["Id"] == second.as_str()).unwrap();
+    assert_eq!(moved["Location"], "Room 7", "Salesforce's change stands");
+    assert_eq!(
+        moved["Subject"], "Pipeline",
+        "as Outlook's exception holds it"
+    );
+    assert_eq!(w.outlook_subject(&occurrences[1]), "Pipeline");
+    assert!(
+        events
+            .iter()
+            .filter(|e| e["Id"] != second.as_str())
+            .all(|e| e["Location"] == "Room 1"),
+        "{events:?}"
+    );
+    w.assert_nothing_mailed_by_outforce();
+}

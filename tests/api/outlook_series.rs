@@ -12,7 +12,7 @@ use crate::world::{REP_A, World};
 /// Tomorrow: four weekly occurrences from it end 22 days ahead, inside the sync's window (28
 /// days ahead) whatever day the suite runs on. (A series from "next Monday" ran past the window
 /// when the suite ran on a Sunday.)
-fn tomorrow() -> NaiveDate {
+pub(crate) fn tomorrow() -> NaiveDate {
     Utc::now().date_naive() + Duration::days(1)
 }
 
@@ -31,7 +31,7 @@ fn weekday_name(day: NaiveDate) -> &'static str {
 
 /// A weekly series with an attendee, so that anything outforce wrote to it that attendees see
 /// would have Exchange mail them.
-fn weekly(first: NaiveDate, count: u32) -> Value {
+pub(crate) fn weekly(first: NaiveDate, count: u32) -> Value {
     json!({
         "attendees": [{ "type": "required", "emailAddress": { "address": "buyer@customer.example", "name": "Buyer" } }],
         "start": { "dateTime": format!("{first}T09:00:00"), "timeZone": "UTC" },
@@ -45,7 +45,7 @@ fn weekly(first: NaiveDate, count: u32) -> Value {
 
 impl World {
     /// The series' occurrences as Outlook lists them, first first: their ids.
-    fn occurrences(&self, master: &str, first: NaiveDate) -> Vec<String> {
+    pub(crate) fn occurrences(&self, master: &str, first: NaiveDate) -> Vec<String> {
         let last = first + Duration::days(35);
         let path = format!(
             "events/{master}/instances?startDateTime={first}T00:00:00Z&endDateTime={last}T00:00:00Z"
@@ -72,7 +72,7 @@ impl World {
     }
 
     /// The Salesforce Event of the occurrence `id`, as its link records it.
-    async fn event_of(&self, id: &str) -> String {
+    pub(crate) async fn event_of(&self, id: &str) -> String {
         let link = self
             .link_until(id, "wrote the occurrence", |l| {
                 l["state"] == "synced" && l["salesforce_event_id"].is_string()

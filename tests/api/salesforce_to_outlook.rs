@@ -142,13 +142,20 @@ async fn a_salesforce_event_becomes_an_outlook_event_that_invites_nobody_and_fol
 }
 
 #[tokio::test]
-async fn under_the_delete_policy_an_event_deleted_in_salesforce_leaves_outlook_too() {
+async fn under_the_delete_policy_a_salesforce_event_made_edited_and_deleted_there_is_so_in_outlook()
+{
     let w = watched(1, false).await;
     w.default_policy(json!({ "direction": "both", "deleted_in_salesforce": "delete" }))
         .await;
     let id = w.salesforce_meeting("Quarterly review", 1, None);
     w.outlook_until("made the meeting", |e| subject_is(e, "Quarterly review"))
         .await;
+    w.sf.update_record(&w.org_id, &id, json!({ "Location": "Board room" }))
+        .unwrap();
+    w.outlook_until("took the edit", |e| {
+        e.len() == 1 && e[0]["location"]["displayName"] == "Board room"
+    })
+    .await;
     w.sf.delete_record(&w.org_id, &id).unwrap();
     w.outlook_until("deleted the meeting", <[Value]>::is_empty)
         .await;

@@ -48,6 +48,17 @@ pub struct World {
     _db_dir: Option<tempfile::TempDir>,
 }
 
+/// Rule 7 over the whole suite: every world checks, as it ends, that nothing outforce wrote to
+/// Outlook made Exchange mail an attendee (a test that failed already is left to its own
+/// failure).
+impl Drop for World {
+    fn drop(&mut self) {
+        if !std::thread::panicking() {
+            self.assert_nothing_mailed_by_outforce();
+        }
+    }
+}
+
 /// A world whose admin has tied the tenant to the org (what an admin does first).
 /// A meeting's attendees as Graph takes them (`{"attendees": [...]}`), each required.
 pub fn attendees(addresses: &[&str]) -> Value {

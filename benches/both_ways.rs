@@ -10,7 +10,8 @@
 //!
 //! 1. With 50 ms added to every Salesforce and Graph call, the mailbox polled every
 //!    `POLL_SECS`: the time from an edit in Salesforce to the Outlook event changed, p50 and
-//!    p95 over 20 Events (bounded by the poll interval: Salesforce tells nobody of a change).
+//!    p95 over 20 Events edited at moments spread over the interval (bounded by the poll
+//!    interval: Salesforce tells nobody of a change).
 //! 2. Without added latency: 1,000 meetings with a customer attendee synced with no selection,
 //!    then the calls of one poll at steady state (nothing changed on either side).
 //!
@@ -21,13 +22,11 @@ use std::time::{Duration, Instant};
 #[path = "support/service.rs"]
 mod service;
 
-use outforce::storage::tenants::GraphAccessMode;
-use outforce::storage::{self, mailbox_watches, tenants};
+use outforce::storage::{self, mailbox_watches};
 use outforce_sandbox::graph::Graph;
 use outforce_sandbox::salesforce::faults::Fault;
-use secrecy::SecretString;
 use serde_json::{Value, json};
-use service::{API, APP_SECRET, Emulators, REP, Service, TENANT};
+use service::{API, Emulators, REP, Service, TENANT, percentile, total};
 
 const LATENCY: Duration = Duration::from_millis(50);
 const POLL_SECS: u64 = 5;
@@ -43,32 +42,9 @@ async fn main() {
     graph.add_mailbox(TENANT, REP, "rep@bench.example", "Bench Rep");
     graph.set_access_policy(API, &[REP]);
     graph.allow_http_webhooks(true);
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let mut loaded = emulators.settings(&format!(
-        "sqlite://{}",
-        dir.path().join("bench.db").display()
-    ));
-    let settings = &mut loaded.settings;
-    settings.http.port = port;
-    settings.http.public_url = Some(format!("http://127.0.0.1:{port}"));
-    settings.graph.base_url = graph.base_url().into();
-    settings.graph.client_secret = Some(SecretString::from(APP_SECRET.to_string()));
-    settings.sync.sweep_interval_secs = 1;
-    settings.sync.poll_interval_secs = POLL_SECS;
-    let service = emulators.serve(loaded).await;
+    let database_url = format!("sqlite://{}", dir.path().join("bench.db").display());
+    let service = service::serve_watched(&emulators, &graph, &database_url, POLL_SECS).await;
     let db = &service.state.db;
-    tenants::set_graph_access_mode(
-        db,
-        &service.tenant.id,
-        GraphAccessMode::Application,
-        storage::now(),
-    )
-    .await
-    .unwrap();
     let settings = json!({ "direction": "both", "scope": "all" });
     outforce::storage::sync_configs::audited::create(
         db,
@@ -116,6 +92,9 @@ async fn main() {
     let mut latencies = Vec::new();
     for (i, id) in ids.iter().enumerate() {
         let subject = format!("From Salesforce {i} (moved)");
+        // Each edit at its own moment of the poll's interval, as a rep's would be.
+        let offset = (i as u64 * 997) % (POLL_SECS * 1000);
+        tokio::time::sleep(Duration::from_millis(offset)).await;
         let started = Instant::now();
         b.emulators
             .sf
@@ -253,15 +232,4 @@ impl Bench {
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
     }
-}
-
-fn total(calls: &std::collections::BTreeMap<String, u64>) -> u64 {
-    calls.values().sum()
-}
-
-/// The `p`th percentile, in milliseconds.
-fn percentile(samples: &mut [Duration], p: usize) -> u128 {
-    samples.sort_unstable();
-    let index = (samples.len() * p).div_ceil(100).saturating_sub(1);
-    samples[index.min(samples.len() - 1)].as_millis()
 }

@@ -28,13 +28,11 @@ mod service;
 
 use outforce::ids::UserId;
 use outforce::state::AppState;
-use outforce::storage::tenants::GraphAccessMode;
-use outforce::storage::{self, mailbox_watches, tenants};
+use outforce::storage::{self, mailbox_watches};
 use outforce_sandbox::graph::Graph;
 use outforce_sandbox::salesforce::faults::Fault;
-use secrecy::SecretString;
 use serde_json::json;
-use service::{API, APP_SECRET, Emulators, REP, TENANT};
+use service::{API, Emulators, REP, TENANT, percentile, total};
 
 const LATENCY: Duration = Duration::from_millis(50);
 const TIMED: usize = 40;
@@ -203,7 +201,10 @@ async fn every_meeting(b: &Bench) {
     mailbox_watches::forget_tenant_rounds(db, &b.tenant_id, storage::now())
         .await
         .unwrap();
+    // The configuration changed: the next round syncs every selected meeting again (writing
+    // none that the new configuration leaves as it is). That is done before the figures.
     b.poll_once().await;
+    service::until_idle(&b.state).await;
     let customer_meeting = |i: usize| {
         let day = storage::now().date_naive() + chrono::Days::new(1 + (i % 20) as u64);
         let at =
@@ -264,26 +265,7 @@ async fn start(database_url: &str, dir: &std::path::Path) -> Bench {
     graph.add_mailbox(TENANT, REP, "rep@bench.example", "Bench Rep");
     graph.set_access_policy(API, &[REP]);
     graph.allow_http_webhooks(true);
-    // The public URL names the port, so the port is chosen before the service starts.
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let mut loaded = emulators.settings(database_url);
-    let settings = &mut loaded.settings;
-    settings.http.port = port;
-    settings.http.public_url = Some(format!("http://127.0.0.1:{port}"));
-    settings.graph.base_url = graph.base_url().into();
-    settings.graph.client_secret = Some(SecretString::from(APP_SECRET.to_string()));
-    settings.sync.sweep_interval_secs = 1;
-    settings.sync.poll_interval_secs = 3600;
-    let service = emulators.serve(loaded).await;
-    let db = &service.state.db;
-    let mode = GraphAccessMode::Application;
-    tenants::set_graph_access_mode(db, &service.tenant.id, mode, storage::now())
-        .await
-        .unwrap();
+    let service = service::serve_watched(&emulators, &graph, database_url, 3600).await;
     Bench {
         address: service.address,
         token: service.token,
@@ -433,7 +415,7 @@ impl Bench {
             user_id: self.user_id.to_string(),
         };
         self.state.queue.enqueue(&job).await.unwrap();
-        for _ in 0..1000 {
+        for _ in 0..12_000 {
             if self.last_poll().await != before {
                 // Whatever the round queued has run too.
                 tokio::time::sleep(Duration::from_secs(1)).await;
@@ -450,15 +432,4 @@ impl Bench {
             .unwrap()
             .and_then(|w| w.last_poll_at)
     }
-}
-
-fn total(calls: &std::collections::BTreeMap<String, u64>) -> u64 {
-    calls.values().sum()
-}
-
-/// The `p`th percentile, in milliseconds.
-fn percentile(samples: &mut [Duration], p: usize) -> u128 {
-    samples.sort_unstable();
-    let index = (samples.len() * p).div_ceil(100).saturating_sub(1);
-    samples[index.min(samples.len() - 1)].as_millis()
 }

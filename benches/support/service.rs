@@ -175,3 +175,68 @@ impl Emulators {
         }
     }
 }
+
+/// The service against the emulators and `graph` (the rep's mailbox reached by application
+/// permission), its workers and sweeper running, the mailbox polled every `poll_secs` and
+/// notified over plain HTTP on loopback (the public URL names the port, so it is chosen first).
+pub async fn serve_watched(
+    emulators: &Emulators,
+    graph: &outforce_sandbox::graph::Graph,
+    database_url: &str,
+    poll_secs: u64,
+) -> Service {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut loaded = emulators.settings(database_url);
+    let settings = &mut loaded.settings;
+    settings.http.port = port;
+    settings.http.public_url = Some(format!("http://127.0.0.1:{port}"));
+    settings.graph.base_url = graph.base_url().into();
+    settings.graph.client_secret = Some(SecretString::from(APP_SECRET.to_string()));
+    settings.sync.sweep_interval_secs = 1;
+    settings.sync.poll_interval_secs = poll_secs;
+    let service = emulators.serve(loaded).await;
+    let mode = tenants::GraphAccessMode::Application;
+    tenants::set_graph_access_mode(&service.state.db, &service.tenant.id, mode, storage::now())
+        .await
+        .unwrap();
+    service
+}
+
+/// Once no job runs or is due (the next poll may wait): what was queued has been done.
+pub async fn until_idle(state: &AppState) {
+    use outforce::storage::Db;
+    let sql =
+        "SELECT COUNT(*) FROM jobs WHERE state = 'running' OR (state = 'pending' AND run_at <= $1)";
+    let mut quiet = 0;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(600);
+    while quiet < 3 {
+        let now = storage::now();
+        let busy: i64 = match &state.db {
+            Db::Sqlite(pool) => sqlx::query_scalar(sql).bind(now).fetch_one(pool).await,
+            Db::Postgres(pool) => sqlx::query_scalar(sql).bind(now).fetch_one(pool).await,
+        }
+        .unwrap();
+        quiet = if busy == 0 { quiet + 1 } else { 0 };
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the queue never went idle"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}
+
+/// Every call an emulator counted.
+pub fn total(calls: &std::collections::BTreeMap<String, u64>) -> u64 {
+    calls.values().sum()
+}
+
+/// The `p`th percentile, in milliseconds.
+pub fn percentile(samples: &mut [std::time::Duration], p: usize) -> u128 {
+    samples.sort_unstable();
+    let index = (samples.len() * p).div_ceil(100).saturating_sub(1);
+    samples[index.min(samples.len() - 1)].as_millis()
+}

@@ -331,21 +331,41 @@ pub async fn find_many_by_outlook_ids(
     user_id: &UserId,
     outlook_event_ids: &[&str],
 ) -> Result<Vec<EventLink>, StorageError> {
-    if outlook_event_ids.is_empty() {
+    find_many_by(db, user_id, Side::Outlook, outlook_event_ids).await
+}
+
+/// Which side's ids [`find_many_by`] looks links up by.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Side {
+    Outlook,
+    Salesforce,
+}
+
+/// The user's links whose `side` id is one of `ids` (one query), in no particular order.
+pub(crate) async fn find_many_by(
+    db: &Db,
+    user_id: &UserId,
+    side: Side,
+    ids: &[&str],
+) -> Result<Vec<EventLink>, StorageError> {
+    if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let placeholders: Vec<String> = (0..outlook_event_ids.len())
-        .map(|i| format!("${}", i + 2))
-        .collect();
+    let column = match side {
+        Side::Outlook => "outlook_event_id",
+        Side::Salesforce => "salesforce_event_id",
+    };
+    let placeholders: Vec<String> = (0..ids.len()).map(|i| format!("${}", i + 2)).collect();
     let sql = format!(
-        "SELECT {} FROM event_links WHERE user_id = $1 AND outlook_event_id IN ({})",
+        "SELECT {} FROM event_links WHERE user_id = $1 AND {column} IN ({})",
         columns!(),
         placeholders.join(", ")
     );
     let links = with_pool!(db, pool => {
-        // Only the placeholders are built: every value is bound.
+        // Only the column (one of two fixed names) and the placeholders are built: every value
+        // is bound.
         let mut query = sqlx::query_as::<_, EventLink>(sqlx::AssertSqlSafe(sql.clone())).bind(user_id);
-        for id in outlook_event_ids {
+        for id in ids {
             query = query.bind(*id);
         }
         query.fetch_all(pool).await?

@@ -142,10 +142,14 @@ async fn look_up(
     }
     wanted.sort();
     wanted.dedup();
-    let fields = match tenants::find(&state.db, &user.tenant_id).await {
+    let tenant_fields = match tenants::find(&state.db, &user.tenant_id).await {
         Ok(Some(tenant)) => tenant.extra_email_fields.0,
         _ => ExtraEmailFields::default(),
     };
+    // One rep's runs share one policy.
+    let fields = read.first().map_or(tenant_fields.clone(), |(_, run, _)| {
+        run.policy.email_fields(&tenant_fields)
+    });
     match lookup::cached(session, &state.matches, &wanted, &fields).await {
         Ok(found) => found,
         Err(error) => {

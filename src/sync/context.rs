@@ -28,6 +28,20 @@ pub async fn policy_for(state: &AppState, user: &users::User) -> Result<Policy, 
     Ok(policy)
 }
 
+/// How often the rep's mailbox (and Salesforce, both ways) is read: their configuration's
+/// interval, else the server's; and when the next read after `now` is due.
+pub fn next_read(
+    state: &AppState,
+    policy: &Policy,
+    now: chrono::DateTime<chrono::Utc>,
+) -> (u64, chrono::DateTime<chrono::Utc>) {
+    let interval = policy
+        .poll_interval_secs
+        .unwrap_or(state.settings.sync.poll_interval_secs);
+    let next = now + chrono::Duration::seconds(i64::try_from(interval).unwrap_or(300));
+    (interval, next)
+}
+
 /// A Graph token for the rep's mailbox, when the tenant's access mode gives one (the sync falls
 /// back to the pane's view without it; the poll waits for one).
 pub async fn mailbox(state: &AppState, user: &users::User) -> Option<MailboxToken> {

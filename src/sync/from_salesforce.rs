@@ -41,10 +41,7 @@ impl Job for PollSalesforce {
         };
         let policy = context::policy_for(state, &user).await?;
         let now = storage::now();
-        let interval = policy
-            .poll_interval_secs
-            .unwrap_or(state.settings.sync.poll_interval_secs);
-        let next = now + Duration::seconds(i64::try_from(interval).unwrap_or(300));
+        let (_, next) = context::next_read(state, &policy, now);
         let record = |cursor, next, code: Option<&'static str>| {
             mailbox_watches::record_salesforce_read(&state.db, &user_id, cursor, next, code, now)
         };

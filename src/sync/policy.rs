@@ -17,6 +17,7 @@ use serde_json::Value;
 
 use super::content::ConflictPolicy;
 use super::event_map::PrivatePolicy;
+use crate::matching::ExtraEmailFields;
 
 /// What happens to the Salesforce Event when the meeting is cancelled in Outlook or the rep
 /// stops syncing it (rule 5).
@@ -55,6 +56,9 @@ pub struct Policy {
     /// What an Event deleted in Salesforce does to its Outlook event (rule 5): kept (and
     /// unlinked) unless the policy says delete.
     pub deleted_in_salesforce: Deletion,
+    /// The org's fields besides `Email` that matching searches for this configuration's reps;
+    /// `None`: the tenant's (`PUT /api/v1/admin/matching`).
+    pub extra_email_fields: Option<ExtraEmailFields>,
 }
 
 impl Default for Policy {
@@ -75,6 +79,7 @@ impl Default for Policy {
             conflict: ConflictPolicy::NewestWins,
             // Our choice: an Outlook meeting is never deleted unless the admin says so.
             deleted_in_salesforce: Deletion::Keep,
+            extra_email_fields: None,
         }
     }
 }
@@ -134,7 +139,18 @@ impl Policy {
                 Some("keep") => Deletion::Keep,
                 _ => default.deleted_in_salesforce,
             },
+            extra_email_fields: settings
+                .and_then(|s| s.get("extra_email_fields"))
+                .and_then(|v| serde_json::from_value::<ExtraEmailFields>(v.clone()).ok())
+                .and_then(|fields| fields.checked().ok()),
         }
+    }
+
+    /// The fields matching searches for this configuration's reps: its own, else the tenant's.
+    pub fn email_fields(&self, tenant: &ExtraEmailFields) -> ExtraEmailFields {
+        self.extra_email_fields
+            .clone()
+            .unwrap_or_else(|| tenant.clone())
     }
 
     /// Whether `address` is excluded, by itself or by its domain.

@@ -46,11 +46,8 @@ impl Job for PollMailbox {
             return Ok(());
         };
         let policy = context::policy_for(state, &user).await?;
-        let interval = policy
-            .poll_interval_secs
-            .unwrap_or(state.settings.sync.poll_interval_secs);
         let now = storage::now();
-        let next = now + Duration::seconds(i64::try_from(interval).unwrap_or(300));
+        let (interval, next) = context::next_read(state, &policy, now);
         if watch.paused_code.is_some() {
             // Held by the deletion circuit breaker: nothing is read or written until an admin
             // releases it (the unrecorded round is read again then).

@@ -89,8 +89,8 @@ pub async fn preview(
     let mut session = state.sessions.open(user).await?;
     let shape = events::shape(&mut session).await?;
     let fields = match tenants::find(&state.db, &user.tenant_id).await? {
-        Some(tenant) => tenant.extra_email_fields.0,
-        None => Default::default(),
+        Some(tenant) => policy.email_fields(&tenant.extra_email_fields.0),
+        None => policy.email_fields(&Default::default()),
     };
     let empty = EventLink::unlinked(user);
     let seen: Vec<Seen> = meetings

@@ -348,3 +348,33 @@ async fn an_excluded_address_or_domain_is_offered_no_match_and_never_looked_up()
     assert_eq!(attendees[2]["excluded"], false);
     assert_eq!(attendees[2]["matches"][0]["id"], raj.as_str());
 }
+
+#[tokio::test]
+async fn a_sync_configurations_extra_email_fields_are_searched_for_its_reps() {
+    use outforce_sandbox::salesforce::schema::{Field, Kind, TextFlavor};
+    let w = world().await;
+    w.connect(REP_A).await;
+    let field = Field::new(
+        "Work_Email__c",
+        "Work Email",
+        Kind::Text {
+            flavor: TextFlavor::Email,
+            length: 80,
+        },
+    );
+    w.sf.add_field(&w.org_id, "Contact", field).unwrap();
+    let contact = w.seed(
+        "Contact",
+        json!({ "LastName": "Doe", "Email": "jane@home.example", "Work_Email__c": "jane@acme.example" }),
+    );
+    // The tenant searches no extra field; the configuration that applies to the rep does.
+    w.default_policy(json!({ "extra_email_fields": { "contact": ["Work_Email__c"] } }))
+        .await;
+    let (status, found) = w
+        .matches(REP_A, json!([attendee("jane@acme.example")]))
+        .await;
+    assert_eq!(status, 200, "{found}");
+    let first = &found["attendees"][0]["matches"][0];
+    assert_eq!(first["id"], contact.as_str(), "{found}");
+    assert_eq!(first["field"], "Work_Email__c");
+}

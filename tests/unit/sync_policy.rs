@@ -20,6 +20,7 @@ fn policies_come_from_the_configuration_with_the_designs_defaults() {
             salesforce_to_outlook: false,
             conflict: ConflictPolicy::NewestWins,
             deleted_in_salesforce: Deletion::Keep,
+            extra_email_fields: None,
         }
     );
     let all = json!({ "scope": "all" });

@@ -104,7 +104,7 @@ pub async fn matches(
     let policy = crate::sync::context::policy_for(&state, &rep.user).await?;
     unique.retain(|email| !policy.excludes(email.as_str()));
     let mut session = state.sessions.open(&rep.user).await?;
-    let fields = &rep.tenant.extra_email_fields.0;
+    let fields = &policy.email_fields(&rep.tenant.extra_email_fields.0);
     let found = lookup::cached(&mut session, &state.matches, &unique, fields)
         .await
         .map_err(|error| misconfigured(error, fields))?;

@@ -89,26 +89,7 @@ pub async fn find_many(
     user_id: &UserId,
     salesforce_event_ids: &[&str],
 ) -> Result<Vec<EventLink>, StorageError> {
-    if salesforce_event_ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    let placeholders: Vec<String> = (0..salesforce_event_ids.len())
-        .map(|i| format!("${}", i + 2))
-        .collect();
-    let sql = format!(
-        "SELECT {} FROM event_links WHERE user_id = $1 AND salesforce_event_id IN ({})",
-        columns!(),
-        placeholders.join(", ")
-    );
-    let links = with_pool!(db, pool => {
-        // Only the placeholders are built: every value is bound.
-        let mut query = sqlx::query_as::<_, EventLink>(sqlx::AssertSqlSafe(sql.clone())).bind(user_id);
-        for id in salesforce_event_ids {
-            query = query.bind(*id);
-        }
-        query.fetch_all(pool).await?
-    });
-    Ok(links)
+    super::find_many_by(db, user_id, super::Side::Salesforce, salesforce_event_ids).await
 }
 
 const UNLINK: &str = "UPDATE event_links SET salesforce_event_id = NULL, salesforce_hash = NULL, \

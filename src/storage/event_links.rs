@@ -203,6 +203,8 @@ pub enum Written<'a> {
         hash: &'a str,
         modstamp: &'a str,
         meeting: AsWritten,
+        /// What both sides now hold (rule 4 compares later changes with it).
+        content: Option<&'a Content>,
     },
     Outlook {
         hash: &'a str,
@@ -433,7 +435,8 @@ pub async fn record_write_intent(
 const WRITTEN_SALESFORCE: &str = "UPDATE event_links SET salesforce_event_id = $1, \
      salesforce_hash = $2, salesforce_modstamp = $3, write_intent = NULL, state = 'synced', \
      last_error_code = NULL, outlook_start = $6, outlook_end = $7, who_ids_left_out = $8, \
-     removal_seen = FALSE, updated_at = $4 WHERE id = $5";
+     removal_seen = FALSE, outlook_content = COALESCE($9, outlook_content), \
+     salesforce_content = COALESCE($9, salesforce_content), updated_at = $4 WHERE id = $5";
 const WRITTEN_OUTLOOK: &str = "UPDATE event_links SET outlook_hash = $1, \
      outlook_change_key = $2, state = 'synced', last_error_code = NULL, updated_at = $3 \
      WHERE id = $4";
@@ -447,7 +450,7 @@ pub async fn record_written(
 ) -> Result<(), StorageError> {
     let updated = with_pool!(db, pool => {
         match written {
-            Written::Salesforce { event_id, hash, modstamp, meeting } => sqlx::query(WRITTEN_SALESFORCE)
+            Written::Salesforce { event_id, hash, modstamp, meeting, content } => sqlx::query(WRITTEN_SALESFORCE)
                 .bind(event_id)
                 .bind(hash)
                 .bind(modstamp)
@@ -456,6 +459,7 @@ pub async fn record_written(
                 .bind(meeting.start)
                 .bind(meeting.end)
                 .bind(meeting.who_ids_left_out)
+                .bind(content.map(JsonText))
                 .execute(pool)
                 .await
                 .map_err(StorageError::on_unique("Salesforce event"))?,

@@ -1,8 +1,11 @@
 //! What an admin should do about each reason a meeting fails or waits, for the error report.
 
 use super::PARKED;
+use super::both_ways::MERGING;
 use super::decision::{DIRECTION_OFF, REJECTED};
 use super::settle::{BUDGET_PAUSED, GRAPH_THROTTLED, SALESFORCE_UNAVAILABLE};
+use super::shared::SHARED_PENDING;
+use super::to_outlook::SALESFORCE_DELETED;
 
 /// The advice for a link's code, and whether it clears by itself.
 pub fn for_code(code: &str) -> (&'static str, bool) {
@@ -37,6 +40,18 @@ pub fn for_code(code: &str) -> (&'static str, bool) {
         ),
         GRAPH_THROTTLED => (
             "Microsoft Graph asked the sync to slow down: it waits as told and resumes.",
+            true,
+        ),
+        SALESFORCE_DELETED => (
+            "The Event was deleted in Salesforce, so its meeting no longer syncs (the Outlook event stays unless `deleted_in_salesforce` is `delete`): the rep can select it again.",
+            false,
+        ),
+        MERGING => (
+            "The Event was changed in Salesforce too: the sync merges both sides' changes first, then goes on by itself.",
+            true,
+        ),
+        SHARED_PENDING => (
+            "Another rep of the org is writing this meeting's Event: the rep is invited to it once it lands, by itself.",
             true,
         ),
         _ => (

@@ -28,9 +28,7 @@ use crate::salesforce::EventShape;
 use crate::salesforce::session::Session;
 use crate::state::AppState;
 use crate::storage;
-use crate::storage::event_links::{
-    self, AsWritten, EventLink, LinkState, Written, salesforce_side,
-};
+use crate::storage::event_links::{self, AsWritten, EventLink, LinkState, Written};
 use crate::storage::history::{self, Actor, NewEntry};
 
 /// What the org has for the addresses a run looked up (`sync::attendees`).
@@ -302,6 +300,7 @@ impl Run<'_> {
     ) -> anyhow::Result<()> {
         let (db, link, source) = (&self.state.db, self.link, &write.source);
         let (start, end) = write.fields.span;
+        let content = Content::of_fields(&write.fields.fields);
         let done = Written::Salesforce {
             event_id: id,
             hash: &write.fields.hash,
@@ -311,11 +310,10 @@ impl Run<'_> {
                 end,
                 who_ids_left_out: i64::try_from(write.fields.who_ids_dropped).unwrap_or(0),
             },
+            // Both sides now hold what Outlook holds (rule 4 compares later changes with it).
+            content: Some(&content),
         };
         event_links::record_written(db, &link.id, done, storage::now()).await?;
-        // Both sides now hold what Outlook holds (rule 4 compares later changes with it).
-        let content = Content::of_fields(&write.fields.fields);
-        salesforce_side::record_contents(db, &link.id, Some(&content), Some(&content)).await?;
         if let Some(decision) = decision {
             let call = match (decision, &self.shape.key_field) {
                 (Decision::FoundAgain, _) => call::FIND_WRITTEN,

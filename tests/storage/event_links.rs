@@ -100,6 +100,7 @@ async fn writes_record_hashes_and_markers_per_side(db: Db) {
         hash: "sf-hash-1",
         modstamp: "2026-11-22T09:00:01.000+0000",
         meeting: span(),
+        content: None,
     };
     event_links::record_written(&db, &link.id, written, later(2))
         .await
@@ -160,6 +161,7 @@ async fn a_salesforce_event_belongs_to_one_link(db: Db) {
         hash: "h",
         modstamp: "m",
         meeting: span(),
+        content: None,
     };
     event_links::record_written(&db, &first.id, written, later(1))
         .await
@@ -254,6 +256,7 @@ async fn a_batch_of_links_is_read_in_one_query_with_its_series_and_spans(db: Db)
             end,
             who_ids_left_out: 2,
         },
+        content: None,
     };
     event_links::record_written(&db, &ids[1].1.id, written, later(1))
         .await

@@ -175,3 +175,34 @@ async fn two_reps_selecting_one_meeting_at_once_still_make_one_event() {
     w.one_event("both at once", &w.sf_user_a, &[&w.sf_user_b])
         .await;
 }
+
+#[tokio::test]
+async fn an_owner_who_leaves_the_meeting_hands_its_event_to_the_next_rep() {
+    let w = watched(3600, false).await;
+    w.sf.set_login_page(outforce_sandbox::salesforce::LoginPage::Approve(
+        w.sf_user_b.clone(),
+    ));
+    w.connect(REP_B).await;
+    w.graph.set_access_policy(signed_in::API, &[REP_A, REP_B]);
+    let organizer = w.meeting_in_outlook("Steering", attendees(&["blake@contoso.example"]));
+    let blake = w
+        .graph
+        .deliver_invitation(REP_A, &organizer, REP_B)
+        .unwrap();
+    w.select_as(REP_B, &blake, true).await;
+    w.one_event("Blake first", &w.sf_user_b, &[]).await;
+    w.select_as(REP_A, &organizer, true).await;
+    let first = w
+        .one_event("the organizer joins", &w.sf_user_a, &[&w.sf_user_b])
+        .await;
+    // The organizer deletes the meeting from their own calendar (without cancelling it for
+    // the others): once their round sees it gone, Blake owns the Event; it is not deleted.
+    let (status, body) = w
+        .graph
+        .as_owner(REP_A, "DELETE", &format!("events/{organizer}"), None)
+        .unwrap();
+    assert_eq!(status, 204, "{body}");
+    w.poll_now().await;
+    let event = w.one_event("the organizer leaves", &w.sf_user_b, &[]).await;
+    assert_eq!(event["Id"], first["Id"], "the same Event, never deleted");
+}

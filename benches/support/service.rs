@@ -208,18 +208,12 @@ pub async fn serve_watched(
 
 /// Once no job runs or is due (the next poll may wait): what was queued has been done.
 pub async fn until_idle(state: &AppState) {
-    use outforce::storage::Db;
-    let sql =
-        "SELECT COUNT(*) FROM jobs WHERE state = 'running' OR (state = 'pending' AND run_at <= $1)";
     let mut quiet = 0;
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(600);
     while quiet < 3 {
-        let now = storage::now();
-        let busy: i64 = match &state.db {
-            Db::Sqlite(pool) => sqlx::query_scalar(sql).bind(now).fetch_one(pool).await,
-            Db::Postgres(pool) => sqlx::query_scalar(sql).bind(now).fetch_one(pool).await,
-        }
-        .unwrap();
+        let busy = storage::jobs::busy(&state.db, storage::now())
+            .await
+            .unwrap();
         quiet = if busy == 0 { quiet + 1 } else { 0 };
         assert!(
             std::time::Instant::now() < deadline,

@@ -10,7 +10,7 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use super::SfDateTime;
-use super::rest::soql_escape;
+use super::rest::{query_all_path, query_path, soql_escape};
 use super::session::{Session, SessionError};
 
 /// The Event fields a read returns: what the sync compares (`sync::content`), and what the
@@ -71,24 +71,22 @@ pub enum Since {
 pub async fn read(session: &mut Session, since: &Since) -> Result<Vec<Changed>, SessionError> {
     let owner = soql_escape(session.salesforce_user_id().as_str());
     let literal = |at: &DateTime<Utc>| at.format("%Y-%m-%dT%H:%M:%SZ").to_string();
-    let (endpoint, condition) = match since {
+    let (path, condition): (fn(&str) -> _, _) = match since {
         Since::Window(start, end) => (
-            "query",
+            query_path,
             format!(
                 "IsDeleted = false AND StartDateTime < {} AND EndDateTime > {}",
                 literal(end),
                 literal(start)
             ),
         ),
-        Since::Cursor(at) => ("queryAll", format!("SystemModstamp >= {}", literal(at))),
+        Since::Cursor(at) => (query_all_path, format!("SystemModstamp >= {}", literal(at))),
     };
     let soql = format!(
         "SELECT {FIELDS} FROM Event WHERE OwnerId = '{owner}' AND IsChild = false \
          AND IsRecurrence = false AND {condition} ORDER BY SystemModstamp, Id LIMIT {MAX_RECORDS}"
     );
-    let query = serde_urlencoded::to_string([("q", soql.as_str())])
-        .map_err(|e| SessionError::Salesforce(super::SalesforceError::Encode(e)))?;
-    let mut page: Page = session.get(&format!("{endpoint}?{query}")).await?;
+    let mut page: Page = session.get(&path(&soql)?).await?;
     let mut records = std::mem::take(&mut page.records);
     while let Some(next) = page.next_records_url.take() {
         page = session.get(&next).await?;
@@ -109,9 +107,7 @@ pub async fn current(session: &mut Session, ids: &[&str]) -> Result<Vec<Changed>
             "SELECT {FIELDS} FROM Event WHERE Id IN ({})",
             list.join(", ")
         );
-        let query = serde_urlencoded::to_string([("q", soql.as_str())])
-            .map_err(|e| SessionError::Salesforce(super::SalesforceError::Encode(e)))?;
-        let page: Page = session.get(&format!("query?{query}")).await?;
+        let page = session.query::<Map<String, Value>>(&soql).await?;
         found.extend(page.records.into_iter().filter_map(changed));
     }
     Ok(found)

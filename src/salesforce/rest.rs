@@ -42,8 +42,17 @@ pub struct Page<T> {
 
 /// The path of a SOQL query, `query?q=…`, encoded.
 pub fn query_path(soql: &str) -> Result<String, SalesforceError> {
+    path_of("query", soql)
+}
+
+/// The path of a SOQL query that deleted records answer too, `queryAll?q=…`, encoded.
+pub fn query_all_path(soql: &str) -> Result<String, SalesforceError> {
+    path_of("queryAll", soql)
+}
+
+fn path_of(endpoint: &str, soql: &str) -> Result<String, SalesforceError> {
     serde_urlencoded::to_string([("q", soql)])
-        .map(|q| format!("query?{q}"))
+        .map(|q| format!("{endpoint}?{q}"))
         .map_err(SalesforceError::Encode)
 }
 

@@ -336,15 +336,16 @@ pub async fn find_many_by_outlook_ids(
     find_many_by(db, user_id, Side::Outlook, outlook_event_ids).await
 }
 
-/// Which side's ids [`find_many_by`] looks links up by.
+/// Which ids [`find_many_by`] looks links up by: the link's own, or one side's.
 #[derive(Debug, Clone, Copy)]
-pub(crate) enum Side {
+pub enum Side {
+    Link,
     Outlook,
     Salesforce,
 }
 
 /// The user's links whose `side` id is one of `ids` (one query), in no particular order.
-pub(crate) async fn find_many_by(
+pub async fn find_many_by(
     db: &Db,
     user_id: &UserId,
     side: Side,
@@ -354,6 +355,7 @@ pub(crate) async fn find_many_by(
         return Ok(Vec::new());
     }
     let column = match side {
+        Side::Link => "id",
         Side::Outlook => "outlook_event_id",
         Side::Salesforce => "salesforce_event_id",
     };
@@ -364,7 +366,7 @@ pub(crate) async fn find_many_by(
         placeholders.join(", ")
     );
     let links = with_pool!(db, pool => {
-        // Only the column (one of two fixed names) and the placeholders are built: every value
+        // Only the column (one of three fixed names) and the placeholders are built: every value
         // is bound.
         let mut query = sqlx::query_as::<_, EventLink>(sqlx::AssertSqlSafe(sql.clone())).bind(user_id);
         for id in ids {

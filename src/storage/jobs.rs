@@ -444,3 +444,15 @@ pub async fn counts(db: &Db) -> Result<JobCounts, StorageError> {
     }
     Ok(counts)
 }
+
+const BUSY: &str =
+    "SELECT COUNT(*) FROM jobs WHERE state = 'running' OR (state = 'pending' AND run_at <= $1)";
+
+/// How many jobs run or are due at `now` (jobs set for later, such as the next poll, left out):
+/// none means what was queued so far has been done.
+pub async fn busy(db: &Db, now: DateTime<Utc>) -> Result<i64, StorageError> {
+    let busy = with_pool!(db, pool => {
+        sqlx::query_scalar(BUSY).bind(now).fetch_one(pool).await?
+    });
+    Ok(busy)
+}

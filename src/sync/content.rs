@@ -33,21 +33,17 @@ impl Part {
         Part::Private,
     ];
 
-    /// The Salesforce fields the part is made of.
-    pub const fn fields(self) -> &'static [&'static str] {
+    /// The one Salesforce field the part is; `None` for the time, which is several
+    /// (`IsAllDayEvent` with `StartDateTime` and `EndDateTime`, or with `ActivityDate` and
+    /// `DurationInMinutes`).
+    pub const fn field(self) -> Option<&'static str> {
         match self {
-            Part::Subject => &["Subject"],
-            Part::Time => &[
-                "IsAllDayEvent",
-                "StartDateTime",
-                "EndDateTime",
-                "ActivityDate",
-                "DurationInMinutes",
-            ],
-            Part::Location => &["Location"],
-            Part::Description => &["Description"],
-            Part::ShowAs => &["ShowAs"],
-            Part::Private => &["IsPrivate"],
+            Part::Subject => Some("Subject"),
+            Part::Time => None,
+            Part::Location => Some("Location"),
+            Part::Description => Some("Description"),
+            Part::ShowAs => Some("ShowAs"),
+            Part::Private => Some("IsPrivate"),
         }
     }
 
@@ -81,12 +77,8 @@ impl Content {
             _ => None,
         };
         let mut parts = BTreeMap::new();
-        for (part, name) in [
-            (Part::Subject, "Subject"),
-            (Part::Location, "Location"),
-            (Part::Description, "Description"),
-        ] {
-            if let Some(value) = text(name) {
+        for part in [Part::Subject, Part::Location, Part::Description] {
+            if let Some(value) = part.field().and_then(text) {
                 parts.insert(part, value);
             }
         }
@@ -123,19 +115,32 @@ impl Content {
         Content(parts)
     }
 
+    /// When the meeting takes place (UTC; an all-day one from midnight UTC of its first date).
+    pub fn span(&self) -> Option<(chrono::DateTime<chrono::Utc>, chrono::DateTime<chrono::Utc>)> {
+        let time = self.get(Part::Time)?;
+        if time["IsAllDayEvent"].as_bool() == Some(true) {
+            let first =
+                chrono::NaiveDate::parse_from_str(time["ActivityDate"].as_str()?, "%Y-%m-%d")
+                    .ok()?
+                    .and_hms_opt(0, 0, 0)?
+                    .and_utc();
+            let minutes = time["DurationInMinutes"].as_i64().unwrap_or(1440);
+            return Some((first, first + chrono::Duration::minutes(minutes)));
+        }
+        let at = |name: &str| SfDateTime::parse(time[name].as_str()?).ok().map(|t| t.0);
+        Some((at("StartDateTime")?, at("EndDateTime")?))
+    }
+
     /// The Salesforce fields that write these parts.
     pub fn to_salesforce(&self) -> Map<String, Value> {
         let mut fields = Map::new();
         for (part, value) in &self.0 {
-            match part {
-                Part::Time => {
-                    if let Some(time) = value.as_object() {
-                        fields.extend(time.clone());
-                    }
+            match (part.field(), value.as_object()) {
+                (Some(field), _) => {
+                    fields.insert(field.to_string(), value.clone());
                 }
-                _ => {
-                    fields.insert(part.fields()[0].to_string(), value.clone());
-                }
+                (None, Some(time)) => fields.extend(time.clone()),
+                (None, None) => {}
             }
         }
         fields
@@ -304,9 +309,17 @@ pub fn without_related(description: &str) -> &str {
 }
 
 /// The Graph fields that write these parts to an Outlook event (`related`: the paragraph that
-/// names the Event's relations, added to the body). A time is written whole, in UTC.
+/// names the Event's relations, added to the body, which it makes alone when the content has no
+/// description). A time is written whole, in UTC.
 pub fn to_graph(content: &Content, related: Option<&str>) -> Map<String, Value> {
     let mut event = Map::new();
+    if let (Some(related), None) = (related, content.get(Part::Description)) {
+        let body = format!("{RELATED_LINE}{related}");
+        event.insert(
+            "body".into(),
+            json!({ "contentType": "text", "content": body }),
+        );
+    }
     for (part, value) in &content.0 {
         match part {
             Part::Subject => {

@@ -28,18 +28,37 @@ pub async fn policy_for(state: &AppState, user: &users::User) -> Result<Policy, 
     Ok(policy)
 }
 
-/// How often the rep's mailbox (and Salesforce, both ways) is read: their configuration's
-/// interval, else the server's; and when the next read after `now` is due.
-pub fn next_read(
-    state: &AppState,
-    policy: &Policy,
-    now: chrono::DateTime<chrono::Utc>,
-) -> (u64, chrono::DateTime<chrono::Utc>) {
+/// What a scheduled read of a rep's calendar or Salesforce Events starts from.
+pub struct Reading {
+    pub user: users::User,
+    pub watch: Watch,
+    pub policy: Policy,
+    pub now: chrono::DateTime<chrono::Utc>,
+    /// How often the rep is read: their configuration's interval, else the server's (seconds).
+    pub interval: u64,
+    /// When the next read is due.
+    pub next: chrono::DateTime<chrono::Utc>,
+}
+
+/// The rep `user_id` as a read finds them; `None` when they are gone or not watched.
+pub async fn reading(state: &AppState, user_id: &UserId) -> Result<Option<Reading>, StorageError> {
+    let Some((user, watch)) = watched(state, user_id).await? else {
+        return Ok(None);
+    };
+    let policy = policy_for(state, &user).await?;
+    let now = crate::storage::now();
     let interval = policy
         .poll_interval_secs
         .unwrap_or(state.settings.sync.poll_interval_secs);
     let next = now + chrono::Duration::seconds(i64::try_from(interval).unwrap_or(300));
-    (interval, next)
+    Ok(Some(Reading {
+        user,
+        watch,
+        policy,
+        now,
+        interval,
+        next,
+    }))
 }
 
 /// A Graph token for the rep's mailbox, when the tenant's access mode gives one (the sync falls

@@ -1,4 +1,10 @@
-//! What the sync decided about an item, as its history names it, and the codes a link carries.
+//! What the sync decided about an item, as its history names it, and the codes a link carries;
+//! and [`record`], which keeps each decision in the item's history.
+
+use crate::state::AppState;
+use crate::storage;
+use crate::storage::event_links::EventLink;
+use crate::storage::history::{self, Actor, NewEntry};
 
 /// What the sync did to an item's Salesforce Event, as its history says it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -95,3 +101,24 @@ pub const OUTLOOK_CANCELLED: &str = "outlook_cancelled";
 pub const OUTLOOK_DELETED: &str = "outlook_deleted";
 /// What a kept Event's subject starts with once its meeting is cancelled.
 pub(super) const CANCELED: &str = "Canceled: ";
+
+/// Keeps a sync decision about `link` in its history: the change that asked for it (`seen`),
+/// what was done and why, the call that did it, and the Event's fields as written (`detail`).
+pub(super) async fn record(
+    state: &AppState,
+    link: &EventLink,
+    cause: super::Cause,
+    decision: Decision,
+    mut detail: serde_json::Value,
+) -> anyhow::Result<()> {
+    detail["seen"] = cause.as_str().into();
+    let entry = NewEntry {
+        user_id: &link.user_id,
+        link_id: Some(&link.id),
+        actor: Actor::System,
+        action: decision.as_str(),
+        detail: &detail,
+    };
+    history::append(&state.db, &entry, storage::now()).await?;
+    Ok(())
+}

@@ -18,7 +18,6 @@ use crate::jobs::Job;
 use crate::salesforce::changes::{self, Since};
 use crate::salesforce::session::SessionError;
 use crate::state::AppState;
-use crate::storage;
 use crate::storage::event_links::{EventLink, salesforce_side};
 use crate::storage::mailbox_watches;
 
@@ -36,12 +35,17 @@ impl Job for PollSalesforce {
 
     async fn run(&self, state: &AppState) -> anyhow::Result<()> {
         let user_id = UserId::new(self.user_id.clone());
-        let Some((user, watch)) = context::watched(state, &user_id).await? else {
+        let Some(context::Reading {
+            user,
+            watch,
+            policy,
+            now,
+            next,
+            ..
+        }) = context::reading(state, &user_id).await?
+        else {
             return Ok(());
         };
-        let policy = context::policy_for(state, &user).await?;
-        let now = storage::now();
-        let (_, next) = context::next_read(state, &policy, now);
         let record = |cursor, next, code: Option<&'static str>| {
             mailbox_watches::record_salesforce_read(&state.db, &user_id, cursor, next, code, now)
         };
@@ -80,8 +84,7 @@ impl Job for PollSalesforce {
                 .into_iter()
                 .filter_map(|link| Some((link.salesforce_event_id.clone()?, link)))
                 .collect();
-        let mut to_outlook =
-            ToOutlook::new(state, &user_id, &policy, &mailbox, &mut session).await?;
+        let mut to_outlook = ToOutlook::new(state, &user_id, &policy, &mailbox, &mut session);
         let mut cursor = watch.salesforce_cursor;
         for change in &read {
             match to_outlook.apply(change, links.get(&change.id)).await? {

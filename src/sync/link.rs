@@ -29,7 +29,6 @@ use crate::salesforce::session::Session;
 use crate::state::AppState;
 use crate::storage;
 use crate::storage::event_links::{self, AsWritten, EventLink, LinkState, Written};
-use crate::storage::history::{self, Actor, NewEntry};
 
 /// What the org has for the addresses a run looked up (`sync::attendees`).
 pub(super) type Lookups = std::collections::HashMap<
@@ -357,24 +356,13 @@ impl Run<'_> {
         Err(Permanent(format!("Salesforce refused the Event: {code}")).into())
     }
 
-    /// Keeps a decision that changed (or refused to change) Salesforce in the item's history:
-    /// the change that asked for it (`seen`), what was done and why, the call that did it, and
-    /// the Event's fields as written.
+    /// Keeps a decision about the link in its history ([`super::decision::record`]).
     pub(super) async fn record(
         &self,
         decision: Decision,
-        mut detail: serde_json::Value,
+        detail: serde_json::Value,
     ) -> anyhow::Result<()> {
-        detail["seen"] = self.cause.as_str().into();
-        let entry = NewEntry {
-            user_id: &self.link.user_id,
-            link_id: Some(&self.link.id),
-            actor: Actor::System,
-            action: decision.as_str(),
-            detail: &detail,
-        };
-        history::append(&self.state.db, &entry, storage::now()).await?;
-        Ok(())
+        super::decision::record(self.state, self.link, self.cause, decision, detail).await
     }
 
     /// Marks the Outlook event with its Salesforce Id (empty once unselected), so the selection

@@ -42,12 +42,17 @@ impl Job for PollMailbox {
 
     async fn run(&self, state: &AppState) -> anyhow::Result<()> {
         let user_id = UserId::new(self.user_id.clone());
-        let Some((user, watch)) = context::watched(state, &user_id).await? else {
+        let Some(context::Reading {
+            user,
+            watch,
+            policy,
+            now,
+            interval,
+            next,
+        }) = context::reading(state, &user_id).await?
+        else {
             return Ok(());
         };
-        let policy = context::policy_for(state, &user).await?;
-        let now = storage::now();
-        let (interval, next) = context::next_read(state, &policy, now);
         if watch.paused_code.is_some() {
             // Held by the deletion circuit breaker: nothing is read or written until an admin
             // releases it (the unrecorded round is read again then).
@@ -89,9 +94,9 @@ impl Job for PollMailbox {
         // Every link whose meeting the round saw go may now be settled by its sync.
         let seen: Vec<&str> = gone.iter().map(|link| link.id.as_str()).collect();
         event_links::removals::mark_seen(&state.db, &seen).await?;
+        // A full round after the configuration changed syncs every selected meeting again.
         let resync = watch.resync_selected && round.full;
-        let round_items = (&round.items[..], resync);
-        dispatch(state, &user_id, &policy, &links, round_items, &gone).await?;
+        dispatch(state, &user_id, &policy, &links, &round, &gone, resync).await?;
         let done = Round {
             delta_link: round.delta_link.as_deref(),
             window,
@@ -222,9 +227,11 @@ async fn dispatch(
     user_id: &UserId,
     policy: &Policy,
     links: &HashMap<String, EventLink>,
-    (items, resync): (&[Value], bool),
+    round: &ReadRound,
     gone: &[&EventLink],
+    resync: bool,
 ) -> anyhow::Result<()> {
+    let items = &round.items;
     let sync = |link: &EventLink, cause| SyncEvent::new(user_id, &link.outlook_event_id, cause);
     let mut syncs = Vec::new();
     let mut by_scope: Vec<(&str, Option<&str>)> = Vec::new();

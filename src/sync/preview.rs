@@ -140,14 +140,21 @@ pub async fn preview(
     if policy.salesforce_to_outlook {
         lines.extend(outlook_lines(state, &mut session, user, &policy).await?);
     }
+    // A meeting another rep attends may be theirs already: one with attendees only, each
+    // looked up once.
+    let shared_uids: HashMap<&str, &str> = meetings
+        .iter()
+        .filter(|m| !m.attendees.is_empty())
+        .filter_map(|m| Some((m.id.as_str(), m.ical_uid.as_deref()?)))
+        .collect();
     for line in lines
         .iter_mut()
         .filter(|l| l.action == "create" && l.side == "salesforce")
     {
-        let meeting = meetings
-            .iter()
-            .find(|m| Some(&m.id) == line.outlook_event_id.as_ref());
-        let uid = meeting.and_then(|m| m.ical_uid.as_deref());
+        let uid = line
+            .outlook_event_id
+            .as_deref()
+            .and_then(|id| shared_uids.get(id));
         if let Some(uid) = uid
             && let Some(owner) = shared::owner(&state.db, &user.tenant_id, uid).await?
             && links

@@ -54,10 +54,13 @@ impl Run<'_> {
         let owner = event_links::find(db, &owner_id).await?;
         let owner = match owner {
             Some(owner) if owner.selected => owner,
-            // The owner stopped before writing: this rep takes the meeting.
+            // The owner stopped before writing: this rep takes the meeting, unless another rep
+            // took it a moment before (then this one joins theirs, on its next look).
             _ => {
-                shared::set_owner(db, &user.tenant_id, &uid, &owner_id, &link.id).await?;
-                return Ok(Err(write));
+                if shared::set_owner(db, &user.tenant_id, &uid, &owner_id, &link.id).await? {
+                    return Ok(Err(write));
+                }
+                return Err(WaitFor(JOIN_WAIT, SHARED_PENDING).into());
             }
         };
         let Some(event_id) = owner.salesforce_event_id.clone() else {
@@ -119,14 +122,18 @@ impl Run<'_> {
             return Ok(false);
         };
         let invited = shared::invitees(db, event_id).await?;
+        // The meeting's claim in the org, when it has one.
+        let claim = match (&link.ical_uid, users::find(db, &link.user_id).await?) {
+            (Some(uid), Some(user)) => Some((uid, user.tenant_id)),
+            _ => None,
+        };
         let Some(next) = invited
             .iter()
             .find(|l| l.is_organizer)
             .or_else(|| invited.first())
         else {
-            if let (Some(uid), Some(user)) = (&link.ical_uid, users::find(db, &link.user_id).await?)
-            {
-                shared::release(db, &user.tenant_id, uid, &link.id).await?;
+            if let Some((uid, tenant_id)) = &claim {
+                shared::release(db, tenant_id, uid, &link.id).await?;
             }
             return Ok(false);
         };
@@ -135,8 +142,8 @@ impl Run<'_> {
         };
         invitees::set_owner(session, event_id, &new_owner).await?;
         invitees::uninvite(session, event_id, &new_owner).await?;
-        if let (Some(uid), Some(user)) = (&link.ical_uid, users::find(db, &link.user_id).await?) {
-            shared::set_owner(db, &user.tenant_id, uid, &link.id, &next.id).await?;
+        if let Some((uid, tenant_id)) = &claim {
+            shared::set_owner(db, tenant_id, uid, &link.id, &next.id).await?;
         }
         let now = storage::now();
         shared::transfer(db, &link.id, &next.id, event_id, Former::Gone(code), now).await?;

@@ -31,7 +31,6 @@ use crate::salesforce::session::Session;
 use crate::state::AppState;
 use crate::storage;
 use crate::storage::event_links::{self, EventLink, LinkState, salesforce_side};
-use crate::storage::history::{self, Actor, NewEntry};
 
 /// The code of a link whose Event was deleted in Salesforce.
 pub const SALESFORCE_DELETED: &str = "salesforce_deleted";
@@ -53,35 +52,43 @@ pub struct ToOutlook<'a> {
     mailbox: &'a MailboxToken,
     session: &'a mut Session,
     /// The creates our Outlook → Salesforce sync has sent and not yet recorded: an Event they
-    /// made is theirs to link, never a new meeting to bring to Outlook.
-    in_flight: Vec<Intent>,
+    /// made is theirs to link, never a new meeting to bring to Outlook. Read at the first new
+    /// Event (a read that finds none, the steady state, never asks).
+    in_flight: Option<Vec<Intent>>,
     window: (DateTime<Utc>, DateTime<Utc>),
 }
 
 impl<'a> ToOutlook<'a> {
-    pub async fn new(
+    pub fn new(
         state: &'a AppState,
         user_id: &'a UserId,
         policy: &'a Policy,
         mailbox: &'a MailboxToken,
         session: &'a mut Session,
-    ) -> anyhow::Result<Self> {
-        let in_flight = event_links::all_for_user(&state.db, user_id)
-            .await?
-            .into_iter()
-            .filter(|l| l.salesforce_event_id.is_none())
-            .filter_map(|l| l.write_intent)
-            .filter_map(|text| serde_json::from_str::<Intent>(&text).ok())
-            .collect();
-        Ok(Self {
+    ) -> Self {
+        Self {
             state,
             user_id,
             policy,
             mailbox,
             session,
-            in_flight,
+            in_flight: None,
             window: policy.window(storage::now()),
-        })
+        }
+    }
+
+    /// Whether one of our own creates in flight made the Event `fields` describe.
+    async fn ours(&mut self, fields: &serde_json::Map<String, Value>) -> anyhow::Result<bool> {
+        if self.in_flight.is_none() {
+            let recorded = salesforce_side::pending_intents(&self.state.db, self.user_id).await?;
+            let intents = recorded
+                .iter()
+                .filter_map(|text| serde_json::from_str::<Intent>(text).ok())
+                .collect();
+            self.in_flight = Some(intents);
+        }
+        let in_flight = self.in_flight.as_deref().unwrap_or_default();
+        Ok(in_flight.iter().any(|intent| intent.describes(fields)))
     }
 
     pub async fn apply(
@@ -107,26 +114,15 @@ impl<'a> ToOutlook<'a> {
     /// A new Event of the rep: an Outlook event like it, when it falls in the window.
     async fn new_event(&mut self, change: &Changed) -> anyhow::Result<Outcome> {
         let salesforce = Content::of_fields(&change.fields);
-        let Some((start, end)) = span(&salesforce) else {
+        let Some((start, end)) = salesforce.span() else {
             return Ok(Outcome::Done);
         };
-        let ours = self
-            .in_flight
-            .iter()
-            .any(|intent| intent.describes(&change.fields));
-        if ours || start >= self.window.1 || end <= self.window.0 {
+        if start >= self.window.1 || end <= self.window.0 || self.ours(&change.fields).await? {
             return Ok(Outcome::Done);
         }
         let related = change.related_names().join(", ");
         let related = (!related.is_empty()).then_some(related.as_str());
         let mut event = content::to_graph(&salesforce, related);
-        if salesforce.get(content::Part::Description).is_none() && related.is_some() {
-            let body = format!("{}{}", content::RELATED_LINE, related.unwrap_or_default());
-            event.insert(
-                "body".into(),
-                json!({ "contentType": "text", "content": body }),
-            );
-        }
         event.insert(
             "singleValueExtendedProperties".into(),
             json!([{ "id": SELECTION_PROPERTY, "value": change.id }]),
@@ -350,41 +346,14 @@ impl<'a> ToOutlook<'a> {
         &self,
         link: &EventLink,
         decision: Decision,
-        mut detail: Value,
+        detail: Value,
     ) -> anyhow::Result<()> {
-        detail["seen"] = Cause::SalesforceChange.as_str().into();
-        let entry = NewEntry {
-            user_id: self.user_id,
-            link_id: Some(&link.id),
-            actor: Actor::System,
-            action: decision.as_str(),
-            detail: &detail,
-        };
-        history::append(&self.state.db, &entry, storage::now()).await?;
-        Ok(())
+        let cause = Cause::SalesforceChange;
+        super::decision::record(self.state, link, cause, decision, detail).await
     }
 }
 
 /// The parts as the history shows them: Salesforce's fields.
 fn event_fields(content: &Content) -> Value {
     Value::Object(content.to_salesforce())
-}
-
-/// When the content's meeting takes place (UTC; an all-day one from midnight UTC).
-fn span(content: &Content) -> Option<(DateTime<Utc>, DateTime<Utc>)> {
-    let time = content.get(content::Part::Time)?;
-    if time["IsAllDayEvent"].as_bool() == Some(true) {
-        let first = chrono::NaiveDate::parse_from_str(time["ActivityDate"].as_str()?, "%Y-%m-%d")
-            .ok()?
-            .and_hms_opt(0, 0, 0)?
-            .and_utc();
-        let minutes = time["DurationInMinutes"].as_i64().unwrap_or(1440);
-        return Some((first, first + chrono::Duration::minutes(minutes)));
-    }
-    let at = |name: &str| {
-        crate::salesforce::SfDateTime::parse(time[name].as_str()?)
-            .ok()
-            .map(|t| t.0)
-    };
-    Some((at("StartDateTime")?, at("EndDateTime")?))
 }

@@ -167,11 +167,10 @@ async fn two_reps_selecting_one_meeting_at_once_still_make_one_event() {
         .graph
         .deliver_invitation(REP_A, &organizer, REP_B)
         .unwrap();
-    let (one, two) = tokio::join!(
+    tokio::join!(
         w.select_as(REP_B, &blake, true),
         w.select_as(REP_A, &organizer, true)
     );
-    let ((), ()) = (one, two);
     w.one_event("both at once", &w.sf_user_a, &[&w.sf_user_b])
         .await;
 }

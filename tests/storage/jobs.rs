@@ -15,6 +15,7 @@ on_both_databases!(
     enqueue_many_and_counts,
     jobs_with_one_key_never_run_at_once,
     a_claim_takes_the_due_jobs_of_its_batch_along,
+    busy_counts_running_and_due_jobs_not_later_ones,
 );
 
 fn job(kind: &str, key: Option<&str>, run_at_offset: i64) -> NewJob {
@@ -464,4 +465,23 @@ async fn a_pending_twin_waits_while_its_lapsed_twin_is_being_taken_up_on_postgre
     let taken = claim_at(&db, &["event.sync"], "w2", 101).await.unwrap();
     assert_eq!(taken.id, lapsed, "the lapsed one is taken up first");
     test.db.close().await;
+}
+
+async fn busy_counts_running_and_due_jobs_not_later_ones(db: Db) {
+    jobs::enqueue(&db, &job("poll", Some("later"), 3600), t0())
+        .await
+        .unwrap();
+    assert_eq!(
+        jobs::busy(&db, later(1)).await.unwrap(),
+        0,
+        "only a later poll"
+    );
+    jobs::enqueue(&db, &job("sync", Some("now"), 0), t0())
+        .await
+        .unwrap();
+    assert_eq!(jobs::busy(&db, later(1)).await.unwrap(), 1, "one due");
+    let claimed = claim_at(&db, &["sync"], "w1", 1).await.unwrap();
+    assert_eq!(jobs::busy(&db, later(2)).await.unwrap(), 1, "one running");
+    assert!(jobs::complete(&db, &claimed.id, "w1").await.unwrap());
+    assert_eq!(jobs::busy(&db, later(2)).await.unwrap(), 0, "done");
 }

@@ -322,17 +322,10 @@ impl World {
     /// Once no job runs or is due (later ones, such as the next poll, may wait): what was
     /// queued so far has been carried out.
     pub async fn until_idle(&self) {
-        use outforce::storage::Db;
-        let sql = "SELECT COUNT(*) FROM jobs WHERE state = 'running' \
-                   OR (state = 'pending' AND run_at <= $1)";
+        use outforce::storage::{jobs, now};
         let mut quiet = 0;
         for _ in 0..500 {
-            let now = outforce::storage::now();
-            let busy: i64 = match &self.app.state.db {
-                Db::Sqlite(pool) => sqlx::query_scalar(sql).bind(now).fetch_one(pool).await,
-                Db::Postgres(pool) => sqlx::query_scalar(sql).bind(now).fetch_one(pool).await,
-            }
-            .unwrap();
+            let busy = jobs::busy(&self.app.state.db, now()).await.unwrap();
             quiet = if busy == 0 { quiet + 1 } else { 0 };
             // Twice in a row: a job may queue the next as it ends.
             if quiet == 2 {

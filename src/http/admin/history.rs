@@ -15,7 +15,7 @@ use crate::http::api::links::outlook_id;
 use crate::http::error::ApiError;
 use crate::http::extract::Admin;
 use crate::state::AppState;
-use crate::storage::event_links;
+use crate::storage::event_links::{self, Side};
 use crate::storage::history;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -105,14 +105,18 @@ pub async fn user_history(
         .last()
         .map(|e| e.id)
         .filter(|_| entries.len() as i64 == limit);
-    let mut meetings: HashMap<String, String> = HashMap::new();
-    for link_id in entries.iter().filter_map(|e| e.link_id.as_deref()) {
-        if !meetings.contains_key(link_id)
-            && let Some(link) = event_links::find(&state.db, link_id).await?
-        {
-            meetings.insert(link.id, link.outlook_event_id);
-        }
-    }
+    let mut link_ids: Vec<&str> = entries
+        .iter()
+        .filter_map(|e| e.link_id.as_deref())
+        .collect();
+    link_ids.sort_unstable();
+    link_ids.dedup();
+    let meetings: HashMap<String, String> =
+        event_links::find_many_by(&state.db, &rep.id, Side::Link, &link_ids)
+            .await?
+            .into_iter()
+            .map(|link| (link.id, link.outlook_event_id))
+            .collect();
     let outlook_ids: Vec<Option<String>> = entries
         .iter()
         .map(|e| e.link_id.as_ref().and_then(|id| meetings.get(id).cloned()))

@@ -92,6 +92,18 @@ pub async fn find_many(
     super::find_many_by(db, user_id, super::Side::Salesforce, salesforce_event_ids).await
 }
 
+const PENDING_INTENTS: &str = "SELECT write_intent FROM event_links \
+     WHERE user_id = $1 AND salesforce_event_id IS NULL AND write_intent IS NOT NULL";
+
+/// The intents of the user's creates that were sent (or are being sent) and not yet recorded:
+/// an Event one of them made is the Outlook → Salesforce sync's to link.
+pub async fn pending_intents(db: &Db, user_id: &UserId) -> Result<Vec<String>, StorageError> {
+    let rows: Vec<(String,)> = with_pool!(db, pool => {
+        sqlx::query_as(PENDING_INTENTS).bind(user_id).fetch_all(pool).await?
+    });
+    Ok(rows.into_iter().map(|(intent,)| intent).collect())
+}
+
 const UNLINK: &str = "UPDATE event_links SET salesforce_event_id = NULL, salesforce_hash = NULL, \
      write_intent = NULL, selected = FALSE, state = 'removed', last_error_code = $1, \
      updated_at = $2 WHERE id = $3";

@@ -41,8 +41,9 @@ pub struct SyncSettings {
     /// Below this share left (percent), syncs wait and try again after `paused_recheck_secs`.
     pub pause_below_percent: u64,
     pub paused_recheck_secs: u64,
-    /// How long a sync waits after Salesforce failed in passing (down, busy, a locked row, a
-    /// dropped connection) before it tries again; such a failure never uses up its retries.
+    /// How long a sync waits after Salesforce or Graph failed in passing (down, busy, a locked
+    /// row, a timeout, a dropped connection) before it tries again; such a failure never uses
+    /// up its retries.
     pub transient_retry_secs: u64,
     /// How often each watched mailbox is read for changes (a delta round), notifications or
     /// not; a sync configuration's `poll_interval_secs` overrides it.

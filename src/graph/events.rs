@@ -27,6 +27,18 @@ pub enum ReadError {
     Decode(#[source] reqwest::Error),
 }
 
+impl ReadError {
+    /// A failure that passes by itself (Graph unreachable, timed out, a 5xx, a cut-off
+    /// answer): asking again later can succeed. Throttling says its own wait, apart.
+    pub fn is_transient(&self) -> bool {
+        match self {
+            Self::Transport(_) | Self::Decode(_) => true,
+            Self::Status(status) => *status >= 500,
+            Self::Throttled(_) => false,
+        }
+    }
+}
+
 /// Without a `Retry-After`, a throttled call waits this long.
 const DEFAULT_WAIT: Duration = Duration::from_secs(10);
 

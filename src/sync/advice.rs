@@ -2,8 +2,8 @@
 
 use super::PARKED;
 use super::both_ways::MERGING;
-use super::decision::{DIRECTION_OFF, REJECTED};
-use super::settle::{BUDGET_PAUSED, GRAPH_THROTTLED, SALESFORCE_UNAVAILABLE};
+use super::decision::{DIRECTION_OFF, OUTLOOK_UNREADABLE, REJECTED};
+use super::settle::{BUDGET_PAUSED, GRAPH_THROTTLED, GRAPH_UNAVAILABLE, SALESFORCE_UNAVAILABLE};
 use super::shared::SHARED_PENDING;
 use super::to_outlook::SALESFORCE_DELETED;
 
@@ -41,6 +41,14 @@ pub fn for_code(code: &str) -> (&'static str, bool) {
         GRAPH_THROTTLED => (
             "Microsoft Graph asked the sync to slow down: it waits as told and resumes.",
             true,
+        ),
+        GRAPH_UNAVAILABLE => (
+            "Microsoft Graph or Entra ID failed in passing (a 5xx, a timeout): the sync reads the meeting again on its own.",
+            true,
+        ),
+        OUTLOOK_UNREADABLE => (
+            "outforce could not read the meeting from the rep's mailbox and the pane gave no view of it: run the connection test for the rep (Graph access, consent); the rep's next change, or Sync in the pane, sends it again.",
+            false,
         ),
         SALESFORCE_DELETED => (
             "The Event was deleted in Salesforce, so its meeting no longer syncs (the Outlook event stays unless `deleted_in_salesforce` is `delete`): the rep can select it again.",

@@ -3,6 +3,8 @@
 //! (`sync::link`), then its creates, updates and deletes sent as sObject Collections, one call
 //! per 200, and each link finished with its own outcome.
 
+use std::time::Duration;
+
 use serde_json::{Map, Value};
 
 use super::SyncEvent;
@@ -10,7 +12,7 @@ use super::both_ways;
 use super::context;
 use super::decision::call;
 use super::link::{Lookups, Run, Source, Step, Write};
-use super::settle::{self, Handling};
+use super::settle::{self, GRAPH_UNAVAILABLE, Handling};
 use crate::ids::UserId;
 use crate::matching::{EmailAddress, ExtraEmailFields};
 use crate::salesforce::EventShape;
@@ -67,10 +69,7 @@ pub(super) async fn run(
         Ok(Opened::Go(session)) => *session,
         Ok(Opened::Wait(wait)) => {
             let wait = Handling::Wait(wait, settle::BUDGET_PAUSED);
-            for (i, link) in &links {
-                results[*i] = wait.apply(state, jobs[*i], link).await;
-            }
-            return results;
+            return wait_all(state, jobs, &links, results, wait).await;
         }
         Err(error) => return shared_failure(state, jobs, &links, results, &error).await,
     };
@@ -82,13 +81,26 @@ pub(super) async fn run(
         Ok(policy) => policy,
         Err(error) => return shared_failure(state, jobs, &links, results, &error.into()).await,
     };
-    let mailbox = context::mailbox(state, &user).await;
+    let mailbox = match context::mailbox_access(state, &user).await {
+        Ok(mailbox) => mailbox,
+        // Entra failed in passing: the meetings are read once it answers, not written from
+        // the pane's partial view meanwhile.
+        Err(error) if error.code() == GRAPH_UNAVAILABLE => {
+            tracing::info!(user = %user.id, error = %error, "no mailbox token for now");
+            let wait = Duration::from_secs(state.settings.sync.transient_retry_secs);
+            let wait = Handling::Wait(wait, GRAPH_UNAVAILABLE);
+            return wait_all(state, jobs, &links, results, wait).await;
+        }
+        Err(error) => return shared_failure(state, jobs, &links, results, &error.into()).await,
+    };
 
-    // Each link's meeting read; once Graph asks us to wait, the rest wait without asking it again.
+    // Each link's meeting read; once Graph asks us to wait, or fails in passing, the rest wait
+    // without asking it again (a Graph that times out would otherwise hold the run for a
+    // timeout per meeting).
     let mut read: Vec<(usize, Run<'_>, Source)> = Vec::with_capacity(links.len());
-    let mut throttled: Option<Handling> = None;
+    let mut graph_waits: Option<Handling> = None;
     for (i, link) in &links {
-        if let Some(wait) = throttled {
+        if let Some(wait) = graph_waits {
             results[*i] = wait.apply(state, jobs[*i], link).await;
             continue;
         }
@@ -103,10 +115,10 @@ pub(super) async fn run(
         match run.read().await {
             Ok(source) => read.push((*i, run, source)),
             Err(error) => {
-                if let Some(wait @ Handling::Wait(_, settle::GRAPH_THROTTLED)) =
+                if let Some(wait @ Handling::Wait(_, settle::GRAPH_THROTTLED | GRAPH_UNAVAILABLE)) =
                     Handling::of(state, &error)
                 {
-                    throttled = Some(wait);
+                    graph_waits = Some(wait);
                 }
                 results[*i] = settle::settle(state, jobs[*i], link, error).await;
             }
@@ -352,6 +364,20 @@ async fn refusal(
         SalesforceError::Api { code, .. } if !code.is_transient() => run.rejected(code, call).await,
         _ => settle::settle(state, job, run.link, SessionError::from(refused).into()).await,
     }
+}
+
+/// Every link of the run waits (`handling`) before anything is asked of Salesforce.
+async fn wait_all(
+    state: &AppState,
+    jobs: &[&SyncEvent],
+    links: &[(usize, EventLink)],
+    mut results: Vec<anyhow::Result<()>>,
+    handling: Handling,
+) -> Vec<anyhow::Result<()>> {
+    for (i, link) in links {
+        results[*i] = handling.apply(state, jobs[*i], link).await;
+    }
+    results
 }
 
 /// Every link of the run met `error` before it could be planned.

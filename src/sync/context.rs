@@ -3,6 +3,7 @@
 
 use super::policy::Policy;
 use crate::graph::access::MailboxToken;
+use crate::graph::error::GraphError;
 use crate::ids::UserId;
 use crate::state::AppState;
 use crate::storage::mailbox_watches::{self, Watch};
@@ -61,11 +62,29 @@ pub async fn reading(state: &AppState, user_id: &UserId) -> Result<Option<Readin
     }))
 }
 
-/// A Graph token for the rep's mailbox, when the tenant's access mode gives one (the sync falls
-/// back to the pane's view without it; the poll waits for one).
+/// A Graph token for the rep's mailbox, when the tenant's access mode gives one (the poll
+/// waits for one).
 pub async fn mailbox(state: &AppState, user: &users::User) -> Option<MailboxToken> {
-    let tenant = tenants::find(&state.db, &user.tenant_id).await.ok()??;
-    state.graph.for_rep(&tenant, user, None).await.ok()
+    mailbox_access(state, user).await.ok().flatten()
+}
+
+/// The rep's mailbox token, `Ok(None)` when the sync has no way into the mailbox (no
+/// credential, no consent, the rep's grant gone: it falls back to the pane's view), and an
+/// error when Entra or storage failed in passing (the sync waits and asks again).
+pub async fn mailbox_access(
+    state: &AppState,
+    user: &users::User,
+) -> Result<Option<MailboxToken>, GraphError> {
+    let Some(tenant) = tenants::find(&state.db, &user.tenant_id).await? else {
+        return Ok(None);
+    };
+    match state.graph.for_rep(&tenant, user, None).await {
+        Ok(token) => Ok(Some(token)),
+        Err(
+            error @ (GraphError::Status(_) | GraphError::Transport(_) | GraphError::Storage(_)),
+        ) => Err(error),
+        Err(_) => Ok(None),
+    }
 }
 
 /// The rep and their mailbox's watch; `None` when either is gone (the rep was removed, or

@@ -90,6 +90,10 @@ pub const NO_MATCHING_ATTENDEE: &str = "no_matching_attendee";
 /// The code of a link its configuration does not send from Outlook to Salesforce.
 pub const DIRECTION_OFF: &str = "sync_direction_off";
 
+/// The code of a link whose meeting could not be read: the sync has no way into the mailbox
+/// (or Graph refused it, or does not know the event) and the pane gave no view of it.
+pub const OUTLOOK_UNREADABLE: &str = "outlook_unreadable";
+
 /// The code of a link whose Event Salesforce refused for good.
 pub const REJECTED: &str = "salesforce_rejected";
 

@@ -13,8 +13,8 @@ use serde_json::json;
 use super::Cause;
 use super::content::Content;
 use super::decision::{
-    DIRECTION_OFF, Decision, NO_MATCHING_ATTENDEE, OUTLOOK_CANCELLED, OUTLOOK_DELETED, REJECTED,
-    call,
+    DIRECTION_OFF, Decision, NO_MATCHING_ATTENDEE, OUTLOOK_CANCELLED, OUTLOOK_DELETED,
+    OUTLOOK_UNREADABLE, REJECTED, call,
 };
 use super::event_map::{self, Context, GraphEvent, Mapped};
 use super::intent::Intent;
@@ -89,23 +89,17 @@ impl Run<'_> {
         // The configuration sends nothing from Outlook to Salesforce: the Event (if any) stays
         // as it is, and the link says why.
         if !self.policy.outlook_to_salesforce && !matches!(source, Source::Unselected) {
-            let db = &self.state.db;
             // A meeting that came from Salesforce, which sends Outlook's edits nowhere: they
             // stay in Outlook, and one deleted there (once a round saw it) leaves the sync, its
             // Event untouched. A meeting the rep chose is refused, and says why.
             if link.from_salesforce {
                 if matches!(source, Source::Deleted) && link.removal_seen {
-                    let (code, now) = (Some(OUTLOOK_DELETED), storage::now());
+                    let (db, code, now) = (&self.state.db, Some(OUTLOOK_DELETED), storage::now());
                     event_links::set_state(db, &link.id, LinkState::Removed, code, now).await?;
                 }
                 return Ok(Step::Done);
             }
-            let code = DIRECTION_OFF;
-            event_links::set_state(db, &link.id, LinkState::Failed, Some(code), storage::now())
-                .await?;
-            self.record(Decision::Skipped, json!({ "because": code }))
-                .await?;
-            return Ok(Step::Done);
+            return self.skip(DIRECTION_OFF).await;
         }
         // Invited to another rep's Event of the meeting: that rep's sync writes it.
         if link.shared_event_id.is_some() {
@@ -138,9 +132,9 @@ impl Run<'_> {
             // gone: a sync that finds it missing on its own asks for a round.
             Source::Deleted if !link.removal_seen => return self.ask_for_round().await,
             Source::Deleted => return self.gone(session, OUTLOOK_DELETED).await,
-            Source::Unknown => {
-                return Err(Permanent("neither Graph nor the pane gave the meeting".into()).into());
-            }
+            // Nothing to write from: the link says so (and the error report what to check);
+            // the rep's next change, or opening the pane on the meeting, syncs it again.
+            Source::Unknown => return self.skip(OUTLOOK_UNREADABLE).await,
         };
         let who_ids = self.follow_attendees(&source, found).await?;
         // Selected only because every meeting is synced (`scope: all`): one with no attendee
@@ -171,15 +165,18 @@ impl Run<'_> {
                 self.write(session, write).await
             }
             Mapped::Cancelled => self.gone(session, OUTLOOK_CANCELLED).await,
-            Mapped::Skipped(code) => {
-                let db = &self.state.db;
-                event_links::set_state(db, &link.id, LinkState::Failed, Some(code), storage::now())
-                    .await?;
-                self.record(Decision::Skipped, json!({ "because": code }))
-                    .await?;
-                Ok(Step::Done)
-            }
+            Mapped::Skipped(code) => self.skip(code).await,
         }
+    }
+
+    /// Leaves the link's meeting out of Salesforce this time: the link fails with `code`, and
+    /// the history says why.
+    async fn skip(&self, code: &'static str) -> anyhow::Result<Step> {
+        let (db, link) = (&self.state.db, self.link);
+        event_links::set_state(db, &link.id, LinkState::Failed, Some(code), storage::now()).await?;
+        self.record(Decision::Skipped, json!({ "because": code }))
+            .await?;
+        Ok(Step::Done)
     }
 
     /// What the run needs to know of the meeting: nothing once it is unselected, else
@@ -193,9 +190,11 @@ impl Run<'_> {
 
     /// The meeting to write: the event as Graph has it (body, sensitivity, show-as), with what
     /// the pane saw laid over it when the pane's view is the newer (an organizer's unsaved
-    /// edits, a meeting Graph has not caught up with); the pane's view alone when Graph cannot
-    /// be asked. Any Graph trouble but throttling falls back to the pane's view. Graph not
-    /// knowing an event it has shown us before means the rep deleted it.
+    /// edits, a meeting Graph has not caught up with); the pane's view alone when the sync has
+    /// no way into the mailbox or Graph refuses it. Graph throttling or failing in passing
+    /// makes the run wait and read again: the pane's view lacks the body, the privacy and the
+    /// free/busy, so writing it instead could leak a private meeting or blank a description.
+    /// Graph not knowing an event it has shown us before means the rep deleted it.
     async fn source_event(&self) -> anyhow::Result<Source> {
         let link = self.link;
         let snapshot = link.meeting.as_ref().map(|m| event_map::from_pane(&m.0));
@@ -208,7 +207,8 @@ impl Run<'_> {
             {
                 Ok(None) if link.outlook_change_key.is_some() => return Ok(Source::Deleted),
                 Ok(found) => found,
-                Err(Throttled(wait)) => return Err(Throttled(wait).into()),
+                Err(error @ Throttled(_)) => return Err(error.into()),
+                Err(error) if error.is_transient() => return Err(error.into()),
                 Err(_) => None,
             },
             None => None,

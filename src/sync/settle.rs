@@ -18,6 +18,10 @@ use crate::storage::event_links::{self, EventLink, LinkState};
 pub const BUDGET_PAUSED: &str = "salesforce_api_budget_paused";
 /// The code a queued link carries while Graph has asked us to wait (429 `Retry-After`).
 pub const GRAPH_THROTTLED: &str = "graph_throttled";
+/// The code a queued link carries while Graph fails in passing (unreachable, timed out, a 5xx):
+/// the meeting is read again rather than written from the pane's partial view, which lacks the
+/// body, the privacy and the free/busy that Outlook holds.
+pub const GRAPH_UNAVAILABLE: &str = "graph_unavailable";
 /// The code a queued link carries while Salesforce fails in passing (5xx, a locked row, a
 /// dropped connection).
 pub const SALESFORCE_UNAVAILABLE: &str = "salesforce_unavailable";
@@ -65,8 +69,13 @@ impl Handling {
         if let Some(WaitFor(wait, code)) = error.downcast_ref::<WaitFor>() {
             return Some(Self::Wait(*wait, code));
         }
-        if let Some(Throttled(wait)) = error.downcast_ref::<ReadError>() {
-            return Some(Self::Wait(*wait, GRAPH_THROTTLED));
+        match error.downcast_ref::<ReadError>() {
+            Some(Throttled(wait)) => return Some(Self::Wait(*wait, GRAPH_THROTTLED)),
+            Some(read) if read.is_transient() => {
+                let wait = Duration::from_secs(state.settings.sync.transient_retry_secs);
+                return Some(Self::Wait(wait, GRAPH_UNAVAILABLE));
+            }
+            _ => {}
         }
         match error.downcast_ref::<SessionError>()? {
             // The org ran out of API calls between our reading and this call: wait, as paused.

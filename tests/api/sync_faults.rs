@@ -1,6 +1,7 @@
 //! The sync under a failing Salesforce and a throttling Graph: a fifth of Salesforce's answers
 //! are errors, timeouts, ended sessions or dropped connections, a tenth of Graph's are 429s,
-//! and still every meeting arrives exactly once.
+//! and still every meeting arrives exactly once; and a Graph failing in passing is waited out,
+//! never answered by writing the pane's partial view of a meeting.
 
 use std::time::Duration;
 
@@ -10,6 +11,7 @@ use outforce_sandbox::salesforce::faults::Fault;
 use reqwest::Method;
 use serde_json::json;
 
+use super::outlook_changes::watched_with;
 use crate::helpers::{day, free_port, today_plus};
 use crate::world::{REP_A, world_with};
 
@@ -91,6 +93,72 @@ async fn with_a_fifth_of_salesforce_calls_failing_and_graph_throttling_every_mee
             "meeting {n}'s link names its own Event"
         );
     }
-    let counts = outforce::storage::jobs::counts(db).await.unwrap();
-    assert_eq!(counts.dead, 0, "no meeting given up: {counts:?}");
+    let dead: Vec<_> = outforce::storage::jobs::list_dead(db, 10)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|job| (job.kind, job.attempts, job.last_error))
+        .collect();
+    assert!(dead.is_empty(), "no job given up: {dead:?}");
+}
+
+#[tokio::test]
+async fn a_mailbox_failing_in_passing_makes_the_sync_read_again_not_write_the_panes_view() {
+    let w = watched_with(3600, false, |loaded| {
+        loaded.settings.sync.transient_retry_secs = 1;
+    })
+    .await;
+    w.default_policy(json!({ "private": "skip" })).await;
+    let id = w.meeting_in_outlook("Acquisition talks", json!({ "sensitivity": "private" }));
+    // The pane's view of the meeting says nothing of its privacy, body or free/busy.
+    w.graph.script_faults(
+        &format!("/v1.0/users/{REP_A}/events"),
+        vec![GraphFault::InternalError, GraphFault::InternalError],
+    );
+    let meeting = json!({
+        "subject": "Acquisition talks",
+        "start": today_plus(2, "T15:00:00Z"),
+        "end": today_plus(2, "T16:00:00Z"),
+    });
+    let body = json!({ "who_ids": [], "sync": true, "meeting": meeting });
+    let path = format!("/api/v1/events/{id}/link");
+    let (status, link) = w.rep_call(REP_A, Method::PUT, &path, Some(body)).await;
+    assert_eq!(status, 200, "{link}");
+
+    let waiting = w
+        .link_until(&id, "said it waits for Graph", |link| {
+            link["error"] == "graph_unavailable"
+        })
+        .await;
+    assert_eq!(waiting["state"], "queued", "waiting, not failed");
+    let done = w
+        .link_until(&id, "read it from Graph", |link| link["state"] == "failed")
+        .await;
+    assert_eq!(done["error"], "private", "{done}");
+    assert!(
+        w.salesforce_events().is_empty(),
+        "the private meeting never left the mailbox"
+    );
+    let counts = outforce::storage::jobs::counts(&w.app.state.db)
+        .await
+        .unwrap();
+    assert_eq!(counts.dead, 0, "no job given up: {counts:?}");
+}
+
+#[tokio::test]
+async fn a_meeting_neither_graph_nor_the_pane_shows_fails_and_says_so() {
+    let w = watched_with(3600, false, |_| {}).await;
+    // Not in the mailbox (deleted before the sync ever saw it), and no view from the pane.
+    w.select_in_pane("AAMkADk0-never-in-the-mailbox=").await;
+    let link = w
+        .link_until("AAMkADk0-never-in-the-mailbox=", "gave up on it", |link| {
+            link["state"] == "failed"
+        })
+        .await;
+    assert_eq!(link["error"], "outlook_unreadable", "{link}");
+    let history = w.history("AAMkADk0-never-in-the-mailbox=").await;
+    let last = history.last().unwrap();
+    assert_eq!(last["action"], "skipped", "{history:?}");
+    assert_eq!(last["because"], "outlook_unreadable", "{history:?}");
+    assert!(w.salesforce_events().is_empty());
 }

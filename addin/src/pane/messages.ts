@@ -35,6 +35,7 @@ const BECAUSE: Record<string, string> = {
   outlook_deleted: "it was deleted in Outlook",
   outlook_cancelled: "it was cancelled in Outlook",
   private: "it is private, and your admin keeps private meetings out",
+  outlook_unreadable: "it could not be read from your mailbox",
   longer_than_14_days: "Salesforce takes no event longer than 14 days",
   salesforce_deleted: "it was deleted in Salesforce",
   would_notify_attendees: "changing it here would send its attendees an update",
@@ -118,6 +119,7 @@ const LINK_ERRORS: Record<string, string> = {
   longer_than_14_days: "Salesforce takes no event longer than 14 days.",
   salesforce_deleted: "It was deleted in Salesforce, so it is no longer synced.",
   merging_salesforce_changes: "It was changed in Salesforce too: the changes are being merged.",
+  outlook_unreadable: "outforce could not read this meeting from your mailbox. Press Sync to send it from here; if it persists, tell your admin.",
 };
 
 /** Why the last sync of the meeting failed, as the rep reads it. */

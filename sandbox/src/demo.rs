@@ -33,6 +33,10 @@ pub struct DemoAccounts {
     pub rep_object_id: String,
     pub salesforce_records: usize,
     pub mailbox_events: usize,
+    /// The Monday of the week the meetings were placed in (in the mailbox's zone).
+    pub mailbox_week: chrono::NaiveDate,
+    /// The mailbox's zone, as Outlook names it (Windows).
+    pub mailbox_time_zone: String,
 }
 
 /// Seeds every emulator; `callback` is where the service receives Salesforce's OAuth redirect.
@@ -74,7 +78,8 @@ pub fn seed(sandbox: &Sandbox, data: &DemoData, callback: &str) -> anyhow::Resul
         .graph
         .add_mailbox(TENANT_ID, REP_OBJECT_ID, REP_USERNAME, "Avery Rep");
     sandbox.graph.allow_http_webhooks(true);
-    let mailbox_events = data.seed_mailbox(&sandbox.graph, REP_OBJECT_ID, chrono::Utc::now())?;
+    let (mailbox_events, mailbox_week) =
+        data.seed_mailbox(&sandbox.graph, REP_OBJECT_ID, chrono::Utc::now())?;
     if let Some(switches) = &data.switches {
         switches
             .apply(sandbox)
@@ -89,5 +94,7 @@ pub fn seed(sandbox: &Sandbox, data: &DemoData, callback: &str) -> anyhow::Resul
         rep_object_id: REP_OBJECT_ID.into(),
         salesforce_records,
         mailbox_events,
+        mailbox_week,
+        mailbox_time_zone: data.mailbox.time_zone.clone(),
     })
 }

@@ -76,6 +76,53 @@ async fn the_demo_seeds_an_org_and_a_week_of_meetings() {
 }
 
 #[tokio::test]
+async fn the_week_is_the_mailboxs_own_when_utc_has_already_moved_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let sandbox = Sandbox::start(dir.path()).unwrap();
+    let data = DemoData::bundled().unwrap();
+    sandbox.graph.add_mailbox(
+        demo::TENANT_ID,
+        demo::REP_OBJECT_ID,
+        demo::REP_USERNAME,
+        "Avery Rep",
+    );
+    // Monday 02:00 UTC is Sunday 21:00 in the mailbox's zone (Eastern): its Outlook still
+    // shows the week that began on the Monday before.
+    let now = "2026-12-07T02:00:00Z".parse().unwrap();
+    let (count, monday) = data
+        .seed_mailbox(&sandbox.graph, demo::REP_OBJECT_ID, now)
+        .unwrap();
+    assert_eq!(
+        monday,
+        chrono::NaiveDate::from_ymd_opt(2026, 11, 30).unwrap()
+    );
+    assert_eq!(count, data.mailbox.events.len());
+
+    // That week in Eastern time (UTC-5 in winter) holds every meeting of the file.
+    let query =
+        "calendarView?startDateTime=2026-11-30T05:00:00Z&endDateTime=2026-12-07T05:00:00Z&$top=100";
+    let (status, view) = sandbox
+        .graph
+        .as_owner(demo::REP_OBJECT_ID, "GET", query, None)
+        .unwrap();
+    assert_eq!(status, 200, "{view}");
+    let seen: std::collections::BTreeSet<&str> = view["value"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|e| e["subject"].as_str())
+        .collect();
+    for event in &data.mailbox.events {
+        assert!(
+            seen.contains(event.subject.as_str()),
+            "{} is in the week",
+            event.subject
+        );
+    }
+    sandbox.stop().await;
+}
+
+#[tokio::test]
 async fn a_demo_data_file_may_carry_the_control_apis_switches() {
     let dir = tempfile::tempdir().unwrap();
     let sandbox = Sandbox::start(dir.path()).unwrap();

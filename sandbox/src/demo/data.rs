@@ -113,13 +113,14 @@ impl DemoData {
         Ok(self.salesforce.records.len())
     }
 
-    /// Creates the contacts and this week's meetings (the week of `now`); how many events.
+    /// Creates the contacts and this week's meetings (the week of `now` in the mailbox's own
+    /// zone, as its owner's Outlook shows it): how many events, and that week's Monday.
     pub fn seed_mailbox(
         &self,
         graph: &Graph,
         user_id: &str,
         now: DateTime<Utc>,
-    ) -> anyhow::Result<usize> {
+    ) -> anyhow::Result<(usize, NaiveDate)> {
         let tz = zone(&self.mailbox.time_zone).context("unknown time zone in the demo data")?;
         let today = now.with_timezone(&tz).date_naive();
         let monday = today - Days::new(u64::from(today.weekday().num_days_from_monday()));
@@ -129,7 +130,7 @@ impl DemoData {
         for event in &self.mailbox.events {
             graph.create_event(user_id, event.body(monday, &self.mailbox.time_zone, tz)?)?;
         }
-        Ok(self.mailbox.events.len())
+        Ok((self.mailbox.events.len(), monday))
     }
 }
 

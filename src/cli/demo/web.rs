@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use actix_web::{HttpResponse, web};
-use chrono::{Datelike as _, Days, Utc};
+use chrono::{Days, NaiveDate};
 use outforce_sandbox::Sandbox;
 use outforce_sandbox::demo;
 use outforce_sandbox::entra::TokenSpec;
@@ -20,6 +20,9 @@ struct Demo {
     tenant_id: String,
     api_client_id: String,
     rep_object_id: String,
+    /// The Monday of the seeded week, and the mailbox's zone.
+    week: NaiveDate,
+    time_zone: String,
 }
 
 pub fn routes(sandbox: Arc<Sandbox>, accounts: &demo::DemoAccounts) -> Routes {
@@ -29,6 +32,8 @@ pub fn routes(sandbox: Arc<Sandbox>, accounts: &demo::DemoAccounts) -> Routes {
         tenant_id: accounts.tenant_id.clone(),
         api_client_id: accounts.api_client_id.clone(),
         rep_object_id: accounts.rep_object_id.clone(),
+        week: accounts.mailbox_week,
+        time_zone: accounts.mailbox_time_zone.clone(),
     });
     Arc::new(move |cfg: &mut web::ServiceConfig| {
         cfg.service(
@@ -54,13 +59,12 @@ fn person(value: &Value) -> Value {
     })
 }
 
-/// This week's meetings (Monday to Sunday, with a day's margin for time zones), as the demo
-/// page shows them.
+/// The seeded week's meetings (Monday to Sunday in the mailbox's zone, with a day's margin
+/// either side), as the demo page shows them. The week is the one the meetings were placed in:
+/// on a Sunday evening in the mailbox's zone, UTC is already in the next week.
 async fn meetings(demo: web::Data<Demo>) -> HttpResponse {
-    let today = Utc::now().date_naive();
-    let monday = today - Days::new(u64::from(today.weekday().num_days_from_monday()));
-    let from = monday - Days::new(1);
-    let to = monday + Days::new(8);
+    let from = demo.week - Days::new(1);
+    let to = demo.week + Days::new(8);
     let path = format!(
         "calendarView?startDateTime={from}T00:00:00Z&endDateTime={to}T00:00:00Z&$top=200&$orderby=start/dateTime"
     );
@@ -104,7 +108,7 @@ async fn meetings(demo: web::Data<Demo>) -> HttpResponse {
         })
         .collect();
     HttpResponse::Ok().json(json!({
-        "rep": { "email": demo::REP_USERNAME, "name": "Avery Rep", "time_zone": "Eastern Standard Time" },
+        "rep": { "email": demo::REP_USERNAME, "name": "Avery Rep", "time_zone": demo.time_zone },
         "meetings": meetings,
     }))
 }

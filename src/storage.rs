@@ -109,6 +109,7 @@ const SQLITE_MIGRATIONS: &[(&str, &str)] = embed_migrations!("sqlite":
     "0009_job_batches",
     "0010_links_and_config_changes",
     "0011_salesforce_to_outlook",
+    "0012_link_lookup_indexes",
 );
 const POSTGRES_MIGRATIONS: &[(&str, &str)] = embed_migrations!("postgres":
     "0001_initial",
@@ -122,6 +123,7 @@ const POSTGRES_MIGRATIONS: &[(&str, &str)] = embed_migrations!("postgres":
     "0009_job_batches",
     "0010_links_and_config_changes",
     "0011_salesforce_to_outlook",
+    "0012_link_lookup_indexes",
 );
 
 /// The migrator of a dialect's embedded migrations. Each keeps the checksum sqlx records (the

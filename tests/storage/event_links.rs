@@ -277,3 +277,51 @@ async fn a_batch_of_links_is_read_in_one_query_with_its_series_and_spans(db: Db)
     assert_eq!(found[1].attendees_seen, None);
     assert!(found[1].auto_relations.0.is_empty());
 }
+
+/// PostgreSQL only: a statement that looks a rep's meeting up by its Outlook id, planned once
+/// for all values (as a pooled connection keeps it, planned while the rep had no links), finds
+/// it by the unique key, and does not read every link of the rep to filter them.
+#[tokio::test]
+async fn a_meeting_is_looked_up_by_its_unique_key_whatever_the_plan_was_made_for_on_postgresql() {
+    let test = crate::db::fresh(crate::db::Backend::Postgres).await;
+    let db = test.db.clone();
+    let (_, user) = seed_user(&db, "oid-1").await;
+    let Db::Postgres(pool) = &db else {
+        unreachable!()
+    };
+    let mut conn = pool.acquire().await.unwrap();
+    for statement in [
+        "SET plan_cache_mode = force_generic_plan",
+        "PREPARE lookup (text, text) AS SELECT id FROM event_links \
+         WHERE user_id = $1 AND outlook_event_id IN ($2)",
+    ] {
+        sqlx::query(statement).execute(&mut *conn).await.unwrap();
+    }
+    for n in 0..50 {
+        let id = format!("AAMkAGI2-meeting-{n}");
+        let selection = Selection {
+            outlook_event_id: &id,
+            ..selection(&user.id, &[])
+        };
+        event_links::upsert_selection(&db, &selection, t0())
+            .await
+            .unwrap();
+    }
+    let explain = format!(
+        "EXPLAIN EXECUTE lookup ('{}', 'AAMkAGI2-meeting-7')",
+        user.id.as_str()
+    );
+    // (The rep's id is our own, not input: EXPLAIN EXECUTE takes no bind parameters.)
+    let plan: Vec<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(explain))
+        .fetch_all(&mut *conn)
+        .await
+        .unwrap();
+    let plan = plan.join("\n");
+    assert!(
+        plan.contains("Index Cond: ((user_id = $1) AND (outlook_event_id = $2))"),
+        "{plan}"
+    );
+    assert!(!plan.contains("Filter"), "{plan}");
+    drop(conn);
+    test.db.close().await;
+}

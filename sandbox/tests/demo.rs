@@ -76,7 +76,7 @@ async fn the_demo_seeds_an_org_and_a_week_of_meetings() {
 }
 
 #[tokio::test]
-async fn the_week_is_the_mailboxs_own_when_utc_has_already_moved_on() {
+async fn the_seeded_week_is_the_mailboxs_own_and_is_told_to_the_demo_page() {
     let dir = tempfile::tempdir().unwrap();
     let sandbox = Sandbox::start(dir.path()).unwrap();
     let data = DemoData::bundled().unwrap();
@@ -87,7 +87,8 @@ async fn the_week_is_the_mailboxs_own_when_utc_has_already_moved_on() {
         "Avery Rep",
     );
     // Monday 02:00 UTC is Sunday 21:00 in the mailbox's zone (Eastern): its Outlook still
-    // shows the week that began on the Monday before.
+    // shows the week that began on the Monday before, and the demo page lists the week this
+    // returns (not the UTC week, which has moved on).
     let now = "2026-12-07T02:00:00Z".parse().unwrap();
     let (count, monday) = data
         .seed_mailbox(&sandbox.graph, demo::REP_OBJECT_ID, now)

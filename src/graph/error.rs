@@ -41,6 +41,12 @@ impl From<StoreError> for GraphError {
 }
 
 impl GraphError {
+    /// Entra failed in passing (unreachable, timed out, an answer that is no Entra error):
+    /// asking again later can succeed.
+    pub fn is_transient(&self) -> bool {
+        matches!(self, Self::Status(_) | Self::Transport(_))
+    }
+
     /// The stable code the task pane and the admin see.
     pub fn code(&self) -> &'static str {
         match self {

@@ -28,13 +28,12 @@ pub enum ReadError {
 }
 
 impl ReadError {
-    /// A failure that passes by itself (Graph unreachable, timed out, a 5xx, a cut-off
-    /// answer): asking again later can succeed. Throttling says its own wait, apart.
+    /// A failure that passes by itself (throttled, Graph unreachable, timed out, a 5xx, a
+    /// cut-off answer): asking again later can succeed.
     pub fn is_transient(&self) -> bool {
         match self {
-            Self::Transport(_) | Self::Decode(_) => true,
+            Self::Throttled(_) | Self::Transport(_) | Self::Decode(_) => true,
             Self::Status(status) => *status >= 500,
-            Self::Throttled(_) => false,
         }
     }
 }

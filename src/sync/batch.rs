@@ -3,8 +3,6 @@
 //! (`sync::link`), then its creates, updates and deletes sent as sObject Collections, one call
 //! per 200, and each link finished with its own outcome.
 
-use std::time::Duration;
-
 use serde_json::{Map, Value};
 
 use super::SyncEvent;
@@ -12,7 +10,7 @@ use super::both_ways;
 use super::context;
 use super::decision::call;
 use super::link::{Lookups, Run, Source, Step, Write};
-use super::settle::{self, GRAPH_UNAVAILABLE, Handling};
+use super::settle::{self, Handling};
 use crate::ids::UserId;
 use crate::matching::{EmailAddress, ExtraEmailFields};
 use crate::salesforce::EventShape;
@@ -69,7 +67,10 @@ pub(super) async fn run(
         Ok(Opened::Go(session)) => *session,
         Ok(Opened::Wait(wait)) => {
             let wait = Handling::Wait(wait, settle::BUDGET_PAUSED);
-            return wait_all(state, jobs, &links, results, wait).await;
+            for (i, link) in &links {
+                results[*i] = wait.apply(state, jobs[*i], link).await;
+            }
+            return results;
         }
         Err(error) => return shared_failure(state, jobs, &links, results, &error).await,
     };
@@ -81,16 +82,10 @@ pub(super) async fn run(
         Ok(policy) => policy,
         Err(error) => return shared_failure(state, jobs, &links, results, &error.into()).await,
     };
+    // Entra failing in passing makes every link wait (`settle`): the meetings are read once
+    // it answers, not written from the pane's partial view meanwhile.
     let mailbox = match context::mailbox_access(state, &user).await {
         Ok(mailbox) => mailbox,
-        // Entra failed in passing: the meetings are read once it answers, not written from
-        // the pane's partial view meanwhile.
-        Err(error) if error.code() == GRAPH_UNAVAILABLE => {
-            tracing::info!(user = %user.id, error = %error, "no mailbox token for now");
-            let wait = Duration::from_secs(state.settings.sync.transient_retry_secs);
-            let wait = Handling::Wait(wait, GRAPH_UNAVAILABLE);
-            return wait_all(state, jobs, &links, results, wait).await;
-        }
         Err(error) => return shared_failure(state, jobs, &links, results, &error.into()).await,
     };
 
@@ -115,8 +110,9 @@ pub(super) async fn run(
         match run.read().await {
             Ok(source) => read.push((*i, run, source)),
             Err(error) => {
-                if let Some(wait @ Handling::Wait(_, settle::GRAPH_THROTTLED | GRAPH_UNAVAILABLE)) =
-                    Handling::of(state, &error)
+                if let Some(
+                    wait @ Handling::Wait(_, settle::GRAPH_THROTTLED | settle::GRAPH_UNAVAILABLE),
+                ) = Handling::of(state, &error)
                 {
                     graph_waits = Some(wait);
                 }
@@ -364,20 +360,6 @@ async fn refusal(
         SalesforceError::Api { code, .. } if !code.is_transient() => run.rejected(code, call).await,
         _ => settle::settle(state, job, run.link, SessionError::from(refused).into()).await,
     }
-}
-
-/// Every link of the run waits (`handling`) before anything is asked of Salesforce.
-async fn wait_all(
-    state: &AppState,
-    jobs: &[&SyncEvent],
-    links: &[(usize, EventLink)],
-    mut results: Vec<anyhow::Result<()>>,
-    handling: Handling,
-) -> Vec<anyhow::Result<()>> {
-    for (i, link) in links {
-        results[*i] = handling.apply(state, jobs[*i], link).await;
-    }
-    results
 }
 
 /// Every link of the run met `error` before it could be planned.

@@ -80,9 +80,7 @@ pub async fn mailbox_access(
     };
     match state.graph.for_rep(&tenant, user, None).await {
         Ok(token) => Ok(Some(token)),
-        Err(
-            error @ (GraphError::Status(_) | GraphError::Transport(_) | GraphError::Storage(_)),
-        ) => Err(error),
+        Err(error) if error.is_transient() || matches!(error, GraphError::Storage(_)) => Err(error),
         Err(_) => Ok(None),
     }
 }

@@ -20,7 +20,6 @@ use super::event_map::{self, Context, GraphEvent, Mapped};
 use super::intent::Intent;
 use super::policy::Policy;
 use crate::graph::access::MailboxToken;
-use crate::graph::events::ReadError::Throttled;
 use crate::graph::events::SELECTION_PROPERTY;
 use crate::jobs::Permanent;
 use crate::salesforce::ErrorCode;
@@ -207,7 +206,6 @@ impl Run<'_> {
             {
                 Ok(None) if link.outlook_change_key.is_some() => return Ok(Source::Deleted),
                 Ok(found) => found,
-                Err(error @ Throttled(_)) => return Err(error.into()),
                 Err(error) if error.is_transient() => return Err(error.into()),
                 Err(_) => None,
             },

@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use super::SyncEvent;
 use super::budget::{self, Budget};
+use crate::graph::error::GraphError;
 use crate::graph::events::ReadError::{self, Throttled};
 use crate::salesforce::session::{Session, SessionError};
 use crate::salesforce::{ErrorCode, SalesforceError};
@@ -69,13 +70,20 @@ impl Handling {
         if let Some(WaitFor(wait, code)) = error.downcast_ref::<WaitFor>() {
             return Some(Self::Wait(*wait, code));
         }
+        let transient_wait = Duration::from_secs(state.settings.sync.transient_retry_secs);
         match error.downcast_ref::<ReadError>() {
             Some(Throttled(wait)) => return Some(Self::Wait(*wait, GRAPH_THROTTLED)),
             Some(read) if read.is_transient() => {
-                let wait = Duration::from_secs(state.settings.sync.transient_retry_secs);
-                return Some(Self::Wait(wait, GRAPH_UNAVAILABLE));
+                return Some(Self::Wait(transient_wait, GRAPH_UNAVAILABLE));
             }
             _ => {}
+        }
+        // Entra failed in passing while the mailbox's token was fetched.
+        if error
+            .downcast_ref::<GraphError>()
+            .is_some_and(GraphError::is_transient)
+        {
+            return Some(Self::Wait(transient_wait, GRAPH_UNAVAILABLE));
         }
         match error.downcast_ref::<SessionError>()? {
             // The org ran out of API calls between our reading and this call: wait, as paused.
@@ -89,8 +97,7 @@ impl Handling {
             SessionError::NotConnected | SessionError::ReconnectNeeded => Some(Self::Park),
             // Not a reason to use up the job's attempts: an outage of any length is waited out.
             SessionError::Salesforce(error) if error.is_transient() => {
-                let wait = Duration::from_secs(state.settings.sync.transient_retry_secs);
-                Some(Self::Wait(wait, SALESFORCE_UNAVAILABLE))
+                Some(Self::Wait(transient_wait, SALESFORCE_UNAVAILABLE))
             }
             _ => None,
         }

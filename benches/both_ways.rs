@@ -45,7 +45,10 @@ async fn main() {
     let database_url = format!("sqlite://{}", dir.path().join("bench.db").display());
     let service = service::serve_watched(&emulators, &graph, &database_url, POLL_SECS).await;
     let db = &service.state.db;
-    let settings = json!({ "direction": "both", "scope": "all" });
+    let settings = outforce::sync::model::settings::SyncSettings::parse(
+        &json!({ "direction": "both", "scope": "all" }),
+    )
+    .unwrap();
     outforce::storage::sync_configs::audited::create(
         db,
         &service.tenant.id,

@@ -184,7 +184,8 @@ async fn every_meeting(b: &Bench) {
             .unwrap();
     }
     let db = &b.state.db;
-    let settings = json!({ "scope": "all" });
+    let settings =
+        outforce::sync::model::settings::SyncSettings::parse(&json!({ "scope": "all" })).unwrap();
     outforce::storage::sync_configs::audited::create(
         db,
         &b.tenant_id,
@@ -415,8 +416,8 @@ impl Bench {
     /// Runs one poll of the mailbox and waits for it to finish.
     async fn poll_once(&self) {
         let before = self.last_poll().await;
-        let job = outforce::sync::PollMailbox {
-            user_id: self.user_id.to_string(),
+        let job = outforce::sync::jobs::PollMailbox {
+            user_id: self.user_id.clone(),
         };
         self.state.queue.enqueue(&job).await.unwrap();
         for _ in 0..12_000 {

@@ -8,7 +8,7 @@ mod settings;
 
 pub use load::{ConfigError, Loaded, load};
 pub use settings::{
-    AddinSettings, DatabaseSettings, EntraSettings, GraphSettings, HttpSettings, JobSettings,
-    LogFormat, LogSettings, OutboundSettings, SalesforceSettings, SecretsSettings, Settings,
-    SyncSettings, TlsSettings,
+    AddinSettings, DatabaseSettings, Dialect, EntraSettings, GraphSettings, HttpSettings,
+    JobSettings, LogFormat, LogSettings, OutboundSettings, SalesforceSettings, SecretsSettings,
+    ServerSyncSettings, Settings, TlsSettings,
 };

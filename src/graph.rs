@@ -46,6 +46,13 @@ pub struct Graph {
     /// Per mailbox owner, when Graph's last `Retry-After` runs out: Graph throttles an app per
     /// mailbox, so until then no request of this process is sent to that mailbox.
     mailbox_holds: moka::future::Cache<String, tokio::time::Instant>,
+    /// Per rep (and per tenant, for application tokens), one token fetched at a time: calls that
+    /// need it at once (a pane call and the grant it starts in the background) share one
+    /// exchange with Entra.
+    delegated_turns: moka::future::Cache<String, std::sync::Arc<tokio::sync::Mutex<()>>>,
+    /// Per rep, the fingerprint of the pane token whose call last saw to their grant and watch
+    /// (`sync::watch::grant`); forgotten when the grant dies, so the next pane call mends it.
+    pane_grants: moka::future::Cache<String, String>,
 }
 
 impl Graph {
@@ -73,6 +80,13 @@ impl Graph {
             // A hold outlives no wait we accept.
             mailbox_holds: moka::future::Cache::builder()
                 .time_to_live(MAX_WAIT)
+                .build(),
+            delegated_turns: moka::future::Cache::builder()
+                .time_to_idle(Duration::from_secs(60))
+                .build(),
+            pane_grants: moka::future::Cache::builder()
+                .max_capacity(100_000)
+                .time_to_live(Duration::from_secs(3600))
                 .build(),
         })
     }

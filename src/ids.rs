@@ -138,6 +138,10 @@ id_type!(
     /// A Salesforce user (`005…`).
     SalesforceUserId
 );
+id_type!(
+    /// An Outlook event (or one occurrence of a series) in a rep's mailbox: Graph's immutable id.
+    OutlookEventId
+);
 
 impl OrgId {
     /// An org Id as an admin copies it (15 characters from Setup, or 18 from the API), in the

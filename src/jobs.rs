@@ -45,6 +45,14 @@ pub trait Job: Serialize + DeserializeOwned + Send + Sync + 'static {
     /// that no retry can fix, so the job is set aside at once instead of retried.
     fn run(&self, ctx: &Self::Context) -> impl Future<Output = anyhow::Result<()>> + Send;
 
+    /// Called once the job has failed for good (a permanent failure, or its last attempt):
+    /// whatever said that it would run must now say that it will not. Best effort: a failure
+    /// here is logged.
+    fn gave_up(&self, ctx: &Self::Context) -> impl Future<Output = anyhow::Result<()>> + Send {
+        let _ = ctx;
+        async { Ok(()) }
+    }
+
     /// Does the work of several jobs claimed together, returning each one's result in order.
     /// Each job succeeds, fails or is retried on its own.
     fn run_batch(
@@ -67,13 +75,15 @@ pub trait Job: Serialize + DeserializeOwned + Send + Sync + 'static {
 #[error("{0}")]
 pub struct Permanent(pub String);
 
-type BoxFuture = Pin<Box<dyn Future<Output = Vec<anyhow::Result<()>>> + Send>>;
-type Runner<C> = Arc<dyn Fn(C, Vec<String>) -> BoxFuture + Send + Sync>;
+type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send>>;
+type Runner<C> = Arc<dyn Fn(C, Vec<String>) -> BoxFuture<Vec<anyhow::Result<()>>> + Send + Sync>;
+type GaveUp<C> = Arc<dyn Fn(C, String) -> BoxFuture<anyhow::Result<()>> + Send + Sync>;
 
-/// How a kind's jobs are run: its runner (payloads in, one result per payload out) and how
-/// many may run together.
+/// How a kind's jobs are run: its runner (payloads in, one result per payload out), what it
+/// does once a job has failed for good, and how many may run together.
 struct Kind<C> {
     runner: Runner<C>,
+    gave_up: GaveUp<C>,
     batch: usize,
 }
 
@@ -136,8 +146,24 @@ impl<C: Clone + Send + Sync + 'static> Registry<C> {
                 results
             })
         });
+        let gave_up: GaveUp<C> = Arc::new(|ctx: C, payload: String| {
+            Box::pin(async move {
+                match serde_json::from_str::<J>(&payload) {
+                    Ok(job) => job.gave_up(&ctx).await,
+                    // A payload nobody can read names nothing to tell.
+                    Err(_) => Ok(()),
+                }
+            })
+        });
         let batch = J::BATCH.max(1);
-        self.runners.insert(J::KIND, Kind { runner, batch });
+        self.runners.insert(
+            J::KIND,
+            Kind {
+                runner,
+                gave_up,
+                batch,
+            },
+        );
         self
     }
 
@@ -149,6 +175,10 @@ impl<C: Clone + Send + Sync + 'static> Registry<C> {
 
     fn runner(&self, kind: &str) -> Option<&Runner<C>> {
         self.runners.get(kind).map(|k| &k.runner)
+    }
+
+    fn gave_up(&self, kind: &str) -> Option<&GaveUp<C>> {
+        self.runners.get(kind).map(|k| &k.gave_up)
     }
 
     /// How many jobs of `kind` may run together.

@@ -1,6 +1,7 @@
 //! outforce: the backend (and task pane) of an Outlook add-in for Salesforce.
 
 pub mod cli;
+pub mod column;
 pub mod config;
 pub mod connections;
 pub mod graph;

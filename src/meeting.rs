@@ -27,8 +27,10 @@ pub struct Meeting {
     #[serde(default)]
     #[schema(example = "W. Europe Standard Time")]
     pub time_zone: Option<String>,
+    /// Whether it lasts all day; left out by a host that cannot say (Mailbox before 1.11).
     #[serde(default)]
-    pub all_day: bool,
+    pub all_day: Option<bool>,
+    /// Left out when the pane could not read it: Outlook's own then stands.
     #[serde(default)]
     pub location: Option<String>,
     /// Required and optional attendees, and the organizer.

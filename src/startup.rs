@@ -88,11 +88,7 @@ pub async fn build_state(loaded: &Loaded) -> anyhow::Result<AppState> {
 
 /// The job kinds of the product.
 pub fn registry() -> Registry<AppState> {
-    Registry::new()
-        .register::<crate::sync::SyncEvent>()
-        .register::<crate::sync::PollMailbox>()
-        .register::<crate::sync::PollSalesforce>()
-        .register::<crate::sync::WatchMailbox>()
+    crate::sync::jobs::register(Registry::new())
 }
 
 /// The HTTP server and the workers of one `serve` process.
@@ -289,14 +285,14 @@ pub async fn run_workers_until_stopped(
     Ok(())
 }
 
-/// The sync's sweeper task (`sync::schedule`), when this process runs one.
+/// The sync's sweeper task (`sync::watch::schedule`), when this process runs one.
 struct Sweeper(Option<(CancellationToken, tokio::task::JoinHandle<()>)>);
 
 impl Sweeper {
     fn start(state: &AppState, wanted: bool) -> Self {
         Self(wanted.then(|| {
             let stop = CancellationToken::new();
-            let task = crate::sync::schedule::spawn(state.clone(), stop.clone());
+            let task = crate::sync::watch::schedule::spawn(state.clone(), stop.clone());
             (stop, task)
         }))
     }

@@ -17,7 +17,7 @@ use crate::salesforce::sign_in::SignIn;
 use crate::secrets::Sealer;
 use crate::storage::Db;
 use crate::storage::fresh::FreshCache;
-use crate::sync::policy::Policy;
+use crate::sync::model::settings::SyncSettings;
 use crate::telemetry::metrics::Metrics;
 
 #[derive(Clone)]
@@ -48,9 +48,9 @@ pub struct AppState {
     pub graph: Arc<Graph>,
     /// What Salesforce held for an attendee's address, for a few minutes.
     pub matches: MatchCache,
-    /// The sync policies that apply to each rep, kept while nothing they come from was written
-    /// ([`crate::storage::fresh`]; [`crate::sync::context::policy_for`]).
-    pub policies: FreshCache<crate::ids::UserId, Policy>,
+    /// The sync settings that apply to each rep, kept while nothing they come from was written
+    /// ([`crate::storage::fresh`]; [`crate::sync::context::settings_for`]).
+    pub policies: FreshCache<crate::ids::UserId, SyncSettings>,
     /// The groups read from Graph for reps with the group overage, for an hour
     /// ([`crate::sync::context::member_groups`]).
     pub member_groups: moka::future::Cache<crate::ids::UserId, Arc<Vec<String>>>,

@@ -10,7 +10,6 @@
 //! values round-trip identically on both databases and tests can control the clock.
 
 mod error;
-mod text;
 
 pub mod connections;
 pub mod event_links;
@@ -35,8 +34,9 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{PgPool, SqlitePool};
 
+pub use crate::column::JsonText;
+pub use crate::config::Dialect;
 pub use error::StorageError;
-pub use text::JsonText;
 
 /// Runs the same expression against whichever pool a [`Db`] holds. Each arm is compiled for its
 /// own driver, so one generic query serves both dialects.
@@ -110,6 +110,7 @@ const SQLITE_MIGRATIONS: &[(&str, &str)] = embed_migrations!("sqlite":
     "0010_links_and_config_changes",
     "0011_salesforce_to_outlook",
     "0012_link_lookup_indexes",
+    "0013_sync_core",
 );
 const POSTGRES_MIGRATIONS: &[(&str, &str)] = embed_migrations!("postgres":
     "0001_initial",
@@ -124,6 +125,7 @@ const POSTGRES_MIGRATIONS: &[(&str, &str)] = embed_migrations!("postgres":
     "0010_links_and_config_changes",
     "0011_salesforce_to_outlook",
     "0012_link_lookup_indexes",
+    "0013_sync_core",
 );
 
 /// The migrator of a dialect's embedded migrations. Each keeps the checksum sqlx records (the
@@ -144,25 +146,6 @@ fn migrator(migrations: &'static [(&'static str, &'static str)]) -> Migrator {
             })
             .collect(),
     )
-}
-
-/// Which database a URL names.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Dialect {
-    Sqlite,
-    Postgres,
-}
-
-impl Dialect {
-    /// The dialect of a database URL, or `None` for a scheme we do not support.
-    pub fn of_url(url: &str) -> Option<Self> {
-        let scheme = url.split_once(':')?.0;
-        match scheme {
-            "sqlite" => Some(Self::Sqlite),
-            "postgres" | "postgresql" => Some(Self::Postgres),
-            _ => None,
-        }
-    }
 }
 
 /// How to reach the database; built from the `database` settings.

@@ -12,6 +12,57 @@ const ABOVE_OR_HTTP: &[&str] = &["http", "startup", "cli"];
 /// The only product file that may use the emulators.
 const SANDBOX_USER: &str = "cli::demo";
 
+/// The layers of `src/`, from the bottom: a module imports modules of its own layer or below,
+/// never above. A module is in the layer of the longest path listed that it is or lies under
+/// (`sync::model` is below storage, which keeps its types; the rest of `sync` is above the
+/// state it runs on).
+const LAYERS: &[&[&str]] = &[
+    // Pure vocabulary and rules, and the process's own plumbing.
+    &[
+        "column",
+        "config",
+        "ids",
+        "secrets",
+        "telemetry",
+        "tls",
+        "outbound",
+        "meeting",
+        "people",
+        "relations",
+        "matching",
+        "salesforce::datetime",
+        "sync::model",
+    ],
+    // The only module that speaks SQL.
+    &["storage"],
+    // The outside world, and the queue.
+    &[
+        "identity",
+        "connections",
+        "reps",
+        "salesforce",
+        "graph",
+        "jobs",
+        "match_cache",
+        "manifest",
+        "telemetry::metrics",
+    ],
+    &["state"],
+    &["sync"],
+    &["http", "startup", "cli", "shutdown"],
+];
+
+/// The layer `module` is in (`None` for the crate's root).
+fn layer(module: &str) -> Option<usize> {
+    LAYERS
+        .iter()
+        .enumerate()
+        .flat_map(|(at, paths)| paths.iter().map(move |path| (at, *path)))
+        .filter(|(_, path)| module == *path || module.starts_with(&format!("{path}::")))
+        .max_by_key(|(_, path)| path.len())
+        .map(|(at, _)| at)
+}
+
 struct Crate {
     /// Module path (`http::api::me`) to its source, without comments and test modules.
     modules: BTreeMap<String, String>,
@@ -270,6 +321,30 @@ fn no_lower_layer_imports_the_http_layer() {
             }
         }
     }
+    assert!(offences.is_empty(), "{offences:#?}");
+}
+
+#[test]
+fn every_module_imports_only_its_own_layer_and_those_below() {
+    let krate = Crate::read();
+    let mut unplaced = Vec::new();
+    let mut offences = Vec::new();
+    for module in krate.modules.keys().filter(|m| !m.is_empty()) {
+        let Some(own) = layer(module) else {
+            unplaced.push(module.clone());
+            continue;
+        };
+        for target in krate.imports(module) {
+            if let Some(theirs) = layer(&target)
+                && theirs > own
+            {
+                offences.push(format!(
+                    "{module} (layer {own}) imports {target} (layer {theirs})"
+                ));
+            }
+        }
+    }
+    assert!(unplaced.is_empty(), "modules in no layer: {unplaced:#?}");
     assert!(offences.is_empty(), "{offences:#?}");
 }
 

@@ -7,8 +7,8 @@ use figment::Figment;
 use figment::providers::{Env, Format, Toml};
 use secrecy::{ExposeSecret, SecretString};
 
+use super::settings::Dialect;
 use super::settings::Settings;
-use crate::storage::Dialect;
 use crate::tls;
 
 const ENV_PREFIX: &str = "OUTFORCE_";

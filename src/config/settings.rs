@@ -24,7 +24,7 @@ pub struct Settings {
     pub graph: GraphSettings,
     pub metrics: MetricsSettings,
     pub addin: AddinSettings,
-    pub sync: SyncSettings,
+    pub sync: ServerSyncSettings,
     /// Set by `outforce demo` only: the demo page, and a public URL on plain HTTP.
     #[serde(skip)]
     pub demo: bool,
@@ -34,13 +34,19 @@ pub struct Settings {
 /// left, pauses when almost nothing is, and resumes by itself; no item fails for it.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
-pub struct SyncSettings {
+pub struct ServerSyncSettings {
     /// Below this share of the allowance left (percent), each sync waits `slow_delay_ms` first.
     pub slow_below_percent: u64,
     pub slow_delay_ms: u64,
-    /// Below this share left (percent), syncs wait and try again after `paused_recheck_secs`.
+    /// Below this share left (percent), syncs wait; the org's allowance is read again (one
+    /// `/limits` call) once its last reading is `paused_recheck_secs` old, and the waiting
+    /// syncs look again as often.
     pub pause_below_percent: u64,
     pub paused_recheck_secs: u64,
+    /// How long after a write that used the pane's view of a meeting (an organizer's unsaved
+    /// edits) the sync reads the meeting from Outlook again, so that Outlook's own version
+    /// stands (rule 10).
+    pub pane_confirm_secs: u64,
     /// How long a sync waits after Salesforce or Graph failed in passing (down, busy, a locked
     /// row, a timeout, a dropped connection) before it tries again; such a failure never uses
     /// up its retries.
@@ -52,13 +58,14 @@ pub struct SyncSettings {
     pub sweep_interval_secs: u64,
 }
 
-impl Default for SyncSettings {
+impl Default for ServerSyncSettings {
     fn default() -> Self {
         Self {
             slow_below_percent: 10,
             slow_delay_ms: 1000,
             pause_below_percent: 2,
-            paused_recheck_secs: 300,
+            paused_recheck_secs: 60,
+            pane_confirm_secs: 30,
             transient_retry_secs: 15,
             poll_interval_secs: 300,
             sweep_interval_secs: 30,
@@ -397,5 +404,24 @@ impl Settings {
             .clone()
             .unwrap_or_else(|| PathBuf::from("outforce-data"));
         format!("sqlite://{}", dir.join("outforce.db").display())
+    }
+}
+
+/// Which database a URL names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dialect {
+    Sqlite,
+    Postgres,
+}
+
+impl Dialect {
+    /// The dialect of a database URL, or `None` for a scheme we do not support.
+    pub fn of_url(url: &str) -> Option<Self> {
+        let scheme = url.split_once(':')?.0;
+        match scheme {
+            "sqlite" => Some(Self::Sqlite),
+            "postgres" | "postgresql" => Some(Self::Postgres),
+            _ => None,
+        }
     }
 }

@@ -71,6 +71,14 @@ impl Graph {
         &self,
         entra_tenant_id: &EntraTenantId,
     ) -> Result<SecretString, GraphError> {
+        // One fetch at a time per tenant: callers at once share it.
+        let turn = self
+            .delegated_turns
+            .get_with(format!("app/{entra_tenant_id}"), async {
+                Default::default()
+            })
+            .await;
+        let _turn = turn.lock().await;
         let now = Utc::now();
         if let Some((token, expires_at)) = self.app_tokens.get(entra_tenant_id.as_str()).await
             && expires_at - MARGIN > now
@@ -97,6 +105,11 @@ impl Graph {
         user: &User,
         rep_token: Option<&SecretString>,
     ) -> Result<SecretString, GraphError> {
+        let turn = self
+            .delegated_turns
+            .get_with(user.id.to_string(), async { Default::default() })
+            .await;
+        let _turn = turn.lock().await;
         let now = Utc::now();
         let scopes = &self.settings.delegated_scopes;
         let entra_tenant = tenant.entra_tenant_id.as_str();
@@ -128,6 +141,7 @@ impl Graph {
                     }
                     Err(GraphError::InvalidGrant { aadsts }) => {
                         tracing::info!(user = %user.id, aadsts, "Entra refused the Graph refresh token; reconnect needed");
+                        self.pane_grants.invalidate(user.id.as_str()).await;
                         self.connections
                             .mark_reconnect_needed(
                                 &user.id,
@@ -165,6 +179,22 @@ impl Graph {
             })
             .await?;
         Ok(tokens.access_token)
+    }
+}
+
+impl Graph {
+    /// Whether the pane call of `user` with the token of fingerprint `token` has seen to their
+    /// grant already.
+    pub async fn pane_grant_seen(&self, user: &User, token: &str) -> bool {
+        self.pane_grants.get(user.id.as_str()).await.as_deref() == Some(token)
+    }
+
+    /// The pane call with the token of fingerprint `token` saw to `user`'s grant (or met what
+    /// only another token can mend).
+    pub async fn remember_pane_grant(&self, user: &User, token: &str) {
+        self.pane_grants
+            .insert(user.id.to_string(), token.to_string())
+            .await;
     }
 }
 

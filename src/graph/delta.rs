@@ -66,10 +66,11 @@ impl Graph {
         if !url.starts_with(&format!("{base}/")) {
             return Err(DeltaError::Foreign);
         }
-        let request = self
-            .http
-            .get(url)
-            .header("Prefer", format!("odata.maxpagesize={PAGE_SIZE}"));
+        // Bodies as text, as every read of an event asks: one conversion, Exchange's own.
+        let request = self.http.get(url).header(
+            "Prefer",
+            format!("odata.maxpagesize={PAGE_SIZE}, outlook.body-content-type=\"text\""),
+        );
         let response = self.send(request, mailbox).await?;
         let status = response.status().as_u16();
         if status == 200 {

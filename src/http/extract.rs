@@ -35,12 +35,16 @@ fn state(req: &HttpRequest) -> Result<web::Data<AppState>, ApiError> {
         .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("AppState is not registered")))
 }
 
-/// The stored rep behind the request's bearer token, and the token.
+/// The stored rep behind the request's bearer token, and the token. A rep's first call with a
+/// token also sees to their mailbox's grant and watch, in the background
+/// ([`crate::sync::watch::grant`]).
 async fn signed_in(req: &HttpRequest) -> Result<(Rep, String), ApiError> {
     let state = state(req)?;
     let token = bearer(req).ok_or(TokenError::Missing)?;
     let caller = state.identity.authenticate(&token).await?;
     let rep = state.reps.resolve(caller).await?;
+    let assertion = SecretString::from(token.clone());
+    crate::sync::watch::grant::on_pane_call(&state, &rep, &assertion).await;
     Ok((rep, token))
 }
 

@@ -150,7 +150,7 @@ pub async fn callback(
         Ok(user_id) => {
             // What waited for this connection syncs now, and the rep's calendar is watched (the
             // category selects meetings without the pane).
-            crate::sync::resume_parked(&state.db, &state.queue, &user_id).await?;
+            crate::sync::to_salesforce::resume_parked(&state.db, &state.queue, &user_id).await?;
             crate::sync::watch::start_watching(&state, &user_id).await?;
             Ok(page::success(&state.settings))
         }

@@ -9,7 +9,7 @@ use serde::Deserialize;
 
 use crate::http::error::ApiError;
 use crate::state::AppState;
-use crate::sync::notifications::{self, Batch, Kind};
+use crate::sync::watch::notifications::{self, Batch, Kind};
 use crate::sync::watch::{LIFECYCLE_PATH, NOTIFICATION_PATH};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {

@@ -194,7 +194,13 @@ impl<C: Clone + Send + Sync + 'static> Worker<C> {
                 tracing::warn!(parent: span, error = %message, retry_at = %at, "job failed, will retry")
             }
             FailOutcome::Dead => {
-                tracing::error!(parent: span, error = %message, "job failed for good")
+                tracing::error!(parent: span, error = %message, "job failed for good");
+                if let Some(gave_up) = self.registry.gave_up(&job.kind) {
+                    let told = gave_up(self.context.clone(), job.payload.clone()).await;
+                    if let Err(error) = told {
+                        tracing::error!(parent: span, error = format!("{error:#}"), "the job's failure could not be recorded");
+                    }
+                }
             }
             FailOutcome::Merged => {
                 tracing::warn!(parent: span, error = %message, "job failed; a newer equal job is queued")

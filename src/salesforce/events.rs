@@ -82,102 +82,69 @@ pub async fn subject(session: &mut Session, id: &str) -> Result<Option<String>, 
 /// query's URL may have.
 const LOOKED_FOR_PER_QUERY: usize = 40;
 
-#[derive(Deserialize)]
-#[serde(rename_all = "PascalCase")]
-struct Written {
-    id: String,
-    subject: Option<String>,
-    start_date_time: Option<String>,
-    is_all_day_event: Option<bool>,
-    activity_date: Option<String>,
+/// The fields of an Event an earlier write is told apart by (`sync::to_salesforce::intent`).
+const WRITTEN_FIELDS: &str = "Id, Subject, StartDateTime, EndDateTime, IsAllDayEvent, \
+     ActivityDate, DurationInMinutes, Location, CreatedDate";
+
+/// An Event an earlier attempt may have written: its Id and the fields it is told apart by.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Candidate {
+    pub id: String,
+    pub fields: Map<String, Value>,
 }
 
-/// For each of `wanted`, the Event the rep's user owns with exactly its start (its date, all
-/// day) and subject: one an earlier attempt wrote before it could record the Id. Several alike
-/// are ambiguous and count as none. One query per 40 looked for.
-pub async fn find_written(
+/// The Events the rep's user owns (not their invitations) that were created at or after
+/// `since` and start when one of `wanted` (the fields of a create) starts (on its date, all
+/// day): those an earlier attempt may have written before it could record the Id. Each once;
+/// one query per 40 looked for.
+pub async fn written_since(
     session: &mut Session,
     wanted: &[&Map<String, Value>],
-) -> Result<Vec<Option<String>>, SessionError> {
+    since: chrono::DateTime<chrono::Utc>,
+) -> Result<Vec<Candidate>, SessionError> {
     let owner = session.salesforce_user_id().as_str().to_string();
-    let mut found = Vec::with_capacity(wanted.len());
+    let mut found: Vec<Candidate> = Vec::new();
     for chunk in wanted.chunks(LOOKED_FOR_PER_QUERY) {
-        let keys = chunk
+        let mut conditions = chunk
             .iter()
-            .map(|fields| Key::of(fields))
+            .map(|fields| start_condition(fields))
             .collect::<Result<Vec<_>, _>>()?;
-        let conditions: Vec<String> = keys.iter().map(Key::condition).collect();
+        conditions.sort();
+        conditions.dedup();
         let soql = format!(
-            "SELECT Id, Subject, StartDateTime, IsAllDayEvent, ActivityDate FROM Event \
-             WHERE OwnerId = '{}' AND IsChild = false AND ({})",
+            "SELECT {WRITTEN_FIELDS} FROM Event WHERE OwnerId = '{}' AND IsChild = false \
+             AND CreatedDate >= {} AND ({})",
             soql_escape(&owner),
+            since.format("%Y-%m-%dT%H:%M:%SZ"),
             conditions.join(" OR ")
         );
-        let rows = session.query::<Written>(&soql).await?.records;
-        for key in &keys {
-            let mut alike = rows.iter().filter(|row| key.matches(row));
-            found.push(match (alike.next(), alike.next()) {
-                (Some(only), None) => Some(only.id.clone()),
-                _ => None,
-            });
+        for row in session.query::<Map<String, Value>>(&soql).await?.records {
+            let Some(id) = row.get("Id").and_then(Value::as_str).map(str::to_string) else {
+                continue;
+            };
+            if !found.iter().any(|c| c.id == id) {
+                found.push(Candidate { id, fields: row });
+            }
         }
     }
     Ok(found)
 }
 
-/// What identifies an Event written earlier: its start (or date, all day) and subject.
-struct Key {
-    start: Start,
-    subject: Option<String>,
-}
-
-enum Start {
-    At(SfDateTime),
-    AllDay(String),
-}
-
-impl Key {
-    fn of(fields: &Map<String, Value>) -> Result<Self, SalesforceError> {
-        let text = |name: &str| fields.get(name).and_then(Value::as_str).unwrap_or_default();
-        let start = if fields.get("IsAllDayEvent") == Some(&Value::Bool(true)) {
-            Start::AllDay(text("ActivityDate").to_string())
-        } else {
-            Start::At(
-                SfDateTime::parse(text("StartDateTime"))
-                    .map_err(|_| SalesforceError::Status(400))?,
-            )
-        };
-        let subject = fields
-            .get("Subject")
-            .and_then(Value::as_str)
-            .map(str::to_string);
-        Ok(Self { start, subject })
+/// `(StartDateTime = …)`, or `(IsAllDayEvent = true AND ActivityDate = …)`.
+fn start_condition(fields: &Map<String, Value>) -> Result<String, SalesforceError> {
+    let text = |name: &str| fields.get(name).and_then(Value::as_str).unwrap_or_default();
+    if fields.get("IsAllDayEvent") == Some(&Value::Bool(true)) {
+        let date = text("ActivityDate");
+        // A date is all it may be: it goes into the query as a literal.
+        if chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d").is_err() {
+            return Err(SalesforceError::Status(400));
+        }
+        return Ok(format!("(IsAllDayEvent = true AND ActivityDate = {date})"));
     }
-
-    fn condition(&self) -> String {
-        let start = match &self.start {
-            // SOQL's date-time literal: seconds and `Z`, no milliseconds.
-            Start::At(at) => format!("StartDateTime = {}", at.0.format("%Y-%m-%dT%H:%M:%SZ")),
-            Start::AllDay(date) => format!("IsAllDayEvent = true AND ActivityDate = {date}"),
-        };
-        let subject = match &self.subject {
-            Some(subject) => format!("Subject = '{}'", soql_escape(subject)),
-            None => "Subject = null".into(),
-        };
-        format!("({start} AND {subject})")
-    }
-
-    fn matches(&self, row: &Written) -> bool {
-        let start = match &self.start {
-            Start::At(at) => row
-                .start_date_time
-                .as_deref()
-                .and_then(|t| SfDateTime::parse(t).ok())
-                .is_some_and(|t| t.0 == at.0),
-            Start::AllDay(date) => {
-                row.is_all_day_event == Some(true) && row.activity_date.as_deref() == Some(date)
-            }
-        };
-        start && row.subject == self.subject
-    }
+    let at = SfDateTime::parse(text("StartDateTime")).map_err(|_| SalesforceError::Status(400))?;
+    // SOQL's date-time literal: seconds and `Z`, no milliseconds.
+    Ok(format!(
+        "(StartDateTime = {})",
+        at.0.format("%Y-%m-%dT%H:%M:%SZ")
+    ))
 }

@@ -8,12 +8,14 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 
+use super::history::{NewEntry, append_query};
 use super::jobs::NewJob;
-use super::text::{JsonText, text_enum};
 use super::{Db, StorageError, from_row, new_id, one_row, with_pool};
+use crate::column::{JsonText, text_enum};
 use crate::ids::UserId;
 use crate::meeting::Meeting;
-use crate::sync::content::Content;
+use crate::sync::model::codes::LinkCode;
+use crate::sync::model::content::Content;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EventLink {
@@ -27,15 +29,17 @@ pub struct EventLink {
     pub who_ids: JsonText<Vec<String>>,
     pub what_id: Option<String>,
     pub state: LinkState,
-    pub outlook_hash: Option<String>,
+    /// The hash of the Event's fields as last written from Outlook.
     pub salesforce_hash: Option<String>,
+    /// Graph's version of the Outlook event as the sync last read (or wrote) it.
     pub outlook_change_key: Option<String>,
-    pub salesforce_modstamp: Option<String>,
-    /// The idempotency key of a Salesforce write recorded before it is sent.
+    /// What finds a create's Event again, recorded before it is sent (`sync::to_salesforce::intent`).
     pub write_intent: Option<String>,
-    pub last_error_code: Option<String>,
-    /// The meeting as the pane last saw it in Outlook.
+    /// Why the link failed, waits, or left the sync.
+    pub last_error_code: Option<LinkCode>,
+    /// The meeting as the pane last saw it in Outlook, and when it sent it.
     pub meeting: Option<JsonText<Meeting>>,
+    pub meeting_seen_at: Option<DateTime<Utc>>,
     pub selected_by: SelectedBy,
     /// Made for an occurrence because the rep selected its series (`outlook_series_id`): it
     /// follows the series' selection and relations until the rep chooses for it in the pane.
@@ -79,13 +83,12 @@ from_row!(EventLink {
     who_ids,
     what_id,
     state,
-    outlook_hash,
     salesforce_hash,
     outlook_change_key,
-    salesforce_modstamp,
     write_intent,
     last_error_code,
     meeting,
+    meeting_seen_at,
     selected_by,
     from_series,
     attendees_seen,
@@ -120,13 +123,12 @@ impl EventLink {
             who_ids: JsonText(Vec::new()),
             what_id: None,
             state: LinkState::Pending,
-            outlook_hash: None,
             salesforce_hash: None,
             outlook_change_key: None,
-            salesforce_modstamp: None,
             write_intent: None,
             last_error_code: None,
             meeting: None,
+            meeting_seen_at: None,
             selected_by: SelectedBy::Pane,
             from_series: false,
             attendees_seen: None,
@@ -195,28 +197,26 @@ pub struct AsWritten {
     pub who_ids_left_out: i64,
 }
 
-/// A successful write to one side.
+/// An Event written (created, found again or updated) from the Outlook event, and what each
+/// side holds now.
 #[derive(Debug, Clone, Copy)]
-pub enum Written<'a> {
-    Salesforce {
-        event_id: &'a str,
-        hash: &'a str,
-        modstamp: &'a str,
-        meeting: AsWritten,
-        /// What both sides now hold (rule 4 compares later changes with it).
-        content: Option<&'a Content>,
-    },
-    Outlook {
-        hash: &'a str,
-        change_key: &'a str,
-    },
+pub struct Written<'a> {
+    pub event_id: &'a str,
+    /// The hash of every field of the Event as the mapping gives them now.
+    pub hash: &'a str,
+    pub meeting: AsWritten,
+    /// What each side now holds, as both last agreed (rule 4 compares later changes with it).
+    pub outlook_content: &'a Content,
+    pub salesforce_content: &'a Content,
+    /// The Outlook event's version the write came from (its echo is no change).
+    pub outlook_change_key: Option<&'a str>,
 }
 
 macro_rules! columns {
     () => {
         "id, user_id, outlook_event_id, outlook_series_id, salesforce_event_id, \
-         selected, who_ids, what_id, state, outlook_hash, salesforce_hash, outlook_change_key, \
-         salesforce_modstamp, write_intent, last_error_code, meeting, selected_by, from_series, \
+         selected, who_ids, what_id, state, salesforce_hash, outlook_change_key, \
+         write_intent, last_error_code, meeting, meeting_seen_at, selected_by, from_series, \
          attendees_seen, auto_relations, outlook_start, outlook_end, removal_seen, who_ids_left_out, \
          by_scope, outlook_content, salesforce_content, from_salesforce, ical_uid, is_organizer, \
          shared_event_id, created_at, updated_at"
@@ -242,12 +242,13 @@ pub mod shared;
 
 const UPSERT_SELECTION: &str = concat!(
     "INSERT INTO event_links (id, user_id, outlook_event_id, outlook_series_id, selected, \
-       who_ids, what_id, meeting, state, created_at, updated_at) \
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'pending', $9, $9) \
+       who_ids, what_id, meeting, meeting_seen_at, state, created_at, updated_at) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $10, 'pending', $9, $9) \
      ON CONFLICT (user_id, outlook_event_id) DO UPDATE SET \
        outlook_series_id = COALESCE(excluded.outlook_series_id, event_links.outlook_series_id), \
        selected = excluded.selected, who_ids = excluded.who_ids, \
        what_id = excluded.what_id, meeting = COALESCE(excluded.meeting, event_links.meeting), \
+       meeting_seen_at = COALESCE(excluded.meeting_seen_at, event_links.meeting_seen_at), \
        state = 'pending', last_error_code = NULL, selected_by = 'pane', \
        from_series = FALSE, by_scope = FALSE, auto_relations = '{}', removal_seen = FALSE, \
        updated_at = excluded.updated_at \
@@ -287,6 +288,7 @@ pub async fn select_and_queue(
             .bind(selection.what_id)
             .bind(selection.meeting.map(JsonText))
             .bind(now)
+            .bind(selection.meeting.map(|_| now))
             .fetch_one(&mut *tx)
             .await?;
         if let Some(job) = job {
@@ -434,89 +436,131 @@ pub async fn record_write_intent(
 }
 
 // The meeting is there as written: any deletion a round saw before is over.
-const WRITTEN_SALESFORCE: &str = "UPDATE event_links SET salesforce_event_id = $1, \
-     salesforce_hash = $2, salesforce_modstamp = $3, write_intent = NULL, state = 'synced', \
-     last_error_code = NULL, outlook_start = $6, outlook_end = $7, who_ids_left_out = $8, \
-     removal_seen = FALSE, outlook_content = COALESCE($9, outlook_content), \
-     salesforce_content = COALESCE($9, salesforce_content), updated_at = $4 WHERE id = $5";
-const WRITTEN_OUTLOOK: &str = "UPDATE event_links SET outlook_hash = $1, \
-     outlook_change_key = $2, state = 'synced', last_error_code = NULL, updated_at = $3 \
-     WHERE id = $4";
+const WRITTEN: &str = "UPDATE event_links SET salesforce_event_id = $1, salesforce_hash = $2, \
+     write_intent = NULL, state = 'synced', last_error_code = NULL, outlook_start = $3, \
+     outlook_end = $4, who_ids_left_out = $5, removal_seen = FALSE, outlook_content = $6, \
+     salesforce_content = $7, outlook_change_key = COALESCE($8, outlook_change_key), \
+     updated_at = $9 WHERE id = $10";
 
-/// Records a completed write: the side's hash and change marker, and the link is `synced`.
+/// Records a write to Salesforce (the link `synced`) and, in the same transaction, the decision
+/// in the meeting's history. An Event another link names already is a conflict.
 pub async fn record_written(
     db: &Db,
     id: &str,
     written: Written<'_>,
+    entry: Option<&NewEntry<'_>>,
     now: DateTime<Utc>,
 ) -> Result<(), StorageError> {
-    let updated = with_pool!(db, pool => {
-        match written {
-            Written::Salesforce { event_id, hash, modstamp, meeting, content } => sqlx::query(WRITTEN_SALESFORCE)
-                .bind(event_id)
-                .bind(hash)
-                .bind(modstamp)
-                .bind(now)
-                .bind(id)
-                .bind(meeting.start)
-                .bind(meeting.end)
-                .bind(meeting.who_ids_left_out)
-                .bind(content.map(JsonText))
-                .execute(pool)
-                .await
-                .map_err(StorageError::on_unique("Salesforce event"))?,
-            Written::Outlook { hash, change_key } => sqlx::query(WRITTEN_OUTLOOK)
-                .bind(hash)
-                .bind(change_key)
-                .bind(now)
-                .bind(id)
-                .execute(pool)
-                .await?,
+    with_pool!(db, pool => {
+        let mut tx = pool.begin().await?;
+        let updated = sqlx::query(WRITTEN)
+            .bind(written.event_id)
+            .bind(written.hash)
+            .bind(written.meeting.start)
+            .bind(written.meeting.end)
+            .bind(written.meeting.who_ids_left_out)
+            .bind(JsonText(written.outlook_content))
+            .bind(JsonText(written.salesforce_content))
+            .bind(written.outlook_change_key)
+            .bind(now)
+            .bind(id)
+            .execute(&mut *tx)
+            .await
+            .map_err(StorageError::on_unique("Salesforce event"))?
+            .rows_affected();
+        one_row(updated)?;
+        if let Some(entry) = entry {
+            append_query!(entry, now).fetch_one(&mut *tx).await?;
         }
-        .rows_affected()
+        tx.commit().await?;
     });
-    one_row(updated)
+    Ok(())
 }
 
 const SET_STATE: &str =
     "UPDATE event_links SET state = $1, last_error_code = $2, updated_at = $3 WHERE id = $4";
 
-/// Moves a link to `failed` (with the error code the pane explains) or `removed`.
+/// Moves a link to a state (with the code the pane explains) and, in the same transaction,
+/// keeps the decision that moved it in the meeting's history.
 pub async fn set_state(
     db: &Db,
     id: &str,
     state: LinkState,
-    error_code: Option<&str>,
+    code: Option<LinkCode>,
+    entry: Option<&NewEntry<'_>>,
     now: DateTime<Utc>,
 ) -> Result<(), StorageError> {
-    let updated = with_pool!(db, pool => {
-        sqlx::query(SET_STATE)
+    with_pool!(db, pool => {
+        let mut tx = pool.begin().await?;
+        let updated = sqlx::query(SET_STATE)
             .bind(state)
-            .bind(error_code)
+            .bind(code)
             .bind(now)
             .bind(id)
-            .execute(pool)
+            .execute(&mut *tx)
             .await?
-            .rows_affected()
+            .rows_affected();
+        one_row(updated)?;
+        if let Some(entry) = entry {
+            append_query!(entry, now).fetch_one(&mut *tx).await?;
+        }
+        tx.commit().await?;
     });
-    one_row(updated)
+    Ok(())
 }
 
 const FORGET_SALESFORCE_EVENT: &str = "UPDATE event_links SET salesforce_event_id = NULL, \
-     salesforce_hash = NULL, salesforce_modstamp = NULL, write_intent = NULL, state = 'removed', \
-     last_error_code = NULL, updated_at = $1 WHERE id = $2";
+     salesforce_hash = NULL, write_intent = NULL, outlook_content = NULL, \
+     salesforce_content = NULL, state = 'removed', last_error_code = $1, updated_at = $2 \
+     WHERE id = $3";
 
 /// The link's Salesforce Event is gone (deleted by the sync, per policy): the link stays,
-/// `removed`, so that selecting the meeting again writes one Event anew.
+/// `removed` (saying why), so that selecting the meeting again writes one Event anew; the
+/// decision is kept in the same transaction.
 pub async fn forget_salesforce_event(
     db: &Db,
     id: &str,
+    code: Option<LinkCode>,
+    entry: Option<&NewEntry<'_>>,
     now: DateTime<Utc>,
 ) -> Result<(), StorageError> {
-    let updated = with_pool!(db, pool => {
-        sqlx::query(FORGET_SALESFORCE_EVENT).bind(now).bind(id).execute(pool).await?.rows_affected()
+    with_pool!(db, pool => {
+        let mut tx = pool.begin().await?;
+        let updated = sqlx::query(FORGET_SALESFORCE_EVENT)
+            .bind(code)
+            .bind(now)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        one_row(updated)?;
+        if let Some(entry) = entry {
+            append_query!(entry, now).fetch_one(&mut *tx).await?;
+        }
+        tx.commit().await?;
     });
-    one_row(updated)
+    Ok(())
+}
+
+/// Which of `event_ids` a link (of any rep) names already: an Event a write must never adopt.
+pub async fn named(db: &Db, event_ids: &[&str]) -> Result<Vec<String>, StorageError> {
+    if event_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let placeholders: Vec<String> = (1..=event_ids.len()).map(|i| format!("${i}")).collect();
+    let sql = format!(
+        "SELECT salesforce_event_id FROM event_links WHERE salesforce_event_id IN ({})",
+        placeholders.join(", ")
+    );
+    let rows: Vec<(String,)> = with_pool!(db, pool => {
+        // Only the placeholders are built: every value is bound.
+        let mut query = sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()));
+        for id in event_ids {
+            query = query.bind(*id);
+        }
+        query.fetch_all(pool).await?
+    });
+    Ok(rows.into_iter().map(|(id,)| id).collect())
 }
 
 const RECORD_OUTLOOK_SEEN: &str = "UPDATE event_links SET outlook_change_key = $1 WHERE id = $2";
@@ -554,4 +598,18 @@ pub async fn count_by_state(
         sqlx::query_as::<_, (LinkState, i64)>(SQL).bind(user_id).fetch_all(pool).await?
     });
     Ok(rows)
+}
+
+/// How many of a user's links carry `code` (a wait's, or a failure's).
+pub async fn count_with_code(
+    db: &Db,
+    user_id: &UserId,
+    code: LinkCode,
+) -> Result<i64, StorageError> {
+    const SQL: &str =
+        "SELECT COUNT(*) FROM event_links WHERE user_id = $1 AND last_error_code = $2";
+    let count = with_pool!(db, pool => {
+        sqlx::query_scalar::<_, i64>(SQL).bind(user_id).bind(code).fetch_one(pool).await?
+    });
+    Ok(count)
 }

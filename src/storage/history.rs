@@ -3,9 +3,10 @@
 
 use chrono::{DateTime, Utc};
 
-use super::text::{JsonText, text_enum};
 use super::{Db, StorageError, from_row, with_pool};
+use crate::column::{JsonText, text_enum};
 use crate::ids::UserId;
+use crate::sync::model::history::{Action, Detail};
 
 text_enum! {
     /// Who took a decision.
@@ -16,17 +17,17 @@ text_enum! {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct HistoryEntry {
     pub id: i64,
     pub user_id: UserId,
     pub link_id: Option<String>,
     pub at: DateTime<Utc>,
     pub actor: Actor,
-    pub action: String,
-    /// A JSON object with the facts behind the decision (ids, hashes, the losing values of a
+    pub action: Action,
+    /// The facts behind the decision (ids, the fields written, the losing values of a
     /// conflict); never tokens.
-    pub detail: JsonText<serde_json::Value>,
+    pub detail: JsonText<Detail>,
 }
 
 from_row!(HistoryEntry {
@@ -39,12 +40,13 @@ from_row!(HistoryEntry {
     detail
 });
 
+#[derive(Debug, Clone, Copy)]
 pub struct NewEntry<'a> {
     pub user_id: &'a UserId,
     pub link_id: Option<&'a str>,
     pub actor: Actor,
-    pub action: &'a str,
-    pub detail: &'a serde_json::Value,
+    pub action: Action,
+    pub detail: &'a Detail,
 }
 
 macro_rules! columns {
@@ -53,27 +55,38 @@ macro_rules! columns {
     };
 }
 
+pub(crate) const APPEND_SQL: &str = concat!(
+    "INSERT INTO item_history (user_id, link_id, at, actor, action, detail) \
+     VALUES ($1, $2, $3, $4, $5, $6) RETURNING ",
+    columns!(),
+    ""
+);
+
+/// The statement that appends `entry`, for a caller that runs it in its own transaction with
+/// the change it records (a decision is never kept without its effect, nor the effect without
+/// its decision).
+macro_rules! append_query {
+    ($entry:expr, $now:expr) => {
+        sqlx::query_as::<_, $crate::storage::history::HistoryEntry>(
+            $crate::storage::history::APPEND_SQL,
+        )
+        .bind($entry.user_id)
+        .bind($entry.link_id)
+        .bind($now)
+        .bind($entry.actor)
+        .bind($entry.action)
+        .bind($crate::column::JsonText($entry.detail))
+    };
+}
+pub(crate) use append_query;
+
 pub async fn append(
     db: &Db,
     entry: &NewEntry<'_>,
     now: DateTime<Utc>,
 ) -> Result<HistoryEntry, StorageError> {
-    let sql = concat!(
-        "INSERT INTO item_history (user_id, link_id, at, actor, action, detail) \
-         VALUES ($1, $2, $3, $4, $5, $6) RETURNING ",
-        columns!(),
-        ""
-    );
     let entry = with_pool!(db, pool => {
-        sqlx::query_as::<_, HistoryEntry>(sql)
-            .bind(entry.user_id)
-            .bind(entry.link_id)
-            .bind(now)
-            .bind(entry.actor)
-            .bind(entry.action)
-            .bind(JsonText(entry.detail))
-            .fetch_one(pool)
-            .await?
+        append_query!(entry, now).fetch_one(pool).await?
     });
     Ok(entry)
 }

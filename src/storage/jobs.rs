@@ -8,8 +8,8 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use super::text::{JsonText, text_enum};
 use super::{Db, StorageError, from_row, in_json_array, new_id, one_row, with_pool};
+use crate::column::{JsonText, text_enum};
 
 text_enum! {
     pub enum JobState {

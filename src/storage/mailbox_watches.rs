@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 
 use super::{Db, StorageError, from_row, with_pool};
 use crate::ids::UserId;
+use crate::sync::model::codes::WatchCode;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Watch {
@@ -21,9 +22,9 @@ pub struct Watch {
     pub window_end: Option<DateTime<Utc>>,
     pub next_poll_at: DateTime<Utc>,
     pub last_poll_at: Option<DateTime<Utc>>,
-    pub last_error_code: Option<String>,
+    pub last_error_code: Option<WatchCode>,
     /// Why the user's sync is held (the deletion circuit breaker), until an admin releases it.
-    pub paused_code: Option<String>,
+    pub paused_code: Option<WatchCode>,
     /// How many Salesforce Events the held round would delete.
     pub held_deletions: i64,
     /// An admin released the breaker: the next round deletes what it finds.
@@ -34,10 +35,13 @@ pub struct Watch {
     /// When their Salesforce Events are read next (Salesforce → Outlook); `None`: at once.
     pub salesforce_next_poll_at: Option<DateTime<Utc>>,
     /// Why the last read of their Salesforce Events failed.
-    pub salesforce_error_code: Option<String>,
+    pub salesforce_error_code: Option<WatchCode>,
     /// The next round syncs every selected meeting it lists, changed or not (the configuration
     /// that applies changed).
     pub resync_selected: bool,
+    /// Conditional Access's claims challenge while it wants the rep to sign in again
+    /// (`last_error_code` `graph_interaction_required`), for the pane.
+    pub graph_claims: Option<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -60,6 +64,7 @@ from_row!(Watch {
     salesforce_next_poll_at,
     salesforce_error_code,
     resync_selected,
+    graph_claims,
     created_at,
     updated_at
 });
@@ -69,7 +74,7 @@ macro_rules! columns {
         "user_id, subscription_id, subscription_expires_at, client_state_hash, delta_link, \
          window_start, window_end, next_poll_at, last_poll_at, last_error_code, paused_code, \
          held_deletions, deletions_released, salesforce_cursor, salesforce_next_poll_at, \
-         salesforce_error_code, resync_selected, created_at, updated_at"
+         salesforce_error_code, resync_selected, graph_claims, created_at, updated_at"
     };
 }
 
@@ -111,6 +116,74 @@ pub async fn find_by_subscription(
     Ok(watch)
 }
 
+const ASK_FOR_SIGN_IN: &str = "UPDATE mailbox_watches SET last_error_code = $1, \
+     graph_claims = $2, updated_at = $3 WHERE user_id = $4";
+
+/// The rep's mailbox cannot be reached until they act (`code`): sign in again satisfying
+/// `claims`, or give the grant.
+pub async fn ask_for_sign_in(
+    db: &Db,
+    user_id: &UserId,
+    code: WatchCode,
+    claims: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<(), StorageError> {
+    with_pool!(db, pool => {
+        sqlx::query(ASK_FOR_SIGN_IN).bind(code).bind(claims).bind(now).bind(user_id)
+            .execute(pool).await?.rows_affected()
+    });
+    Ok(())
+}
+
+const CLEAR_SIGN_IN: &str = "UPDATE mailbox_watches SET last_error_code = NULL, \
+     graph_claims = NULL, next_poll_at = $1, updated_at = $1 WHERE user_id = $2 \
+     AND (last_error_code IS NULL OR last_error_code IN \
+       ('graph_mailbox_unreachable', 'graph_interaction_required'))";
+
+/// The rep gave their grant: what waited for it is over, and the mailbox is read now.
+pub async fn clear_sign_in(
+    db: &Db,
+    user_id: &UserId,
+    now: DateTime<Utc>,
+) -> Result<(), StorageError> {
+    with_pool!(db, pool => {
+        sqlx::query(CLEAR_SIGN_IN).bind(now).bind(user_id).execute(pool).await?.rows_affected()
+    });
+    Ok(())
+}
+
+const EXPECTED: &str = concat!(
+    "SELECT ",
+    columns!(),
+    " FROM mailbox_watches WHERE client_state_hash = $1 AND subscription_id IS NULL"
+);
+
+/// The watch whose subscription is being created with the clientState of hash `hash` (Graph
+/// may notify before it has answered the creation).
+pub async fn find_expecting(db: &Db, hash: &str) -> Result<Option<Watch>, StorageError> {
+    let watch = with_pool!(db, pool => {
+        sqlx::query_as::<_, Watch>(EXPECTED).bind(hash).fetch_optional(pool).await?
+    });
+    Ok(watch)
+}
+
+const EXPECT: &str = "UPDATE mailbox_watches SET client_state_hash = $1, updated_at = $2 \
+     WHERE user_id = $3 AND subscription_id IS NULL";
+
+/// A subscription is about to be created with the clientState of hash `hash`: its
+/// notifications are believed from now on.
+pub async fn expect_subscription(
+    db: &Db,
+    user_id: &UserId,
+    hash: &str,
+    now: DateTime<Utc>,
+) -> Result<(), StorageError> {
+    with_pool!(db, pool => {
+        sqlx::query(EXPECT).bind(hash).bind(now).bind(user_id).execute(pool).await?.rows_affected()
+    });
+    Ok(())
+}
+
 const RECORD_SUBSCRIPTION: &str = "UPDATE mailbox_watches SET subscription_id = $1, \
      subscription_expires_at = $2, client_state_hash = COALESCE($3, client_state_hash), \
      last_error_code = NULL, updated_at = $4 WHERE user_id = $5";
@@ -147,7 +220,7 @@ const FORGET_SUBSCRIPTION: &str = "UPDATE mailbox_watches SET subscription_id = 
 pub async fn forget_subscription(
     db: &Db,
     user_id: &UserId,
-    reason: Option<&str>,
+    reason: Option<WatchCode>,
     now: DateTime<Utc>,
 ) -> Result<(), StorageError> {
     with_pool!(db, pool => {
@@ -164,7 +237,7 @@ const HOLD: &str = "UPDATE mailbox_watches SET paused_code = $1, held_deletions 
 pub async fn hold(
     db: &Db,
     user_id: &UserId,
-    code: &str,
+    code: WatchCode,
     deletions: i64,
     next_poll_at: DateTime<Utc>,
     now: DateTime<Utc>,
@@ -197,7 +270,8 @@ pub async fn release(db: &Db, user_id: &UserId, now: DateTime<Utc>) -> Result<bo
 }
 
 const FORGET_ROUND: &str = "UPDATE mailbox_watches SET delta_link = NULL, window_start = NULL, \
-     window_end = NULL, next_poll_at = $1, updated_at = $1 WHERE user_id = $2";
+     window_end = NULL, next_poll_at = $1, rounds_forgotten_at = $1, updated_at = $1 \
+     WHERE user_id = $2";
 
 /// Forgets where the delta rounds were: the next one, due now, reads the whole window.
 pub async fn forget_round(
@@ -213,7 +287,8 @@ pub async fn forget_round(
 
 const FORGET_TENANT_ROUNDS: &str = "UPDATE mailbox_watches SET delta_link = NULL, \
      window_start = NULL, window_end = NULL, next_poll_at = $1, salesforce_cursor = NULL, \
-     salesforce_next_poll_at = NULL, resync_selected = TRUE, updated_at = $1 \
+     salesforce_next_poll_at = NULL, resync_selected = TRUE, rounds_forgotten_at = $1, \
+     updated_at = $1 \
      WHERE user_id IN (SELECT id FROM users WHERE tenant_id = $2)";
 
 /// Every watched mailbox of the tenant reads its whole window again at its next round, due
@@ -237,11 +312,20 @@ pub struct Round<'a> {
     pub delta_link: Option<&'a str>,
     pub window: (DateTime<Utc>, DateTime<Utc>),
     pub next_poll_at: DateTime<Utc>,
+    /// When the round began reading.
+    pub started_at: DateTime<Utc>,
 }
 
-const RECORD_ROUND: &str = "UPDATE mailbox_watches SET delta_link = $1, window_start = $2, \
-     window_end = $3, next_poll_at = $4, last_poll_at = $5, deletions_released = FALSE, \
-     resync_selected = FALSE, updated_at = $5 WHERE user_id = $6";
+// A round that began before its rounds were forgotten (a configuration changed, a reset, while
+// it read) records nothing of where to go on: the next round, due at once, reads the whole
+// window with the configuration as it is now.
+const RECORD_ROUND: &str = "UPDATE mailbox_watches SET \
+     delta_link = CASE WHEN rounds_forgotten_at >= $7 THEN NULL ELSE $1 END, \
+     window_start = CASE WHEN rounds_forgotten_at >= $7 THEN NULL ELSE $2 END, \
+     window_end = CASE WHEN rounds_forgotten_at >= $7 THEN NULL ELSE $3 END, \
+     next_poll_at = CASE WHEN rounds_forgotten_at >= $7 THEN rounds_forgotten_at ELSE $4 END, \
+     resync_selected = CASE WHEN rounds_forgotten_at >= $7 THEN resync_selected ELSE FALSE END, \
+     last_poll_at = $5, deletions_released = FALSE, updated_at = $5 WHERE user_id = $6";
 
 pub async fn record_round(
     db: &Db,
@@ -257,6 +341,7 @@ pub async fn record_round(
             .bind(round.next_poll_at)
             .bind(now)
             .bind(user_id)
+            .bind(round.started_at)
             .execute(pool)
             .await?
             .rows_affected()
@@ -272,7 +357,7 @@ pub async fn set_next_poll(
     db: &Db,
     user_id: &UserId,
     at: DateTime<Utc>,
-    code: Option<&str>,
+    code: Option<WatchCode>,
     now: DateTime<Utc>,
 ) -> Result<(), StorageError> {
     with_pool!(db, pool => {
@@ -325,7 +410,7 @@ pub async fn record_salesforce_read(
     user_id: &UserId,
     cursor: Option<DateTime<Utc>>,
     next: DateTime<Utc>,
-    error_code: Option<&str>,
+    error_code: Option<WatchCode>,
     now: DateTime<Utc>,
 ) -> Result<(), StorageError> {
     with_pool!(db, pool => {

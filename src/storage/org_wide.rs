@@ -3,8 +3,8 @@
 
 use chrono::{DateTime, Utc};
 
-use super::text::text_enum;
 use super::{Db, StorageError, from_row, with_pool};
+use crate::column::text_enum;
 use crate::ids::TenantId;
 
 text_enum! {

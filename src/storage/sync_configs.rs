@@ -1,14 +1,15 @@
 //! Sync configurations and their assignment to users and groups: what applies to a user, and
 //! reading them. Every change goes through [`audited`], which keeps it in the audit trail.
 //!
-//! The settings are a JSON document owned by the sync module, so a new policy field needs no
-//! migration; `version` goes up on every change so that a running sync can tell it is stale.
+//! The settings are stored as the JSON of the typed [`SyncSettings`], so a new policy field needs
+//! no migration (a key left out takes its default); `version` goes up on every change so that a running sync can tell it is stale.
 
 use chrono::{DateTime, Utc};
 
-use super::text::JsonText;
 use super::{Db, StorageError, from_row, in_json_array, with_pool};
+use crate::column::JsonText;
 use crate::ids::{EntraObjectId, TenantId};
+use crate::sync::model::settings::SyncSettings;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SyncConfig {
@@ -16,7 +17,7 @@ pub struct SyncConfig {
     pub tenant_id: TenantId,
     pub name: String,
     pub is_default: bool,
-    pub settings: JsonText<serde_json::Value>,
+    pub settings: JsonText<SyncSettings>,
     pub version: i32,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,

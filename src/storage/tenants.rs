@@ -2,8 +2,8 @@
 
 use chrono::{DateTime, Utc};
 
-use super::text::{JsonText, text_enum};
 use super::{Db, StorageError, from_row, new_id, one_row, with_pool};
+use crate::column::{JsonText, text_enum};
 use crate::ids::{EntraTenantId, OrgId, TenantId};
 use crate::matching::ExtraEmailFields;
 

@@ -2,8 +2,8 @@
 
 use chrono::{DateTime, Utc};
 
-use super::text::JsonText;
 use super::{Db, StorageError, from_row, new_id, one_row, with_pool};
+use crate::column::JsonText;
 use crate::ids::{EntraObjectId, SalesforceUserId, TenantId, UserId};
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -80,8 +80,9 @@ fn scenario() -> impl Strategy<Value = Scenario> {
 /// What a run changes, as the test compares it with the preview.
 #[derive(Debug, Default, PartialEq, Eq)]
 struct Changes {
-    /// Salesforce Events created, by subject, with what they relate to.
-    created: BTreeMap<String, Vec<String>>,
+    /// Salesforce Events created, by subject (several may have none: private ones, as time and
+    /// attendees only), each with what it relates to.
+    created: BTreeMap<String, Vec<Vec<String>>>,
     /// Salesforce Events updated, by Id.
     updated: BTreeSet<String>,
     /// Outlook events made from Salesforce Events, by the Event's Id.
@@ -176,7 +177,7 @@ async fn preview_then_run(case: Scenario) {
                 let subject = before_outlook[outlook].0.clone();
                 let related = line["related"].as_array().unwrap().iter();
                 let related = related.map(|r| r.as_str().unwrap().to_string()).collect();
-                expected.created.insert(subject, related);
+                expected.created.entry(subject).or_default().push(related);
             }
             ("salesforce", "update") => {
                 expected.updated.insert(event.to_string());
@@ -205,10 +206,11 @@ async fn preview_then_run(case: Scenario) {
                     .map(str::to_string)
                     .into_iter()
                     .collect();
-                happened.created.insert(
-                    event["Subject"].as_str().unwrap_or_default().to_string(),
-                    related,
-                );
+                happened
+                    .created
+                    .entry(event["Subject"].as_str().unwrap_or_default().to_string())
+                    .or_default()
+                    .push(related);
             }
             Some(before) if before["LastModifiedDate"] != event["LastModifiedDate"] => {
                 happened.updated.insert(id);
@@ -224,12 +226,7 @@ async fn preview_then_run(case: Scenario) {
         }
     }
     // A private meeting synced as time and attendees only has no subject in Salesforce.
-    let subjectless: Vec<String> = happened
-        .created
-        .keys()
-        .filter(|s| s.is_empty())
-        .cloned()
-        .collect();
+    let subjectless: Vec<Vec<String>> = happened.created.get("").cloned().unwrap_or_default();
     if !subjectless.is_empty() {
         let private_created: Vec<String> = expected
             .created
@@ -250,7 +247,18 @@ async fn preview_then_run(case: Scenario) {
         );
         for subject in private_created {
             let related = expected.created.remove(&subject).unwrap();
-            expected.created.insert(String::new(), related);
+            expected
+                .created
+                .entry(String::new())
+                .or_default()
+                .extend(related);
+        }
+        for relations in happened
+            .created
+            .values_mut()
+            .chain(expected.created.values_mut())
+        {
+            relations.sort();
         }
     }
     assert_eq!(happened, expected, "{case:?}\npreview: {preview}");

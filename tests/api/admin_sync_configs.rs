@@ -64,9 +64,10 @@ async fn an_admin_creates_changes_and_deletes_a_configuration_and_every_change_i
     let (status, updated) = w.admin(Method::PUT, &one, Some(change.clone())).await;
     assert_eq!(status, 200, "{updated}");
     assert_eq!(updated["version"], 2);
+    assert_eq!(updated["settings"]["direction"], "outlook_to_salesforce");
     assert_eq!(
-        updated["settings"],
-        json!({ "direction": "outlook_to_salesforce" })
+        updated["settings"]["window_days_ahead"], 28,
+        "every setting read back, the defaults spelled out"
     );
     // A second admin who read version 1 cannot overwrite it.
     let (status, stale) = w.admin(Method::PUT, &one, Some(change)).await;

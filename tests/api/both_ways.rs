@@ -13,8 +13,8 @@ impl World {
     /// A mailbox round now, as the hourly poll or a notification would run it.
     pub(crate) async fn poll_now(&self) {
         let user = self.user(REP_A).await;
-        let poll = outforce::sync::PollMailbox {
-            user_id: user.id.to_string(),
+        let poll = outforce::sync::jobs::PollMailbox {
+            user_id: user.id.clone(),
         };
         self.app.state.queue.enqueue(&poll).await.unwrap();
     }
@@ -22,8 +22,8 @@ impl World {
     /// A read of REP_A's Salesforce Events now (Salesforce → Outlook).
     pub(crate) async fn read_salesforce_now(&self) {
         let user = self.user(REP_A).await;
-        let read = outforce::sync::PollSalesforce {
-            user_id: user.id.to_string(),
+        let read = outforce::sync::jobs::PollSalesforce {
+            user_id: user.id.clone(),
         };
         self.app.state.queue.enqueue(&read).await.unwrap();
     }

@@ -172,7 +172,7 @@ async fn a_meeting_that_cannot_be_synced_is_refused_naming_the_field() {
     assert_eq!(status, 400, "{answer}");
     assert_eq!(answer["error"]["field"], "outlookId");
     assert_eq!(
-        w.pending_jobs().await,
+        w.pending_jobs_of("event.sync").await,
         0,
         "nothing queued for refused input"
     );

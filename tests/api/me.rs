@@ -49,14 +49,17 @@ async fn me_names_the_tenant_the_rep_and_the_sync_configuration_that_applies() {
         .unwrap()
         .unwrap();
     let now = outforce::storage::now();
-    let default_settings = json!({ "events": "selected_only" });
+    let default_settings = json!({ "scope": "selected" });
+    let typed = |document: &serde_json::Value| {
+        outforce::sync::model::settings::SyncSettings::parse(document).unwrap()
+    };
     audited::create(
         db,
         &tenant_row.id,
         Draft {
             name: "Everyone",
             is_default: true,
-            settings: &default_settings,
+            settings: &typed(&default_settings),
         },
         "admin",
         now,
@@ -69,7 +72,7 @@ async fn me_names_the_tenant_the_rep_and_the_sync_configuration_that_applies() {
         Draft {
             name: "EMEA",
             is_default: false,
-            settings: &json!({ "events": "all" }),
+            settings: &typed(&json!({ "scope": "all" })),
         },
         "admin",
         now,
@@ -90,7 +93,10 @@ async fn me_names_the_tenant_the_rep_and_the_sync_configuration_that_applies() {
 
     let outside = me(Vec::new()).await;
     assert_eq!(outside["sync_config"]["name"], "Everyone");
-    assert_eq!(outside["sync_config"]["settings"], default_settings);
+    assert_eq!(
+        outside["sync_config"]["settings"],
+        serde_json::to_value(typed(&default_settings)).unwrap()
+    );
     let member = me(vec![SALES_EMEA.into()]).await;
     assert_eq!(member["sync_config"]["name"], "EMEA");
     assert_eq!(member["sync_config"]["version"], 1);

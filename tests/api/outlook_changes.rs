@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 
 use crate::helpers::{free_port, today_plus};
 use crate::world::{REP_A, World, world_with};
-use outforce::sync::Cause;
+use outforce::sync::model::history::Cause;
 
 /// A world whose service Graph can notify (plain HTTP on loopback, as the sandbox allows for
 /// tests), polling every `poll_secs`; REP_A connected, their mailbox reached by application.
@@ -411,8 +411,8 @@ async fn a_mass_deletion_in_outlook_is_held_until_an_admin_releases_it() {
         w.delete_in_outlook(id);
     }
     let user = w.user(REP_A).await;
-    let poll = outforce::sync::PollMailbox {
-        user_id: user.id.to_string(),
+    let poll = outforce::sync::jobs::PollMailbox {
+        user_id: user.id.clone(),
     };
     w.app.state.queue.enqueue(&poll).await.unwrap();
     let status = w
@@ -429,9 +429,9 @@ async fn a_mass_deletion_in_outlook_is_held_until_an_admin_releases_it() {
     // A sync of each wiped meeting (as one queued before the wipe would run now) deletes
     // nothing on its own: only a round decides that a meeting is gone, and the breaker holds
     // the rounds.
-    let syncs: Vec<outforce::sync::SyncEvent> = ids[..6]
+    let syncs: Vec<outforce::sync::jobs::SyncEvent> = ids[..6]
         .iter()
-        .map(|id| outforce::sync::SyncEvent::new(&user.id, id, Cause::Notification))
+        .map(|id| outforce::sync::jobs::SyncEvent::new(&user.id, id, Cause::Notification))
         .collect();
     w.app.state.queue.enqueue_many(&syncs).await.unwrap();
     for _ in 0..200 {
@@ -481,8 +481,8 @@ async fn a_meeting_deleted_while_graph_forgot_the_delta_round_is_found_gone_by_t
     w.select_in_pane(&deleted).await;
     w.events_until("got both meetings", |e| e.len() == 2).await;
     let user = w.user(REP_A).await;
-    let poll = outforce::sync::PollMailbox {
-        user_id: user.id.to_string(),
+    let poll = outforce::sync::jobs::PollMailbox {
+        user_id: user.id.clone(),
     };
     let db = &w.app.state.db;
     let delta_link = || async {
@@ -529,7 +529,13 @@ async fn the_selection_category_is_added_to_the_mailboxs_master_list_once() {
     w.mailbox_by_application(&["Calendars.ReadWrite", "MailboxSettings.ReadWrite"])
         .await;
     let _ = w.me(REP_A).await;
-    w.default_policy(json!({ "category": "CRM" })).await;
+    // As an admin sets it: every watched mailbox reads its window afresh.
+    let config =
+        json!({ "name": "Everyone", "is_default": true, "settings": { "category": "CRM" } });
+    let (status, body) = w
+        .admin(Method::POST, "/api/v1/admin/sync-configs", Some(config))
+        .await;
+    assert_eq!(status, 201, "{body}");
     w.connect(REP_A).await;
     let categories = || {
         let (status, body) = w
@@ -558,8 +564,8 @@ async fn the_selection_category_is_added_to_the_mailboxs_master_list_once() {
     // The next full round (Graph forgot the last one) finds it there and adds nothing.
     let user = w.user(REP_A).await;
     w.graph.reset_sync_state(REP_A);
-    let poll = outforce::sync::PollMailbox {
-        user_id: user.id.to_string(),
+    let poll = outforce::sync::jobs::PollMailbox {
+        user_id: user.id.clone(),
     };
     let before = w.graph.calls("masterCategories");
     w.app.state.queue.enqueue(&poll).await.unwrap();

@@ -26,9 +26,9 @@ async fn a_subscription_close_to_lapsing_is_renewed() {
     outforce::storage::mailbox_watches::record_subscription(db, &user.id, &id, soon, None, soon)
         .await
         .unwrap();
-    let keep = outforce::sync::WatchMailbox {
-        user_id: user.id.to_string(),
-        action: outforce::sync::Action::Keep,
+    let keep = outforce::sync::jobs::WatchMailbox {
+        user_id: user.id.clone(),
+        action: outforce::sync::jobs::Action::Keep,
     };
     w.app.state.queue.enqueue(&keep).await.unwrap();
     let mut renewed = None;

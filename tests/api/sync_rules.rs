@@ -3,6 +3,7 @@
 //! a move before the first write's answer came back, all-day dates, a Windows zone across a
 //! daylight-saving change, and private meetings under each policy.
 
+use chrono::Datelike as _;
 use outforce_sandbox::salesforce::faults::Fault;
 use serde_json::{Value, json};
 
@@ -112,23 +113,44 @@ async fn an_all_day_event_lands_on_its_calendar_dates() {
 #[tokio::test]
 async fn a_meeting_in_a_windows_zone_lands_at_the_right_utc_instant_across_the_dst_change() {
     let w = watched(3600, false).await;
-    // Pacific time moves to daylight saving on 14 March 2027: 09:00 is 17:00 UTC before, 16:00
-    // after.
-    let at_nine = |day: &str| {
+    // The window reaches the next change to daylight saving time.
+    w.default_policy(json!({ "window_days_ahead": 365 })).await;
+    // Pacific time moves to daylight saving on the second Sunday of March: 09:00 is 17:00 UTC
+    // the Friday before, 16:00 the Monday after.
+    let today = chrono::Utc::now().date_naive();
+    let year = if today.month() < 3 {
+        today.year()
+    } else {
+        today.year() + 1
+    };
+    let first = chrono::NaiveDate::from_ymd_opt(year, 3, 1).unwrap();
+    let to_sunday = (7 - first.weekday().num_days_from_sunday()) % 7;
+    let change = first + chrono::Duration::days(i64::from(to_sunday) + 7);
+    let (friday, monday) = (
+        change - chrono::Duration::days(2),
+        change + chrono::Duration::days(1),
+    );
+    let at_nine = |day: chrono::NaiveDate| {
         json!({
             "start": { "dateTime": format!("{day}T09:00:00"), "timeZone": "Pacific Standard Time" },
             "end": { "dateTime": format!("{day}T10:00:00"), "timeZone": "Pacific Standard Time" },
         })
     };
-    let before = w.meeting_in_outlook("Before", at_nine("2027-03-12"));
-    let after = w.meeting_in_outlook("After", at_nine("2027-03-15"));
+    let before = w.meeting_in_outlook("Before", at_nine(friday));
+    let after = w.meeting_in_outlook("After", at_nine(monday));
     w.select_in_pane(&before).await;
     w.select_in_pane(&after).await;
     let before = w.synced_event(&before).await;
     let after = w.synced_event(&after).await;
-    assert_eq!(before["StartDateTime"], "2027-03-12T17:00:00.000+0000");
-    assert_eq!(after["StartDateTime"], "2027-03-15T16:00:00.000+0000");
-    assert_eq!(after["EndDateTime"], "2027-03-15T17:00:00.000+0000");
+    assert_eq!(
+        before["StartDateTime"],
+        format!("{friday}T17:00:00.000+0000")
+    );
+    assert_eq!(
+        after["StartDateTime"],
+        format!("{monday}T16:00:00.000+0000")
+    );
+    assert_eq!(after["EndDateTime"], format!("{monday}T17:00:00.000+0000"));
 }
 
 #[tokio::test]

@@ -1,6 +1,10 @@
 use outforce::ids::UserId;
 use outforce::storage::event_links::{self, LinkState, Selection, Written};
+use outforce::storage::history::{self, Actor, NewEntry};
 use outforce::storage::{Db, StorageError};
+use outforce::sync::model::codes::LinkCode;
+use outforce::sync::model::content::Content;
+use outforce::sync::model::history::{Action, Detail};
 
 use super::{later, seed_user, t0};
 use crate::on_both_databases;
@@ -95,27 +99,26 @@ async fn writes_record_hashes_and_markers_per_side(db: Db) {
         Some("outlook:AAMkAGI2-occurrence-1:v1")
     );
 
-    let written = Written::Salesforce {
+    let content = Content::default();
+    let written = Written {
         event_id: "00U000000000001EAA",
         hash: "sf-hash-1",
-        modstamp: "2026-11-22T09:00:01.000+0000",
         meeting: span(),
-        content: None,
+        outlook_content: &content,
+        salesforce_content: &content,
+        outlook_change_key: Some("ck-1"),
     };
-    event_links::record_written(&db, &link.id, written, later(2))
+    let detail = Detail::event("00U000000000001EAA");
+    let entry = NewEntry {
+        user_id: &user.id,
+        link_id: Some(&link.id),
+        actor: Actor::System,
+        action: Action::Created,
+        detail: &detail,
+    };
+    event_links::record_written(&db, &link.id, written, Some(&entry), later(2))
         .await
         .unwrap();
-    event_links::record_written(
-        &db,
-        &link.id,
-        Written::Outlook {
-            hash: "ol-hash-1",
-            change_key: "ck-1",
-        },
-        later(3),
-    )
-    .await
-    .unwrap();
     let synced = event_links::find(&db, &link.id).await.unwrap().unwrap();
     assert_eq!(synced.state, "synced");
     assert_eq!(
@@ -127,12 +130,10 @@ async fn writes_record_hashes_and_markers_per_side(db: Db) {
         Some("00U000000000001EAA")
     );
     assert_eq!(synced.salesforce_hash.as_deref(), Some("sf-hash-1"));
-    assert_eq!(
-        synced.salesforce_modstamp.as_deref(),
-        Some("2026-11-22T09:00:01.000+0000")
-    );
-    assert_eq!(synced.outlook_hash.as_deref(), Some("ol-hash-1"));
     assert_eq!(synced.outlook_change_key.as_deref(), Some("ck-1"));
+    let kept = history::list_for_link(&db, &link.id).await.unwrap();
+    assert_eq!(kept.len(), 1, "the decision kept with its write");
+    assert_eq!(kept[0].action, Action::Created);
     assert_eq!(
         event_links::find_by_salesforce_id(&db, "00U000000000001EAA")
             .await
@@ -156,20 +157,38 @@ async fn a_salesforce_event_belongs_to_one_link(db: Db) {
     let second = event_links::upsert_selection(&db, &other, t0())
         .await
         .unwrap();
-    let written = Written::Salesforce {
+    let content = Content::default();
+    let written = Written {
         event_id: "00U000000000001EAA",
         hash: "h",
-        modstamp: "m",
         meeting: span(),
-        content: None,
+        outlook_content: &content,
+        salesforce_content: &content,
+        outlook_change_key: None,
     };
-    event_links::record_written(&db, &first.id, written, later(1))
+    event_links::record_written(&db, &first.id, written, None, later(1))
         .await
         .unwrap();
-    let duplicate = event_links::record_written(&db, &second.id, written, later(1)).await;
+    let detail = Detail::event("00U000000000001EAA");
+    let entry = NewEntry {
+        user_id: &user.id,
+        link_id: Some(&second.id),
+        actor: Actor::System,
+        action: Action::Created,
+        detail: &detail,
+    };
+    let duplicate =
+        event_links::record_written(&db, &second.id, written, Some(&entry), later(1)).await;
     assert!(
         matches!(duplicate, Err(StorageError::Conflict(_))),
         "{duplicate:?}"
+    );
+    assert!(
+        history::list_for_link(&db, &second.id)
+            .await
+            .unwrap()
+            .is_empty(),
+        "a write refused keeps no decision"
     );
 }
 
@@ -190,7 +209,8 @@ async fn links_are_listed_by_state(db: Db) {
         &db,
         &b.id,
         LinkState::Failed,
-        Some("FIELD_CUSTOM_VALIDATION_EXCEPTION"),
+        Some(LinkCode::SalesforceRejected),
+        None,
         later(2),
     )
     .await
@@ -207,11 +227,11 @@ async fn links_are_listed_by_state(db: Db) {
         .unwrap();
     assert_eq!(failed.len(), 1);
     assert_eq!(
-        failed[0].last_error_code.as_deref(),
-        Some("FIELD_CUSTOM_VALIDATION_EXCEPTION")
+        failed[0].last_error_code,
+        Some(LinkCode::SalesforceRejected)
     );
 
-    event_links::set_state(&db, &a.id, LinkState::Removed, None, later(3))
+    event_links::set_state(&db, &a.id, LinkState::Removed, None, None, later(3))
         .await
         .unwrap();
     assert!(
@@ -220,7 +240,7 @@ async fn links_are_listed_by_state(db: Db) {
             .unwrap()
             .is_empty()
     );
-    let missing = event_links::set_state(&db, "missing", LinkState::Synced, None, t0()).await;
+    let missing = event_links::set_state(&db, "missing", LinkState::Synced, None, None, t0()).await;
     assert!(matches!(missing, Err(StorageError::NotFound)));
 }
 
@@ -247,18 +267,20 @@ async fn a_batch_of_links_is_read_in_one_query_with_its_series_and_spans(db: Db)
         .await
         .unwrap();
     let (start, end) = (later(60), later(120));
-    let written = Written::Salesforce {
+    let content = Content::default();
+    let written = Written {
         event_id: "00U000000000009EAA",
         hash: "h",
-        modstamp: "m",
         meeting: event_links::AsWritten {
             start,
             end,
             who_ids_left_out: 2,
         },
-        content: None,
+        outlook_content: &content,
+        salesforce_content: &content,
+        outlook_change_key: None,
     };
-    event_links::record_written(&db, &ids[1].1.id, written, later(1))
+    event_links::record_written(&db, &ids[1].1.id, written, None, later(1))
         .await
         .unwrap();
 

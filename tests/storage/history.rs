@@ -1,7 +1,7 @@
 use outforce::storage::Db;
 use outforce::storage::event_links::{self, Selection};
 use outforce::storage::history::{self, Actor, NewEntry};
-use serde_json::json;
+use outforce::sync::model::history::{Action, Detail};
 
 use super::{later, seed_user, t0};
 use crate::on_both_databases;
@@ -22,14 +22,14 @@ async fn history_lists_per_link_and_pages_per_user(db: Db) {
     let link = event_links::upsert_selection(&db, &selection, t0())
         .await
         .unwrap();
-    let detail = json!({ "who_ids": ["003000000000001AAA"] });
+    let detail = Detail::event("00U000000000001EAA");
     let first = history::append(
         &db,
         &NewEntry {
             user_id: &user.id,
             link_id: Some(&link.id),
             actor: Actor::Rep,
-            action: "selected",
+            action: Action::Created,
             detail: &detail,
         },
         t0(),
@@ -44,8 +44,8 @@ async fn history_lists_per_link_and_pages_per_user(db: Db) {
             user_id: &user.id,
             link_id: Some(&link.id),
             actor: Actor::System,
-            action: "written",
-            detail: &json!({}),
+            action: Action::Updated,
+            detail: &Detail::default(),
         },
         later(1),
     )
@@ -57,8 +57,8 @@ async fn history_lists_per_link_and_pages_per_user(db: Db) {
             user_id: &user.id,
             link_id: None,
             actor: Actor::Admin,
-            action: "sync_reset",
-            detail: &json!({}),
+            action: Action::SyncReset,
+            detail: &Detail::default(),
         },
         later(2),
     )
@@ -71,7 +71,7 @@ async fn history_lists_per_link_and_pages_per_user(db: Db) {
             .iter()
             .map(|e| e.action.as_str())
             .collect::<Vec<_>>(),
-        ["selected", "written"]
+        ["created", "updated"]
     );
 
     let newest = history::list_for_user(&db, &user.id, None, 2)

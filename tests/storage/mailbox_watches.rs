@@ -16,7 +16,7 @@ async fn a_held_round_is_read_back_and_released(db: Db) {
     mailbox_watches::hold(
         &db,
         &user.id,
-        "deletion_circuit_breaker",
+        outforce::sync::model::codes::WatchCode::DeletionCircuitBreaker,
         60,
         later(300),
         later(1),
@@ -26,7 +26,7 @@ async fn a_held_round_is_read_back_and_released(db: Db) {
     let held = mailbox_watches::find(&db, &user.id).await.unwrap().unwrap();
     assert_eq!(held.held_deletions, 60);
     assert_eq!(
-        held.paused_code.as_deref(),
+        held.paused_code.map(|c| c.as_str()),
         Some("deletion_circuit_breaker")
     );
 
@@ -50,12 +50,17 @@ async fn the_salesforce_cursor_moves_on_and_is_forgotten_on_a_reset(db: Db) {
     };
     read(Some(later(1)), None).await.unwrap();
     // A failed read keeps the cursor where it was, and says why.
-    read(None, Some("salesforce_not_connected")).await.unwrap();
+    read(
+        None,
+        Some(outforce::sync::model::codes::WatchCode::SalesforceNotConnected),
+    )
+    .await
+    .unwrap();
     let watch = mailbox_watches::find(&db, &user.id).await.unwrap().unwrap();
     assert_eq!(watch.salesforce_cursor, Some(later(1)));
     assert_eq!(watch.salesforce_next_poll_at, Some(later(300)));
     assert_eq!(
-        watch.salesforce_error_code.as_deref(),
+        watch.salesforce_error_code.map(|c| c.as_str()),
         Some("salesforce_not_connected")
     );
     mailbox_watches::forget_salesforce_cursor(&db, &user.id, later(2))

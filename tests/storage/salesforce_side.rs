@@ -1,6 +1,6 @@
 use outforce::storage::Db;
 use outforce::storage::event_links::{self, LinkState, salesforce_side};
-use outforce::sync::content::Content;
+use outforce::sync::model::content::Content;
 use serde_json::json;
 
 use super::{later, seed_user, t0};
@@ -58,15 +58,20 @@ async fn a_meeting_from_salesforce_is_linked_once_kept_in_step_and_dropped(db: D
     );
     assert_eq!(kept.salesforce_content.map(|c| c.0), Some(moved));
 
-    salesforce_side::unlink(&db, &link.id, "salesforce_deleted", later(2))
-        .await
-        .unwrap();
+    salesforce_side::unlink(
+        &db,
+        &link.id,
+        outforce::sync::model::codes::LinkCode::SalesforceDeleted,
+        later(2),
+    )
+    .await
+    .unwrap();
     let dropped = event_links::find(&db, &link.id).await.unwrap().unwrap();
     assert!(!dropped.selected);
     assert_eq!(dropped.salesforce_event_id, None);
     assert_eq!(dropped.state, LinkState::Removed);
     assert_eq!(
-        dropped.last_error_code.as_deref(),
+        dropped.last_error_code.map(|c| c.as_str()),
         Some("salesforce_deleted")
     );
 }

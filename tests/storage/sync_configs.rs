@@ -1,6 +1,7 @@
 use outforce::storage::sync_configs::audited::{self, Draft};
 use outforce::storage::sync_configs::{self, Principal};
 use outforce::storage::{Db, StorageError};
+use outforce::sync::model::settings::SyncSettings;
 use serde_json::json;
 
 use super::{later, seed_user, t0};
@@ -22,23 +23,24 @@ async fn create(
     is_default: bool,
     settings: &serde_json::Value,
 ) -> Result<sync_configs::SyncConfig, StorageError> {
+    let settings = SyncSettings::parse(settings).unwrap();
     let draft = Draft {
         name,
         is_default,
-        settings,
+        settings: &settings,
     };
     audited::create(db, tenant_id, draft, "admin", t0()).await
 }
 
 async fn configs_are_named_once_per_tenant_with_one_default(db: Db) {
     let (tenant, _) = seed_user(&db, "oid-1").await;
-    let settings = json!({ "event_direction": "outlook_to_salesforce" });
+    let settings = json!({ "direction": "both" });
     let default = create(&db, &tenant.id, "Everyone", true, &settings)
         .await
         .unwrap();
     assert_eq!(default.version, 1);
     assert!(default.is_default);
-    assert_eq!(default.settings.0, settings);
+    assert_eq!(default.settings.0, SyncSettings::parse(&settings).unwrap());
 
     let same_name = create(&db, &tenant.id, "Everyone", false, &settings).await;
     assert!(
@@ -74,6 +76,7 @@ async fn settings_update_needs_the_current_version(db: Db) {
         .unwrap();
     let update = |id: &str, version: i32, settings: serde_json::Value, at| {
         let (db, tenant_id, id) = (db.clone(), tenant.id.clone(), id.to_string());
+        let settings = SyncSettings::parse(&settings).unwrap();
         async move {
             let draft = Draft {
                 name: "Sales",
@@ -286,7 +289,7 @@ async fn an_admins_changes_are_kept_in_the_audit_trail_in_order(db: Db) {
     )
     .await
     .unwrap();
-    let settings = serde_json::json!({ "scope": "all" });
+    let settings = SyncSettings::parse(&serde_json::json!({ "scope": "all" })).unwrap();
     let draft = Draft {
         name: "Sales",
         is_default: false,

@@ -58,8 +58,18 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
     app
 }
 
-/// Starts an instance with the given settings and job kinds.
+/// Starts an instance with the given settings and job kinds. With `OUTFORCE_TEST_LOG` set (a
+/// filter such as `outforce=debug`), the instances' logs go to the test's output.
 pub async fn spawn_with(loaded: Loaded, registry: Registry<AppState>) -> TestApp {
+    static LOGS: std::sync::Once = std::sync::Once::new();
+    if let Ok(filter) = std::env::var("OUTFORCE_TEST_LOG") {
+        LOGS.call_once(|| {
+            let mut settings = loaded.settings.log.clone();
+            settings.filter = filter;
+            // Another test binary's subscriber may be set already: the logs are a help only.
+            let _ = outforce::telemetry::init(&settings);
+        });
+    }
     let application = Application::build_with_jobs(loaded, registry)
         .await
         .expect("build app");

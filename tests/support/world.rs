@@ -280,6 +280,7 @@ impl World {
 
     /// The tenant's default sync configuration, with these settings.
     pub async fn default_policy(&self, settings: Value) {
+        let settings = outforce::sync::model::settings::SyncSettings::parse(&settings).unwrap();
         let db = &self.app.state.db;
         let user = self.user(REP_A).await;
         outforce::storage::sync_configs::audited::create(

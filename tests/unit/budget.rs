@@ -1,9 +1,9 @@
 use std::time::Duration;
 
 use chrono::Utc;
-use outforce::config::SyncSettings;
+use outforce::config::ServerSyncSettings;
 use outforce::salesforce::limits::ApiUsage;
-use outforce::sync::budget::{Budget, judge, stale};
+use outforce::sync::to_salesforce::budget::{Budget, judge, stale};
 
 fn used(used: u64) -> Option<ApiUsage> {
     Some(ApiUsage {
@@ -15,7 +15,7 @@ fn used(used: u64) -> Option<ApiUsage> {
 
 #[test]
 fn the_allowance_left_decides_go_slow_or_pause() {
-    let settings = SyncSettings::default();
+    let settings = ServerSyncSettings::default();
     assert_eq!(judge(None, &settings), Budget::Go, "no reading yet");
     assert_eq!(judge(used(50_000), &settings), Budget::Go);
     assert_eq!(judge(used(89_999), &settings), Budget::Go, "10 % left");
@@ -26,22 +26,20 @@ fn the_allowance_left_decides_go_slow_or_pause() {
     );
     assert_eq!(
         judge(used(98_001), &settings),
-        Budget::Pause(Duration::from_secs(300)),
+        Budget::Pause,
         "under 2 % left"
     );
-    assert_eq!(
-        judge(used(100_000), &settings),
-        Budget::Pause(Duration::from_secs(300))
-    );
+    assert_eq!(judge(used(100_000), &settings), Budget::Pause);
 }
 
 #[test]
-fn a_paused_reading_goes_stale_after_half_the_recheck_interval() {
-    let settings = SyncSettings::default();
+fn a_paused_reading_is_read_again_after_a_minute() {
+    let settings = ServerSyncSettings::default();
+    assert_eq!(settings.paused_recheck_secs, 60);
     let fresh = used(99_000).unwrap();
     assert!(!stale(&fresh, &settings));
     let old = ApiUsage {
-        seen_at: Utc::now() - chrono::Duration::seconds(151),
+        seen_at: Utc::now() - chrono::Duration::seconds(61),
         ..fresh
     };
     assert!(stale(&old, &settings));

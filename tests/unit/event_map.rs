@@ -1,7 +1,8 @@
-use outforce::sync::event_map::{
-    Context, GraphEvent, Mapped, PrivatePolicy, hash, map, plain_text,
-};
-use outforce::sync::zones::{self, WINDOWS_ZONES};
+use chrono::{Offset as _, TimeZone as _};
+use outforce::sync::model::codes::LinkCode;
+use outforce::sync::model::event_map::{Context, GraphEvent, MapError, Mapped, hash, map};
+use outforce::sync::model::settings::PrivatePolicy;
+use outforce::sync::model::zones;
 use outforce_sandbox::salesforce::Salesforce;
 use outforce_sandbox::tls::Authority;
 use serde_json::{Value, json};
@@ -47,13 +48,84 @@ fn fields(mapped: Mapped) -> serde_json::Map<String, Value> {
     }
 }
 
+/// Every Windows zone name in CLDR's mapping (`tests/data/cldr/`), and the IANA zone its
+/// world-wide row names.
+fn cldr_windows_zones() -> Vec<(String, String)> {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/data/cldr/windowsZones.json"
+    );
+    let cldr: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    cldr["supplemental"]["windowsZones"]["mapTimezones"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|row| &row["mapZone"])
+        .filter(|zone| zone["_territory"] == "001")
+        .map(|zone| {
+            let windows = zone["_other"].as_str().unwrap().to_string();
+            let iana = zone["_type"].as_str().unwrap().split(' ').next().unwrap();
+            (windows, iana.to_string())
+        })
+        .collect()
+}
+
 #[test]
-fn every_windows_zone_outlook_names_is_a_zone_we_know() {
-    for (windows, iana) in WINDOWS_ZONES {
-        assert!(zones::zone(windows).is_some(), "{windows} -> {iana}");
+fn every_windows_zone_in_cldr_maps_to_its_zone() {
+    let table = cldr_windows_zones();
+    assert_eq!(table.len(), 139, "CLDR 48's world-wide rows");
+    // The zone we map to keeps CLDR's zone's offsets (a renamed zone is a link to the same
+    // rules) on the first of every month from 2024 to 2030, and in both halves of each year.
+    let instants: Vec<chrono::DateTime<chrono::Utc>> = (2024..=2030)
+        .flat_map(|year| (1..=12).map(move |month| (year, month)))
+        .map(|(year, month)| {
+            chrono::Utc
+                .with_ymd_and_hms(year, month, 1, 12, 0, 0)
+                .unwrap()
+        })
+        .collect();
+    for (windows, iana) in &table {
+        let ours = zones::zone(windows).unwrap_or_else(|| panic!("{windows} is not known"));
+        let theirs: chrono_tz::Tz = iana.parse().unwrap();
+        for at in &instants {
+            assert_eq!(
+                ours.offset_from_utc_datetime(&at.naive_utc()).fix(),
+                theirs.offset_from_utc_datetime(&at.naive_utc()).fix(),
+                "{windows}: ours {ours} against CLDR's {iana} at {at}"
+            );
+        }
+    }
+    for named in [
+        "Jordan Standard Time",
+        "Syria Standard Time",
+        "Belarus Standard Time",
+        "Ekaterinburg Standard Time",
+        "Georgian Standard Time",
+        "Yakutsk Standard Time",
+        "Samoa Standard Time",
+        "Paraguay Standard Time",
+        "Azerbaijan Standard Time",
+        "UTC+12",
+    ] {
+        assert!(zones::zone(named).is_some(), "{named}");
     }
     assert!(zones::zone("Europe/Berlin").is_some(), "IANA names too");
+}
+
+#[test]
+fn a_zone_nobody_knows_fails_the_meeting_with_its_code_never_utc() {
     assert!(zones::zone("tzone://Microsoft/Custom").is_none());
+    let who = contacts();
+    let custom = json!({
+        "start": { "dateTime": "2026-12-03T09:00:00.0000000", "timeZone": "Mars Standard Time" },
+        "end": { "dateTime": "2026-12-03T10:00:00.0000000", "timeZone": "Mars Standard Time" },
+    });
+    let error = map(&event(custom), &context(&who)).unwrap_err();
+    assert_eq!(error.code(), LinkCode::UnknownTimeZone);
+    assert_eq!(error.time_zone(), Some("Mars Standard Time"));
+    let html = event(json!({ "body": { "contentType": "html", "content": "<p>Agenda</p>" } }));
+    assert_eq!(map(&html, &context(&who)).unwrap_err(), MapError::NotText);
+    assert_eq!(MapError::NotText.code(), LinkCode::GraphEventUnreadable);
 }
 
 #[test]
@@ -72,10 +144,16 @@ fn times_land_at_the_right_utc_instant_across_daylight_saving_changes() {
         utc("2026-03-08T02:30:00.0000000", "Pacific Standard Time"),
         "2026-03-08T10:30:00+00:00"
     );
-    // Fall back (02:00 -> 01:00): 01:30 happens twice; the first one is meant.
+    // Fall back (02:00 -> 01:00): 01:30 happens twice; as Exchange (.NET's TimeZoneInfo)
+    // reads it, standard time is meant: the second, 01:30 PST.
     assert_eq!(
         utc("2026-11-01T01:30:00.0000000", "America/Los_Angeles"),
-        "2026-11-01T08:30:00+00:00"
+        "2026-11-01T09:30:00+00:00"
+    );
+    assert_eq!(
+        utc("2026-10-25T02:30:00.0000000", "W. Europe Standard Time"),
+        "2026-10-25T01:30:00+00:00",
+        "02:30 CET, the hour after summer time ends"
     );
     assert_eq!(
         utc("2026-03-29T09:00:00.0000000", "W. Europe Standard Time"),
@@ -131,7 +209,7 @@ fn an_all_day_event_keeps_its_calendar_dates_whatever_the_zone() {
     }));
     assert_eq!(
         map(&long, &context(&who)).unwrap(),
-        Mapped::Skipped("longer_than_14_days")
+        Mapped::Skipped(LinkCode::LongerThan14Days)
     );
 }
 
@@ -141,7 +219,10 @@ fn private_events_follow_the_policy() {
     let private = event(json!({ "sensitivity": "private" }));
     let mut policy = context(&who);
     policy.private = PrivatePolicy::Skip;
-    assert_eq!(map(&private, &policy).unwrap(), Mapped::Skipped("private"));
+    assert_eq!(
+        map(&private, &policy).unwrap(),
+        Mapped::Skipped(LinkCode::Private)
+    );
     policy.private = PrivatePolicy::AsPrivate;
     let whole = fields(map(&private, &policy).unwrap());
     assert_eq!(whole["IsPrivate"], true);
@@ -180,7 +261,7 @@ fn relations_follow_the_orgs_rules() {
 }
 
 #[test]
-fn show_as_cancellation_html_and_the_hash() {
+fn show_as_cancellation_text_and_the_hash() {
     let who = contacts();
     let free = fields(map(&event(json!({ "showAs": "free" })), &context(&who)).unwrap());
     assert_eq!(free["ShowAs"], "Free");
@@ -191,13 +272,14 @@ fn show_as_cancellation_html_and_the_hash() {
         Mapped::Cancelled
     );
 
-    let html = event(json!({ "body": { "contentType": "html", "content":
-        "<html><head><style>p{color:red}</style></head><body><p>Agenda&nbsp;&amp; pricing</p><br><div>Q&amp;A</div></body></html>" } }));
-    assert_eq!(
-        fields(map(&html, &context(&who)).unwrap())["Description"],
-        "Agenda & pricing\n\nQ&A"
+    let text = event(
+        json!({ "body": { "contentType": "text", "content": "  Agenda & pricing\n\nQ&A  " } }),
     );
-    assert_eq!(plain_text("a<b>b</b>c"), "abc");
+    assert_eq!(
+        fields(map(&text, &context(&who)).unwrap())["Description"],
+        "Agenda & pricing\n\nQ&A",
+        "Graph's own text body, trimmed"
+    );
 
     let once = fields(map(&event(json!({})), &context(&who)).unwrap());
     let again = fields(map(&event(json!({})), &context(&who)).unwrap());

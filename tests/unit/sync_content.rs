@@ -1,8 +1,10 @@
 //! A meeting's content on both sides, and bringing the sides in step part by part (rule 4).
 
-use outforce::sync::content::{
-    Conflict, ConflictPolicy, Content, Part, Sides, reconcile, to_graph, without_related,
+use outforce::sync::model::content::{
+    Conflict, Content, Part, Sides, reconcile, to_graph, without_related,
 };
+use outforce::sync::model::history::Side;
+use outforce::sync::model::settings::ConflictPolicy;
 use proptest::prelude::*;
 use serde_json::{Map, Value, json};
 
@@ -128,7 +130,7 @@ fn one_part_changed_differently_on_both_sides_goes_to_the_policys_winner() {
     );
     assert!(plan.to_salesforce.0.is_empty());
     let Conflict { winner, .. } = &plan.conflicts[0];
-    assert_eq!(*winner, "salesforce");
+    assert_eq!(*winner, Side::Salesforce);
     assert_eq!(plan.conflicts[0].loser_value(), &json!("Kickoff (Outlook)"));
 
     let plan = reconcile(&s, ConflictPolicy::OutlookWins);
@@ -141,7 +143,11 @@ fn one_part_changed_differently_on_both_sides_goes_to_the_policys_winner() {
     s.outlook_changed_at = at("2026-12-08T10:00:05Z");
     s.salesforce_changed_at = at("2026-12-08T10:00:01Z");
     let plan = reconcile(&s, ConflictPolicy::NewestWins);
-    assert_eq!(plan.conflicts[0].winner, "outlook", "Outlook changed last");
+    assert_eq!(
+        plan.conflicts[0].winner,
+        Side::Outlook,
+        "Outlook changed last"
+    );
 }
 
 #[test]

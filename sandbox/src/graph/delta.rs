@@ -103,10 +103,9 @@ pub fn calendar_view(env: &mut Env<'_>, call: &Call<'_>, mailbox_id: &str) -> Re
                         for instance in
                             instances_of(mailbox, event, from, to, call.prefer.immutable_ids)
                         {
-                            items.push((
-                                instance.id.clone(),
-                                typed_event(event_json(&instance, mailbox, &render)),
-                            ));
+                            let mut json = event_json(&instance, mailbox, &render);
+                            super::events::body_as_preferred(&mut json, call);
+                            items.push((instance.id.clone(), typed_event(json)));
                         }
                         if !initial {
                             for original in &event.cancelled {
@@ -125,10 +124,9 @@ pub fn calendar_view(env: &mut Env<'_>, call: &Call<'_>, mailbox_id: &str) -> Re
                             call.prefer.immutable_ids,
                         );
                         if instance.overlaps(from, to) {
-                            items.push((
-                                instance.id.clone(),
-                                typed_event(event_json(&instance, mailbox, &render)),
-                            ));
+                            let mut json = event_json(&instance, mailbox, &render);
+                            super::events::body_as_preferred(&mut json, call);
+                            items.push((instance.id.clone(), typed_event(json)));
                         } else if !initial {
                             items.push((instance.id.clone(), removed(&instance.id, "event")));
                         }

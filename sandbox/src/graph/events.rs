@@ -58,13 +58,20 @@ fn context(call: &Call<'_>, mailbox: &str, what: &str) -> String {
 /// Renders for this call, turning HTML bodies into text when the caller prefers text.
 pub fn render(instance: &Instance<'_>, mailbox: &Mailbox, call: &Call<'_>) -> Value {
     let mut json = event_json(instance, mailbox, &call.render());
+    body_as_preferred(&mut json, call);
+    json
+}
+
+/// The event's body as text when the caller prefers text (`Prefer:
+/// outlook.body-content-type="text"`, which Graph honours wherever it returns an event: one
+/// event, a list, a delta round).
+pub fn body_as_preferred(json: &mut Value, call: &Call<'_>) {
     if call.prefer.text_body
         && let Some(body) = json.get_mut("body")
     {
         let text = json_text(&body["content"]);
         *body = json!({ "contentType": "text", "content": text });
     }
-    json
 }
 
 fn json_text(html: &Value) -> String {

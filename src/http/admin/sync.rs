@@ -11,10 +11,11 @@ use utoipa::ToSchema;
 use crate::http::error::ApiError;
 use crate::http::extract::Admin;
 use crate::state::AppState;
+use crate::storage::event_links::LinkState;
 use crate::storage::event_links::report;
 use crate::storage::users;
-use crate::sync::advice;
-use crate::sync::status::{self, SyncStatus};
+use crate::sync::admin::status::{self, SyncStatus};
+use crate::sync::model::codes::LinkCode;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/users/{object_id}/sync", web::get().to(user_status))
@@ -123,8 +124,8 @@ pub async fn reset(
 
 #[derive(Serialize, ToSchema)]
 pub struct Cause {
-    /// The code the meetings carry (`salesforce_rejected`, `salesforce_reconnect_needed`, …).
-    code: String,
+    /// The code the meetings carry.
+    code: LinkCode,
     /// `failed`, or `waiting` for those the sync retries by itself.
     state: &'static str,
     meetings: i64,
@@ -162,20 +163,17 @@ pub async fn errors(
     let causes = report::by_cause(&state.db, &admin.tenant.id)
         .await?
         .into_iter()
-        .map(|row| {
-            let (advice, clears_by_itself) = advice::for_code(&row.code);
-            Cause {
-                state: if row.state == "failed" {
-                    "failed"
-                } else {
-                    "waiting"
-                },
-                code: row.code,
-                meetings: row.meetings,
-                users: row.users,
-                advice,
-                clears_by_itself,
-            }
+        .map(|row| Cause {
+            state: if row.state == LinkState::Failed {
+                "failed"
+            } else {
+                "waiting"
+            },
+            code: row.code,
+            meetings: row.meetings,
+            users: row.users,
+            advice: row.code.advice(),
+            clears_by_itself: row.code.clears_by_itself(),
         })
         .collect();
     Ok(HttpResponse::Ok().json(ErrorReport { causes }))

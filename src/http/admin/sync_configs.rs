@@ -19,7 +19,7 @@ use crate::state::AppState;
 use crate::storage::sync_configs::audited::{self, Draft};
 use crate::storage::sync_configs::{self, Principal, SyncConfig};
 use crate::storage::{self, StorageError, mailbox_watches};
-use crate::sync::settings;
+use crate::sync::model::settings::SyncSettings;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/sync-configs", web::get().to(list))
@@ -49,10 +49,9 @@ pub struct ConfigIn {
     /// Whether it applies to every user with no assignment of their own or their groups'.
     #[serde(default)]
     is_default: bool,
-    /// The policies (`direction`, `scope`, `window_days_back`, `window_days_ahead`, `private`,
-    /// `conflict`, `deleted`, `deleted_in_salesforce`, `excluded`, `extra_email_fields`,
-    /// `category`, `poll_interval_secs`); a missing one takes the default.
-    #[schema(value_type = Object)]
+    /// The policies; a missing one takes the default. Checked field by field: a value that
+    /// does not fit is a 400 naming it (`settings.window_days_ahead`).
+    #[schema(value_type = SyncSettings)]
     #[serde(default = "empty_object")]
     settings: Value,
     /// On update: the version read, which must still be the current one.
@@ -77,8 +76,8 @@ pub struct ConfigView {
     id: String,
     name: String,
     is_default: bool,
-    #[schema(value_type = Object)]
-    settings: Value,
+    /// Every setting, defaults included.
+    settings: SyncSettings,
     version: i32,
     assignments: Vec<AssignmentView>,
     #[schema(value_type = String, format = DateTime)]
@@ -139,7 +138,7 @@ async fn view(state: &AppState, config: SyncConfig) -> Result<ConfigView, ApiErr
 }
 
 /// The body checked: a name, and settings every field of which is valid.
-fn checked(body: &ConfigIn) -> Result<(String, Value), ApiError> {
+fn checked(body: &ConfigIn) -> Result<(String, SyncSettings), ApiError> {
     let name = body.name.trim();
     if name.is_empty() || name.chars().count() > NAME_CHARS {
         return Err(ApiError::invalid(
@@ -147,8 +146,9 @@ fn checked(body: &ConfigIn) -> Result<(String, Value), ApiError> {
             format!("1 to {NAME_CHARS} characters"),
         ));
     }
-    settings::check(&body.settings).map_err(|e| ApiError::invalid(e.field, e.message))?;
-    Ok((name.to_string(), settings::normalized(&body.settings)))
+    let settings =
+        SyncSettings::parse(&body.settings).map_err(|e| ApiError::invalid(e.field, e.message))?;
+    Ok((name.to_string(), settings))
 }
 
 fn taken(error: StorageError) -> ApiError {

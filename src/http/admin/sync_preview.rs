@@ -9,7 +9,7 @@ use super::sync_configs::own;
 use crate::http::error::ApiError;
 use crate::http::extract::Admin;
 use crate::state::AppState;
-use crate::sync::preview::PreviewError;
+use crate::sync::admin::preview::PreviewError;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/sync-configs/{id}/preview", web::post().to(preview));
@@ -34,7 +34,7 @@ pub struct PreviewIn {
     params(("id" = String, Path, description = "the configuration's id")),
     request_body = PreviewIn,
     responses(
-        (status = 200, description = "each meeting and what would be done", body = crate::sync::preview::Preview),
+        (status = 200, description = "each meeting and what would be done", body = crate::sync::admin::preview::Preview),
         (status = 400, response = crate::http::openapi::responses::BadRequest),
         (status = 401, response = crate::http::openapi::responses::Unauthorized),
         (status = 403, response = crate::http::openapi::responses::Forbidden),
@@ -57,7 +57,7 @@ pub async fn preview(
     )
     .await?
     .ok_or_else(|| ApiError::NotFound("outforce has not seen this user in your tenant".into()))?;
-    let done = crate::sync::preview::preview(&state, &config.settings.0, &rep)
+    let done = crate::sync::admin::preview::preview(&state, &config.settings.0, &rep)
         .await
         .map_err(|error| match error {
             PreviewError::Mailbox => ApiError::Precondition {

@@ -5,14 +5,16 @@
 use actix_web::{HttpResponse, web};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
-use serde_json::Value;
+use serde_json::{Map, Value};
 use utoipa::ToSchema;
 
 use super::links::{outlook_id, own_link};
 use crate::http::error::ApiError;
 use crate::http::extract::Rep;
 use crate::state::AppState;
-use crate::storage::history::{self, HistoryEntry};
+use crate::storage::history::{self, Actor, HistoryEntry};
+use crate::sync::model::content::Part;
+use crate::sync::model::history::{Action, Detail, Side};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/events/{outlook_id}/history", web::get().to(history));
@@ -27,38 +29,30 @@ pub struct HistoryView {
 #[derive(Serialize, ToSchema)]
 pub struct EntryView {
     at: DateTime<Utc>,
-    /// `system` (the sync), `rep` or `admin`.
-    #[schema(example = "system")]
-    actor: &'static str,
-    /// `created`, `found_again`, `updated`, `deleted`, `kept`, `skipped` or `rejected`.
-    #[schema(example = "updated")]
-    action: String,
-    /// The change that asked for it: `pane`, `notification`, `delta_round`, `category`,
-    /// `series`, `scope`, `reconnected`, `reset`.
-    #[schema(example = "notification")]
-    seen: Option<String>,
-    /// The rule or change behind it: `unselected`, `outlook_deleted`, `outlook_cancelled`,
-    /// `private_skipped`, `salesforce_rejected`, …
-    because: Option<String>,
-    /// The Salesforce call that carried it out (none for a decision that needed none).
-    #[schema(example = "PATCH composite/sobjects")]
-    call: Option<String>,
-    salesforce_event_id: Option<String>,
-    /// Salesforce's own error code, when it refused the write (`rejected`).
-    #[schema(example = "INVALID_CROSS_REFERENCE_KEY")]
-    salesforce_code: Option<String>,
-    /// The Event's fields as the previous write left them.
-    #[schema(value_type = Option<Object>)]
-    before: Option<Value>,
-    /// The Event's fields as this decision wrote them.
-    #[schema(value_type = Option<Object>)]
-    after: Option<Value>,
+    actor: Actor,
+    action: Action,
+    /// What asked for it, why, the call that carried it out, the fields it found (`before`)
+    /// and left (`after`) on the side it wrote, and the facts of its kind (a conflict's part,
+    /// winner and lost value; the relations that followed the attendees; …).
+    #[serde(flatten)]
+    detail: Detail,
     /// The fields whose values differ from `before`.
     changed: Vec<String>,
     /// For a `conflict`: the part both sides changed, each side's value, the winner (by the
     /// configuration's policy) and the value that lost.
-    #[schema(value_type = Option<Object>)]
-    conflict: Option<Value>,
+    conflict: Option<ConflictView>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ConflictView {
+    part: Part,
+    winner: Side,
+    #[schema(value_type = Object)]
+    outlook: Value,
+    #[schema(value_type = Object)]
+    salesforce: Value,
+    #[schema(value_type = Object)]
+    lost: Value,
 }
 
 /// What the sync did with a meeting, and why.
@@ -92,48 +86,48 @@ impl HistoryView {
     }
 }
 
-/// Each entry with the fields the write before it left (`before`) and what it changed.
+/// Each entry with what it changed. An entry written before writes recorded what they found
+/// (`before`) takes the fields the write before it left on Salesforce's side.
 pub(crate) fn explained(entries: Vec<HistoryEntry>) -> Vec<EntryView> {
-    let mut last_written: Option<Value> = None;
+    let mut last_written: Option<Map<String, Value>> = None;
     entries
         .into_iter()
         .map(|entry| {
             let mut detail = entry.detail.0;
-            let text = |detail: &Value, key: &str| detail[key].as_str().map(str::to_string);
-            let after = detail.get_mut("after").map(Value::take);
-            let before = after.as_ref().and(last_written.clone());
-            let changed = match (&before, &after) {
-                (Some(Value::Object(old)), Some(Value::Object(new))) => new
+            let to_salesforce = detail.side.is_none_or(|side| side == Side::Salesforce);
+            if detail.before.is_none() && detail.after.is_some() && to_salesforce {
+                detail.before = last_written.clone();
+            }
+            let changed = match (&detail.before, &detail.after) {
+                (Some(old), Some(new)) => new
                     .iter()
                     .filter(|(key, value)| old.get(*key) != Some(*value))
                     .map(|(key, _)| key.clone())
                     .collect(),
                 _ => Vec::new(),
             };
-            if let Some(written) = &after {
-                last_written = Some(written.clone());
+            if let (Some(written), true) = (&detail.after, to_salesforce) {
+                let mut now = last_written.take().unwrap_or_default();
+                now.extend(written.clone());
+                last_written = Some(now);
             }
-            let conflict = (entry.action == "conflict").then(|| {
-                let keep = ["part", "winner", "outlook", "salesforce", "lost"];
-                Value::Object(
-                    keep.iter()
-                        .filter_map(|k| Some((k.to_string(), detail.get(*k)?.clone())))
-                        .collect(),
-                )
-            });
+            let conflict = match (&detail.part, &detail.winner, entry.action) {
+                (Some(part), Some(winner), Action::Conflict) => Some(ConflictView {
+                    part: *part,
+                    winner: *winner,
+                    outlook: detail.outlook.clone().unwrap_or_default(),
+                    salesforce: detail.salesforce.clone().unwrap_or_default(),
+                    lost: detail.lost.clone().unwrap_or_default(),
+                }),
+                _ => None,
+            };
             EntryView {
                 at: entry.at,
-                actor: entry.actor.as_str(),
+                actor: entry.actor,
                 action: entry.action,
-                seen: text(&detail, "seen"),
-                because: text(&detail, "because"),
-                call: text(&detail, "call"),
-                salesforce_event_id: text(&detail, "salesforce_event_id"),
-                salesforce_code: text(&detail, "salesforce_code"),
-                conflict,
-                before,
-                after,
+                detail,
                 changed,
+                conflict,
             }
         })
         .collect()

@@ -17,7 +17,9 @@ use crate::state::AppState;
 use crate::storage::connections::Provider;
 use crate::storage::event_links::{self, EventLink, LinkState, Selection};
 use crate::storage::{self};
-use crate::sync::{Cause, SyncEvent};
+use crate::sync::jobs::SyncEvent;
+use crate::sync::model::codes::LinkCode;
+use crate::sync::model::history::Cause;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
@@ -79,8 +81,9 @@ pub struct LinkView {
     state: SyncState,
     /// The Salesforce Event, once written.
     salesforce_event_id: Option<String>,
-    /// Why the last attempt failed (a stable code the pane explains).
-    error: Option<String>,
+    /// Why the last attempt failed, the meeting waits, or it left the sync (a stable code the
+    /// pane explains).
+    error: Option<LinkCode>,
     meeting: Option<Meeting>,
     #[schema(value_type = String, format = DateTime)]
     updated_at: DateTime<Utc>,

@@ -101,7 +101,7 @@ pub async fn matches(
     unique.dedup();
 
     // An excluded address is not even looked up: nothing about it goes to Salesforce.
-    let policy = crate::sync::context::policy_for(&state, &rep.user).await?;
+    let policy = crate::sync::context::settings_for(&state, &rep.user).await?;
     unique.retain(|email| !policy.excludes(email.as_str()));
     let mut session = state.sessions.open(&rep.user).await?;
     let fields = &policy.email_fields(&rep.tenant.extra_email_fields.0);

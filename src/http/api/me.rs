@@ -9,8 +9,10 @@ use crate::http::error::ApiError;
 use crate::http::extract::Rep;
 use crate::state::AppState;
 use crate::storage::connections::Provider;
-use crate::storage::sync_configs;
 use crate::storage::tenants::GraphAccessMode;
+use crate::storage::{mailbox_watches, sync_configs};
+use crate::sync::model::codes::WatchCode;
+use crate::sync::model::settings::SyncSettings;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/me", web::get().to(me));
@@ -69,9 +71,17 @@ struct GraphView {
     #[schema(value_type = String, example = "delegated")]
     mode: GraphAccessMode,
     /// `application`, or the rep's delegated grant: `connected`, `reconnect_needed`,
-    /// `not_connected`.
+    /// `not_connected` (the pane's calls give it, in the background).
     #[schema(example = "connected")]
     state: &'static str,
+    /// Whether the rep's calendar is watched (read for changes, and notified).
+    watched: bool,
+    /// Why the rep's mailbox could not be read last time (`graph_interaction_required`: sign
+    /// in again with `claims`).
+    error: Option<WatchCode>,
+    /// Conditional Access's claims challenge: pass it to `getAccessToken({authChallenge})`,
+    /// then call again.
+    claims: Option<String>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -79,7 +89,7 @@ struct SyncConfigView {
     id: String,
     name: String,
     version: i32,
-    settings: serde_json::Value,
+    settings: SyncSettings,
 }
 
 /// The signed-in rep.
@@ -113,6 +123,7 @@ pub async fn me(rep: Rep, state: web::Data<AppState>) -> Result<HttpResponse, Ap
             .await?
             .map_or("not_connected", |g| g.row.status.as_str()),
     };
+    let watch = mailbox_watches::find(&state.db, &user.id).await?;
     let groups = if caller.groups_overage {
         crate::sync::context::member_groups(&state, &user).await
     } else {
@@ -145,6 +156,9 @@ pub async fn me(rep: Rep, state: web::Data<AppState>) -> Result<HttpResponse, Ap
         graph: GraphView {
             mode: tenant.graph_access_mode,
             state: graph_state,
+            watched: watch.is_some(),
+            error: watch.as_ref().and_then(|w| w.last_error_code),
+            claims: watch.and_then(|w| w.graph_claims),
         },
         sync_config: sync_config.map(|config| SyncConfigView {
             id: config.id,

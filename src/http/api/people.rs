@@ -263,7 +263,7 @@ async fn refuse_excluded(
     rep: &Rep,
     email: &EmailAddress,
 ) -> Result<(), ApiError> {
-    let policy = crate::sync::context::policy_for(state, &rep.user).await?;
+    let policy = crate::sync::context::settings_for(state, &rep.user).await?;
     if policy.excludes(email.as_str()) {
         return Err(ApiError::Precondition {
             code: "address_excluded",

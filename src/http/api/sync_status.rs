@@ -6,7 +6,7 @@ use actix_web::{HttpResponse, web};
 use crate::http::error::ApiError;
 use crate::http::extract::Rep;
 use crate::state::AppState;
-use crate::sync::status::{self, SyncStatus};
+use crate::sync::admin::status::{self, SyncStatus};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/sync/status", web::get().to(own_status));

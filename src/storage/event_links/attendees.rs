@@ -2,28 +2,39 @@
 
 use std::collections::BTreeMap;
 
-use crate::storage::text::JsonText;
+use chrono::{DateTime, Utc};
+
+use crate::column::JsonText;
+use crate::storage::history::{NewEntry, append_query};
 use crate::storage::{Db, StorageError, one_row, with_pool};
 
 const RECORD: &str =
     "UPDATE event_links SET attendees_seen = $1, auto_relations = $2 WHERE id = $3";
 
-/// Records the attendees' addresses the sync has now seen (lower case) and the Contacts it
-/// related for them, by address.
+/// Records the attendees the sync saw and the Contacts it related for them and, in the same
+/// transaction, what that changed in the meeting's history.
 pub async fn record(
     db: &Db,
     id: &str,
     seen: &[String],
     auto_relations: &BTreeMap<String, String>,
+    entry: Option<&NewEntry<'_>>,
+    now: DateTime<Utc>,
 ) -> Result<(), StorageError> {
-    let updated = with_pool!(db, pool => {
-        sqlx::query(RECORD)
+    with_pool!(db, pool => {
+        let mut tx = pool.begin().await?;
+        let updated = sqlx::query(RECORD)
             .bind(JsonText(seen))
             .bind(JsonText(auto_relations))
             .bind(id)
-            .execute(pool)
+            .execute(&mut *tx)
             .await?
-            .rows_affected()
+            .rows_affected();
+        one_row(updated)?;
+        if let Some(entry) = entry {
+            append_query!(entry, now).fetch_one(&mut *tx).await?;
+        }
+        tx.commit().await?;
     });
-    one_row(updated)
+    Ok(())
 }

@@ -5,9 +5,9 @@
 use chrono::{DateTime, Utc};
 
 use super::EventLink;
+use crate::column::JsonText;
 use crate::ids::UserId;
 use crate::storage::jobs::{NewJob, insert_job};
-use crate::storage::text::JsonText;
 use crate::storage::{Db, StorageError, new_id, with_pool};
 
 // Returns a row only when the occurrence's link is new or its series' choice changed for it.

@@ -2,14 +2,16 @@
 //! and how its reps' calendars are watched.
 
 use crate::ids::TenantId;
+use crate::storage::event_links::LinkState;
 use crate::storage::{Db, StorageError, from_row, with_pool};
+use crate::sync::model::codes::LinkCode;
 
 /// The links of one state and code across the tenant.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ByCause {
     /// `failed`, or `pending` for those waiting.
-    pub state: String,
-    pub code: String,
+    pub state: LinkState,
+    pub code: LinkCode,
     pub meetings: i64,
     pub users: i64,
 }

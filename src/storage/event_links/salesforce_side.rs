@@ -6,7 +6,8 @@ use chrono::{DateTime, Utc};
 use super::{EventLink, JsonText};
 use crate::ids::UserId;
 use crate::storage::{Db, StorageError, new_id, one_row, with_pool};
-use crate::sync::content::Content;
+use crate::sync::model::codes::LinkCode;
+use crate::sync::model::content::Content;
 
 const RECORD_CONTENTS: &str = "UPDATE event_links SET \
      outlook_content = COALESCE($1, outlook_content), \
@@ -92,16 +93,16 @@ pub async fn find_many(
     super::find_many_by(db, user_id, super::Side::Salesforce, salesforce_event_ids).await
 }
 
-const PENDING_INTENTS: &str = "SELECT write_intent FROM event_links \
+const IN_FLIGHT: &str = "SELECT id, write_intent FROM event_links \
      WHERE user_id = $1 AND salesforce_event_id IS NULL AND write_intent IS NOT NULL";
 
-/// The intents of the user's creates that were sent (or are being sent) and not yet recorded:
-/// an Event one of them made is the Outlook → Salesforce sync's to link.
-pub async fn pending_intents(db: &Db, user_id: &UserId) -> Result<Vec<String>, StorageError> {
-    let rows: Vec<(String,)> = with_pool!(db, pool => {
-        sqlx::query_as(PENDING_INTENTS).bind(user_id).fetch_all(pool).await?
+/// The intents of the user's creates that were sent (or are being sent) and not yet recorded,
+/// by link: an Event one of them made is the Outlook → Salesforce sync's to link.
+pub async fn in_flight(db: &Db, user_id: &UserId) -> Result<Vec<(String, String)>, StorageError> {
+    let rows: Vec<(String, String)> = with_pool!(db, pool => {
+        sqlx::query_as(IN_FLIGHT).bind(user_id).fetch_all(pool).await?
     });
-    Ok(rows.into_iter().map(|(intent,)| intent).collect())
+    Ok(rows)
 }
 
 const UNLINK: &str = "UPDATE event_links SET salesforce_event_id = NULL, salesforce_hash = NULL, \
@@ -110,7 +111,12 @@ const UNLINK: &str = "UPDATE event_links SET salesforce_event_id = NULL, salesfo
 
 /// The link's Salesforce Event was deleted in Salesforce: the link is dropped (rule 5), its
 /// meeting no longer synced (so nothing writes the Event again), and it says why.
-pub async fn unlink(db: &Db, id: &str, code: &str, now: DateTime<Utc>) -> Result<(), StorageError> {
+pub async fn unlink(
+    db: &Db,
+    id: &str,
+    code: LinkCode,
+    now: DateTime<Utc>,
+) -> Result<(), StorageError> {
     let updated = with_pool!(db, pool => {
         sqlx::query(UNLINK).bind(code).bind(now).bind(id).execute(pool).await?.rows_affected()
     });

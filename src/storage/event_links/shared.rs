@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 use super::EventLink;
 use crate::ids::TenantId;
 use crate::storage::{Db, StorageError, one_row, with_pool};
+use crate::sync::model::codes::LinkCode;
 
 const SEEN: &str = "UPDATE event_links SET ical_uid = $1, is_organizer = $2 WHERE id = $3";
 const CLAIM: &str = "INSERT INTO shared_meetings (tenant_id, ical_uid, owner_link_id) \
@@ -111,7 +112,7 @@ const LEAVE: &str = "UPDATE event_links SET shared_event_id = NULL, state = 'rem
 pub async fn leave(
     db: &Db,
     link_id: &str,
-    code: Option<&str>,
+    code: Option<LinkCode>,
     now: DateTime<Utc>,
 ) -> Result<(), StorageError> {
     let updated = with_pool!(db, pool => {
@@ -128,11 +129,11 @@ const TAKE: &str = "UPDATE event_links SET salesforce_event_id = $1, shared_even
 
 /// What the link that owned the Event becomes when another takes it over.
 #[derive(Debug, Clone, Copy)]
-pub enum Former<'a> {
+pub enum Former {
     /// Still attending and syncing: invited to the Event it owned.
     Invitee,
     /// Out of it (unselected, or the meeting left its calendar), with the code that says why.
-    Gone(Option<&'a str>),
+    Gone(Option<LinkCode>),
 }
 
 /// The Event `event_id` passes from the link `from` to the link `to`, in one transaction.
@@ -141,7 +142,7 @@ pub async fn transfer(
     from: &str,
     to: &str,
     event_id: &str,
-    former: Former<'_>,
+    former: Former,
     now: DateTime<Utc>,
 ) -> Result<(), StorageError> {
     let (shared, state, code) = match former {

@@ -6,16 +6,17 @@ use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 
 use super::{Principal, SyncConfig};
+use crate::column::JsonText;
 use crate::ids::TenantId;
-use crate::storage::text::JsonText;
 use crate::storage::{Db, StorageError, from_row, new_id, with_pool};
+use crate::sync::model::settings::SyncSettings;
 
 /// A configuration as the admin writes it.
 #[derive(Debug, Clone, Copy)]
 pub struct Draft<'a> {
     pub name: &'a str,
     pub is_default: bool,
-    pub settings: &'a Value,
+    pub settings: &'a SyncSettings,
 }
 
 /// One entry of the audit trail.

@@ -31,6 +31,7 @@ mod shared_meetings;
 mod shared_queue;
 mod sync;
 mod sync_batches;
+mod sync_core;
 mod sync_faults;
 mod sync_operate;
 mod sync_rules;

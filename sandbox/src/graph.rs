@@ -47,6 +47,9 @@ pub(crate) struct State {
     allow_http_webhooks: bool,
     /// Change notifications are lost on the way (recorded, never sent).
     losing_notifications: bool,
+    /// How long the answer to a subscription's creation takes once the subscription exists
+    /// (Graph under load): its first notifications may come before its creator hears of it.
+    subscription_answer_delay: Duration,
     throttle: throttle::Throttle,
     faults: throttle::Faults,
     calls: HashMap<&'static str, u64>,
@@ -107,6 +110,7 @@ impl Graph {
                 ],
                 allow_http_webhooks: false,
                 losing_notifications: false,
+                subscription_answer_delay: Duration::ZERO,
                 throttle: throttle::Throttle::default(),
                 faults: throttle::Faults::default(),
                 calls: HashMap::new(),

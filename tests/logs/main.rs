@@ -15,6 +15,8 @@
 
 #[path = "../support/db.rs"]
 mod db;
+#[path = "../support/eventually.rs"]
+mod eventually;
 #[path = "../support/helpers.rs"]
 mod helpers;
 #[path = "../support/signed_in.rs"]

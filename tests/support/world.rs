@@ -15,6 +15,7 @@ use reqwest::Method;
 use secrecy::SecretString;
 use serde_json::Value;
 
+use crate::eventually::{eventually, when};
 use crate::helpers::{TestApp, spawn_with};
 use crate::signed_in;
 
@@ -173,18 +174,11 @@ impl World {
 
     /// Waits (up to `within`) until at least `count` of REP_A's links are in `state`.
     pub async fn until_links_in(&self, state: LinkState, count: usize, within: Duration) {
-        let deadline = std::time::Instant::now() + within;
-        loop {
-            let now_in = self.links_in(state).await;
-            if now_in >= count {
-                return;
-            }
-            assert!(
-                std::time::Instant::now() < deadline,
-                "only {now_in} of {count} links became {state:?}"
-            );
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
+        let what = format!("{count} links became {state:?}");
+        eventually(&what, within, || async {
+            when(self.links_in(state).await, |now_in| *now_in >= count)
+        })
+        .await;
     }
 
     /// The org's Events: their Ids by subject.
@@ -299,17 +293,17 @@ impl World {
     }
 
     /// A rep as stored (they must have called the API once).
-    /// REP_A's link of `id` once `wanted` holds of it (a few seconds at most).
+    /// REP_A's link of `id` once `wanted` holds of it (ten seconds at most).
     pub async fn link_until(&self, id: &str, what: &str, wanted: impl Fn(&Value) -> bool) -> Value {
         let path = format!("/api/v1/events/{id}/link");
-        for _ in 0..200 {
-            let (_, link) = self.rep_call(REP_A, Method::GET, &path, None).await;
-            if wanted(&link) {
-                return link;
-            }
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-        panic!("the link never {what}");
+        let what = format!("the link {what}");
+        eventually(&what, Duration::from_secs(10), || async {
+            when(
+                self.rep_call(REP_A, Method::GET, &path, None).await.1,
+                &wanted,
+            )
+        })
+        .await
     }
 
     /// How many jobs wait in the queue.
@@ -324,17 +318,14 @@ impl World {
     /// queued so far has been carried out.
     pub async fn until_idle(&self) {
         use outforce::storage::{jobs, now};
-        let mut quiet = 0;
-        for _ in 0..500 {
+        let quiet = std::cell::Cell::new(0);
+        eventually("the queue went idle", Duration::from_secs(10), || async {
             let busy = jobs::busy(&self.app.state.db, now()).await.unwrap();
-            quiet = if busy == 0 { quiet + 1 } else { 0 };
+            quiet.set(if busy == 0 { quiet.get() + 1 } else { 0 });
             // Twice in a row: a job may queue the next as it ends.
-            if quiet == 2 {
-                return;
-            }
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-        panic!("the queue never went idle");
+            when(busy, |_| quiet.get() == 2)
+        })
+        .await;
     }
 
     /// How many jobs of `kind` wait in the queue.

@@ -302,6 +302,12 @@ impl Graph {
     }
 
     /// The pauses between delivery attempts to a failing webhook.
+    /// The answer to a subscription's creation comes `delay` after the subscription exists
+    /// (and notifies): as Graph's may, under load.
+    pub fn delay_subscription_answers(&self, delay: Duration) {
+        self.inner.shared.lock().subscription_answer_delay = delay;
+    }
+
     pub fn set_retry_delays(&self, delays: Vec<Duration>) {
         self.inner.shared.lock().retry_delays = delays;
     }

@@ -284,7 +284,15 @@ async fn create(inner: &Inner, caller: &Caller, call: &Call<'_>) -> Reply {
         awaiting_reauthorization: false,
     };
     let json = subscription.json(call.base);
-    inner.shared.lock().subscriptions.push(subscription);
+    let delay = {
+        let mut state = inner.shared.lock();
+        state.subscriptions.push(subscription);
+        state.subscription_answer_delay
+    };
+    // It notifies from now on, whenever its creator hears of it.
+    if !delay.is_zero() {
+        tokio::time::sleep(delay).await;
+    }
     Reply::with(201, json)
 }
 

@@ -120,6 +120,9 @@ pub enum GraphFault {
     InternalError,
     /// 401 `InvalidAuthenticationToken`: the token was revoked.
     TokenRevoked,
+    /// 200 with a resource of a shape no Graph client expects (an event whose `isAllDay` is a
+    /// word and whose `start` is a number): what a change on Graph's side, or a bug, looks like.
+    Malformed,
 }
 
 impl GraphFault {
@@ -142,6 +145,12 @@ impl GraphFault {
                 "InvalidAuthenticationToken",
                 "Access token has expired or is not yet valid.",
             ),
+            Self::Malformed => Reply::ok(serde_json::json!({
+                "id": "AAMkAGI2-malformed",
+                "subject": ["not", "text"],
+                "isAllDay": "sometimes",
+                "start": 42,
+            })),
         }
     }
 }

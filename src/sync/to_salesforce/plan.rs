@@ -172,6 +172,13 @@ pub fn plan(inputs: &Inputs<'_>) -> Plan {
             _ => Plan::Nothing,
         };
     }
+    // As last written, it lies outside what the configuration syncs now: decided below, even
+    // when Outlook changed nothing since.
+    let written_outside = (link.by_scope && !settings.all_meetings())
+        || match (link.outlook_start, link.outlook_end) {
+            (Some(start), Some(end)) => !settings.in_window(inputs.now, start, end),
+            _ => false,
+        };
     let (event, source) = match inputs.meeting {
         Meeting::Unselected => return remove(inputs, Removal::Unselected),
         Meeting::Found { event, .. } if event.is_series_master() => {
@@ -181,6 +188,7 @@ pub fn plan(inputs: &Inputs<'_>) -> Plan {
         // our own stamp, a poll that overlapped the sync): nothing to do (rule 3).
         Meeting::Found { event, .. }
             if link.state == LinkState::Synced
+                && !written_outside
                 && !matches!(inputs.cause, Cause::Configuration | Cause::Confirm)
                 && event.change_key.is_some()
                 && event.change_key == link.outlook_change_key =>

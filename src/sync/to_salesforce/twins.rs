@@ -6,14 +6,15 @@
 //! earliest intent was sent (less a margin for the clocks), that no link of any rep names, and
 //! whose subject, start, end, all-day date and length, and location are what the intent
 //! recorded. Meetings whose intents record the same of all that are twins (a double-booked
-//! "Lunch", a re-sent "1:1"); their Events are alike, so any of them is theirs. For each such
-//! group of this run:
+//! "Lunch", a re-sent "1:1"): their Events are alike, so any of them is any twin's. So, for the
+//! twins of one key (those of this run, and those whose create was interrupted in another):
 //!
-//! - no candidate: each creates;
-//! - a twin's create of another run still in flight: the group looks again in a moment;
-//! - no more candidates than twins: the twins take one each (in the order of their links), the
-//!   others create;
-//! - more candidates than twins: which is theirs cannot be told; each fails with
+//! - a twin's create sent by another run within the job lease may still be in flight: this
+//!   run's twins look again in a moment (their Event may be the one about to land);
+//! - no candidate: this run's twins create;
+//! - no more candidates than twins: the candidates go to the twins in their links' order, one
+//!   each; a twin of this run past the candidates creates;
+//! - more candidates than twins: which are theirs cannot be told; this run's twins fail with
 //!   `earlier_write_ambiguous` (the admin's report says to add the key field).
 //!
 //! Our choice: no marker is written into the Event itself. Salesforce's Event has no standard
@@ -108,51 +109,67 @@ pub(super) async fn look_for(
         .iter()
         .map(|(item, _)| item.link.id.as_str())
         .collect();
-    let elsewhere: Vec<Intent> = salesforce_side::in_flight(&rep.state.db, &rep.user.id)
+    let elsewhere: Vec<(String, Intent)> = salesforce_side::in_flight(&rep.state.db, &rep.user.id)
         .await?
         .into_iter()
         .filter(|(link_id, _)| !in_run.contains(link_id.as_str()))
-        .filter_map(|(_, text)| serde_json::from_str(&text).ok())
+        .filter_map(|(link_id, text)| Some((link_id, serde_json::from_str(&text).ok()?)))
         .collect();
 
-    // The run's creates with an intent, by key: twins together, in their links' order.
-    let mut with_intent: Vec<usize> = (0..creates.len())
-        .filter(|&i| intents[i].is_some())
-        .collect();
-    with_intent.sort_by(|&a, &b| creates[a].0.link.id.cmp(&creates[b].0.link.id));
+    // The run's creates with an intent, by key: twins together, in their links' order, with
+    // the twins whose create another run left behind.
+    let recently = Utc::now()
+        - chrono::Duration::seconds(
+            i64::try_from(rep.state.settings.jobs.lease_secs).unwrap_or(60),
+        );
     let mut done: HashSet<usize> = HashSet::new();
-    for &first in &with_intent {
-        if done.contains(&first) {
-            continue;
-        }
+    for first in 0..creates.len() {
         let Some(intent) = &intents[first] else {
             continue;
         };
-        let twins: Vec<usize> = with_intent
-            .iter()
-            .copied()
+        if done.contains(&first) {
+            continue;
+        }
+        let ours: Vec<usize> = (0..creates.len())
             .filter(|&i| {
                 intents[i]
                     .as_ref()
                     .is_some_and(|other| other.key == intent.key)
             })
             .collect();
-        done.extend(&twins);
-        let mut theirs: Vec<&&Candidate> = candidates
+        done.extend(&ours);
+        let theirs: Vec<&(String, Intent)> = elsewhere
+            .iter()
+            .filter(|(_, other)| other.key == intent.key)
+            .collect();
+        let mut candidates: Vec<&&Candidate> = candidates
             .iter()
             .filter(|c| intent.describes(&c.fields))
             .collect();
-        theirs.sort_by(|a, b| a.id.cmp(&b.id));
-        let in_flight_elsewhere = elsewhere.iter().any(|other| other.key == intent.key);
-        for (n, &i) in twins.iter().enumerate() {
-            answers[i] = if theirs.is_empty() {
+        candidates.sort_by(|a, b| a.id.cmp(&b.id));
+        let in_flight = theirs
+            .iter()
+            .any(|(_, other)| other.sent_at.is_none_or(|at| at > recently));
+        // Every twin by its link's id: the candidates go to the first ones.
+        let mut twins: Vec<&str> = ours
+            .iter()
+            .map(|&i| creates[i].0.link.id.as_str())
+            .chain(theirs.iter().map(|(link, _)| link.as_str()))
+            .collect();
+        twins.sort_unstable();
+        for &i in &ours {
+            let rank = twins
+                .iter()
+                .position(|link| *link == creates[i].0.link.id)
+                .unwrap_or(usize::MAX);
+            answers[i] = if candidates.is_empty() {
                 Earlier::Nothing
-            } else if in_flight_elsewhere {
+            } else if in_flight {
                 Earlier::Failed(LinkCode::TwinWriteInFlight)
-            } else if theirs.len() > twins.len() {
+            } else if candidates.len() > twins.len() {
                 Earlier::Failed(LinkCode::EarlierWriteAmbiguous)
             } else {
-                match theirs.get(n) {
+                match candidates.get(rank) {
                     Some(candidate) => Earlier::Found {
                         event_id: candidate.id.clone(),
                         same: intents[i]

@@ -212,6 +212,19 @@ fn gone<'l>(
     gone
 }
 
+/// A link still syncing whose meeting, as last written, lies outside the window.
+fn left_window(
+    link: &EventLink,
+    window: (chrono::DateTime<chrono::Utc>, chrono::DateTime<chrono::Utc>),
+) -> bool {
+    let syncing =
+        link.selected && link.state != LinkState::Removed && link.shared_event_id.is_none();
+    match (link.outlook_start, link.outlook_end) {
+        (Some(start), Some(end)) => syncing && !(start < window.1 && end > window.0),
+        _ => false,
+    }
+}
+
 struct ReadRound {
     items: Vec<Value>,
     delta_link: Option<String>,
@@ -349,6 +362,20 @@ async fn dispatch(
             .any(|s| s.outlook_event_id == link.outlook_event_id)
         {
             syncs.push(sync(link, Cause::DeltaRound));
+        }
+    }
+    // A full round lists the window only: a synced meeting the window no longer holds (the
+    // days passed, the configuration changed) is synced once more, which records that it
+    // left, and stops syncing it until it comes back.
+    if round.full {
+        let window = policy.window(storage::now());
+        for link in links.values().filter(|link| left_window(link, window)) {
+            if !syncs
+                .iter()
+                .any(|s| s.outlook_event_id == link.outlook_event_id)
+            {
+                syncs.push(sync(link, Cause::DeltaRound));
+            }
         }
     }
     if !syncs.is_empty() {

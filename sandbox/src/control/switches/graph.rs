@@ -18,6 +18,8 @@ pub struct GraphSwitches {
     pub faults: Option<FaultSwitches<GraphFaultSpec>>,
     pub allow_http_webhooks: Option<bool>,
     pub retry_delays_ms: Option<Vec<u64>>,
+    /// How long the answer to a subscription's creation takes once it exists and notifies.
+    pub subscription_answer_delay_ms: Option<u64>,
     #[serde(default)]
     pub access_policies: Vec<AccessPolicy>,
     /// Mailboxes whose delta tokens are forgotten (the next round answers 410).
@@ -46,6 +48,7 @@ pub enum GraphFaultSpec {
     Unavailable,
     InternalError,
     TokenRevoked,
+    Malformed,
 }
 
 impl From<&GraphFaultSpec> for GraphFault {
@@ -57,6 +60,7 @@ impl From<&GraphFaultSpec> for GraphFault {
             GraphFaultSpec::Unavailable => GraphFault::Unavailable,
             GraphFaultSpec::InternalError => GraphFault::InternalError,
             GraphFaultSpec::TokenRevoked => GraphFault::TokenRevoked,
+            GraphFaultSpec::Malformed => GraphFault::Malformed,
         }
     }
 }
@@ -93,6 +97,9 @@ impl GraphSwitches {
         }
         if let Some(delays) = &self.retry_delays_ms {
             graph.set_retry_delays(delays.iter().map(|ms| Duration::from_millis(*ms)).collect());
+        }
+        if let Some(ms) = self.subscription_answer_delay_ms {
+            graph.delay_subscription_answers(Duration::from_millis(ms));
         }
         for policy in &self.access_policies {
             let mailboxes: Vec<&str> = policy.mailboxes.iter().map(String::as_str).collect();

@@ -1,11 +1,12 @@
 //! The `outforce` binary as an operator runs it: bad configuration, migrate, graceful stop.
 
 use std::io::{BufRead as _, BufReader};
-use std::process::{Child, Command, Output, Stdio};
-use std::time::{Duration, Instant};
+use std::process::{Command, Output, Stdio};
+use std::time::Duration;
 
 use crate::db::{self, Backend};
 use crate::helpers::free_port;
+use crate::process::{Killed, read_until, sigterm, url_after, wait_for_exit};
 
 fn outforce() -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_outforce"));
@@ -153,29 +154,6 @@ fn migrate_creates_the_schema_and_is_repeatable() {
     assert!(dir.path().join("data/outforce.db").exists());
 }
 
-/// A child process, killed if the test fails before stopping it.
-struct Killed(Child);
-
-impl std::ops::Deref for Killed {
-    type Target = Child;
-    fn deref(&self) -> &Child {
-        &self.0
-    }
-}
-
-impl std::ops::DerefMut for Killed {
-    fn deref_mut(&mut self) -> &mut Child {
-        &mut self.0
-    }
-}
-
-impl Drop for Killed {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
 /// A `serve` process and its port.
 struct Serve {
     child: Killed,
@@ -212,25 +190,6 @@ fn start_serve_with(command: &mut Command) -> Serve {
     Serve {
         child: Killed(child),
         port,
-    }
-}
-
-fn sigterm(child: &Child) {
-    let status = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(status.success());
-}
-
-fn wait_for_exit(child: &mut Child, within: Duration) -> std::process::ExitStatus {
-    let deadline = Instant::now() + within;
-    loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            return status;
-        }
-        assert!(Instant::now() < deadline, "the process did not exit");
-        std::thread::sleep(Duration::from_millis(20));
     }
 }
 
@@ -448,36 +407,6 @@ fn worker_runs_until_sigterm_then_exits_0() {
         wait_for_exit(&mut child, Duration::from_secs(20)).code(),
         Some(0)
     );
-}
-
-/// Reads a child's stdout until `stop` appears, returning every line read.
-#[cfg(feature = "sandbox")]
-fn read_until(child: &mut Child, stop: &str) -> Vec<String> {
-    let stdout = child.stdout.take().unwrap();
-    let mut lines = BufReader::new(stdout).lines();
-    let mut seen = Vec::new();
-    for line in lines.by_ref() {
-        let line = line.unwrap();
-        let done = line.contains(stop);
-        seen.push(line);
-        if done {
-            break;
-        }
-    }
-    std::thread::spawn(move || for _ in lines {});
-    seen
-}
-
-#[cfg(feature = "sandbox")]
-fn url_after(lines: &[String], label: &str) -> String {
-    let line = lines
-        .iter()
-        .find(|l| l.trim_start().starts_with(label))
-        .unwrap_or_else(|| panic!("no {label} in {lines:?}"));
-    line.split_whitespace()
-        .find(|word| word.starts_with("https://"))
-        .unwrap()
-        .to_string()
 }
 
 // The emulators are in the binary only with the `sandbox` feature (the default).

@@ -18,6 +18,8 @@ mod db;
 mod eventually;
 #[path = "support/helpers.rs"]
 mod helpers;
+#[path = "support/process.rs"]
+mod process;
 #[path = "support/signed_in.rs"]
 mod signed_in;
 #[path = "support/world.rs"]
@@ -27,6 +29,7 @@ mod api;
 mod architecture;
 mod cli;
 mod crash;
+mod demo;
 mod features;
 mod jobs;
 mod storage;

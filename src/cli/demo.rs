@@ -65,6 +65,7 @@ pub(super) async fn demo(
 ) -> anyhow::Result<()> {
     let data = demo_data(data_file)?;
     let data_dir = loaded.settings.data_dir.clone().unwrap_or_default();
+    let afresh = start_afresh(&data_dir)?;
     let host = loaded.settings.http.host;
     let sandbox = Arc::new(Sandbox::start(&data_dir).context("starting the sandbox")?);
     let callback = format!(
@@ -115,6 +116,12 @@ pub(super) async fn demo(
         "outforce demo is running (SQLite file in {}/)",
         data_dir.display()
     );
+    if afresh {
+        println!(
+            "  (it starts afresh each time: the emulators keep nothing between runs, so the \
+             previous run's data was cleared)"
+        );
+    }
     println!("  open first: {base}/  (plays Outlook: the week's meetings and the task pane)");
     println!("  manifests:  {base}/manifest.xml  {base}/manifest.json");
     println!("  liveness:   {base}/healthz");
@@ -127,6 +134,22 @@ pub(super) async fn demo(
     control.stop().await;
     sandbox.stop().await;
     served
+}
+
+/// The demo's database from an earlier run, removed: its tokens, delta links and
+/// subscriptions were the earlier emulators', which kept nothing (new keys, new ids, new
+/// ports), so a demo started again on them would fail where a newcomer looks first. Our
+/// choice: the demo starts clean and says so. `true` when there was one.
+fn start_afresh(data_dir: &std::path::Path) -> anyhow::Result<bool> {
+    let mut removed = false;
+    for name in ["outforce.db", "outforce.db-wal", "outforce.db-shm"] {
+        let path = data_dir.join(name);
+        if path.exists() {
+            std::fs::remove_file(&path).with_context(|| format!("removing {}", path.display()))?;
+            removed = true;
+        }
+    }
+    Ok(removed)
 }
 
 /// The demo tenant's admin has chosen its Salesforce org already: the demo rep connects at once.

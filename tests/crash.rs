@@ -1,23 +1,27 @@
-//! Crash safety of the sync: 1,000 selected meetings synced by `outforce worker` processes that
-//! are killed (`SIGKILL`, no chance to clean up) at random moments and started again. However
-//! the kills fall, the run completes with exactly one Salesforce Event per meeting, and every
-//! link names its own Event.
+//! Crash safety of the sync: 1,000 selected meetings (20 pairs of them twins: the same owner,
+//! subject, start, end and place, as a double-booked "Lunch") synced by `outforce worker`
+//! processes that are killed (`SIGKILL`, no chance to clean up) at random moments and started
+//! again. However the kills fall, the run completes with exactly one Salesforce Event per
+//! meeting, every link names its own Event, and every meeting's history says it was created.
+//! With the key field and without; on SQLite, on PostgreSQL with two workers, and with the
+//! pane's calls answered by a separate `outforce serve` process that is killed in turn.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 use std::process::Child;
 use std::time::Duration;
 
 use outforce::storage;
 use outforce::storage::event_links::{self, LinkState};
+use outforce::storage::history;
+use outforce::sync::model::history::Action;
 use outforce_sandbox::salesforce::faults::Fault;
-use reqwest::Method;
 use serde_json::json;
 
-use crate::child;
 use crate::db::{self, Backend};
-use crate::helpers::{day, today_plus};
+use crate::helpers::{day, free_port, today_plus};
 use crate::world::{REP_A, World, world_with};
+use crate::{child, process};
 
 const MEETINGS: usize = 1000;
 const KILLS: usize = 10;
@@ -26,31 +30,45 @@ const SEED: u64 = 0x5eed_c4a5;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn killed_workers_leave_exactly_one_event_per_meeting_on_sqlite() {
-    crash_run(Backend::Sqlite, 1, Key::None).await;
+    crash_run(Backend::Sqlite, 1, Key::None, Pane::InProcess).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_killed_workers_on_postgresql_leave_exactly_one_event_per_meeting() {
-    crash_run(Backend::Postgres, 2, Key::None).await;
+    crash_run(Backend::Postgres, 2, Key::None, Pane::InProcess).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn killed_workers_upserting_by_key_leave_exactly_one_event_per_meeting() {
-    crash_run(Backend::Sqlite, 1, Key::Field).await;
+    crash_run(Backend::Sqlite, 1, Key::Field, Pane::InProcess).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn killed_serve_and_worker_processes_on_postgresql_leave_exactly_one_event_per_meeting() {
+    crash_run(Backend::Postgres, 1, Key::None, Pane::ServeProcess).await;
 }
 
 /// Whether the org has the meeting key field (writes are upserts) or not (an interrupted write
-/// is looked for by owner, start and subject).
+/// is looked for by what its intent recorded).
 #[derive(Debug, Clone, Copy)]
 enum Key {
     None,
     Field,
 }
 
-async fn crash_run(backend: Backend, processes: usize, key: Key) {
+/// Who answers the pane's calls: the test's own instance, or an `outforce serve` process
+/// (killed with the workers).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Pane {
+    InProcess,
+    ServeProcess,
+}
+
+async fn crash_run(backend: Backend, processes: usize, key: Key, pane: Pane) {
     let (url, _dir) = db::fresh_url(backend).await;
     let database = url.clone();
-    // The test's own instance only answers the pane: every job is the worker processes'.
+    // The test's own instance only answers the pane (or nothing): every job is the worker
+    // processes'.
     let w = world_with(move |loaded| {
         loaded.settings.jobs.workers = 0;
         loaded.settings.database.url = Some(database.clone().into());
@@ -70,9 +88,6 @@ async fn crash_run(backend: Backend, processes: usize, key: Key) {
     // Calls that take a moment, so that kills fall between a write and its record too.
     w.sf.randomize_faults(SEED, 1.0, vec![Fault::Latency(Duration::from_millis(15))]);
     w.graph.set_latency(Duration::from_millis(5));
-    for n in 0..MEETINGS {
-        w.select(n).await;
-    }
 
     let dir = tempfile::tempdir().unwrap();
     // A short lease, so that the jobs a killed worker held are taken up again soon.
@@ -82,14 +97,24 @@ async fn crash_run(backend: Backend, processes: usize, key: Key) {
     settings.jobs.poll_interval_ms = 50;
     settings.jobs.backoff_base_secs = 1;
     settings.jobs.backoff_max_secs = 2;
+    settings.sync.transient_retry_secs = 1;
     let config = dir.path().join("worker.toml");
     std::fs::write(&config, child::config(&settings, &url)).unwrap();
+    let mut serve = (pane == Pane::ServeProcess).then(|| Serve::start(&settings, &url, dir.path()));
+    let pane_at = |serve: &Option<Serve>| match serve {
+        Some(serve) => serve.address.clone(),
+        None => w.app.address.clone(),
+    };
+    let half = MEETINGS / 2;
+    for n in 0..half {
+        w.select(&pane_at(&serve), n).await;
+    }
     let mut workers: Vec<Child> = (0..processes)
         .map(|i| start_worker(&config, dir.path(), i))
         .collect();
     let mut random = XorShift(SEED);
     let mut mid_run = false;
-    println!("crash run on {backend:?}, key {key:?}, seed {SEED:#x}");
+    println!("crash run on {backend:?}, key {key:?}, pane {pane:?}, seed {SEED:#x}");
     for kill in 0..KILLS {
         let wait = Duration::from_millis(150 + random.next() % 900);
         tokio::time::sleep(wait).await;
@@ -102,10 +127,20 @@ async fn crash_run(backend: Backend, processes: usize, key: Key) {
             "kill {} after {} ms: {synced} of {MEETINGS} synced, {} Events",
             kill + 1,
             wait.as_millis(),
-            w.events_by_subject().len()
+            w.events_by_subject().values().map(Vec::len).sum::<usize>()
         );
         mid_run |= synced < MEETINGS;
         workers[victim] = start_worker(&config, dir.path(), victim);
+        // The rest of the selections arrive while the workers are being killed; through a
+        // `serve` process, itself killed every other time.
+        let from = half + kill * half / KILLS;
+        let to = half + (kill + 1) * half / KILLS;
+        if let Some(process) = serve.as_mut().filter(|_| kill % 2 == 1) {
+            process.restart(&settings, &url, dir.path());
+        }
+        for n in from..to {
+            w.select(&pane_at(&serve), n).await;
+        }
     }
 
     assert!(mid_run, "the kills fell before the run had finished");
@@ -115,34 +150,116 @@ async fn crash_run(backend: Backend, processes: usize, key: Key) {
         worker.kill().unwrap();
         worker.wait().unwrap();
     }
+    drop(serve);
     w.never_doubled("at the end");
     println!("Salesforce calls of the run: {:?}", w.sf.all_calls());
     w.every_link_names_its_own_event().await;
+    w.every_history_says_created().await;
     let counts = storage::jobs::counts(&w.app.state.db).await.unwrap();
     assert_eq!(counts.dead, 0, "no job given up: {counts:?}");
 }
 
+/// An `outforce serve` process answering the pane on its own port.
+struct Serve {
+    process: process::Killed,
+    address: String,
+}
+
+impl Serve {
+    fn start(settings: &outforce::config::Settings, url: &str, dir: &Path) -> Self {
+        let port = free_port();
+        let mut settings = settings.clone();
+        settings.http.port = port;
+        settings.jobs.workers = 0;
+        let config = dir.join("serve.toml");
+        std::fs::write(&config, child::config(&settings, url)).unwrap();
+        let process = process::Killed(child::start("serve", &config, &dir.join("serve.log")));
+        let address = format!("http://127.0.0.1:{port}");
+        // Listening once it answers.
+        for _ in 0..500 {
+            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                return Self { process, address };
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        panic!("serve never listened");
+    }
+
+    /// Killed (`SIGKILL`) and started again.
+    fn restart(&mut self, settings: &outforce::config::Settings, url: &str, dir: &Path) {
+        self.process.kill().unwrap();
+        self.process.wait().unwrap();
+        *self = Self::start(settings, url, dir);
+    }
+}
+
+/// Meetings 1, 51, 101, … are twins of the meeting before them.
+fn twin_of(n: usize) -> Option<usize> {
+    (n % 50 == 1).then(|| n - 1)
+}
+
+fn subject(n: usize) -> String {
+    format!("Crash-safe {}", twin_of(n).unwrap_or(n))
+}
+
+fn outlook_id(n: usize) -> String {
+    format!("AAMkADk0-crash_{n}=")
+}
+
 impl World {
-    async fn select(&self, n: usize) {
+    /// The pane's selection of meeting `n`, through the instance at `address`.
+    async fn select(&self, address: &str, n: usize) {
+        let at = twin_of(n).unwrap_or(n);
+        let time = |minutes: usize| {
+            today_plus(
+                day(at / 60) - 3,
+                &format!(
+                    "T{:02}:{:02}:00Z",
+                    8 + (at / 6) % 10,
+                    (at % 6) * 10 + minutes
+                ),
+            )
+        };
         let body = json!({
             "who_ids": [],
             "sync": true,
-            "meeting": {
-                "subject": subject(n),
-                "start": today_plus(day(n / 60) - 3, &format!("T{:02}:{:02}:00Z", 8 + (n / 6) % 10, (n % 6) * 10)),
-                "end": today_plus(day(n / 60) - 3, &format!("T{:02}:{:02}:00Z", 8 + (n / 6) % 10, (n % 6) * 10 + 5)),
-            },
+            "meeting": { "subject": subject(n), "start": time(0), "end": time(5) },
         });
         let path = format!("/api/v1/events/{}/link", outlook_id(n));
-        let (status, link) = self.rep_call(REP_A, Method::PUT, &path, Some(body)).await;
-        assert_eq!(status, 200, "{link}");
+        for _ in 0..100 {
+            let answer = reqwest::Client::new()
+                .put(format!("{address}{path}"))
+                .bearer_auth(self.token(REP_A))
+                .json(&body)
+                .send()
+                .await;
+            match answer {
+                Ok(answer) => {
+                    assert_eq!(answer.status(), 200, "{:?}", answer.text().await);
+                    return;
+                }
+                // The serve process is being started again.
+                Err(_) => tokio::time::sleep(Duration::from_millis(50)).await,
+            }
+        }
+        panic!("the pane's call never reached {address}");
+    }
+
+    /// How many Events each subject should have: two for twins, one for the others.
+    fn expected_per_subject() -> HashMap<String, usize> {
+        let mut expected = HashMap::new();
+        for n in 0..MEETINGS {
+            *expected.entry(subject(n)).or_default() += 1;
+        }
+        expected
     }
 
     fn never_doubled(&self, when: &str) {
+        let expected = Self::expected_per_subject();
         let doubled: Vec<_> = self
             .events_by_subject()
             .into_iter()
-            .filter(|(_, ids)| ids.len() > 1)
+            .filter(|(subject, ids)| ids.len() > expected.get(subject).copied().unwrap_or(0))
             .collect();
         assert!(
             doubled.is_empty(),
@@ -153,7 +270,7 @@ impl World {
     async fn every_link_names_its_own_event(&self) {
         let events = self.events_by_subject();
         assert_eq!(
-            events.len(),
+            events.values().map(Vec::len).sum::<usize>(),
             MEETINGS,
             "one Event per meeting, none missing"
         );
@@ -168,22 +285,32 @@ impl World {
             let id = link
                 .salesforce_event_id
                 .expect("synced links name their Event");
-            assert_eq!(
-                events[&subject(n)],
-                std::slice::from_ref(&id),
-                "meeting {n}"
-            );
+            assert!(events[&subject(n)].contains(&id), "meeting {n}");
             assert!(named.insert(id), "two links name one Event");
         }
     }
-}
 
-fn subject(n: usize) -> String {
-    format!("Crash-safe {n}")
-}
-
-fn outlook_id(n: usize) -> String {
-    format!("AAMkADk0-crash_{n}=")
+    /// Every meeting's history has exactly one `created` (by the attempt that wrote it, or
+    /// found again after its answer was lost): no hole, whatever the kills interrupted.
+    async fn every_history_says_created(&self) {
+        let user = self.user(REP_A).await;
+        for n in 0..MEETINGS {
+            let link =
+                event_links::find_by_outlook_id(&self.app.state.db, &user.id, &outlook_id(n))
+                    .await
+                    .unwrap()
+                    .unwrap();
+            let entries = history::list_for_link(&self.app.state.db, &link.id)
+                .await
+                .unwrap();
+            let created = entries
+                .iter()
+                .filter(|e| e.action == Action::Created)
+                .count();
+            let actions: Vec<&str> = entries.iter().map(|e| e.action.as_str()).collect();
+            assert_eq!(created, 1, "meeting {n}: {actions:?}");
+        }
+    }
 }
 
 /// `outforce worker`, configured as the test's instance is, logging to a file of `dir`.

@@ -5,6 +5,7 @@ mod admin_preview;
 mod admin_preview_runs;
 mod admin_sync_configs;
 mod both_ways;
+mod both_ways_runs;
 mod entra_outage;
 mod envelope;
 mod graph_access;

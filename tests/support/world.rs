@@ -328,6 +328,22 @@ impl World {
         .await;
     }
 
+    /// Once nothing of the sync waits, even for later (a retry, a merge): only the polls and
+    /// the watch, which come at their hour.
+    pub async fn until_quiet(&self) {
+        eventually(
+            "nothing of the sync waits",
+            Duration::from_secs(30),
+            || async {
+                let waiting = self.pending_jobs_of("event.sync").await
+                    + self.pending_jobs_of("salesforce.poll").await;
+                when(waiting, |w| *w == 0)
+            },
+        )
+        .await;
+        self.until_idle().await;
+    }
+
     /// How many jobs of `kind` wait in the queue.
     pub async fn pending_jobs_of(&self, kind: &str) -> i64 {
         use outforce::storage::Db;

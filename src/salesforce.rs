@@ -43,8 +43,22 @@ pub struct EventShape {
     /// The org relates an Event to several Contacts (`EventWhoIds`, Shared Activities).
     pub shared_activities: bool,
     /// The External Id field that keys each synced meeting (`salesforce.event_key_field`),
-    /// when the org has it.
+    /// when the org has it and the rep may write it.
     pub key_field: Option<String>,
+    /// Why the key field is not used, when it is not.
+    pub key_field_problem: Option<KeyFieldProblem>,
+}
+
+/// What keeps the sync from keying meetings by `salesforce.event_key_field`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyFieldProblem {
+    /// The rep's describe of Event does not show it: not created, or hidden from their
+    /// profile by field-level security.
+    Missing,
+    /// It exists but is not marked External ID, so nothing can be upserted by it.
+    NotExternalId,
+    /// The rep's profile may read it but not edit it.
+    ReadOnly,
 }
 
 /// What every Salesforce call of this process shares: the outbound client, the settings, the

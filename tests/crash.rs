@@ -20,7 +20,7 @@ use serde_json::json;
 
 use crate::db::{self, Backend};
 use crate::helpers::{day, free_port, today_plus};
-use crate::world::{REP_A, World, world_with};
+use crate::world::{REP_A, World, key_field, world_with};
 use crate::{child, process};
 
 const MEETINGS: usize = 1000;
@@ -76,13 +76,7 @@ async fn crash_run(backend: Backend, processes: usize, key: Key, pane: Pane) {
     })
     .await;
     if let Key::Field = key {
-        use outforce_sandbox::salesforce::schema::{Field, Kind, TextFlavor};
-        let text = Kind::Text {
-            flavor: TextFlavor::String,
-            length: 255,
-        };
-        let field = Field::new("Outforce_Key__c", "Outforce Key", text).external_id();
-        w.sf.add_field(&w.org_id, "Event", field).unwrap();
+        w.sf.add_field(&w.org_id, "Event", key_field()).unwrap();
     }
     w.connect(REP_A).await;
     // Calls that take a moment, so that kills fall between a write and its record too.

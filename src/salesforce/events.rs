@@ -11,7 +11,7 @@ use super::codes::ErrorCode;
 use super::error::SalesforceError;
 use super::rest::soql_escape;
 use super::session::{Session, SessionError};
-use super::{EventShape, SfDateTime};
+use super::{EventShape, KeyFieldProblem, SfDateTime};
 
 #[derive(Deserialize)]
 struct Describe {
@@ -24,6 +24,10 @@ struct DescribedField {
     name: String,
     #[serde(default)]
     external_id: bool,
+    #[serde(default)]
+    createable: bool,
+    #[serde(default)]
+    updateable: bool,
 }
 
 pub async fn shape(session: &mut Session) -> Result<EventShape, SessionError> {
@@ -33,13 +37,22 @@ pub async fn shape(session: &mut Session) -> Result<EventShape, SessionError> {
     }
     let describe: Describe = session.get("sobjects/Event/describe").await?;
     let wanted = &session.salesforce().settings().event_key_field;
+    let field = describe
+        .fields
+        .iter()
+        .find(|f| f.name.eq_ignore_ascii_case(wanted));
+    let key_field_problem = match field {
+        None => Some(KeyFieldProblem::Missing),
+        Some(f) if !f.external_id => Some(KeyFieldProblem::NotExternalId),
+        Some(f) if !(f.createable && f.updateable) => Some(KeyFieldProblem::ReadOnly),
+        Some(_) => None,
+    };
     let shape = EventShape {
         shared_activities: describe.fields.iter().any(|f| f.name == "EventWhoIds"),
-        key_field: describe
-            .fields
-            .iter()
-            .find(|f| f.external_id && f.name.eq_ignore_ascii_case(wanted))
+        key_field: field
+            .filter(|_| key_field_problem.is_none())
             .map(|f| f.name.clone()),
+        key_field_problem,
     };
     session
         .salesforce()
@@ -47,6 +60,14 @@ pub async fn shape(session: &mut Session) -> Result<EventShape, SessionError> {
         .insert(org, shape.clone())
         .await;
     Ok(shape)
+}
+
+/// The org's Event as it is now, not as it was when last asked (an admin checking the
+/// connection after adding the key field sees it at once, and so does the sync).
+pub async fn shape_now(session: &mut Session) -> Result<EventShape, SessionError> {
+    let org = session.org_id().clone();
+    session.salesforce().event_shape.invalidate(&org).await;
+    shape(session).await
 }
 
 pub async fn update(

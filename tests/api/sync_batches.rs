@@ -8,7 +8,7 @@ use reqwest::Method;
 use serde_json::json;
 
 use crate::helpers::{day, today_plus};
-use crate::world::{REP_A, World, world};
+use crate::world::{REP_A, World, key_field, world};
 
 const BACKLOG: usize = 250;
 const WITHIN: Duration = Duration::from_secs(30);
@@ -93,18 +93,8 @@ async fn a_backlog_of_selections_is_written_a_collection_at_a_time_and_a_refused
 #[tokio::test]
 async fn with_a_key_field_every_write_is_an_upsert_and_a_repeated_one_finds_its_event() {
     use outforce::storage::{self, event_links};
-    use outforce_sandbox::salesforce::schema::{Field, Kind, TextFlavor};
     let w = world().await;
-    let key = Field::new(
-        "Outforce_Key__c",
-        "Outforce Key",
-        Kind::Text {
-            flavor: TextFlavor::String,
-            length: 255,
-        },
-    )
-    .external_id();
-    w.sf.add_field(&w.org_id, "Event", key).unwrap();
+    w.sf.add_field(&w.org_id, "Event", key_field()).unwrap();
     w.connect(REP_A).await;
     w.link_backlog_meeting(1, &[]).await;
     let first = w

@@ -10,7 +10,7 @@ use reqwest::Method;
 use serde_json::{Value, json};
 
 use crate::helpers::today_plus;
-use crate::world::{REP_A, REP_B, World, world, world_with};
+use crate::world::{REP_A, REP_B, World, key_field, world, world_with};
 
 const MEETINGS: usize = 1000;
 
@@ -205,6 +205,18 @@ async fn the_connection_test_tries_salesforce_and_graph_for_a_rep_and_names_what
     assert_eq!(a["salesforce"]["status"], "ok", "{a}");
     assert_eq!(a["salesforce"]["user_id"], w.sf_user_a.as_str());
     assert_eq!(a["salesforce"]["shared_activities"], false);
+    assert_eq!(a["salesforce"]["key_field"], Value::Null);
+    assert_eq!(
+        a["salesforce"]["recommended"][0]["code"], "key_field_missing",
+        "{a}"
+    );
+    let advice = a["salesforce"]["recommended"][0]["advice"]
+        .as_str()
+        .unwrap();
+    assert!(
+        advice.contains("Outforce_Key__c") && advice.contains("External ID"),
+        "{advice}"
+    );
     assert_eq!(a["graph"]["status"], "limited");
     assert_eq!(a["graph"]["mailbox"]["calendar"], "ok");
     assert_eq!(a["graph"]["mailbox"]["contacts"], "ErrorAccessDenied");
@@ -232,6 +244,18 @@ async fn the_connection_test_tries_salesforce_and_graph_for_a_rep_and_names_what
         b["graph"]["mailbox"]["calendar"], "ErrorAccessDenied",
         "the access policy leaves REP_B's mailbox out: {b}"
     );
+
+    // The admin adds the field, and checks again: it is seen at once, not an hour later.
+    w.sf.add_field(&w.org_id, "Event", key_field()).unwrap();
+    let (_, a) = w
+        .admin(
+            Method::POST,
+            &format!("/api/v1/admin/users/{REP_A}/check"),
+            None,
+        )
+        .await;
+    assert_eq!(a["salesforce"]["key_field"], "Outforce_Key__c", "{a}");
+    assert!(a["salesforce"]["recommended"].is_null(), "{a}");
 
     let (status, _) = w
         .admin(

@@ -70,6 +70,16 @@ pub fn attendees(addresses: &[&str]) -> Value {
     serde_json::json!({ "attendees": list })
 }
 
+/// The meeting key field on Event, as the README tells an admin to add it.
+pub fn key_field() -> outforce_sandbox::salesforce::schema::Field {
+    use outforce_sandbox::salesforce::schema::{Field, Kind, TextFlavor};
+    let text = Kind::Text {
+        flavor: TextFlavor::String,
+        length: 255,
+    };
+    Field::new("Outforce_Key__c", "Outforce Key", text).external_id()
+}
+
 pub async fn world() -> World {
     world_with(|_| {}).await
 }

@@ -1,6 +1,7 @@
 //! `POST /api/v1/admin/users/{objectId}/check`: tries Salesforce and Microsoft Graph for one
 //! rep, as the sync would, and names what is missing (a connection, consent, a permission, a
-//! licence, an access policy) with what to do.
+//! licence, an access policy) with what to do, and recommends what makes the sync safer (the
+//! meeting key field).
 
 use actix_web::{HttpResponse, web};
 use serde::Serialize;
@@ -10,8 +11,8 @@ use super::checks::{Problem, try_mailbox};
 use crate::http::api::graph::MailboxView;
 use crate::http::error::ApiError;
 use crate::http::extract::Admin;
-use crate::salesforce::events;
 use crate::salesforce::rest::soql_escape;
+use crate::salesforce::{KeyFieldProblem, events};
 use crate::state::AppState;
 use crate::storage::users;
 
@@ -37,8 +38,52 @@ pub struct SalesforceCheck {
     shared_activities: Option<bool>,
     /// The External Id field creates are keyed by, when the org has it.
     key_field: Option<String>,
+    /// What the admin should add or change in Salesforce, though the sync works without it.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    recommended: Vec<Recommended>,
     #[serde(skip_serializing_if = "Option::is_none")]
     missing: Option<Missing>,
+}
+
+/// A change in Salesforce that makes the sync safer.
+#[derive(Serialize, ToSchema)]
+pub struct Recommended {
+    #[schema(example = "key_field_missing")]
+    code: &'static str,
+    advice: String,
+}
+
+/// The meeting key field, when it is not in use: without it an interrupted create is found
+/// again by owner, subject and start, which two meetings alike (a double-booked "Lunch") can
+/// leave undecided for an admin.
+fn key_field_advice(problem: KeyFieldProblem, field: &str) -> Recommended {
+    const WHY: &str = "With it, every meeting's Event is written by its own key, so a write \
+        repeated after a crash or a lost answer finds its Event by itself; without it, two \
+        meetings with the same subject and start may stop with earlier_write_ambiguous until \
+        an admin steps in.";
+    let (code, what) = match problem {
+        KeyFieldProblem::Missing => (
+            "key_field_missing",
+            format!(
+                "Add the meeting key field: Setup → Object Manager → Activity → Fields & \
+                 Relationships → New, Text(255), named {field}, with External ID and Unique \
+                 checked, editable by the reps' profiles (if it exists, the rep's profile cannot \
+                 see it)."
+            ),
+        ),
+        KeyFieldProblem::NotExternalId => (
+            "key_field_not_external_id",
+            format!("Mark the Activity field {field} as External ID (and Unique)."),
+        ),
+        KeyFieldProblem::ReadOnly => (
+            "key_field_read_only",
+            format!("Make the Activity field {field} editable for the reps' profiles."),
+        ),
+    };
+    Recommended {
+        code,
+        advice: format!("{what} {WHY}"),
+    }
 }
 
 #[derive(Serialize, ToSchema)]
@@ -70,6 +115,7 @@ async fn salesforce(state: &AppState, user: &users::User) -> Result<SalesforceCh
         user_id: None,
         shared_activities: None,
         key_field: None,
+        recommended: Vec::new(),
         missing: Some(missing(error)),
     };
     let mut session = match state.sessions.open(user).await {
@@ -81,12 +127,20 @@ async fn salesforce(state: &AppState, user: &users::User) -> Result<SalesforceCh
     if let Err(error) = session.query::<serde_json::Value>(&soql).await {
         return Ok(failed(error.into()));
     }
-    match events::shape(&mut session).await {
+    match events::shape_now(&mut session).await {
         Ok(shape) => Ok(SalesforceCheck {
             status: "ok",
             user_id: Some(me),
             shared_activities: Some(shape.shared_activities),
             key_field: shape.key_field,
+            recommended: shape
+                .key_field_problem
+                .map(|problem| {
+                    let field = &state.salesforce.settings().event_key_field;
+                    key_field_advice(problem, field)
+                })
+                .into_iter()
+                .collect(),
             missing: None,
         }),
         Err(error) => Ok(failed(error.into())),

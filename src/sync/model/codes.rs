@@ -86,7 +86,7 @@ impl LinkCode {
                 "The meeting is in a time zone outforce does not know (its name is in the meeting's history), so its time cannot be written: report the zone's name to outforce's maintainers; meanwhile the rep can move the meeting to a standard zone."
             }
             Self::EarlierWriteAmbiguous => {
-                "A write interrupted by a crash or a lost answer may have made this meeting's Event, and the rep's Salesforce calendar holds several Events like it that outforce cannot tell apart: add the meeting key field (`Outforce_Key__c`, see the connection test), delete the extra Event in Salesforce, then reset the rep's sync."
+                "A write interrupted by a crash or a lost answer may have made this meeting's Event, and the rep's Salesforce calendar holds several Events like it that outforce cannot tell apart: add the meeting key field (`Outforce_Key__c` unless configured otherwise; the connection test says how), delete the extra Event in Salesforce, then reset the rep's sync."
             }
             Self::SyncGaveUp => {
                 "The sync failed with an unexpected error on every attempt and stopped: the log has the cause under the job's id; once it is fixed, reset the rep's sync (or the rep selects the meeting again)."

@@ -107,6 +107,14 @@ test("the Connect Salesforce dialog round trip connects the rep", async () => {
   await context.close();
 });
 
+test("the rep's calendar is followed from the pane's own first calls, and the pane says so", async () => {
+  const { context, pane, errors } = await openDemo();
+  const calendar = pane.locator("#calendar-state");
+  await calendar.getByText(/Calendar followed/).waitFor({ timeout: 30_000 });
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
 test("a meeting's contacts, lead, strangers and colleague are shown as Salesforce knows them", async () => {
   const { context, pane, errors } = await openDemo();
   await attendee(pane, "jane.doe@acme-corp.example").getByText("Contact").waitFor();

@@ -6,6 +6,7 @@
 use std::time::Duration;
 
 use outforce::storage::event_links::{self, LinkState};
+use outforce_sandbox::entra::OboFailure;
 use outforce_sandbox::graph::GraphFault;
 use outforce_sandbox::salesforce::faults::Fault;
 use reqwest::Method;
@@ -152,6 +153,40 @@ async fn one_event_each(w: &World, x: &str, y: &str) {
     named.sort();
     assert_eq!(held, named, "one Event per meeting, none left unnamed");
     assert_eq!(w.dead_jobs().await, 0);
+}
+
+/// Defect 0, under Conditional Access: the background grant is refused with a claims
+/// challenge, which `/me` hands to the pane (the calendar not followed); the token the rep gets
+/// by signing in again gives the grant with its first call, and the calendar is followed.
+#[tokio::test]
+async fn a_claims_challenge_on_the_background_grant_reaches_the_pane_and_the_next_token_clears_it()
+{
+    let w = world_with(|_| {}).await;
+    let claims = r#"{"access_token":{"acrs":{"essential":true,"value":"c1"}}}"#;
+    let failure = OboFailure::InteractionRequired {
+        claims: claims.into(),
+    };
+    w.tenant.entra.set_obo_failure(REP_A, Some(failure));
+    let me = eventually(
+        "the pane is asked to sign in again",
+        Duration::from_secs(10),
+        || async { when(w.me(REP_A).await, |m| m["graph"]["claims"] == claims) },
+    )
+    .await;
+    assert_eq!(me["graph"]["watched"], false, "{me}");
+    assert_eq!(me["graph"]["error"], "graph_interaction_required", "{me}");
+
+    w.tenant.entra.set_obo_failure(REP_A, None);
+    eventually(
+        "the calendar followed with the new token",
+        Duration::from_secs(10),
+        || async {
+            when(w.me(REP_A).await, |m| {
+                m["graph"]["watched"] == true && m["graph"]["claims"].is_null()
+            })
+        },
+    )
+    .await;
 }
 
 /// Defect 1: X's create is saved by Salesforce but its answer is lost (a crash between the

@@ -12,6 +12,7 @@ import { type Actions, render } from "./views";
 const config: PaneConfig = JSON.parse(document.getElementById("outforce-config")?.textContent ?? "{}");
 const root = document.getElementById("app") as HTMLElement;
 const state: State = initialState();
+let auth: Auth;
 let api: Api;
 let polling: number | undefined;
 
@@ -27,6 +28,20 @@ function fail(error: unknown): void {
 
 async function loadMe(): Promise<void> {
   state.me = await api.call<Me>("GET", "/api/v1/me");
+}
+
+/** The service connects the rep's calendar in the background after a call: look again, every
+ * two seconds for a while, until it is followed. */
+function followCalendar(tries = 10): void {
+  if (state.me?.graph.watched || tries === 0) return;
+  window.setTimeout(() => {
+    loadMe()
+      .then(() => {
+        update();
+        followCalendar(tries - 1);
+      })
+      .catch(fail);
+  }, 2000);
 }
 
 async function match(): Promise<void> {
@@ -120,6 +135,17 @@ function openDialog(url: string): Promise<{ status: string; code: string }> {
 }
 
 const actions: Actions = {
+  async signInForCalendar() {
+    try {
+      // A token that satisfies the challenge; the next call hands it to the service.
+      await auth.token(state.me?.graph.claims ?? undefined);
+      await loadMe();
+      update();
+      followCalendar();
+    } catch (error) {
+      fail(error);
+    }
+  },
   async connect() {
     try {
       state.progress = "Waiting for Salesforce sign-in…";
@@ -253,9 +279,11 @@ async function start(): Promise<void> {
     root.replaceChildren(h("p", { class: "muted" }, "Open a meeting to see its attendees in Salesforce."));
     return;
   }
-  api = new Api(new Auth(config));
+  auth = new Auth(config);
+  api = new Api(auth);
   update();
   await loadMe();
+  followCalendar();
   state.meeting = await readMeeting();
   state.progress = null;
   update();

@@ -66,11 +66,11 @@ export async function readMeeting(): Promise<Meeting> {
       get<Office.EmailAddressDetails[]>((cb) => current.requiredAttendees.getAsync(cb)),
       get<Office.EmailAddressDetails[]>((cb) => current.optionalAttendees.getAsync(cb)),
     ]);
-    // isAllDayEvent is Mailbox 1.11: older hosts say nothing, and the meeting is timed.
+    // isAllDayEvent is Mailbox 1.11: older hosts say nothing, and the pane does not guess.
     const allDayProperty = (current as unknown as { isAllDayEvent?: { getAsync(callback: (result: Office.AsyncResult<boolean>) => void): void } }).isAllDayEvent;
     const allDay = allDayProperty?.getAsync
-      ? await get<boolean>((cb) => allDayProperty.getAsync(cb)).catch(() => false)
-      : false;
+      ? await get<boolean>((cb) => allDayProperty.getAsync(cb)).catch(() => null)
+      : null;
     return {
       restId: await savedComposeId(),
       subject,
@@ -91,7 +91,7 @@ export async function readMeeting(): Promise<Meeting> {
     subject: read.subject ?? "",
     start: new Date(read.start as unknown as Date),
     end: new Date(read.end as unknown as Date),
-    allDay: Boolean((read as unknown as { isAllDayEvent?: boolean }).isAllDayEvent),
+    allDay: allDayOf(read),
     location: (read.location as unknown as string) ?? "",
     timeZone,
     attendees: dedup([
@@ -101,6 +101,12 @@ export async function readMeeting(): Promise<Meeting> {
     ]),
     organizer: false,
   };
+}
+
+/** Whether an attendee's meeting is all day, when the host says (Mailbox 1.11). */
+function allDayOf(read: Office.AppointmentRead): boolean | null {
+  const value = (read as unknown as { isAllDayEvent?: unknown }).isAllDayEvent;
+  return typeof value === "boolean" ? value : null;
 }
 
 /** The organizer's meeting's id when it was saved before (getItemIdAsync, Mailbox 1.8). */

@@ -29,6 +29,8 @@ export interface AttendeeMatches {
 export interface Me {
   display_name: string | null;
   salesforce: { mode: string; state: string; error: string | null; user_id: string | null; instance_url: string | null };
+  /** The rep's Outlook calendar as the background sync reaches it. */
+  graph: { mode: string; state: string; watched: boolean; error: string | null; claims: string | null };
   sync_config: { settings: Record<string, unknown> } | null;
 }
 
@@ -95,7 +97,8 @@ export interface Meeting {
   subject: string;
   start: Date;
   end: Date;
-  allDay: boolean;
+  /** Null when the host cannot say (before Mailbox 1.11): the service then takes Outlook's. */
+  allDay: boolean | null;
   location: string;
   timeZone: string;
   attendees: Attendee[];

@@ -7,6 +7,7 @@ import type { AttendeeMatches, Match, WhatRecord } from "./types";
 
 export interface Actions {
   connect(): void;
+  signInForCalendar(): void;
   toggleWho(id: string, kind: "contact" | "lead"): void;
   startCreate(email: string, name: string, kind: "contact" | "lead"): void;
   editCreate(field: "first_name" | "last_name" | "company", value: string): void;
@@ -36,7 +37,29 @@ function header(state: State, actions: Actions): HTMLElement {
     sf && !connected && sf.mode !== "org_wide"
       ? h("button", { class: "primary", id: "connect", onclick: () => actions.connect() }, "Connect Salesforce")
       : null,
+    calendar(state, actions),
   );
+}
+
+/** Whether the background sync follows the rep's Outlook calendar, and how to let it. */
+function calendar(state: State, actions: Actions): HTMLElement | null {
+  const graph = state.me?.graph;
+  if (!graph) return null;
+  if (graph.claims) {
+    return h(
+      "p",
+      { class: "small", id: "calendar-state" },
+      "Your organization asks you to sign in again before outforce can follow your calendar. ",
+      h("button", { id: "calendar-sign-in", onclick: () => actions.signInForCalendar() }, "Sign in again"),
+    );
+  }
+  const followed = graph.watched && !graph.error;
+  const text = followed
+    ? "Calendar followed: changes in Outlook reach Salesforce by themselves."
+    : graph.error
+      ? "Your calendar cannot be read yet: your admin can see why."
+      : "Connecting your calendar…";
+  return h("p", { class: `small ${followed ? "" : "muted"}`, id: "calendar-state" }, text);
 }
 
 function matchLine(state: State, match: Match, actions: Actions): HTMLElement {

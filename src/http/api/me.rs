@@ -74,7 +74,8 @@ struct GraphView {
     /// `not_connected` (the pane's calls give it, in the background).
     #[schema(example = "connected")]
     state: &'static str,
-    /// Whether the rep's calendar is watched (read for changes, and notified).
+    /// Whether the rep's calendar is watched (read for changes, and notified) with a working
+    /// grant, its mailbox open to the sync.
     watched: bool,
     /// Why the rep's mailbox could not be read last time (`graph_interaction_required`: sign
     /// in again with `claims`).
@@ -156,7 +157,10 @@ pub async fn me(rep: Rep, state: web::Data<AppState>) -> Result<HttpResponse, Ap
         graph: GraphView {
             mode: tenant.graph_access_mode,
             state: graph_state,
-            watched: watch.is_some(),
+            watched: watch
+                .as_ref()
+                .is_some_and(|w| !w.last_error_code.is_some_and(WatchCode::shuts_mailbox))
+                && matches!(graph_state, "application" | "connected"),
             error: watch.as_ref().and_then(|w| w.last_error_code),
             claims: watch.and_then(|w| w.graph_claims),
         },

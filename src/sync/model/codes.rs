@@ -181,6 +181,15 @@ text_enum! {
 }
 
 impl WatchCode {
+    /// Whether the sync cannot read the rep's mailbox at all until someone acts (the others
+    /// pass, or hold only part of the sync).
+    pub const fn shuts_mailbox(self) -> bool {
+        matches!(
+            self,
+            Self::GraphMailboxUnreachable | Self::GraphInteractionRequired
+        )
+    }
+
     /// What an admin should do about it.
     pub const fn advice(self) -> &'static str {
         match self {

@@ -45,12 +45,9 @@ async fn establish(state: &AppState, rep: &Rep, token: &SecretString) -> anyhow:
     let (db, user) = (&state.db, &rep.user);
     let now = storage::now();
     let watched = mailbox_watches::find(db, &user.id).await?;
-    let watched_well = watched.as_ref().is_some_and(|w| {
-        !matches!(
-            w.last_error_code,
-            Some(WatchCode::GraphMailboxUnreachable | WatchCode::GraphInteractionRequired)
-        )
-    });
+    let watched_well = watched
+        .as_ref()
+        .is_some_and(|w| !w.last_error_code.is_some_and(WatchCode::shuts_mailbox));
     let connected = match rep.tenant.graph_access_mode {
         GraphAccessMode::Application => true,
         GraphAccessMode::Delegated => state

@@ -201,3 +201,44 @@ async fn an_independent_validator_accepts_the_document() {
         String::from_utf8_lossy(&output.stderr)
     );
 }
+
+/// The sync's vocabularies are schemas the pane can generate its types from, each naming
+/// every value the service may send (a code added in Rust is in the document).
+#[tokio::test]
+async fn the_sync_vocabularies_are_schemas_with_every_value() {
+    use outforce::sync::model::codes::{LinkCode, WatchCode};
+    use outforce::sync::model::history::{Action, Cause};
+    let document = document().await;
+    let schemas = &document["components"]["schemas"];
+    let values = |name: &str| -> Vec<String> {
+        let values = schemas[name]["enum"].as_array();
+        let values = values.unwrap_or_else(|| panic!("{name} is no enum: {}", schemas[name]));
+        values
+            .iter()
+            .map(|v| v.as_str().unwrap().to_string())
+            .collect()
+    };
+    let rust = |all: Vec<&str>| all.into_iter().map(String::from).collect::<Vec<_>>();
+    let link_codes = LinkCode::ALL.iter().map(|c| c.as_str()).collect();
+    assert_eq!(values("LinkCode"), rust(link_codes));
+    let watch_codes = WatchCode::ALL.iter().map(|c| c.as_str()).collect();
+    assert_eq!(values("WatchCode"), rust(watch_codes));
+    let actions = Action::ALL.iter().map(|c| c.as_str()).collect();
+    assert_eq!(values("Action"), rust(actions));
+    let causes = Cause::ALL.iter().map(|c| c.as_str()).collect();
+    assert_eq!(values("Cause"), rust(causes));
+    // The settings, with their enums by reference, and the link's code as a LinkCode.
+    let settings = &schemas["SyncSettings"]["properties"];
+    for key in ["direction", "conflict", "scope", "private", "deleted"] {
+        assert!(
+            settings[key].to_string().contains("#/components/schemas/"),
+            "{key}: {}",
+            settings[key]
+        );
+    }
+    let link_error = schemas["LinkView"]["properties"]["error"].to_string();
+    assert!(
+        link_error.contains("#/components/schemas/LinkCode"),
+        "{link_error}"
+    );
+}

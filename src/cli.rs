@@ -156,10 +156,9 @@ fn print_manifest(loaded: &Loaded, format: ManifestFormat) -> anyhow::Result<()>
         ManifestFormat::Xml => crate::manifest::Format::Xml,
         ManifestFormat::Json => crate::manifest::Format::Json,
     };
-    print!(
-        "{}",
-        crate::manifest::render(&loaded.settings, format, &base)
-    );
+    let manifest = crate::manifest::render(&loaded.settings, format, &base)
+        .context("rendering the manifest")?;
+    print!("{manifest}");
     Ok(())
 }
 

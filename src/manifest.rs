@@ -1,13 +1,10 @@
 //! The add-in manifests an admin deploys: the XML ("add-in only") manifest and the unified JSON
-//! manifest, rendered from the templates in `manifest/` with the values of the configuration
-//! (escaped for the format) and this service's public address. Both are checked against
+//! manifest, rendered from the templates in `manifest/` (askama, which escapes every value for
+//! the format) with the values of the configuration and this service's public address. Both are checked against
 //! Microsoft's schemas in the test suite; the configuration refuses, at start-up, values that
 //! would render a manifest Office rejects (`config::addin`).
 
 use crate::config::Settings;
-
-const XML_TEMPLATE: &str = include_str!("../manifest/outforce.xml");
-const JSON_TEMPLATE: &str = include_str!("../manifest/outforce.json");
 
 /// Office's limit on a ShortString (the group label).
 const SHORT_NAME_CHARS: usize = 30;
@@ -56,36 +53,61 @@ fn app_domains(settings: &Settings, base: &str) -> Vec<String> {
     unique
 }
 
-/// Text for XML or HTML, in an element or a quoted attribute.
-pub fn xml_escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-        .replace('\'', "&apos;")
+/// What the manifests say, in either format.
+struct Values {
+    id: String,
+    version: String,
+    /// The version as the unified manifest wants it: three numbers.
+    version_3: String,
+    provider: String,
+    name: String,
+    /// The name cut to Office's ShortString.
+    name_short: String,
+    support_url: String,
+    client_id: String,
+    app_id_uri: String,
+    pane_url: String,
+    icon_16: String,
+    icon_32: String,
+    icon_64: String,
+    icon_80: String,
+    icon_128: String,
+    /// Origins, for the XML manifest's `AppDomains`.
+    app_domains: Vec<String>,
+    /// Host names, for the unified manifest's `validDomains`.
+    valid_domains: Vec<String>,
 }
 
-fn json_escape(text: &str) -> String {
-    let quoted = serde_json::Value::String(text.to_string()).to_string();
-    quoted[1..quoted.len() - 1].to_string()
+/// `manifest/outforce.xml`, every value escaped for XML by the template engine.
+#[derive(askama::Template)]
+#[template(path = "outforce.xml")]
+struct XmlManifest<'a> {
+    v: &'a Values,
 }
 
-/// The manifest in `format`, for a service reached at `base` (`https://outforce.contoso.com`).
-pub fn render(settings: &Settings, format: Format, base: &str) -> String {
-    let base = base.trim_end_matches('/');
+/// `manifest/outforce.json`, every value written as a JSON string (`|json`).
+#[derive(askama::Template)]
+#[template(path = "outforce.json", escape = "none")]
+struct JsonManifest<'a> {
+    v: &'a Values,
+}
+
+fn host(url: &str) -> String {
+    url.split("://").nth(1).unwrap_or(url).to_string()
+}
+
+fn values(settings: &Settings, base: &str) -> Values {
     let addin = &settings.addin;
     let client_id = settings.entra.client_id.clone().unwrap_or_default();
-    let app_id_uri = settings.entra.app_id_uri.clone().unwrap_or_else(|| {
-        format!(
-            "api://{}/{client_id}",
-            base.split("://").nth(1).unwrap_or(base)
-        )
-    });
+    let app_id_uri = settings
+        .entra
+        .app_id_uri
+        .clone()
+        .unwrap_or_else(|| format!("api://{}/{client_id}", host(base)));
     let support_url = addin
         .support_url
         .clone()
         .unwrap_or_else(|| format!("{base}/"));
-    let short_name: String = addin.name.chars().take(SHORT_NAME_CHARS).collect();
     let version_3 = addin
         .version
         .split('.')
@@ -93,44 +115,38 @@ pub fn render(settings: &Settings, format: Format, base: &str) -> String {
         .take(3)
         .collect::<Vec<_>>()
         .join(".");
-    let domains = app_domains(settings, base);
-    let values = [
-        ("base", base.to_string()),
-        ("id", addin.id.clone()),
-        ("version", addin.version.clone()),
-        ("version_3", version_3),
-        ("provider", addin.provider.clone()),
-        ("name", addin.name.clone()),
-        ("name_short", short_name),
-        ("support_url", support_url),
-        ("client_id", client_id),
-        ("app_id_uri", app_id_uri),
-    ];
-    let (mut text, escape): (String, fn(&str) -> String) = match format {
-        Format::Xml => (XML_TEMPLATE.to_string(), xml_escape),
-        Format::Json => (JSON_TEMPLATE.to_string(), json_escape),
-    };
-    let list = match format {
-        Format::Xml => domains
-            .iter()
-            .map(|d| format!("    <AppDomain>{}</AppDomain>", xml_escape(d)))
-            .collect::<Vec<_>>()
-            .join("\n"),
-        Format::Json => {
-            let mut valid: Vec<String> = domains
-                .iter()
-                .map(|d| d.split("://").nth(1).unwrap_or(d).to_string())
-                .collect();
-            valid.push(base.split("://").nth(1).unwrap_or(base).to_string());
-            valid.dedup();
-            serde_json::to_string(&valid).unwrap_or_else(|_| "[]".into())
-        }
-    };
-    text = text
-        .replace("{{app_domains}}", &list)
-        .replace("{{valid_domains}}", &list);
-    for (name, value) in values {
-        text = text.replace(&format!("{{{{{name}}}}}"), &escape(&value));
+    let app_domains = app_domains(settings, base);
+    let mut valid_domains: Vec<String> = app_domains.iter().map(|d| host(d)).collect();
+    valid_domains.push(host(base));
+    valid_domains.dedup();
+    let icon = |size: u32| format!("{base}/assets/icon-{size}.png");
+    Values {
+        id: addin.id.clone(),
+        version: addin.version.clone(),
+        version_3,
+        provider: addin.provider.clone(),
+        name: addin.name.clone(),
+        name_short: addin.name.chars().take(SHORT_NAME_CHARS).collect(),
+        support_url,
+        client_id,
+        app_id_uri,
+        pane_url: format!("{base}/pane/"),
+        icon_16: icon(16),
+        icon_32: icon(32),
+        icon_64: icon(64),
+        icon_80: icon(80),
+        icon_128: icon(128),
+        app_domains,
+        valid_domains,
     }
-    text
+}
+
+/// The manifest in `format`, for a service reached at `base` (`https://outforce.contoso.com`).
+pub fn render(settings: &Settings, format: Format, base: &str) -> Result<String, askama::Error> {
+    use askama::Template as _;
+    let values = values(settings, base.trim_end_matches('/'));
+    match format {
+        Format::Xml => XmlManifest { v: &values }.render(),
+        Format::Json => JsonManifest { v: &values }.render(),
+    }
 }

@@ -52,9 +52,11 @@ async fn favicon() -> Result<HttpResponse, ApiError> {
     icon(web::Path::from("icon-32.png".to_string())).await
 }
 
-fn manifest(req: &HttpRequest, state: &AppState, format: Format) -> HttpResponse {
+fn manifest(req: &HttpRequest, state: &AppState, format: Format) -> Result<HttpResponse, ApiError> {
     let base = public_base(req, &state.settings);
-    HttpResponse::Ok()
+    let body = manifest::render(&state.settings, format, &base)
+        .map_err(|error| ApiError::Internal(error.into()))?;
+    Ok(HttpResponse::Ok()
         .content_type(format.content_type())
         // An admin who downloads it gets a file named as Office expects.
         .insert_header((
@@ -65,14 +67,14 @@ fn manifest(req: &HttpRequest, state: &AppState, format: Format) -> HttpResponse
             },
         ))
         .insert_header((header::CACHE_CONTROL, "no-cache"))
-        .body(manifest::render(&state.settings, format, &base))
+        .body(body))
 }
 
-async fn xml(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
+async fn xml(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     manifest(&req, &state, Format::Xml)
 }
 
-async fn json(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
+async fn json(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     manifest(&req, &state, Format::Json)
 }
 

@@ -6,7 +6,8 @@
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
-use serde_json::json;
+use askama::Template;
+use serde::Serialize;
 
 use super::error::ApiError;
 use super::extract::public_base;
@@ -89,30 +90,60 @@ async fn to_pane() -> HttpResponse {
         .finish()
 }
 
+/// What the pane's script reads from its page (`#outforce-config`).
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct PaneConfig {
+    client_id: String,
+    scope: String,
+    authority: String,
+}
+
+/// The built pane's page (`addin/dist/pane.html`, from `addin/src/pane/pane.html`).
+#[derive(Template)]
+#[template(path = "pane.html")]
+struct PanePage<'a> {
+    config: PaneConfig,
+    office_js: &'a str,
+}
+
+/// The page at `/` outside the demo (`templates/home.html`).
+#[derive(Template)]
+#[template(path = "home.html")]
+struct HomePage<'a> {
+    name: &'a str,
+    version: &'a str,
+    base: &'a str,
+}
+
+fn rendered(page: &impl Template) -> Result<String, ApiError> {
+    page.render()
+        .map_err(|error| ApiError::Internal(error.into()))
+}
+
 async fn pane(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let settings = &state.settings;
-    let template = file("pane.html")
-        .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("the embedded pane has no pane.html")))?;
     let client_id = settings.entra.client_id.clone().unwrap_or_default();
     let app_id_uri = settings
         .entra
         .app_id_uri
         .clone()
         .unwrap_or_else(|| format!("api://{client_id}"));
-    let config = json!({
-        "clientId": client_id,
-        "scope": format!("{app_id_uri}/{}", settings.entra.scope),
-        "authority": format!("{}/organizations", settings.entra.authority.trim_end_matches('/')),
-    })
-    .to_string()
-    .replace("</", "<\\/");
-    let body = String::from_utf8_lossy(template)
-        .replace("{{config}}", &config)
-        .replace(
-            "{{office_js}}",
-            &crate::manifest::xml_escape(&settings.addin.office_js_url),
-        );
-    Ok(html(body, Some(content_security_policy(settings))))
+    let page = PanePage {
+        config: PaneConfig {
+            scope: format!("{app_id_uri}/{}", settings.entra.scope),
+            authority: format!(
+                "{}/organizations",
+                settings.entra.authority.trim_end_matches('/')
+            ),
+            client_id,
+        },
+        office_js: &settings.addin.office_js_url,
+    };
+    Ok(html(
+        rendered(&page)?,
+        Some(content_security_policy(settings)),
+    ))
 }
 
 /// Whether the browser takes gzip (`Accept-Encoding: gzip`, not refused with `q=0`).
@@ -174,22 +205,13 @@ async fn home(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpRespon
         })?;
         return Ok(html(String::from_utf8_lossy(page).into_owned(), None));
     }
-    let base = crate::manifest::xml_escape(&public_base(&req, settings));
-    let name = crate::manifest::xml_escape(&settings.addin.name);
-    let version = env!("CARGO_PKG_VERSION");
-    let body = format!(
-        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <title>{name}</title></head><body style=\"font-family: sans-serif; max-width: 40em; margin: 2em auto\">\
-         <h1>{name}</h1><p>outforce {version}: the service behind the Outlook add-in for Salesforce.</p>\
-         <p>Admins deploy the add-in from its manifest:</p><ul>\
-         <li><a href=\"{base}/manifest.xml\">{base}/manifest.xml</a> (every Outlook)</li>\
-         <li><a href=\"{base}/manifest.json\">{base}/manifest.json</a> (the unified manifest for Microsoft 365)</li>\
-         </ul><p>The API is described at <a href=\"{base}/api/openapi.json\">{base}/api/openapi.json</a>.</p>\
-         </body></html>"
-    );
+    let page = HomePage {
+        name: &settings.addin.name,
+        version: env!("CARGO_PKG_VERSION"),
+        base: &public_base(&req, settings),
+    };
     Ok(html(
-        body,
+        rendered(&page)?,
         Some("default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'".into()),
     ))
 }

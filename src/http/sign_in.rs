@@ -64,7 +64,7 @@ pub async fn start(
         .await?;
     let started = match started {
         Ok(started) => started,
-        Err(failure) => return Ok(page::failure(&state.settings, failure.code())),
+        Err(failure) => return page::failure(&state.settings, failure.code()),
     };
     let cookie = Cookie::build(COOKIE, started.browser_nonce)
         .path("/auth/salesforce")
@@ -133,7 +133,7 @@ pub async fn callback(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let Some(query) = CallbackQuery::parse(req.query_string()) else {
-        return Ok(page::failure(&state.settings, Failure::StateInvalid.code()));
+        return page::failure(&state.settings, Failure::StateInvalid.code());
     };
     let browser = req.cookie(COOKIE);
     let callback = Callback {
@@ -152,8 +152,8 @@ pub async fn callback(
             // category selects meetings without the pane).
             crate::sync::to_salesforce::resume_parked(&state.db, &state.queue, &user_id).await?;
             crate::sync::watch::start_watching(&state, &user_id).await?;
-            Ok(page::success(&state.settings))
+            page::success(&state.settings)
         }
-        Err(failure) => Ok(page::failure(&state.settings, failure.code())),
+        Err(failure) => page::failure(&state.settings, failure.code()),
     }
 }

@@ -38,6 +38,27 @@ fn xsd_errors(xml: &str) -> Option<String> {
     (!output.status.success()).then(|| String::from_utf8_lossy(&output.stderr).into_owned())
 }
 
+/// The add-in's name as an XML parser (xmllint) reads it from the manifest.
+fn display_name(xml: &str) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("manifest.xml");
+    std::fs::write(&file, xml).unwrap();
+    let output = Command::new("xmllint")
+        .args([
+            "--nonet",
+            "--xpath",
+            "string(/*[local-name()='OfficeApp']/*[local-name()='DisplayName']/@DefaultValue)",
+        ])
+        .arg(&file)
+        .output()
+        .expect("xmllint runs (apt-get install libxml2-utils)");
+    assert!(output.status.success(), "{output:?}");
+    String::from_utf8(output.stdout)
+        .unwrap()
+        .trim_end()
+        .to_string()
+}
+
 /// The JSON schema's verdict on `json` (tests/python/validate_manifest.py, with jsonschema).
 fn json_schema_errors(json: &str) -> Option<String> {
     let dir = tempfile::tempdir().unwrap();
@@ -118,9 +139,10 @@ async fn a_production_manifest_names_the_public_url_and_every_login_host() {
     assert_eq!(json_schema_errors(&json), None, "{json}");
     assert!(xml.contains("<Version>2.3.1.7</Version>"));
     assert!(xml.contains("DefaultValue=\"https://outforce.contoso.com/pane/\""));
-    assert!(
-        xml.contains("Contoso &amp; Co &lt;CRM&gt; &quot;Sync&quot;"),
-        "escaped"
+    assert_eq!(
+        display_name(&xml),
+        "Contoso & Co <CRM> \"Sync\"",
+        "the name, escaped for XML and read back as written: {xml}"
     );
     for domain in [
         "https://login.salesforce.com",

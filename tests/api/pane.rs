@@ -2,8 +2,10 @@
 //! naming Outlook's origins), Office.js from Microsoft's CDN, its bundles cached for a year
 //! under names that change with their content, and `/` answering a person.
 
-use crate::db::Backend;
-use crate::helpers::spawn_app;
+use outforce::startup;
+
+use crate::db::{self, Backend};
+use crate::helpers::{spawn_app, spawn_with, test_settings};
 
 #[tokio::test]
 async fn the_pane_loads_office_js_and_may_be_framed_by_outlook_only() {
@@ -138,6 +140,41 @@ async fn bundles_go_gzipped_to_browsers_that_take_it_and_head_answers_too() {
         gz.status(),
         404,
         "the .gz files are served through Accept-Encoding only"
+    );
+    app.stop().await;
+}
+
+/// What an admin configures is text on every page, never markup: the template engine escapes
+/// it for where it lands (an element, an attribute, the pane's JSON settings block).
+#[tokio::test]
+async fn configured_values_are_text_on_every_page_never_markup() {
+    let (url, _dir) = db::fresh_url(Backend::Sqlite).await;
+    let mut loaded = test_settings(&url);
+    loaded.settings.addin.name = "Sales <script>alert(1)</script> & Co".into();
+    loaded.settings.entra.scope = "access</script><script>alert(2)</script>".into();
+    let app = spawn_with(loaded, startup::registry()).await;
+
+    let home = app.get("/").await.text().await.unwrap();
+    assert!(!home.contains("<script>alert(1)"), "{home}");
+    assert!(
+        home.contains("<h1>Sales &#60;script&#62;alert(1)&#60;/script&#62; &#38; Co</h1>"),
+        "{home}"
+    );
+
+    let pane = app.get("/pane/").await.text().await.unwrap();
+    assert!(!pane.contains("<script>alert(2)"), "{pane}");
+    let block = pane
+        .split(r#"<script id="outforce-config" type="application/json">"#)
+        .nth(1)
+        .and_then(|rest| rest.split("</script>").next())
+        .unwrap();
+    let config: serde_json::Value = serde_json::from_str(block).unwrap();
+    assert!(
+        config["scope"]
+            .as_str()
+            .unwrap()
+            .ends_with("/access</script><script>alert(2)</script>"),
+        "the pane reads back what was configured: {config}"
     );
     app.stop().await;
 }

@@ -1,10 +1,11 @@
 //! The page the dialog ends on: it tells the task pane the outcome and closes nothing itself.
 
 use actix_web::HttpResponse;
-use serde_json::json;
+use askama::Template;
+use serde::Serialize;
 
 use crate::config::Settings;
-use crate::manifest::xml_escape;
+use crate::http::error::ApiError;
 
 fn message(code: &str) -> &'static str {
     match code {
@@ -26,32 +27,43 @@ fn message(code: &str) -> &'static str {
     }
 }
 
-/// Office.js comes from where the configuration says (Microsoft's CDN; the demo's stand-in).
-fn render(settings: &Settings, status: &str, code: &str) -> HttpResponse {
-    let result = json!({ "status": status, "code": code })
-        .to_string()
-        .replace("</", "<\\/");
-    let body = format!(
-        "<!doctype html><html><head><meta charset=\"utf-8\"><title>outforce · Salesforce</title>\
-         <script src=\"{office_js}\"></script></head>\
-         <body><p id=\"message\">{}</p><script>\
-         var result = {result};\
-         if (window.Office) {{ Office.onReady(function () {{ Office.context.ui.messageParent(JSON.stringify(result)); }}); }}\
-         </script></body></html>",
-        message(code),
-        office_js = xml_escape(&settings.addin.office_js_url),
-    );
-    HttpResponse::Ok()
+/// What the dialog hands the pane.
+#[derive(Serialize)]
+struct Outcome<'a> {
+    status: &'a str,
+    code: &'a str,
+}
+
+/// `templates/dialog_end.html`; Office.js comes from where the configuration says (Microsoft's
+/// CDN; the demo's stand-in).
+#[derive(Template)]
+#[template(path = "dialog_end.html")]
+struct DialogEnd<'a> {
+    office_js: &'a str,
+    message: &'a str,
+    result: Outcome<'a>,
+}
+
+fn render(settings: &Settings, status: &str, code: &str) -> Result<HttpResponse, ApiError> {
+    let page = DialogEnd {
+        office_js: &settings.addin.office_js_url,
+        message: message(code),
+        result: Outcome { status, code },
+    };
+    let body = page
+        .render()
+        .map_err(|error| ApiError::Internal(error.into()))?;
+    Ok(HttpResponse::Ok()
         .content_type("text/html; charset=utf-8")
         .insert_header(("Cache-Control", "no-store"))
         .insert_header(("Cross-Origin-Opener-Policy", "unsafe-none"))
-        .body(body)
+        .body(body))
 }
 
-pub fn success(settings: &Settings) -> HttpResponse {
+pub fn success(settings: &Settings) -> Result<HttpResponse, ApiError> {
     render(settings, "ok", "connected")
 }
 
-pub fn failure(settings: &Settings, code: &str) -> HttpResponse {
+pub fn failure(settings: &Settings, code: &str) -> Result<HttpResponse, ApiError> {
     render(settings, "error", code)
 }

@@ -5,6 +5,7 @@ use std::process::{Command, Output, Stdio};
 use std::time::Duration;
 
 use crate::db::{self, Backend};
+use crate::eventually::eventually;
 use crate::helpers::free_port;
 use crate::process::{Killed, read_until, sigterm, url_after, wait_for_exit};
 
@@ -335,15 +336,12 @@ async fn serve_takes_port_and_bind_and_a_worker_serves_health_on_request() {
     assert_eq!(ready["database"], "ok");
 }
 
-/// `/healthz`'s status once something listens on `port` (0 if nothing does within 20 s).
+/// `/healthz`'s status once something listens on `port`.
 async fn wait_for_health(port: u16) -> u16 {
-    for _ in 0..200 {
-        if let Ok(response) = reqwest::get(format!("http://127.0.0.1:{port}/healthz")).await {
-            return response.status().as_u16();
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    0
+    let what = format!("something listening on {port}");
+    let url = format!("http://127.0.0.1:{port}/healthz");
+    let response = eventually(&what, Duration::from_secs(20), || reqwest::get(&url)).await;
+    response.status().as_u16()
 }
 
 #[test]

@@ -19,6 +19,7 @@ use outforce_sandbox::salesforce::faults::Fault;
 use serde_json::json;
 
 use crate::db::{self, Backend};
+use crate::eventually::eventually;
 use crate::helpers::{day, free_port, today_plus};
 use crate::world::{REP_A, World, key_field, world_with};
 use crate::{child, process};
@@ -94,7 +95,10 @@ async fn crash_run(backend: Backend, processes: usize, key: Key, pane: Pane) {
     settings.sync.transient_retry_secs = 1;
     let config = dir.path().join("worker.toml");
     std::fs::write(&config, child::config(&settings, &url)).unwrap();
-    let mut serve = (pane == Pane::ServeProcess).then(|| Serve::start(&settings, &url, dir.path()));
+    let mut serve = match pane {
+        Pane::ServeProcess => Some(Serve::start(&settings, &url, dir.path()).await),
+        Pane::InProcess => None,
+    };
     let pane_at = |serve: &Option<Serve>| match serve {
         Some(serve) => serve.address.clone(),
         None => w.app.address.clone(),
@@ -130,7 +134,7 @@ async fn crash_run(backend: Backend, processes: usize, key: Key, pane: Pane) {
         let from = half + kill * half / KILLS;
         let to = half + (kill + 1) * half / KILLS;
         if let Some(process) = serve.as_mut().filter(|_| kill % 2 == 1) {
-            process.restart(&settings, &url, dir.path());
+            process.restart(&settings, &url, dir.path()).await;
         }
         for n in from..to {
             w.select(&pane_at(&serve), n).await;
@@ -160,7 +164,7 @@ struct Serve {
 }
 
 impl Serve {
-    fn start(settings: &outforce::config::Settings, url: &str, dir: &Path) -> Self {
+    async fn start(settings: &outforce::config::Settings, url: &str, dir: &Path) -> Self {
         let port = free_port();
         let mut settings = settings.clone();
         settings.http.port = port;
@@ -169,21 +173,18 @@ impl Serve {
         std::fs::write(&config, child::config(&settings, url)).unwrap();
         let process = process::Killed(child::start("serve", &config, &dir.join("serve.log")));
         let address = format!("http://127.0.0.1:{port}");
-        // Listening once it answers.
-        for _ in 0..500 {
-            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-                return Self { process, address };
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        panic!("serve never listened");
+        eventually("serve listening", Duration::from_secs(10), || async {
+            tokio::net::TcpStream::connect(("127.0.0.1", port)).await
+        })
+        .await;
+        Self { process, address }
     }
 
     /// Killed (`SIGKILL`) and started again.
-    fn restart(&mut self, settings: &outforce::config::Settings, url: &str, dir: &Path) {
+    async fn restart(&mut self, settings: &outforce::config::Settings, url: &str, dir: &Path) {
         self.process.kill().unwrap();
         self.process.wait().unwrap();
-        *self = Self::start(settings, url, dir);
+        *self = Self::start(settings, url, dir).await;
     }
 }
 
@@ -220,23 +221,18 @@ impl World {
             "meeting": { "subject": subject(n), "start": time(0), "end": time(5) },
         });
         let path = format!("/api/v1/events/{}/link", outlook_id(n));
-        for _ in 0..100 {
-            let answer = reqwest::Client::new()
+        // The serve process may be starting again: the pane tries again.
+        let what = format!("the pane's call reached {address}");
+        let answer = eventually(&what, Duration::from_secs(5), || async {
+            reqwest::Client::new()
                 .put(format!("{address}{path}"))
                 .bearer_auth(self.token(REP_A))
                 .json(&body)
                 .send()
-                .await;
-            match answer {
-                Ok(answer) => {
-                    assert_eq!(answer.status(), 200, "{:?}", answer.text().await);
-                    return;
-                }
-                // The serve process is being started again.
-                Err(_) => tokio::time::sleep(Duration::from_millis(50)).await,
-            }
-        }
-        panic!("the pane's call never reached {address}");
+                .await
+        })
+        .await;
+        assert_eq!(answer.status(), 200, "{:?}", answer.text().await);
     }
 
     /// How many Events each subject should have: two for twins, one for the others.

@@ -10,6 +10,8 @@
 //! last three on SQLite and on PostgreSQL; the sync's worker processes killed mid-run (`crash`); the layering and the build's feature sets
 //! (`architecture`, `features`); and single functions and types (`unit`).
 
+#[path = "support/calendar.rs"]
+mod calendar;
 #[path = "support/child.rs"]
 mod child;
 #[path = "support/db.rs"]

@@ -11,6 +11,8 @@ use outforce::jobs::{Job, Permanent, Queue, Registry};
 use outforce::storage::{self, Db};
 use serde::{Deserialize, Serialize};
 
+use crate::eventually::{eventually, when};
+
 /// What the test jobs did, shared with the test.
 #[derive(Clone, Default)]
 struct Ledger {
@@ -163,16 +165,6 @@ fn settings(lease_secs: u64) -> JobSettings {
     }
 }
 
-async fn wait_until(what: &str, mut done: impl AsyncFnMut() -> bool) {
-    for _ in 0..3000 {
-        if done().await {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    panic!("timed out waiting until {what}");
-}
-
 crate::on_both_databases!(
     four_workers_drain_ten_thousand_jobs_each_exactly_once,
     a_job_whose_worker_dies_runs_again_after_its_lease_and_completes_once,
@@ -190,8 +182,9 @@ async fn four_workers_drain_ten_thousand_jobs_each_exactly_once(db: Db) {
 
     let ledger = Ledger::default();
     let pool = WorkerPool::start(4, &queue, registry(), ledger.clone(), &settings(30));
-    wait_until("the queue is drained", async || {
-        storage::jobs::counts(&db).await.unwrap() == Default::default()
+    eventually("the queue drained", Duration::from_secs(60), || async {
+        let counts = storage::jobs::counts(&db).await.unwrap();
+        when(counts, |c| *c == Default::default())
     })
     .await;
     pool.shutdown(Duration::from_secs(10)).await;
@@ -212,7 +205,10 @@ async fn a_job_whose_worker_dies_runs_again_after_its_lease_and_completes_once(d
     // failure, no more lease renewals).
     let doomed = Worker::new(&queue, registry(), ledger.clone(), settings.clone());
     let crashed = tokio::spawn(async move { doomed.try_execute_one().await });
-    wait_until("the first run has started", async || ledger.runs_of(7) == 1).await;
+    eventually("the first run started", Duration::from_secs(10), || async {
+        when(ledger.runs_of(7), |runs| *runs == 1)
+    })
+    .await;
     crashed.abort();
     let _ = crashed.await;
     let held = storage::jobs::find(&db, &id).await.unwrap().unwrap();

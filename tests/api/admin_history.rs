@@ -4,7 +4,8 @@
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use super::outlook_changes::watched;
+use crate::calendar::watched;
+use crate::eventually::{eventually, when};
 use crate::world::REP_A;
 
 #[tokio::test]
@@ -21,14 +22,12 @@ async fn an_admin_reads_a_reps_decisions_as_the_rep_does_newest_first_and_by_pag
         e.iter().any(|e| e["Subject"] == "Pipeline review (moved)")
     })
     .await;
-    let mut rep_view = w.history(&first).await;
-    for _ in 0..200 {
-        if rep_view.len() >= 2 {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-        rep_view = w.history(&first).await;
-    }
+    let rep_view = eventually(
+        "both decisions kept",
+        std::time::Duration::from_secs(4),
+        || async { when(w.history(&first).await, |h| h.len() >= 2) },
+    )
+    .await;
 
     let path = format!("/api/v1/admin/users/{REP_A}/events/{first}/history");
     let (status, admin_view) = w.admin(Method::GET, &path, None).await;

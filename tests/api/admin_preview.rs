@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use super::outlook_changes::watched;
+use crate::calendar::watched;
 use crate::world::{REP_A, attendees};
 
 #[tokio::test]

@@ -11,7 +11,7 @@ use proptest::prelude::*;
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use super::outlook_changes::watched;
+use crate::calendar::watched;
 use crate::world::{REP_A, World, attendees};
 
 #[derive(Debug, Clone, Copy)]

@@ -6,28 +6,11 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
-use super::outlook_changes::watched;
+use crate::calendar::watched;
+use crate::eventually::{eventually, when};
 use crate::world::{REP_A, World};
 
 impl World {
-    /// A mailbox round now, as the hourly poll or a notification would run it.
-    pub(crate) async fn poll_now(&self) {
-        let user = self.user(REP_A).await;
-        let poll = outforce::sync::jobs::PollMailbox {
-            user_id: user.id.clone(),
-        };
-        self.app.state.queue.enqueue(&poll).await.unwrap();
-    }
-
-    /// A read of REP_A's Salesforce Events now (Salesforce → Outlook).
-    pub(crate) async fn read_salesforce_now(&self) {
-        let user = self.user(REP_A).await;
-        let read = outforce::sync::jobs::PollSalesforce {
-            user_id: user.id.clone(),
-        };
-        self.app.state.queue.enqueue(&read).await.unwrap();
-    }
-
     fn outlook_subject(&self, id: &str) -> String {
         let (status, event) = self
             .graph
@@ -57,21 +40,15 @@ impl World {
         what: &str,
         wanted: impl Fn(&str, &Value) -> bool,
     ) -> (String, Value) {
-        for _ in 0..500 {
-            let (subject, record) = (
+        let what = format!("the sides {what}");
+        eventually(&what, Duration::from_secs(10), || async {
+            let sides = (
                 self.outlook_subject(id),
                 self.sf.record(&self.org_id, event).unwrap(),
             );
-            if wanted(&subject, &record) {
-                return (subject, record);
-            }
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-        panic!(
-            "the sides never {what}: {} / {}",
-            self.outlook_subject(id),
-            self.sf.record(&self.org_id, event).unwrap()["Subject"]
-        );
+            when(sides, |(subject, record)| wanted(subject, record))
+        })
+        .await
     }
 }
 

@@ -15,7 +15,7 @@ use outforce_sandbox::salesforce::faults::Fault;
 use proptest::prelude::*;
 use serde_json::{Value, json};
 
-use super::outlook_changes::watched_with;
+use crate::calendar::watched_with;
 use crate::eventually::eventually;
 use crate::world::{REP_A, World, attendees};
 

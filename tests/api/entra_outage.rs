@@ -6,6 +6,7 @@ use std::time::{Duration, Instant};
 use outforce_sandbox::entra::{Entra, KeysOutage, TokenSpec};
 use serde_json::Value;
 
+use crate::eventually::{eventually, when};
 use crate::helpers::{TestApp, spawn_with};
 use crate::signed_in::{self, API, TENANT};
 
@@ -150,13 +151,12 @@ async fn cached_keys_keep_serving_while_the_keys_endpoint_hangs_then_fails() {
     o.entra.set_keys_outage(None);
     tokio::time::sleep(Duration::from_millis(1_100)).await;
     o.all_at_once(o.tokens(1)).await;
-    for _ in 0..50 {
-        if o.readiness().await["entra_keys"] == "fresh" {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("the keys never became fresh again once Entra answered");
+    eventually(
+        "the keys fresh again once Entra answered",
+        Duration::from_secs(5),
+        || async { when(o.readiness().await, |r| r["entra_keys"] == "fresh") },
+    )
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -9,6 +9,7 @@ use outforce_sandbox::entra::{AppRegistration, OboFailure, TokenSpec};
 use reqwest::Method;
 use serde_json::{Value, json};
 
+use crate::eventually::{eventually, when};
 use crate::signed_in::API;
 use crate::world::{REP_A, REP_B, World, registration, world, world_with};
 
@@ -113,14 +114,12 @@ async fn delegated_access_is_gained_kept_renewed_lost_and_regained() {
     );
 
     // Opening the pane again regains it: the pane's own call, in the background.
-    let _ = w.me(REP_A).await;
-    for _ in 0..200 {
-        if w.me(REP_A).await["graph"]["state"] == "connected" {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    }
-    assert_eq!(w.me(REP_A).await["graph"]["state"], "connected");
+    eventually(
+        "the grant regained",
+        std::time::Duration::from_secs(4),
+        || async { when(w.me(REP_A).await, |m| m["graph"]["state"] == "connected") },
+    )
+    .await;
     assert_eq!(rep_entry(&mailbox_check(&w).await, &a)["status"], "ok");
 }
 

@@ -5,157 +5,14 @@
 use std::time::Duration;
 
 use outforce::storage::event_links::LinkState;
+use outforce::sync::model::history::Cause;
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::helpers::{free_port, today_plus};
-use crate::world::{REP_A, World, world_with};
-use outforce::sync::model::history::Cause;
-
-/// A world whose service Graph can notify (plain HTTP on loopback, as the sandbox allows for
-/// tests), polling every `poll_secs`; REP_A connected, their mailbox reached by application.
-pub(super) async fn watched(poll_secs: u64, public: bool) -> World {
-    watched_with(poll_secs, public, |_| {}).await
-}
-
-/// [`watched`], with the service's settings adjusted further.
-pub(super) async fn watched_with(
-    poll_secs: u64,
-    public: bool,
-    adjust: impl FnOnce(&mut outforce::config::Loaded),
-) -> World {
-    let port = free_port();
-    let w = world_with(|loaded| {
-        let settings = &mut loaded.settings;
-        settings.http.port = port;
-        settings.http.public_url = public.then(|| format!("http://127.0.0.1:{port}"));
-        settings.sync.poll_interval_secs = poll_secs;
-        settings.sync.sweep_interval_secs = 1;
-        adjust(loaded);
-    })
-    .await;
-    w.graph.allow_http_webhooks(true);
-    w.graph.set_retry_delays(vec![]);
-    w.mailbox_by_application(&["Calendars.ReadWrite"]).await;
-    w.connect(REP_A).await;
-    w
-}
-
-impl World {
-    pub(crate) fn meeting_in_outlook(&self, subject: &str, extra: Value) -> String {
-        let mut event = json!({
-            "subject": subject,
-            "start": { "dateTime": today_plus(2, "T15:00:00"), "timeZone": "UTC" },
-            "end": { "dateTime": today_plus(2, "T16:00:00"), "timeZone": "UTC" },
-            "location": { "displayName": "Room 1" },
-        });
-        for (key, value) in extra.as_object().unwrap() {
-            event[key] = value.clone();
-        }
-        self.graph.create_event(REP_A, event).unwrap()
-    }
-
-    pub(crate) fn edit_in_outlook(&self, id: &str, change: Value) {
-        let (status, body) = self
-            .graph
-            .as_owner(REP_A, "PATCH", &format!("events/{id}"), Some(change))
-            .unwrap();
-        assert_eq!(status, 200, "{body}");
-    }
-
-    /// A meeting in Outlook, selected in the pane and written to Salesforce; its id.
-    pub(crate) async fn synced_meeting(&self, subject: &str) -> String {
-        let id = self.meeting_in_outlook(subject, json!({}));
-        self.select_in_pane(&id).await;
-        self.events_until("got the meeting", |e| e.len() == 1).await;
-        id
-    }
-
-    pub(crate) fn delete_in_outlook(&self, id: &str) {
-        let (status, body) = self
-            .graph
-            .as_owner(REP_A, "DELETE", &format!("events/{id}"), None)
-            .unwrap();
-        assert_eq!(status, 204, "{body}");
-    }
-
-    pub(crate) async fn select_in_pane(&self, id: &str) {
-        let path = format!("/api/v1/events/{id}/link");
-        let body = json!({ "who_ids": [], "sync": true });
-        let (status, link) = self.rep_call(REP_A, Method::PUT, &path, Some(body)).await;
-        assert_eq!(status, 200, "{link}");
-    }
-
-    /// The sync's decisions about the meeting `id`, as the pane reads them.
-    pub(crate) async fn history(&self, id: &str) -> Vec<Value> {
-        let path = format!("/api/v1/events/{id}/history");
-        let (status, body) = self.rep_call(REP_A, Method::GET, &path, None).await;
-        assert_eq!(status, 200, "{body}");
-        body["entries"].as_array().unwrap().clone()
-    }
-
-    /// The rep's sync status once `wanted` holds of it (ten seconds at most).
-    pub(crate) async fn sync_status_until(
-        &self,
-        what: &str,
-        wanted: impl Fn(&Value) -> bool,
-    ) -> Value {
-        for _ in 0..500 {
-            let (status, body) = self
-                .rep_call(REP_A, Method::GET, "/api/v1/sync/status", None)
-                .await;
-            assert_eq!(status, 200, "{body}");
-            if wanted(&body) {
-                return body;
-            }
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-        panic!("the sync never {what}");
-    }
-
-    pub(crate) fn salesforce_events(&self) -> Vec<Value> {
-        self.sf
-            .query(
-                &self.org_id,
-                "SELECT Id, Subject, StartDateTime, Location FROM Event",
-            )
-            .unwrap()
-    }
-
-    /// The org's Events once `wanted` holds of them (ten seconds at most).
-    pub(crate) async fn events_until(
-        &self,
-        what: &str,
-        wanted: impl Fn(&[Value]) -> bool,
-    ) -> Vec<Value> {
-        for _ in 0..500 {
-            let events = self.salesforce_events();
-            if wanted(&events) {
-                return events;
-            }
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-        panic!("Salesforce never {what}: {:?}", self.salesforce_events());
-    }
-
-    /// Once Graph has the mailbox's subscription and we have recorded it (a notification
-    /// that comes before that is not believed); its id.
-    pub(crate) async fn until_watched(&self) -> String {
-        let user = self.user(REP_A).await;
-        for _ in 0..500 {
-            let ours = outforce::storage::mailbox_watches::find(&self.app.state.db, &user.id)
-                .await
-                .unwrap()
-                .and_then(|watch| watch.subscription_id);
-            let theirs = self.graph.subscription_ids();
-            if let Some(id) = ours.filter(|id| theirs == [id.clone()]) {
-                return id;
-            }
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-        panic!("the mailbox was never watched");
-    }
-}
+use crate::calendar::watched;
+use crate::eventually::{eventually, when};
+use crate::helpers::today_plus;
+use crate::world::{REP_A, world_with};
 
 #[tokio::test]
 async fn an_outlook_edit_reaches_salesforce_through_the_notification() {
@@ -187,14 +44,10 @@ async fn an_outlook_edit_reaches_salesforce_through_the_notification() {
     );
     // Each decision is kept, with what the edit changed (recorded a moment after Salesforce
     // took it).
-    let mut history = w.history(&id).await;
-    for _ in 0..200 {
-        if history.len() >= 2 {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-        history = w.history(&id).await;
-    }
+    let history = eventually("both decisions kept", Duration::from_secs(4), || async {
+        when(w.history(&id).await, |h| h.len() >= 2)
+    })
+    .await;
     let actions: Vec<&str> = history
         .iter()
         .map(|e| e["action"].as_str().unwrap())
@@ -269,7 +122,6 @@ async fn the_webhook_answers_the_validation_handshake_and_ignores_a_wrong_client
     assert_eq!(answer.status(), 202, "answered, so a sender learns nothing");
     assert_eq!(w.pending_jobs().await, before, "nothing queued");
     // Nor run: a believed notice would have had the meeting or the mailbox read.
-    tokio::time::sleep(Duration::from_millis(300)).await;
     w.until_idle().await;
     assert_eq!(w.graph.all_calls(), reads, "nothing read because of it");
 
@@ -399,12 +251,7 @@ async fn a_mass_deletion_in_outlook_is_held_until_an_admin_releases_it() {
     // find its meeting gone on its own, outside the poll's round.
     let settled = Duration::from_secs(10);
     w.until_links_in(LinkState::Synced, 10, settled).await;
-    for _ in 0..100 {
-        if w.pending_jobs_of("event.sync").await == 0 {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    w.until_quiet().await;
 
     // Six of ten gone at once (a mailbox wiped, a bad migration): more than a fifth.
     for id in &ids[..6] {
@@ -420,7 +267,7 @@ async fn a_mass_deletion_in_outlook_is_held_until_an_admin_releases_it() {
         .await;
     assert_eq!(status["paused"]["code"], "deletion_circuit_breaker");
     assert_eq!(status["paused"]["deletions"], 6);
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    w.until_idle().await;
     assert_eq!(
         w.salesforce_events().len(),
         10,
@@ -434,13 +281,7 @@ async fn a_mass_deletion_in_outlook_is_held_until_an_admin_releases_it() {
         .map(|id| outforce::sync::jobs::SyncEvent::new(&user.id, id, Cause::Notification))
         .collect();
     w.app.state.queue.enqueue_many(&syncs).await.unwrap();
-    for _ in 0..200 {
-        if w.pending_jobs_of("event.sync").await == 0 {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    w.until_quiet().await;
     assert_eq!(
         w.salesforce_events().len(),
         10,
@@ -492,13 +333,10 @@ async fn a_meeting_deleted_while_graph_forgot_the_delta_round_is_found_gone_by_t
             .and_then(|watch| watch.delta_link)
     };
     w.app.state.queue.enqueue(&poll).await.unwrap();
-    for _ in 0..500 {
-        if delta_link().await.is_some() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    assert!(delta_link().await.is_some(), "a round was recorded");
+    eventually("a round recorded", Duration::from_secs(10), || async {
+        delta_link().await.ok_or("no delta link")
+    })
+    .await;
 
     // The meeting goes, and Graph forgets the round (410): the next round reads the window
     // afresh, which lists what is there and never what went.
@@ -551,13 +389,10 @@ async fn the_selection_category_is_added_to_the_mailboxs_master_list_once() {
             .cloned()
             .collect::<Vec<Value>>()
     };
-    for _ in 0..500 {
-        if !categories().is_empty() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    let crm = categories();
+    let crm = eventually("the category listed", Duration::from_secs(10), || async {
+        when(categories(), |c| !c.is_empty())
+    })
+    .await;
     assert_eq!(crm.len(), 1, "added to the list: {crm:?}");
     assert_eq!(crm[0]["color"], "preset7");
 
@@ -569,13 +404,7 @@ async fn the_selection_category_is_added_to_the_mailboxs_master_list_once() {
     };
     let before = w.graph.calls("masterCategories");
     w.app.state.queue.enqueue(&poll).await.unwrap();
-    for _ in 0..500 {
-        if w.graph.calls("masterCategories") > before {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    tokio::time::sleep(Duration::from_millis(200)).await;
+    w.until_idle().await;
     assert_eq!(
         w.graph.calls("masterCategories"),
         before + 1,

@@ -6,7 +6,8 @@ use std::time::Duration;
 
 use serde_json::json;
 
-use super::outlook_changes::watched;
+use crate::calendar::watched;
+use crate::eventually::{eventually, when};
 use crate::world::REP_A;
 
 #[tokio::test]
@@ -31,19 +32,19 @@ async fn a_subscription_close_to_lapsing_is_renewed() {
         action: outforce::sync::jobs::Action::Keep,
     };
     w.app.state.queue.enqueue(&keep).await.unwrap();
-    let mut renewed = None;
-    for _ in 0..250 {
-        let watch = outforce::storage::mailbox_watches::find(db, &user.id)
-            .await
-            .unwrap()
-            .unwrap();
-        if watch.subscription_expires_at.is_some_and(|at| at > soon) {
-            renewed = watch.subscription_expires_at;
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    let renewed = renewed.expect("the subscription was renewed");
+    let renewed = eventually(
+        "the subscription renewed",
+        Duration::from_secs(5),
+        || async {
+            let watch = outforce::storage::mailbox_watches::find(db, &user.id)
+                .await
+                .unwrap()
+                .unwrap();
+            let expires = watch.subscription_expires_at;
+            expires.filter(|at| *at > soon).ok_or(expires)
+        },
+    )
+    .await;
     assert!(renewed >= granted, "a full lifetime again");
     assert_eq!(
         w.graph.subscription_ids(),
@@ -71,16 +72,10 @@ async fn graph_asking_for_reauthorization_is_answered_and_notifications_flow_aga
         .unwrap();
     assert_eq!(status, Some(202));
     // Graph notifies nothing until we reauthorize, so the edit arrives only if we did.
-    for _ in 0..250 {
-        if !w.graph.awaits_reauthorization(&subscription) {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    assert!(
-        !w.graph.awaits_reauthorization(&subscription),
-        "reauthorized"
-    );
+    eventually("reauthorized", Duration::from_secs(5), || async {
+        when(w.graph.awaits_reauthorization(&subscription), |a| !a)
+    })
+    .await;
     w.edit_in_outlook(&id, json!({ "subject": "Board prep (final)" }));
     w.events_until("took the edit", |e| {
         e.len() == 1 && e[0]["Subject"] == "Board prep (final)"
@@ -102,7 +97,7 @@ async fn notifications_lost_on_the_way_are_made_good_by_the_missed_notice() {
     w.until_idle().await;
     w.graph.lose_notifications(true);
     w.edit_in_outlook(&id, json!({ "subject": "Renewal (signed)" }));
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    w.until_idle().await;
     assert_eq!(
         w.salesforce_events()[0]["Subject"],
         "Renewal",

@@ -7,7 +7,8 @@ use std::collections::BTreeSet;
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use super::outlook_changes::watched;
+use crate::calendar::watched;
+use crate::eventually::eventually;
 use crate::helpers::today_plus;
 use crate::world::{REP_A, World, attendees};
 
@@ -23,10 +24,11 @@ impl World {
         what: &str,
         wanted: impl Fn(&BTreeSet<String>) -> bool,
     ) -> BTreeSet<String> {
-        let mut last = BTreeSet::new();
-        for _ in 0..500 {
+        let what = format!("the Event's relations {what}");
+        eventually(&what, std::time::Duration::from_secs(10), || async {
             let path = format!("/api/v1/events/{id}/link");
             let (_, link) = self.rep_call(REP_A, Method::GET, &path, None).await;
+            let mut related = BTreeSet::new();
             if let Some(event) = link["salesforce_event_id"].as_str()
                 && link["state"] == "synced"
             {
@@ -45,20 +47,20 @@ impl World {
                         &format!("SELECT WhoId FROM Event WHERE Id = '{event}'"),
                     )
                     .unwrap();
-                last = rows
+                related = rows
                     .iter()
                     .filter_map(|r| r["RelationId"].as_str())
                     .chain(who.iter().filter_map(|r| r["WhoId"].as_str()))
                     .filter(|r| r.starts_with("003") || r.starts_with("00Q"))
                     .map(str::to_string)
                     .collect();
-                if wanted(&last) {
-                    return last;
+                if wanted(&related) {
+                    return Ok(related);
                 }
             }
-            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-        }
-        panic!("the Event's relations never {what}: {last:?}");
+            Err((link, related))
+        })
+        .await
     }
 }
 
@@ -229,7 +231,8 @@ async fn with_every_meeting_synced_those_with_a_matching_attendee_are_written_an
     w.events_until("removed the excluded meeting", |e| e.len() == 1)
         .await;
     w.edit_in_outlook(&customer, json!({ "subject": "Customer call (moved)" }));
-    tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+    w.poll_now().await;
+    w.until_idle().await;
     assert_eq!(w.salesforce_events().len(), 1, "excluded stays excluded");
     w.assert_nothing_mailed_by_outforce();
 }

@@ -6,7 +6,7 @@ use chrono::{Datelike, Duration, NaiveDate, Utc, Weekday};
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use super::outlook_changes::watched;
+use crate::calendar::watched;
 use crate::world::{REP_A, World};
 
 /// Tomorrow: four weekly occurrences from it end 22 days ahead, inside the sync's window (28

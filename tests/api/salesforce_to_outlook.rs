@@ -7,7 +7,8 @@ use std::time::Duration;
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use super::outlook_changes::watched;
+use crate::calendar::watched;
+use crate::eventually::{eventually, when};
 use crate::helpers::today_plus;
 use crate::world::{REP_A, World};
 
@@ -46,14 +47,11 @@ impl World {
         what: &str,
         wanted: impl Fn(&[Value]) -> bool,
     ) -> Vec<Value> {
-        for _ in 0..500 {
-            let events = self.outlook_events();
-            if wanted(&events) {
-                return events;
-            }
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-        panic!("Outlook never {what}: {:?}", self.outlook_events());
+        let what = format!("Outlook {what}");
+        eventually(&what, Duration::from_secs(10), || async {
+            when(self.outlook_events(), |e| wanted(e))
+        })
+        .await
     }
 }
 
@@ -107,7 +105,9 @@ async fn a_salesforce_event_becomes_an_outlook_event_that_invites_nobody_and_fol
         &outlook_id,
         json!({ "location": { "displayName": "Room 4" } }),
     );
-    tokio::time::sleep(Duration::from_millis(1500)).await;
+    // A round of the mailbox reads the edit, and keeps it in Outlook.
+    w.poll_now().await;
+    w.until_idle().await;
     let record = w.sf.record(&w.org_id, &id).unwrap();
     assert_eq!(
         record["Location"], "Zoom",
@@ -172,7 +172,9 @@ async fn a_salesforce_event_outside_the_window_stays_out_of_outlook() {
     w.salesforce_meeting("This week", 2, None);
     w.outlook_until("made this week's meeting", |e| subject_is(e, "This week"))
         .await;
-    tokio::time::sleep(Duration::from_millis(1500)).await;
+    // Another read of Salesforce's Events leaves the far one out still.
+    w.read_salesforce_now().await;
+    w.until_idle().await;
     let events = w.outlook_events();
     assert_eq!(events.len(), 1, "{events:?}");
     let (status, body) = w

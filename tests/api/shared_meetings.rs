@@ -6,7 +6,8 @@
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use super::outlook_changes::watched;
+use crate::calendar::watched;
+use crate::eventually::{eventually, when};
 use crate::signed_in;
 use crate::world::{REP_A, REP_B, World, attendees};
 
@@ -55,27 +56,23 @@ impl World {
     async fn one_event(&self, step: &str, owner: &str, invited: &[&str]) -> Value {
         let mut wanted: Vec<String> = invited.iter().map(|s| s.to_string()).collect();
         wanted.sort();
-        for _ in 0..500 {
+        let what = format!("{step}: one Event owned by {owner} inviting {wanted:?}");
+        eventually(&what, std::time::Duration::from_secs(10), || async {
             let events = self.parent_events();
-            if let [event] = events.as_slice()
-                && event["OwnerId"] == owner
-                && self.invited(event["Id"].as_str().unwrap()) == wanted
-            {
-                self.until_idle().await;
-                let events = self.parent_events();
-                assert_eq!(events.len(), 1, "{step}: never a second Event: {events:?}");
-                return events[0].clone();
+            let invited: Vec<Vec<String>> = events
+                .iter()
+                .map(|e| self.invited(e["Id"].as_str().unwrap()))
+                .collect();
+            match events.as_slice() {
+                [event] if event["OwnerId"] == owner && invited[0] == wanted => Ok(()),
+                _ => Err((events, invited)),
             }
-            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-        }
+        })
+        .await;
+        self.until_idle().await;
         let events = self.parent_events();
-        let invited: Vec<Vec<String>> = events
-            .iter()
-            .map(|e| self.invited(e["Id"].as_str().unwrap()))
-            .collect();
-        panic!(
-            "{step}: wanted one Event owned by {owner} inviting {wanted:?}: {events:?} {invited:?}"
-        );
+        assert_eq!(events.len(), 1, "{step}: never a second Event: {events:?}");
+        events[0].clone()
     }
 }
 
@@ -138,13 +135,12 @@ async fn three_reps_one_meeting_one_event_whoever_syncs_it_and_in_whatever_order
     w.one_event("Casey stops", &b, &[]).await;
     // Blake, the last, stops: the Event goes (the deletion policy deletes).
     w.select_as(REP_B, &blake, false).await;
-    for _ in 0..500 {
-        if w.parent_events().is_empty() {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    }
-    assert!(w.parent_events().is_empty(), "nobody syncs it any more");
+    eventually(
+        "the Event gone, nobody syncing it any more",
+        std::time::Duration::from_secs(10),
+        || async { when(w.parent_events(), |e| e.is_empty()) },
+    )
+    .await;
     let history = w.history(&organizer).await;
     let actions: Vec<&str> = history
         .iter()

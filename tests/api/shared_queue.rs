@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use sqlx::Row as _;
 
 use crate::db::{self, Backend};
+use crate::eventually::{eventually, when};
 use crate::helpers::{spawn_with, test_settings};
 
 /// Records which instance ran it in a table the test made.
@@ -62,17 +63,11 @@ async fn two_instances_on_postgres_run_each_job_once() {
 
     let jobs: Vec<Mark> = (0..JOBS).map(|n| Mark { n }).collect();
     a.state.queue.enqueue_many(&jobs).await.unwrap();
-    for _ in 0..1500 {
-        if storage::jobs::counts(&test_db.db).await.unwrap() == Default::default() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    assert_eq!(
-        storage::jobs::counts(&test_db.db).await.unwrap(),
-        Default::default(),
-        "drained"
-    );
+    eventually("the queue drained", Duration::from_secs(30), || async {
+        let counts = storage::jobs::counts(&test_db.db).await.unwrap();
+        when(counts, |c| *c == Default::default())
+    })
+    .await;
 
     let twice: Vec<i64> =
         sqlx::query_scalar("SELECT n FROM test_runs GROUP BY n HAVING COUNT(*) > 1")

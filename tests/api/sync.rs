@@ -6,6 +6,7 @@ use std::time::Duration;
 use reqwest::Method;
 use serde_json::{Value, json};
 
+use crate::eventually::{eventually, when};
 use crate::helpers::today_plus;
 use crate::world::{REP_A, World, world};
 
@@ -141,13 +142,10 @@ async fn unselecting_deletes_the_event_and_selecting_again_writes_one() {
         )
         .await;
     assert_eq!(status, 200);
-    for _ in 0..200 {
-        if w.events().is_empty() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(25)).await;
-    }
-    assert!(w.events().is_empty(), "the Event is deleted");
+    eventually("the Event deleted", Duration::from_secs(5), || async {
+        when(w.events(), |e| e.is_empty())
+    })
+    .await;
     w.put_meeting(
         "Intro call",
         &today_plus(-3, "T17:00:00Z"),
@@ -290,24 +288,21 @@ async fn with_the_keep_policy_an_unselected_meetings_event_stays_and_reselecting
     assert_eq!(status, 200);
     // Until the job has run, the link is unselected but still pending: wait for `removed`.
     let user = w.user(REP_A).await;
-    let mut removed = false;
-    for _ in 0..200 {
+    let link = eventually("the unselect ran", Duration::from_secs(5), || async {
         let link =
             outforce::storage::event_links::find_by_outlook_id(&w.app.state.db, &user.id, MEETING)
                 .await
                 .unwrap()
                 .unwrap();
-        if link.state == outforce::storage::event_links::LinkState::Removed {
-            assert!(
-                link.salesforce_event_id.is_some(),
-                "the kept Event's Id stays"
-            );
-            removed = true;
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    assert!(removed, "the unselect ran");
+        when(link, |l| {
+            l.state == outforce::storage::event_links::LinkState::Removed
+        })
+    })
+    .await;
+    assert!(
+        link.salesforce_event_id.is_some(),
+        "the kept Event's Id stays"
+    );
     assert_eq!(w.events().len(), 1, "kept");
     w.put_plain_meeting("Kept, renamed").await;
     let again = w.settled("synced").await;
@@ -434,17 +429,12 @@ async fn the_outlook_event_carries_its_salesforce_id_and_loses_it_when_unselecte
     .await;
     let link = w.settled_link(&id, "synced").await;
     // The Outlook event is marked a moment after the link records the write.
-    for _ in 0..100 {
-        if stamped(&w) == link["salesforce_event_id"] {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    }
-    assert_eq!(
-        stamped(&w),
-        link["salesforce_event_id"],
-        "the Id, on every device"
-    );
+    eventually(
+        "the Id on the Outlook event, on every device",
+        Duration::from_secs(2),
+        || async { when(stamped(&w), |s| *s == link["salesforce_event_id"]) },
+    )
+    .await;
 
     let (status, _) = w
         .rep_call(
@@ -456,13 +446,12 @@ async fn the_outlook_event_carries_its_salesforce_id_and_loses_it_when_unselecte
         .await;
     assert_eq!(status, 200);
     w.settled_link(&id, "not_synced").await;
-    for _ in 0..100 {
-        if stamped(&w) == json!("") {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    assert_eq!(stamped(&w), json!(""), "unmarked once unselected");
+    eventually(
+        "the Outlook event unmarked once unselected",
+        Duration::from_secs(2),
+        || async { when(stamped(&w), |s| *s == json!("")) },
+    )
+    .await;
 }
 
 #[tokio::test]

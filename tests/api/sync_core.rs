@@ -12,7 +12,7 @@ use outforce_sandbox::salesforce::faults::Fault;
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use super::outlook_changes::{watched, watched_with};
+use crate::calendar::{watched, watched_with};
 use crate::eventually::{eventually, when};
 use crate::helpers::{free_port, today_plus};
 use crate::world::{REP_A, World, attendees, world_with};

@@ -11,7 +11,7 @@ use outforce_sandbox::salesforce::faults::Fault;
 use reqwest::Method;
 use serde_json::json;
 
-use super::outlook_changes::watched_with;
+use crate::calendar::watched_with;
 use crate::helpers::{day, free_port, today_plus};
 use crate::world::{REP_A, world_with};
 

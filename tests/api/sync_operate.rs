@@ -9,6 +9,7 @@ use outforce::storage::event_links::{self, LinkState};
 use reqwest::Method;
 use serde_json::{Value, json};
 
+use crate::eventually::{eventually, when};
 use crate::helpers::today_plus;
 use crate::world::{REP_A, REP_B, World, key_field, world, world_with};
 
@@ -70,17 +71,16 @@ async fn a_reset_and_a_full_rescan_of_1000_synced_meetings_keeps_1000_events_and
     // The re-scan: every meeting synced again, and a full delta round recorded.
     let user = w.user(REP_A).await;
     let db = &w.app.state.db;
-    for _ in 0..1200 {
+    eventually("the re-scan done", Duration::from_secs(120), || async {
         let round = outforce::storage::mailbox_watches::find(db, &user.id)
             .await
             .unwrap()
             .is_some_and(|watch| watch.delta_link.is_some());
         let left = w.pending_jobs_of("event.sync").await + w.pending_jobs_of("mailbox.poll").await;
-        if round && left == 0 && w.links_in(LinkState::Synced).await == MEETINGS {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+        let synced = w.links_in(LinkState::Synced).await;
+        when((round, left, synced), |seen| *seen == (true, 0, MEETINGS))
+    })
+    .await;
     w.until_idle().await;
     assert_eq!(w.links_in(LinkState::Synced).await, MEETINGS);
     assert_eq!(
@@ -130,24 +130,24 @@ async fn the_error_report_groups_the_tenants_failures_by_cause_with_what_to_do()
     // REP_B never connected Salesforce: their meeting is parked.
     w.pane_link(REP_B, "AAMkAD-report_3=", "Three").await;
 
-    let mut report = Value::Null;
-    for _ in 0..250 {
-        let (status, body) = w
-            .admin(Method::GET, "/api/v1/admin/sync/errors", None)
-            .await;
-        assert_eq!(status, 200, "{body}");
-        report = body;
-        let total: i64 = report["causes"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|c| c["meetings"].as_i64().unwrap())
-            .sum();
-        if total == 3 {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    let report = eventually(
+        "three meetings reported",
+        Duration::from_secs(5),
+        || async {
+            let (status, body) = w
+                .admin(Method::GET, "/api/v1/admin/sync/errors", None)
+                .await;
+            assert_eq!(status, 200, "{body}");
+            let total: i64 = body["causes"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|c| c["meetings"].as_i64().unwrap())
+                .sum();
+            when(body, |_| total == 3)
+        },
+    )
+    .await;
     let causes = report["causes"].as_array().unwrap();
     let seen: Vec<(&str, &str, i64, i64)> = causes
         .iter()

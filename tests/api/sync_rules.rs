@@ -7,7 +7,8 @@ use chrono::Datelike as _;
 use outforce_sandbox::salesforce::faults::Fault;
 use serde_json::{Value, json};
 
-use super::outlook_changes::{watched, watched_with};
+use crate::calendar::{watched, watched_with};
+use crate::eventually::{eventually, when};
 use crate::helpers::today_plus;
 use crate::world::{REP_A, World};
 
@@ -58,15 +59,15 @@ async fn a_move_in_outlook_before_the_first_write_lands_leaves_one_event_at_the_
     w.select_in_pane(&id).await;
     // (The lost answer is given up at the outbound timeout at the latest.)
     let path = format!("/api/v1/events/{id}/link");
-    let mut link = Value::Null;
-    for _ in 0..500 {
-        link = w.rep_call(REP_A, reqwest::Method::GET, &path, None).await.1;
-        if link["error"] == "salesforce_unavailable" {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    }
-    assert_eq!(link["error"], "salesforce_unavailable", "{link}");
+    eventually(
+        "the lost answer waiting as salesforce_unavailable",
+        std::time::Duration::from_secs(10),
+        || async {
+            let link = w.rep_call(REP_A, reqwest::Method::GET, &path, None).await.1;
+            when(link, |l| l["error"] == "salesforce_unavailable")
+        },
+    )
+    .await;
     assert_eq!(w.salesforce_events().len(), 1, "the first write landed");
 
     w.edit_in_outlook(

@@ -1,16 +1,15 @@
 //! Event links: an Outlook event (or one occurrence of a series) tied to a Salesforce Event.
 //!
-//! The row records what the rep chose (selection, related Who and What ids) and, per side, the
-//! hash of the values last written and that side's change marker, so the pipeline can tell an
-//! echo of its own write from a real change and a real change from a conflict.
+//! The row records what the rep chose (selection, related Who and What ids), what the sync last
+//! wrote (the Event, the hash of its fields, the Outlook change key it came from) and what each
+//! side held when both last agreed, so the pipeline can tell an echo of its own write from a
+//! real change and a real change from a conflict.
 
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 
-use super::history::{NewEntry, append_query};
-use super::jobs::NewJob;
-use super::{Db, StorageError, from_row, new_id, one_row, with_pool};
+use super::{Db, StorageError, from_row, with_pool};
 use crate::column::{JsonText, text_enum};
 use crate::ids::UserId;
 use crate::meeting::Meeting;
@@ -231,74 +230,19 @@ pub mod by_category;
 pub mod by_scope;
 /// The occurrences' links of a series the rep selected (`from_series`).
 pub mod by_series;
+/// What the sync made of a link: the write it is about to send, the write it recorded, the
+/// state it moved the link to, the Event it let go.
+pub mod outcome;
 /// The deletions delta rounds saw.
 pub mod removals;
 /// The tenant's failures and waits by cause, for admins.
 pub mod report;
 /// Each side's content as the sync left it, and the links of Events that came from Salesforce.
 pub mod salesforce_side;
+/// The rep's choice for an event.
+pub mod selection;
 /// Meetings several reps of one org attend: one Event, one owning link, the others invited.
 pub mod shared;
-
-const UPSERT_SELECTION: &str = concat!(
-    "INSERT INTO event_links (id, user_id, outlook_event_id, outlook_series_id, selected, \
-       who_ids, what_id, meeting, meeting_seen_at, state, created_at, updated_at) \
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $10, 'pending', $9, $9) \
-     ON CONFLICT (user_id, outlook_event_id) DO UPDATE SET \
-       outlook_series_id = COALESCE(excluded.outlook_series_id, event_links.outlook_series_id), \
-       selected = excluded.selected, who_ids = excluded.who_ids, \
-       what_id = excluded.what_id, meeting = COALESCE(excluded.meeting, event_links.meeting), \
-       meeting_seen_at = COALESCE(excluded.meeting_seen_at, event_links.meeting_seen_at), \
-       state = 'pending', last_error_code = NULL, selected_by = 'pane', \
-       from_series = FALSE, by_scope = FALSE, auto_relations = '{}', removal_seen = FALSE, \
-       updated_at = excluded.updated_at \
-     RETURNING ",
-    columns!(),
-    ""
-);
-
-/// Records the rep's choice for an event, creating the link on first use. The link goes back
-/// to `pending` so the pipeline picks the change up.
-pub async fn upsert_selection(
-    db: &Db,
-    selection: &Selection<'_>,
-    now: DateTime<Utc>,
-) -> Result<EventLink, StorageError> {
-    select_and_queue(db, selection, None, now).await
-}
-
-/// Records the rep's choice and, in the same transaction, queues `job` (the sync of the link):
-/// the choice is never stored without its sync queued, nor the sync queued for a choice that
-/// was not stored.
-pub async fn select_and_queue(
-    db: &Db,
-    selection: &Selection<'_>,
-    job: Option<&NewJob>,
-    now: DateTime<Utc>,
-) -> Result<EventLink, StorageError> {
-    let link = with_pool!(db, pool => {
-        let mut tx = pool.begin().await?;
-        let link = sqlx::query_as::<_, EventLink>(UPSERT_SELECTION)
-            .bind(new_id())
-            .bind(selection.user_id)
-            .bind(selection.outlook_event_id)
-            .bind(selection.outlook_series_id)
-            .bind(selection.selected)
-            .bind(JsonText(selection.who_ids))
-            .bind(selection.what_id)
-            .bind(selection.meeting.map(JsonText))
-            .bind(now)
-            .bind(selection.meeting.map(|_| now))
-            .fetch_one(&mut *tx)
-            .await?;
-        if let Some(job) = job {
-            super::jobs::insert_job!(job, new_id(), now).execute(&mut *tx).await?;
-        }
-        tx.commit().await?;
-        link
-    });
-    Ok(link)
-}
 
 pub async fn find(db: &Db, id: &str) -> Result<Option<EventLink>, StorageError> {
     let sql = concat!("SELECT ", columns!(), " FROM event_links WHERE id = $1");
@@ -418,130 +362,6 @@ pub async fn list_for_user(
     Ok(links)
 }
 
-const RECORD_INTENT: &str =
-    "UPDATE event_links SET write_intent = $1, updated_at = $2 WHERE id = $3";
-
-/// Records, before a Salesforce write is sent, the idempotency key that lets a retry find the
-/// write instead of repeating it.
-pub async fn record_write_intent(
-    db: &Db,
-    id: &str,
-    intent: &str,
-    now: DateTime<Utc>,
-) -> Result<(), StorageError> {
-    let updated = with_pool!(db, pool => {
-        sqlx::query(RECORD_INTENT).bind(intent).bind(now).bind(id).execute(pool).await?.rows_affected()
-    });
-    one_row(updated)
-}
-
-// The meeting is there as written: any deletion a round saw before is over.
-const WRITTEN: &str = "UPDATE event_links SET salesforce_event_id = $1, salesforce_hash = $2, \
-     write_intent = NULL, state = 'synced', last_error_code = NULL, outlook_start = $3, \
-     outlook_end = $4, who_ids_left_out = $5, removal_seen = FALSE, outlook_content = $6, \
-     salesforce_content = $7, outlook_change_key = COALESCE($8, outlook_change_key), \
-     updated_at = $9 WHERE id = $10";
-
-/// Records a write to Salesforce (the link `synced`) and, in the same transaction, the decision
-/// in the meeting's history. An Event another link names already is a conflict.
-pub async fn record_written(
-    db: &Db,
-    id: &str,
-    written: Written<'_>,
-    entry: Option<&NewEntry<'_>>,
-    now: DateTime<Utc>,
-) -> Result<(), StorageError> {
-    with_pool!(db, pool => {
-        let mut tx = pool.begin().await?;
-        let updated = sqlx::query(WRITTEN)
-            .bind(written.event_id)
-            .bind(written.hash)
-            .bind(written.meeting.start)
-            .bind(written.meeting.end)
-            .bind(written.meeting.who_ids_left_out)
-            .bind(JsonText(written.outlook_content))
-            .bind(JsonText(written.salesforce_content))
-            .bind(written.outlook_change_key)
-            .bind(now)
-            .bind(id)
-            .execute(&mut *tx)
-            .await
-            .map_err(StorageError::on_unique("Salesforce event"))?
-            .rows_affected();
-        one_row(updated)?;
-        if let Some(entry) = entry {
-            append_query!(entry, now).fetch_one(&mut *tx).await?;
-        }
-        tx.commit().await?;
-    });
-    Ok(())
-}
-
-const SET_STATE: &str =
-    "UPDATE event_links SET state = $1, last_error_code = $2, updated_at = $3 WHERE id = $4";
-
-/// Moves a link to a state (with the code the pane explains) and, in the same transaction,
-/// keeps the decision that moved it in the meeting's history.
-pub async fn set_state(
-    db: &Db,
-    id: &str,
-    state: LinkState,
-    code: Option<LinkCode>,
-    entry: Option<&NewEntry<'_>>,
-    now: DateTime<Utc>,
-) -> Result<(), StorageError> {
-    with_pool!(db, pool => {
-        let mut tx = pool.begin().await?;
-        let updated = sqlx::query(SET_STATE)
-            .bind(state)
-            .bind(code)
-            .bind(now)
-            .bind(id)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-        one_row(updated)?;
-        if let Some(entry) = entry {
-            append_query!(entry, now).fetch_one(&mut *tx).await?;
-        }
-        tx.commit().await?;
-    });
-    Ok(())
-}
-
-const FORGET_SALESFORCE_EVENT: &str = "UPDATE event_links SET salesforce_event_id = NULL, \
-     salesforce_hash = NULL, write_intent = NULL, outlook_content = NULL, \
-     salesforce_content = NULL, state = 'removed', last_error_code = $1, updated_at = $2 \
-     WHERE id = $3";
-
-/// The link's Salesforce Event is gone (deleted by the sync, per policy): the link stays,
-/// `removed` (saying why), so that selecting the meeting again writes one Event anew; the
-/// decision is kept in the same transaction.
-pub async fn forget_salesforce_event(
-    db: &Db,
-    id: &str,
-    code: Option<LinkCode>,
-    entry: Option<&NewEntry<'_>>,
-    now: DateTime<Utc>,
-) -> Result<(), StorageError> {
-    with_pool!(db, pool => {
-        let mut tx = pool.begin().await?;
-        let updated = sqlx::query(FORGET_SALESFORCE_EVENT)
-            .bind(code)
-            .bind(now)
-            .bind(id)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-        one_row(updated)?;
-        if let Some(entry) = entry {
-            append_query!(entry, now).fetch_one(&mut *tx).await?;
-        }
-        tx.commit().await?;
-    });
-    Ok(())
-}
-
 /// Which of `event_ids` a link (of any rep) names already: an Event a write must never adopt.
 pub async fn named(db: &Db, event_ids: &[&str]) -> Result<Vec<String>, StorageError> {
     if event_ids.is_empty() {
@@ -561,17 +381,6 @@ pub async fn named(db: &Db, event_ids: &[&str]) -> Result<Vec<String>, StorageEr
         query.fetch_all(pool).await?
     });
     Ok(rows.into_iter().map(|(id,)| id).collect())
-}
-
-const RECORD_OUTLOOK_SEEN: &str = "UPDATE event_links SET outlook_change_key = $1 WHERE id = $2";
-
-/// The Outlook event's change key as the sync last read (or wrote) it, so that a delta round
-/// tells our own writes and unchanged events from real edits.
-pub async fn record_outlook_seen(db: &Db, id: &str, change_key: &str) -> Result<(), StorageError> {
-    with_pool!(db, pool => {
-        sqlx::query(RECORD_OUTLOOK_SEEN).bind(change_key).bind(id).execute(pool).await?.rows_affected()
-    });
-    Ok(())
 }
 
 /// Every link of a user, selected or not, in any state.

@@ -172,7 +172,7 @@ async fn a_retry_after_a_lost_answer_finds_the_event_instead_of_writing_a_second
         .unwrap()
         .unwrap();
     // As if the Id had never been recorded: the intent stays, the Event exists.
-    outforce::storage::event_links::forget_salesforce_event(
+    outforce::storage::event_links::outcome::forget_salesforce_event(
         db,
         &link.id,
         None,
@@ -181,7 +181,7 @@ async fn a_retry_after_a_lost_answer_finds_the_event_instead_of_writing_a_second
     )
     .await
     .unwrap();
-    outforce::storage::event_links::record_write_intent(
+    outforce::storage::event_links::outcome::record_write_intent(
         db,
         &link.id,
         "lost",

@@ -116,10 +116,10 @@ async fn with_a_key_field_every_write_is_an_upsert_and_a_repeated_one_finds_its_
         .await
         .unwrap()
         .unwrap();
-    event_links::forget_salesforce_event(db, &link.id, None, None, storage::now())
+    event_links::outcome::forget_salesforce_event(db, &link.id, None, None, storage::now())
         .await
         .unwrap();
-    event_links::record_write_intent(db, &link.id, "lost", storage::now())
+    event_links::outcome::record_write_intent(db, &link.id, "lost", storage::now())
         .await
         .unwrap();
     let queries = w.sf.calls("query");

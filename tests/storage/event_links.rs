@@ -40,10 +40,13 @@ fn selection<'a>(user_id: &'a UserId, who: &'a [&'a str]) -> Selection<'a> {
 
 async fn selection_creates_then_updates_one_link(db: Db) {
     let (_, user) = seed_user(&db, "oid-1").await;
-    let created =
-        event_links::upsert_selection(&db, &selection(&user.id, &["003000000000001AAA"]), t0())
-            .await
-            .unwrap();
+    let created = event_links::selection::upsert_selection(
+        &db,
+        &selection(&user.id, &["003000000000001AAA"]),
+        t0(),
+    )
+    .await
+    .unwrap();
     assert_eq!(created.state, "pending");
     assert_eq!(created.who_ids.0, ["003000000000001AAA"]);
     assert_eq!(
@@ -56,7 +59,7 @@ async fn selection_creates_then_updates_one_link(db: Db) {
         outlook_series_id: None,
         ..selection(&user.id, &[])
     };
-    let updated = event_links::upsert_selection(&db, &unselect, later(1))
+    let updated = event_links::selection::upsert_selection(&db, &unselect, later(1))
         .await
         .unwrap();
     assert_eq!(updated.id, created.id);
@@ -86,13 +89,18 @@ async fn selection_creates_then_updates_one_link(db: Db) {
 
 async fn writes_record_hashes_and_markers_per_side(db: Db) {
     let (_, user) = seed_user(&db, "oid-1").await;
-    let link = event_links::upsert_selection(&db, &selection(&user.id, &[]), t0())
+    let link = event_links::selection::upsert_selection(&db, &selection(&user.id, &[]), t0())
         .await
         .unwrap();
 
-    event_links::record_write_intent(&db, &link.id, "outlook:AAMkAGI2-occurrence-1:v1", later(1))
-        .await
-        .unwrap();
+    event_links::outcome::record_write_intent(
+        &db,
+        &link.id,
+        "outlook:AAMkAGI2-occurrence-1:v1",
+        later(1),
+    )
+    .await
+    .unwrap();
     let intent = event_links::find(&db, &link.id).await.unwrap().unwrap();
     assert_eq!(
         intent.write_intent.as_deref(),
@@ -116,7 +124,7 @@ async fn writes_record_hashes_and_markers_per_side(db: Db) {
         action: Action::Created,
         detail: &detail,
     };
-    event_links::record_written(&db, &link.id, written, Some(&entry), later(2))
+    event_links::outcome::record_written(&db, &link.id, written, Some(&entry), later(2))
         .await
         .unwrap();
     let synced = event_links::find(&db, &link.id).await.unwrap().unwrap();
@@ -141,20 +149,20 @@ async fn writes_record_hashes_and_markers_per_side(db: Db) {
         Some(synced)
     );
 
-    let missing = event_links::record_write_intent(&db, "missing", "k", t0()).await;
+    let missing = event_links::outcome::record_write_intent(&db, "missing", "k", t0()).await;
     assert!(matches!(missing, Err(StorageError::NotFound)));
 }
 
 async fn a_salesforce_event_belongs_to_one_link(db: Db) {
     let (_, user) = seed_user(&db, "oid-1").await;
-    let first = event_links::upsert_selection(&db, &selection(&user.id, &[]), t0())
+    let first = event_links::selection::upsert_selection(&db, &selection(&user.id, &[]), t0())
         .await
         .unwrap();
     let other = Selection {
         outlook_event_id: "AAMk-other",
         ..selection(&user.id, &[])
     };
-    let second = event_links::upsert_selection(&db, &other, t0())
+    let second = event_links::selection::upsert_selection(&db, &other, t0())
         .await
         .unwrap();
     let content = Content::default();
@@ -166,7 +174,7 @@ async fn a_salesforce_event_belongs_to_one_link(db: Db) {
         salesforce_content: &content,
         outlook_change_key: None,
     };
-    event_links::record_written(&db, &first.id, written, None, later(1))
+    event_links::outcome::record_written(&db, &first.id, written, None, later(1))
         .await
         .unwrap();
     let detail = Detail::event("00U000000000001EAA");
@@ -178,7 +186,8 @@ async fn a_salesforce_event_belongs_to_one_link(db: Db) {
         detail: &detail,
     };
     let duplicate =
-        event_links::record_written(&db, &second.id, written, Some(&entry), later(1)).await;
+        event_links::outcome::record_written(&db, &second.id, written, Some(&entry), later(1))
+            .await;
     assert!(
         matches!(duplicate, Err(StorageError::Conflict(_))),
         "{duplicate:?}"
@@ -194,18 +203,18 @@ async fn a_salesforce_event_belongs_to_one_link(db: Db) {
 
 async fn links_are_listed_by_state(db: Db) {
     let (_, user) = seed_user(&db, "oid-1").await;
-    let a = event_links::upsert_selection(&db, &selection(&user.id, &[]), t0())
+    let a = event_links::selection::upsert_selection(&db, &selection(&user.id, &[]), t0())
         .await
         .unwrap();
     let b_sel = Selection {
         outlook_event_id: "AAMk-b",
         ..selection(&user.id, &[])
     };
-    let b = event_links::upsert_selection(&db, &b_sel, later(1))
+    let b = event_links::selection::upsert_selection(&db, &b_sel, later(1))
         .await
         .unwrap();
 
-    event_links::set_state(
+    event_links::outcome::set_state(
         &db,
         &b.id,
         LinkState::Failed,
@@ -231,7 +240,7 @@ async fn links_are_listed_by_state(db: Db) {
         Some(LinkCode::SalesforceRejected)
     );
 
-    event_links::set_state(&db, &a.id, LinkState::Removed, None, None, later(3))
+    event_links::outcome::set_state(&db, &a.id, LinkState::Removed, None, None, later(3))
         .await
         .unwrap();
     assert!(
@@ -240,7 +249,8 @@ async fn links_are_listed_by_state(db: Db) {
             .unwrap()
             .is_empty()
     );
-    let missing = event_links::set_state(&db, "missing", LinkState::Synced, None, None, t0()).await;
+    let missing =
+        event_links::outcome::set_state(&db, "missing", LinkState::Synced, None, None, t0()).await;
     assert!(matches!(missing, Err(StorageError::NotFound)));
 }
 
@@ -254,7 +264,7 @@ async fn a_batch_of_links_is_read_in_one_query_with_its_series_and_spans(db: Db)
             outlook_event_id: &id,
             ..selection(&user.id, &[])
         };
-        let link = event_links::upsert_selection(&db, &selection, t0())
+        let link = event_links::selection::upsert_selection(&db, &selection, t0())
             .await
             .unwrap();
         ids.push((id, link));
@@ -263,7 +273,7 @@ async fn a_batch_of_links_is_read_in_one_query_with_its_series_and_spans(db: Db)
         outlook_event_id: "AAMkAGI2-meeting-0",
         ..selection(&other.id, &[])
     };
-    event_links::upsert_selection(&db, &theirs, t0())
+    event_links::selection::upsert_selection(&db, &theirs, t0())
         .await
         .unwrap();
     let (start, end) = (later(60), later(120));
@@ -280,7 +290,7 @@ async fn a_batch_of_links_is_read_in_one_query_with_its_series_and_spans(db: Db)
         salesforce_content: &content,
         outlook_change_key: None,
     };
-    event_links::record_written(&db, &ids[1].1.id, written, None, later(1))
+    event_links::outcome::record_written(&db, &ids[1].1.id, written, None, later(1))
         .await
         .unwrap();
 
@@ -325,7 +335,7 @@ async fn a_meeting_is_looked_up_by_its_unique_key_whatever_the_plan_was_made_for
             outlook_event_id: &id,
             ..selection(&user.id, &[])
         };
-        event_links::upsert_selection(&db, &selection, t0())
+        event_links::selection::upsert_selection(&db, &selection, t0())
             .await
             .unwrap();
     }

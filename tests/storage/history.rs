@@ -19,7 +19,7 @@ async fn history_lists_per_link_and_pages_per_user(db: Db) {
         what_id: None,
         meeting: None,
     };
-    let link = event_links::upsert_selection(&db, &selection, t0())
+    let link = event_links::selection::upsert_selection(&db, &selection, t0())
         .await
         .unwrap();
     let detail = Detail::event("00U000000000001EAA");

@@ -1,10 +1,10 @@
 //! A meeting's content on both sides, and bringing the sides in step part by part (rule 4).
 
-use outforce::sync::model::content::{
-    Conflict, Content, Part, Sides, reconcile, to_graph, without_related,
-};
+use outforce::sync::model::content::{Content, Part};
 use outforce::sync::model::history::Side;
+use outforce::sync::model::reconcile::{Conflict, Sides, reconcile};
 use outforce::sync::model::settings::ConflictPolicy;
+use outforce::sync::model::to_graph::{to_graph, without_related};
 use proptest::prelude::*;
 use serde_json::{Map, Value, json};
 

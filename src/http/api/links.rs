@@ -118,7 +118,8 @@ async fn save(
         Cause::Pane,
     ))?;
     let link =
-        event_links::select_and_queue(&state.db, selection, Some(&job), storage::now()).await?;
+        event_links::selection::select_and_queue(&state.db, selection, Some(&job), storage::now())
+            .await?;
     state.queue.notify();
     // A rep's first meeting starts the watch of their calendar (a rep on the org-wide grant
     // never connects, so this is where theirs starts); a change to a known meeting costs nothing.

@@ -258,7 +258,7 @@ pub fn map(event: &GraphEvent, context: &Context<'_>) -> Result<Mapped, MapError
                 return Err(MapError::NotText);
             }
             // The relations an event made from a Salesforce Event lists are Salesforce's own.
-            Some(body) => super::content::without_related(body.content.trim()).to_string(),
+            Some(body) => super::to_graph::without_related(body.content.trim()).to_string(),
             None => String::new(),
         };
         fields.insert(

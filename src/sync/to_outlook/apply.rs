@@ -30,10 +30,12 @@ use crate::storage::event_links::{self, EventLink, LinkState, salesforce_side};
 use crate::storage::history::{self, Actor, NewEntry};
 use crate::sync::error::{Delay, SyncError};
 use crate::sync::model::codes::LinkCode;
-use crate::sync::model::content::{self, Content, Merge, Sides};
+use crate::sync::model::content::Content;
 use crate::sync::model::event_map::{self, Context, GraphEvent, Mapped};
 use crate::sync::model::history::{Action, Call, Cause, Detail, Rule, Side};
+use crate::sync::model::reconcile::{self, Merge, Sides};
 use crate::sync::model::settings::{ConflictPolicy, Deletion, SyncSettings};
+use crate::sync::model::to_graph::to_graph;
 use crate::sync::to_salesforce::intent::Intent;
 
 /// What became of one change.
@@ -124,7 +126,7 @@ impl<'a> ToOutlook<'a> {
         }
         let related = change.related_names().join(", ");
         let related = (!related.is_empty()).then_some(related.as_str());
-        let mut event = content::to_graph(&salesforce, related);
+        let mut event = to_graph(&salesforce, related);
         event.insert(
             "singleValueExtendedProperties".into(),
             json!([{ "id": SELECTION_PROPERTY, "value": change.id }]),
@@ -213,7 +215,7 @@ impl<'a> ToOutlook<'a> {
         } else {
             ConflictPolicy::SalesforceWins
         };
-        let mut merge = content::reconcile(
+        let mut merge = reconcile::reconcile(
             &Sides {
                 outlook_base: link.outlook_content.as_ref().map(|c| &c.0),
                 outlook_now: &outlook,
@@ -250,7 +252,7 @@ impl<'a> ToOutlook<'a> {
                 };
                 self.record(link, Action::KeptInOutlook, detail).await?;
             } else {
-                let changes = content::to_graph(&merge.to_outlook, None);
+                let changes = to_graph(&merge.to_outlook, None);
                 let written = self
                     .state
                     .graph
@@ -265,7 +267,7 @@ impl<'a> ToOutlook<'a> {
                     return Ok(Outcome::Later(Duration::ZERO));
                 };
                 if let Some(key) = &written.change_key {
-                    event_links::record_outlook_seen(db, &link.id, key).await?;
+                    event_links::outcome::record_outlook_seen(db, &link.id, key).await?;
                 }
                 outlook_after = outlook.with(&merge.to_outlook);
                 let parts = merge.to_outlook.parts();

@@ -118,9 +118,9 @@ pub(super) async fn written(
     let recorded = match &decision {
         Some((action, detail)) => {
             let entry = entry(item, *action, detail);
-            event_links::record_written(db, &link.id, done, Some(&entry), now).await
+            event_links::outcome::record_written(db, &link.id, done, Some(&entry), now).await
         }
-        None => event_links::record_written(db, &link.id, done, None, now).await,
+        None => event_links::outcome::record_written(db, &link.id, done, None, now).await,
     };
     match recorded {
         Ok(()) => {}
@@ -210,7 +210,7 @@ pub(super) async fn stamp(
         .await;
     match stamped {
         Ok(Some(change_key)) => {
-            event_links::record_outlook_seen(&rep.state.db, &link.id, &change_key).await?;
+            event_links::outcome::record_outlook_seen(&rep.state.db, &link.id, &change_key).await?;
         }
         Ok(None) => {}
         Err(error) => {
@@ -241,7 +241,7 @@ pub(super) async fn deleted(
     );
     let entry = entry(item, Action::Deleted, &detail);
     let now = storage::now();
-    event_links::forget_salesforce_event(
+    event_links::outcome::forget_salesforce_event(
         &rep.state.db,
         &item.link.id,
         why.code(),

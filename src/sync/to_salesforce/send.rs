@@ -8,11 +8,9 @@
 use serde_json::{Map, Value};
 
 use super::finish::{self, How, entry, seen};
-use super::intent::Intent;
 use super::merge;
 use super::plan::{Plan, Removal, Write};
 use super::rep::{Item, Rep};
-use super::twins::{self, Earlier};
 use super::{series, shared, steps};
 use crate::salesforce::SalesforceError;
 use crate::salesforce::collections::{self, MAX_RECORDS};
@@ -22,6 +20,9 @@ use crate::sync::error::SyncError;
 use crate::sync::model::codes::LinkCode;
 use crate::sync::model::content::Content;
 use crate::sync::model::history::{Action, Call, Detail};
+
+/// The run's creates.
+mod create;
 
 const EVENT: &str = "Event";
 
@@ -149,139 +150,6 @@ impl<'r, 's> Sender<'r, 's> {
         self.update(updates, &mut done).await;
         self.delete(deletes, &mut done).await;
         done
-    }
-
-    /// The run's creates: claimed, looked for, their intent recorded, then sent.
-    async fn create<'j>(
-        &mut self,
-        creates: Vec<(usize, Item<'j>, Box<Write>)>,
-        updates: &mut Vec<(usize, Item<'j>, Update)>,
-        done: &mut Done<'j>,
-    ) {
-        let rep = &mut *self.rep;
-        let mut ready = Vec::with_capacity(creates.len());
-        for (i, item, write) in creates {
-            let claimed = async {
-                steps::follow_attendees(rep, &item, &write.relations).await?;
-                shared::claim(rep, &item, &write).await
-            }
-            .await;
-            match claimed {
-                Ok(()) => ready.push((i, item, write)),
-                Err(error) => done.push((i, item, Err(error))),
-            }
-        }
-        // With the key field a create is an upsert by the link's key, and finds its Event by
-        // itself; without, what an earlier attempt made is looked for first.
-        let mut fresh = Vec::with_capacity(ready.len());
-        if rep.shape.key_field.is_some() {
-            fresh = ready;
-        } else {
-            let pairs: Vec<(&Item<'_>, &Write)> = ready
-                .iter()
-                .map(|(_, item, write)| (item, &**write))
-                .collect();
-            match twins::look_for(rep, &pairs).await {
-                Ok(answers) => {
-                    for ((i, item, write), answer) in ready.into_iter().zip(answers) {
-                        match answer {
-                            Earlier::Nothing => fresh.push((i, item, write)),
-                            Earlier::Found {
-                                event_id,
-                                same: true,
-                            } => {
-                                let how = How::Created {
-                                    call: Call::FindWritten,
-                                    found_again: true,
-                                };
-                                let result =
-                                    finish::written(rep, &item, &event_id, &write, how).await;
-                                done.push((i, item, result));
-                            }
-                            Earlier::Found {
-                                event_id,
-                                same: false,
-                            } => {
-                                let parts = write.content.clone();
-                                let update = Update {
-                                    event_id,
-                                    write,
-                                    parts,
-                                    adopted: true,
-                                };
-                                updates.push((i, item, update));
-                            }
-                            Earlier::Failed(_) => {
-                                let error = answer.error().unwrap_or_else(|| {
-                                    SyncError::Undecided(LinkCode::EarlierWriteAmbiguous)
-                                });
-                                done.push((i, item, Err(error)));
-                            }
-                        }
-                    }
-                }
-                Err(error) => {
-                    for (i, item, _) in ready {
-                        done.push((i, item, Err(error.again())));
-                    }
-                }
-            }
-        }
-        // Each intent recorded before its create is sent (rule 2).
-        let now = storage::now();
-        let mut sendable = Vec::with_capacity(fresh.len());
-        for (i, item, write) in fresh {
-            let intent = Intent::of(&write.fields, now).to_text();
-            match event_links::record_write_intent(&rep.state.db, &item.link.id, &intent, now).await
-            {
-                Ok(()) => sendable.push((i, item, write)),
-                Err(error) => done.push((i, item, Err(error.into()))),
-            }
-        }
-        let call = match rep.shape.key_field {
-            Some(_) => Call::Upsert,
-            None => Call::Create,
-        };
-        while !sendable.is_empty() {
-            let chunk: Vec<_> = sendable.drain(..sendable.len().min(MAX_RECORDS)).collect();
-            let created = match &rep.shape.key_field {
-                Some(key_field) => {
-                    let records: Vec<(&str, &Map<String, Value>)> = chunk
-                        .iter()
-                        .map(|(_, item, w)| (item.link.id.as_str(), &w.fields.fields))
-                        .collect();
-                    collections::upsert(&mut rep.session, EVENT, key_field, &records).await
-                }
-                None => {
-                    let records: Vec<&Map<String, Value>> =
-                        chunk.iter().map(|(_, _, w)| &w.fields.fields).collect();
-                    collections::create(&mut rep.session, EVENT, &records).await
-                }
-            };
-            match created {
-                Ok(outcomes) => {
-                    for ((i, item, write), outcome) in chunk.into_iter().zip(outcomes) {
-                        let result = match outcome {
-                            Ok(id) => {
-                                let how = How::Created {
-                                    call,
-                                    found_again: false,
-                                };
-                                finish::written(rep, &item, &id, &write, how).await
-                            }
-                            Err(refused) => refusal(rep, &item, refused, call).await,
-                        };
-                        done.push((i, item, result));
-                    }
-                }
-                Err(error) => {
-                    let error = SyncError::from(error);
-                    for (i, item, _) in chunk {
-                        done.push((i, item, Err(error.again())));
-                    }
-                }
-            }
-        }
     }
 
     /// The run's updates: those whose Event Salesforce changed since wait for its merge
@@ -415,7 +283,7 @@ async fn refusal(
         },
     );
     let entry = entry(item, Action::Rejected, &detail);
-    event_links::set_state(
+    event_links::outcome::set_state(
         &rep.state.db,
         &item.link.id,
         LinkState::Failed,

@@ -77,7 +77,7 @@ pub(super) async fn expand(
     } else {
         None
     };
-    event_links::set_state(
+    event_links::outcome::set_state(
         &state.db,
         &link.id,
         LinkState::Synced,
@@ -87,7 +87,7 @@ pub(super) async fn expand(
     )
     .await?;
     if let Some(seen) = &master.change_key {
-        event_links::record_outlook_seen(&state.db, &link.id, seen).await?;
+        event_links::outcome::record_outlook_seen(&state.db, &link.id, seen).await?;
     }
     let marked = master
         .single_value_extended_properties

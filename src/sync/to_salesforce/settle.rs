@@ -33,14 +33,23 @@ pub async fn settle(
             };
             let at = now + chrono::Duration::from_std(wait).unwrap_or(chrono::Duration::MAX);
             state.queue.enqueue_at(item.job, at).await?;
-            event_links::set_state(db, &link.id, LinkState::Pending, Some(code), None, now).await?;
+            event_links::outcome::set_state(
+                db,
+                &link.id,
+                LinkState::Pending,
+                Some(code),
+                None,
+                now,
+            )
+            .await?;
             tracing::info!(link = %link.id, wait_ms = wait.as_millis() as u64, %code, "this sync waits");
             Ok(())
         }
         // The link says why and the pane offers to reconnect. Nothing is dropped.
         Err(SyncError::Park) => {
             let code = Some(LinkCode::SalesforceReconnectNeeded);
-            event_links::set_state(db, &link.id, LinkState::Failed, code, None, now).await?;
+            event_links::outcome::set_state(db, &link.id, LinkState::Failed, code, None, now)
+                .await?;
             Ok(())
         }
         Err(SyncError::Undecided(code)) => {
@@ -55,7 +64,7 @@ pub async fn settle(
                 action: Action::Skipped,
                 detail: &detail,
             };
-            event_links::set_state(
+            event_links::outcome::set_state(
                 db,
                 &link.id,
                 LinkState::Failed,
@@ -80,8 +89,15 @@ pub async fn settle(
                 detail: &detail,
             };
             let code = Some(LinkCode::SalesforceRejected);
-            event_links::set_state(db, &link.id, LinkState::Failed, code, Some(&entry), now)
-                .await?;
+            event_links::outcome::set_state(
+                db,
+                &link.id,
+                LinkState::Failed,
+                code,
+                Some(&entry),
+                now,
+            )
+            .await?;
             Ok(())
         }
         Err(SyncError::Failed(error)) => Err(error),
@@ -115,6 +131,7 @@ pub async fn gave_up(state: &AppState, job: &SyncEvent) -> anyhow::Result<()> {
     };
     let code = Some(LinkCode::SyncGaveUp);
     let now = storage::now();
-    event_links::set_state(db, &link.id, LinkState::Failed, code, Some(&entry), now).await?;
+    event_links::outcome::set_state(db, &link.id, LinkState::Failed, code, Some(&entry), now)
+        .await?;
     Ok(())
 }

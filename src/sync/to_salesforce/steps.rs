@@ -36,7 +36,7 @@ pub(super) async fn skip(
     );
     let entry = entry(item, Action::Skipped, &detail);
     let now = storage::now();
-    event_links::set_state(
+    event_links::outcome::set_state(
         &rep.state.db,
         &item.link.id,
         LinkState::Failed,
@@ -66,7 +66,7 @@ pub(super) async fn leave_sync(
     );
     let entry = entry(item, action, &detail);
     let now = storage::now();
-    event_links::set_state(
+    event_links::outcome::set_state(
         db,
         &link.id,
         LinkState::Removed,
@@ -77,7 +77,7 @@ pub(super) async fn leave_sync(
     .await?;
     // Seen as it is: a round that finds it unchanged queues nothing.
     if let Some(key) = change_key {
-        event_links::record_outlook_seen(db, &link.id, key).await?;
+        event_links::outcome::record_outlook_seen(db, &link.id, key).await?;
     }
     Ok(())
 }
@@ -174,7 +174,7 @@ pub(super) async fn remove(
                 mark_cancelled(rep, &id, &mut detail).await?;
             }
             let entry = entry(item, Action::Kept, &detail);
-            event_links::set_state(
+            event_links::outcome::set_state(
                 db,
                 &link.id,
                 LinkState::Removed,
@@ -186,11 +186,19 @@ pub(super) async fn remove(
         }
         Fate::NoEvent => match why {
             Removal::Gone(code) => {
-                event_links::set_state(db, &link.id, LinkState::Removed, Some(code), None, now)
-                    .await?;
+                event_links::outcome::set_state(
+                    db,
+                    &link.id,
+                    LinkState::Removed,
+                    Some(code),
+                    None,
+                    now,
+                )
+                .await?;
             }
             Removal::Unselected => {
-                event_links::forget_salesforce_event(db, &link.id, None, None, now).await?;
+                event_links::outcome::forget_salesforce_event(db, &link.id, None, None, now)
+                    .await?;
             }
         },
     }

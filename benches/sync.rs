@@ -356,12 +356,33 @@ impl Bench {
     async fn until(&self, soql_where: &str, want: usize) {
         let deadline = Instant::now() + Duration::from_secs(300);
         while self.count(soql_where) != want {
-            assert!(
-                Instant::now() < deadline,
-                "never {want} Events where {soql_where}"
-            );
+            if Instant::now() >= deadline {
+                panic!(
+                    "never {want} Events where {soql_where} ({} now); {}",
+                    self.count(soql_where),
+                    self.where_things_stand().await
+                );
+            }
             tokio::time::sleep(Duration::from_millis(5)).await;
         }
+    }
+
+    /// The links by state and code, and the jobs by kind and state: what a stalled run says.
+    async fn where_things_stand(&self) -> String {
+        use outforce::storage::Db;
+        const LINKS: &str = "SELECT state || ' ' || COALESCE(last_error_code, '-'), COUNT(*) \
+                             FROM event_links GROUP BY 1 ORDER BY 1";
+        const JOBS: &str = "SELECT kind || ' ' || state, COUNT(*) FROM jobs GROUP BY 1 ORDER BY 1";
+        let mut seen = Vec::new();
+        for sql in [LINKS, JOBS] {
+            let rows: Vec<(String, i64)> = match &self.state.db {
+                Db::Sqlite(pool) => sqlx::query_as(sql).fetch_all(pool).await,
+                Db::Postgres(pool) => sqlx::query_as(sql).fetch_all(pool).await,
+            }
+            .unwrap_or_default();
+            seen.push(format!("{rows:?}"));
+        }
+        format!("links {}; jobs {}", seen[0], seen[1])
     }
 
     async fn until_watched(&self) {

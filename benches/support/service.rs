@@ -148,7 +148,14 @@ impl Emulators {
 
     /// Starts the service (workers included) and signs the rep in: their first call, the
     /// tenant tied to the org, their Salesforce session stored.
+    /// With `OUTFORCE_TEST_LOG` set (a filter such as `outforce=info`), the service's logs go
+    /// to standard error: what a stalled run did.
     pub async fn serve(&self, loaded: Loaded) -> Service {
+        if let Ok(filter) = std::env::var("OUTFORCE_TEST_LOG") {
+            let mut settings = loaded.settings.log.clone();
+            settings.filter = filter;
+            outforce::telemetry::init(&settings).unwrap();
+        }
         let app = Application::build(loaded).await.unwrap();
         let address = format!("http://127.0.0.1:{}", app.port());
         let state = app.state().clone();

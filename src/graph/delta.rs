@@ -9,6 +9,7 @@ use serde_json::Value;
 use super::Graph;
 use super::access::MailboxToken;
 use super::events::ReadError;
+use crate::storage::tenants::GraphAccessMode;
 
 /// Events per page we ask for; Graph may send fewer.
 const PAGE_SIZE: u32 = 100;
@@ -31,9 +32,11 @@ pub enum DeltaError {
     /// Graph forgot the round (410, or a 4xx `syncStateNotFound`/`resyncRequired`).
     #[error("Graph no longer knows this delta round")]
     Gone,
-    /// A next or delta link that does not lead to the configured Graph: never followed, so the
-    /// mailbox's token goes nowhere else.
-    #[error("a delta link led away from Graph")]
+    /// A next or delta link the mailbox's token is not sent to: one that leads away from the
+    /// configured Graph (the token goes nowhere else), or one made for the signed-in user
+    /// (`/me`) while the mailbox is now read by application permission. Never followed: the
+    /// caller reads the window afresh.
+    #[error("a delta link this mailbox's token may not follow")]
     Foreign,
 }
 
@@ -63,7 +66,17 @@ impl Graph {
         url: &str,
     ) -> Result<DeltaPage, DeltaError> {
         let base = self.settings.base_url.trim_end_matches('/');
-        if !url.starts_with(&format!("{base}/")) {
+        let Some(path) = url.strip_prefix(base).filter(|p| p.starts_with('/')) else {
+            return Err(DeltaError::Foreign);
+        };
+        // A round begun for the signed-in user (`/me`, with their delegated grant) cannot go on
+        // with an application token, which Graph refuses for `/me` (400): the tenant's Graph
+        // access changed since the round began.
+        let version = path.split('/').nth(1).unwrap_or_default();
+        let of_me = path
+            .strip_prefix(&format!("/{version}"))
+            .is_some_and(|rest| rest.starts_with("/me/"));
+        if of_me && mailbox.mode == GraphAccessMode::Application {
             return Err(DeltaError::Foreign);
         }
         // Bodies as text, as every read of an event asks: one conversion, Exchange's own.

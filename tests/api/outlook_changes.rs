@@ -325,16 +325,9 @@ async fn a_meeting_deleted_while_graph_forgot_the_delta_round_is_found_gone_by_t
     let poll = outforce::sync::jobs::PollMailbox {
         user_id: user.id.clone(),
     };
-    let db = &w.app.state.db;
-    let delta_link = || async {
-        outforce::storage::mailbox_watches::find(db, &user.id)
-            .await
-            .unwrap()
-            .and_then(|watch| watch.delta_link)
-    };
     w.app.state.queue.enqueue(&poll).await.unwrap();
     eventually("a round recorded", Duration::from_secs(10), || async {
-        delta_link().await.ok_or("no delta link")
+        w.delta_link().await.ok_or("no delta link")
     })
     .await;
 

@@ -189,6 +189,38 @@ async fn a_claims_challenge_on_the_background_grant_reaches_the_pane_and_the_nex
     .await;
 }
 
+/// Found by the sync benchmark: a tenant's admin switches Graph access from delegated to
+/// application after a rep's calendar was read with the rep's own grant. The round's stored
+/// delta link names the signed-in user (`/me`), which an application token cannot follow
+/// (Graph answers 400): the next round reads the window afresh instead of failing again and
+/// again (and holding every later round of the mailbox behind it).
+#[tokio::test]
+async fn a_switch_to_application_access_reads_the_calendar_afresh() {
+    let w = world_with(|loaded| loaded.settings.sync.poll_interval_secs = 3600).await;
+    w.connect(REP_A).await;
+    // The pane's call gives the delegated grant; the first round reads as the rep.
+    let _ = w.me(REP_A).await;
+    let link = eventually(
+        "a round read as the rep",
+        Duration::from_secs(10),
+        || async { w.delta_link().await.ok_or("no round yet") },
+    )
+    .await;
+    assert!(link.contains("/me/"), "{link}");
+
+    w.mailbox_by_application(&["Calendars.ReadWrite"]).await;
+    let id = w.meeting_in_outlook("Tagged", json!({ "categories": ["Salesforce"] }));
+    w.poll_now().await;
+    w.events_until("took the tagged meeting", |e| e.len() == 1)
+        .await;
+    let link = w.delta_link().await.unwrap();
+    assert!(!link.contains("/me/"), "read afresh by application: {link}");
+    let link_state = w
+        .link_until(&id, "synced", |l| l["state"] == "synced")
+        .await;
+    assert_eq!(link_state["state"], "synced");
+}
+
 /// Defect 1: X's create is saved by Salesforce but its answer is lost (a crash between the
 /// save and its record looks the same to the retry), while its twin Y is synced already: the
 /// retry finds X's own Event, never Y's, and never creates a third.

@@ -41,6 +41,15 @@ pub async fn watched_with(
 }
 
 impl World {
+    /// Where the rep's next mailbox round starts, when a round was recorded.
+    pub async fn delta_link(&self) -> Option<String> {
+        let user = self.user(REP_A).await;
+        outforce::storage::mailbox_watches::find(&self.app.state.db, &user.id)
+            .await
+            .unwrap()
+            .and_then(|watch| watch.delta_link)
+    }
+
     /// A mailbox round now, as the hourly poll or a notification would run it.
     pub async fn poll_now(&self) {
         let user = self.user(REP_A).await;

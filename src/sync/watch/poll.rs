@@ -252,10 +252,10 @@ async fn read_round(
             full = true;
             state.graph.delta_round(mailbox, &start()).await?
         }
-        // A stored link that leads elsewhere (Graph's address changed since it was stored) is
-        // never followed: the window is read afresh from the configured Graph.
+        // A stored link the token may not follow (Graph's address, or the tenant's Graph access,
+        // changed since it was stored) is never followed: the window is read afresh.
         Err(DeltaError::Foreign) if !full => {
-            tracing::warn!(user = %watch.user_id, "the stored delta link leads away from the configured Graph; reading the window again");
+            tracing::warn!(user = %watch.user_id, "the stored delta link is not for this mailbox's token (another Graph, or another access mode); reading the window again");
             full = true;
             state.graph.delta_round(mailbox, &start()).await?
         }

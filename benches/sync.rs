@@ -21,6 +21,7 @@
 //! `cargo bench --bench sync` runs on a SQLite file; `cargo bench --bench sync -- --postgres`
 //! on a fresh database of the machine's PostgreSQL (127.0.0.1:5432, user postgres).
 
+use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 #[path = "support/service.rs"]
@@ -110,10 +111,8 @@ async fn main() {
     let ids: Vec<String> = (0..BULK)
         .map(|i| b.outlook_event(&format!("Bulk {i}"), i))
         .collect();
-    let (sf_before, graph_before) = (
-        total(&b.emulators.sf.all_calls()),
-        total(&b.graph.all_calls()),
-    );
+    let sf_calls = b.emulators.sf.all_calls();
+    let (sf_before, graph_before) = (total(&sf_calls), total(&b.graph.all_calls()));
     let started = Instant::now();
     for id in &ids {
         b.select(id).await;
@@ -124,6 +123,7 @@ async fn main() {
         total(&b.emulators.sf.all_calls()) - sf_before,
         total(&b.graph.all_calls()) - graph_before,
     );
+    let sf_created_by = calls_since(&sf_calls, &b.emulators.sf.all_calls());
     tokio::time::sleep(Duration::from_secs(2)).await;
     let (sf_before, graph_before) = (
         total(&b.emulators.sf.all_calls()),
@@ -140,7 +140,7 @@ async fn main() {
         total(&b.graph.all_calls()) - graph_before,
     );
     println!(
-        "{BULK} meetings selected in the pane: synced in {:.1} s ({:.0}/s); Salesforce calls {sf_created}, Graph calls {graph_created}",
+        "{BULK} meetings selected in the pane: synced in {:.1} s ({:.0}/s); Salesforce calls {sf_created} ({sf_created_by}), Graph calls {graph_created}",
         created_in.as_secs_f64(),
         BULK as f64 / created_in.as_secs_f64()
     );
@@ -458,4 +458,21 @@ impl Bench {
             .unwrap()
             .and_then(|w| w.last_poll_at)
     }
+}
+
+/// Each endpoint's calls between two counts, busiest first.
+fn calls_since(before: &BTreeMap<String, u64>, after: &BTreeMap<String, u64>) -> String {
+    let mut calls: Vec<(u64, &str)> = after
+        .iter()
+        .map(|(endpoint, n)| {
+            (
+                n - before.get(endpoint).copied().unwrap_or(0),
+                endpoint.as_str(),
+            )
+        })
+        .filter(|(n, _)| *n > 0)
+        .collect();
+    calls.sort_by(|a, b| b.cmp(a));
+    let shown: Vec<String> = calls.iter().map(|(n, e)| format!("{e} {n}")).collect();
+    shown.join(", ")
 }

@@ -227,10 +227,15 @@ impl Graph {
         let response = self.send(request, mailbox).await?;
         match response.status().as_u16() {
             412 => Ok(None),
-            200..=299 => {
-                let event: serde_json::Value = response.json().await.unwrap_or_default();
-                Ok(event["changeKey"].as_str().map(str::to_string))
-            }
+            200..=299 => match response.json::<serde_json::Value>().await {
+                Ok(event) => Ok(event["changeKey"].as_str().map(str::to_string)),
+                Err(error) => {
+                    // The property is written; only its new change key is unknown, so the
+                    // write's own notification is read as a change (one read more, no harm).
+                    tracing::warn!(error = %error, "the stamped event's answer could not be read");
+                    Ok(None)
+                }
+            },
             other => Err(ReadError::Status(other)),
         }
     }

@@ -203,8 +203,6 @@ impl SignIn {
         }))
     }
 
-    /// Finishes a sign-in from Salesforce's redirect to `redirect_uri`: the rep's connection is
-    /// stored, or the reason it was not.
     /// Ends a sign-in: the rep whose connection was stored, or why there is none.
     pub async fn finish(
         &self,
@@ -271,10 +269,7 @@ impl SignIn {
         let org_id = OrgId::from(info.organization_id);
         match &tenant.salesforce_org_id {
             Some(org) if !org.as_str().eq_ignore_ascii_case(org_id.as_str()) => {
-                // Revoke what we were given: we will not keep it.
-                let _ = oauth
-                    .revoke(&tokens.instance_url, &tokens.access_token)
-                    .await;
+                refuse(&oauth, &tokens).await;
                 return Ok(Err(Failure::OrgMismatch));
             }
             Some(_) => {}
@@ -284,17 +279,13 @@ impl SignIn {
                     .await?
                 {
                     // Another admin tied the tenant to another org a moment ago.
-                    let _ = oauth
-                        .revoke(&tokens.instance_url, &tokens.access_token)
-                        .await;
+                    refuse(&oauth, &tokens).await;
                     return Ok(Err(Failure::OrgMismatch));
                 }
             }
             None => {
                 // Only an admin decides which org the tenant uses.
-                let _ = oauth
-                    .revoke(&tokens.instance_url, &tokens.access_token)
-                    .await;
+                refuse(&oauth, &tokens).await;
                 return Ok(Err(Failure::OrgNotBound));
             }
         }
@@ -341,5 +332,17 @@ impl SignIn {
         }
         self.sessions.forget(&user.id).await?;
         Ok(true)
+    }
+}
+
+/// Revokes tokens a sign-in was given but will not keep. The refusal stands whatever Salesforce
+/// answers (the tokens are stored nowhere); a failed revocation is logged, as the token then lives
+/// on at Salesforce until it expires.
+async fn refuse(oauth: &super::oauth::Client<'_>, tokens: &super::oauth::TokenResponse) {
+    if let Err(error) = oauth
+        .revoke(&tokens.instance_url, &tokens.access_token)
+        .await
+    {
+        tracing::warn!(error = %error, "revoking a refused Salesforce sign-in's token failed");
     }
 }

@@ -4,7 +4,7 @@
 //! names (with daylight saving, through chrono-tz).
 
 use chrono::{DateTime, LocalResult, NaiveDateTime, TimeZone, Utc};
-use chrono_tz::Tz;
+use chrono_tz::{OffsetComponents as _, Tz};
 use serde_json::{Value, json};
 
 /// Windows zone names Outlook uses, and the IANA zone each stands for (CLDR's mapping).
@@ -53,11 +53,18 @@ pub fn zone(name: &str) -> Option<Tz> {
     iana.parse().ok()
 }
 
-/// A naive local time in `zone` as a UTC instant (the earlier one when the clock goes back; the
-/// moment after the gap when it jumps forward, as Outlook does).
+/// A naive local time in `zone` as a UTC instant. A time the autumn change repeats is standard
+/// time, the second of the two, as Exchange reads it (.NET's `TimeZoneInfo.ConvertTimeToUtc`
+/// "assumes that it is the standard time of the source time zone"); a time the spring change
+/// skips is the moment as far past the gap, as Outlook shows it.
 pub fn to_utc(local: NaiveDateTime, zone: Tz) -> DateTime<Utc> {
     match zone.from_local_datetime(&local) {
-        LocalResult::Single(t) | LocalResult::Ambiguous(t, _) => t.with_timezone(&Utc),
+        LocalResult::Single(t) => t.with_timezone(&Utc),
+        LocalResult::Ambiguous(earlier, later) => [earlier, later]
+            .into_iter()
+            .find(|t| t.offset().dst_offset().is_zero())
+            .unwrap_or(later)
+            .with_timezone(&Utc),
         LocalResult::None => to_utc(local + chrono::Duration::hours(1), zone),
     }
 }

@@ -210,3 +210,45 @@ async fn an_all_day_event_shows_as_midnight_of_its_dates_in_any_zone() {
     assert_eq!(event.body["end"]["dateTime"], "2025-07-03T00:00:00.0000000");
     assert_eq!(event.body["originalStartTimeZone"], "Tokyo Standard Time");
 }
+
+/// The autumn change repeats 01:00–02:00 in Los Angeles. Exchange takes such a time as standard
+/// time (the second 01:30, PST, UTC−8), as outforce's own mapping does (`sync::model::zones`).
+#[tokio::test]
+async fn a_time_the_autumn_change_repeats_is_standard_time() {
+    let w = world().await;
+    let created = w
+        .app_call(
+            "POST",
+            &format!("users/{REP}/events"),
+            Some(json!({
+                "subject": "Night shift hand-over",
+                "start": { "dateTime": "2026-11-01T01:30:00", "timeZone": "Pacific Standard Time" },
+                "end": { "dateTime": "2026-11-01T02:30:00", "timeZone": "Pacific Standard Time" },
+            })),
+        )
+        .await;
+    assert_eq!(created.status, 201, "{}", created.body);
+    let id = created.body["id"].as_str().unwrap();
+    let read = w
+        .app_call("GET", &format!("users/{REP}/events/{id}"), None)
+        .await;
+    assert_eq!(read.body["start"]["timeZone"], "UTC");
+    assert_eq!(
+        read.body["start"]["dateTime"], "2026-11-01T09:30:00.0000000",
+        "01:30 PST, not 01:30 PDT (08:30 UTC)"
+    );
+    assert_eq!(read.body["end"]["dateTime"], "2026-11-01T10:30:00.0000000");
+    let local = w
+        .call(
+            &w.app,
+            "GET",
+            &format!("users/{REP}/events/{id}"),
+            None,
+            &[("Prefer", "outlook.timezone=\"Pacific Standard Time\"")],
+        )
+        .await;
+    assert_eq!(
+        local.body["start"]["dateTime"], "2026-11-01T01:30:00.0000000",
+        "and it reads back as it was written"
+    );
+}

@@ -362,25 +362,49 @@ pub async fn list_for_user(
     Ok(links)
 }
 
-/// Which of `event_ids` a link (of any rep) names already: an Event a write must never adopt.
-pub async fn named(db: &Db, event_ids: &[&str]) -> Result<Vec<String>, StorageError> {
-    if event_ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    let placeholders: Vec<String> = (1..=event_ids.len()).map(|i| format!("${i}")).collect();
-    let sql = format!(
-        "SELECT salesforce_event_id FROM event_links WHERE salesforce_event_id IN ({})",
-        placeholders.join(", ")
+/// What the links say about the Events an interrupted create may have made, read in one
+/// statement (one snapshot): which of `event_ids` a link of any rep names already (an Event a
+/// write must never adopt), and the user's creates sent and not yet recorded (link id, intent).
+/// Two reads would let a twin's link move from the second set to the first between them, and
+/// be counted in neither.
+pub async fn claims(db: &Db, user_id: &UserId, event_ids: &[&str]) -> Result<Claims, StorageError> {
+    let mut sql = String::from(
+        "SELECT id, write_intent, salesforce_event_id FROM event_links \
+         WHERE user_id = $1 AND salesforce_event_id IS NULL AND write_intent IS NOT NULL",
     );
-    let rows: Vec<(String,)> = with_pool!(db, pool => {
+    if !event_ids.is_empty() {
+        let placeholders: Vec<String> =
+            (2..=event_ids.len() + 1).map(|i| format!("${i}")).collect();
+        sql.push_str(&format!(
+            " UNION ALL SELECT id, write_intent, salesforce_event_id FROM event_links \
+             WHERE salesforce_event_id IN ({})",
+            placeholders.join(", ")
+        ));
+    }
+    let rows: Vec<(String, Option<String>, Option<String>)> = with_pool!(db, pool => {
         // Only the placeholders are built: every value is bound.
-        let mut query = sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()));
+        let mut query = sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(user_id);
         for id in event_ids {
             query = query.bind(*id);
         }
         query.fetch_all(pool).await?
     });
-    Ok(rows.into_iter().map(|(id,)| id).collect())
+    let mut claims = Claims::default();
+    for (link_id, intent, event_id) in rows {
+        match (event_id, intent) {
+            (Some(event_id), _) => claims.named.push(event_id),
+            (None, Some(intent)) => claims.in_flight.push((link_id, intent)),
+            (None, None) => {}
+        }
+    }
+    Ok(claims)
+}
+
+/// See [`claims`].
+#[derive(Debug, Default)]
+pub struct Claims {
+    pub named: Vec<String>,
+    pub in_flight: Vec<(String, String)>,
 }
 
 /// Every link of a user, selected or not, in any state.

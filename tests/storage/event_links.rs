@@ -15,6 +15,7 @@ on_both_databases!(
     a_salesforce_event_belongs_to_one_link,
     links_are_listed_by_state,
     a_batch_of_links_is_read_in_one_query_with_its_series_and_spans,
+    an_interrupted_creates_claims_are_the_events_named_and_the_reps_creates_in_flight,
 );
 
 /// When a written meeting takes place.
@@ -356,4 +357,89 @@ async fn a_meeting_is_looked_up_by_its_unique_key_whatever_the_plan_was_made_for
     assert!(!plan.contains("Filter"), "{plan}");
     drop(conn);
     test.db.close().await;
+}
+
+/// What an interrupted create must not adopt (an Event any rep's link names) and the twins it
+/// shares the candidates with (the rep's creates sent and not recorded), read together.
+async fn an_interrupted_creates_claims_are_the_events_named_and_the_reps_creates_in_flight(db: Db) {
+    let (_, user) = seed_user(&db, "oid-1").await;
+    let (_, other_rep) = seed_user(&db, "oid-2").await;
+    let link = |user_id, outlook_event_id| {
+        let db = db.clone();
+        async move {
+            let selection = Selection {
+                outlook_event_id,
+                ..selection(user_id, &[])
+            };
+            event_links::selection::upsert_selection(&db, &selection, t0())
+                .await
+                .unwrap()
+        }
+    };
+    let content = Content::default();
+    let written = |event_id| Written {
+        event_id,
+        hash: "h",
+        meeting: span(),
+        outlook_content: &content,
+        salesforce_content: &content,
+        outlook_change_key: None,
+    };
+    let sending = link(&user.id, "AAMk-sending").await;
+    let recorded = link(&user.id, "AAMk-recorded").await;
+    let theirs_sending = link(&other_rep.id, "AAMk-theirs-sending").await;
+    let theirs_recorded = link(&other_rep.id, "AAMk-theirs-recorded").await;
+    link(&user.id, "AAMk-never-sent").await;
+    for l in [&sending, &recorded, &theirs_sending, &theirs_recorded] {
+        event_links::outcome::record_write_intent(&db, &l.id, "intent", t0())
+            .await
+            .unwrap();
+    }
+    for (l, event) in [
+        (&recorded, "00U000000000002EAA"),
+        (&theirs_recorded, "00U000000000003EAA"),
+    ] {
+        event_links::outcome::record_written(&db, &l.id, written(event), None, later(1))
+            .await
+            .unwrap();
+    }
+
+    let looked_for = [
+        "00U000000000001EAA",
+        "00U000000000002EAA",
+        "00U000000000003EAA",
+    ];
+    let claims = event_links::claims(&db, &user.id, &looked_for)
+        .await
+        .unwrap();
+    let mut named = claims.named.clone();
+    named.sort();
+    assert_eq!(
+        named,
+        ["00U000000000002EAA", "00U000000000003EAA"],
+        "named by any rep's link"
+    );
+    assert_eq!(
+        claims.in_flight,
+        [(sending.id.clone(), "intent".to_string())],
+        "this rep's creates sent and not recorded, not another rep's"
+    );
+
+    // Recorded, the create leaves one set for the other.
+    event_links::outcome::record_written(
+        &db,
+        &sending.id,
+        written("00U000000000001EAA"),
+        None,
+        later(2),
+    )
+    .await
+    .unwrap();
+    let claims = event_links::claims(&db, &user.id, &looked_for)
+        .await
+        .unwrap();
+    assert_eq!(claims.named.len(), 3);
+    assert!(claims.in_flight.is_empty());
+    let none = event_links::claims(&db, &user.id, &[]).await.unwrap();
+    assert!(none.named.is_empty() && none.in_flight.is_empty());
 }

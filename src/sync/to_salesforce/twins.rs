@@ -30,7 +30,7 @@ use super::intent::Intent;
 use super::plan::Write;
 use super::rep::{Item, Rep};
 use crate::salesforce::events::{self, Candidate};
-use crate::storage::event_links::{self, salesforce_side};
+use crate::storage::event_links;
 use crate::sync::error::{Delay, SyncError};
 use crate::sync::model::codes::LinkCode;
 
@@ -100,17 +100,15 @@ pub(super) async fn look_for(
         looked_for.iter().map(|i| &i.key).collect();
     let found = events::written_since(&mut rep.session, &keys, since).await?;
     let ids: Vec<&str> = found.iter().map(|c| c.id.as_str()).collect();
-    let named: HashSet<String> = event_links::named(&rep.state.db, &ids)
-        .await?
-        .into_iter()
-        .collect();
+    let claims = event_links::claims(&rep.state.db, &rep.user.id, &ids).await?;
+    let named: HashSet<String> = claims.named.into_iter().collect();
     let candidates: Vec<&Candidate> = found.iter().filter(|c| !named.contains(&c.id)).collect();
     let in_run: HashSet<&str> = creates
         .iter()
         .map(|(item, _)| item.link.id.as_str())
         .collect();
-    let elsewhere: Vec<(String, Intent)> = salesforce_side::in_flight(&rep.state.db, &rep.user.id)
-        .await?
+    let elsewhere: Vec<(String, Intent)> = claims
+        .in_flight
         .into_iter()
         .filter(|(link_id, _)| !in_run.contains(link_id.as_str()))
         .filter_map(|(link_id, text)| Some((link_id, serde_json::from_str(&text).ok()?)))

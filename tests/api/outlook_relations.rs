@@ -132,7 +132,14 @@ async fn an_attendee_added_in_outlook_who_matches_one_contact_is_related_and_unr
         .await;
     assert_eq!(related, set(&[&carl]));
 
-    let history = w.history(&id).await;
+    let history = w
+        .history_until(&id, "kept both relation changes", |h| {
+            h.iter()
+                .filter(|e| e["action"] == "relations_followed")
+                .count()
+                >= 2
+        })
+        .await;
     let followed: Vec<&Value> = history
         .iter()
         .filter(|e| e["action"] == "relations_followed")

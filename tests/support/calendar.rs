@@ -120,6 +120,21 @@ impl World {
         body["entries"].as_array().unwrap().clone()
     }
 
+    /// The meeting's history once `wanted` holds of it (ten seconds at most): a write shows in
+    /// Salesforce a moment before its run records it.
+    pub async fn history_until(
+        &self,
+        id: &str,
+        what: &str,
+        wanted: impl Fn(&[Value]) -> bool,
+    ) -> Vec<Value> {
+        let what = format!("the history {what}");
+        eventually(&what, Duration::from_secs(10), || async {
+            when(self.history(id).await, |h| wanted(h))
+        })
+        .await
+    }
+
     /// The rep's sync status once `wanted` holds of it (ten seconds at most).
     pub async fn sync_status_until(&self, what: &str, wanted: impl Fn(&Value) -> bool) -> Value {
         let what = format!("the sync {what}");

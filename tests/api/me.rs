@@ -40,7 +40,11 @@ async fn me_names_the_tenant_the_rep_and_the_sync_configuration_that_applies() {
     assert_eq!(first["tenant_id"], TENANT);
     assert_eq!(first["display_name"], "Avery Rep");
     assert_eq!(first["salesforce"]["state"], "not_connected");
-    assert_eq!(first["graph"]["state"], "not_connected");
+    // No grant yet, unless the background grant the call started was quicker than its answer.
+    assert!(
+        first["graph"]["state"] == "not_connected" || tenant.entra.calls("token") == 1,
+        "{first}"
+    );
     assert_eq!(first["sync_config"], Value::Null, "nothing configured yet");
 
     let db = &app.state.db;

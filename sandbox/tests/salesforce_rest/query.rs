@@ -128,6 +128,38 @@ async fn bad_queries_get_salesforces_error_codes() {
     );
 }
 
+/// Salesforce takes SOQL statements of up to 100,000 characters (sent as a Composite
+/// subrequest, as no URL carries that much).
+#[tokio::test]
+async fn a_statement_longer_than_salesforce_takes_is_refused() {
+    let org = org();
+    let query = |characters: usize| {
+        let head = "SELECT Id FROM Contact WHERE LastName = '";
+        let statement = format!("{head}{}'", "x".repeat(characters - head.len() - 1));
+        assert_eq!(statement.len(), characters);
+        let encoded = urlencode(&statement);
+        json!({
+            "allOrNone": false,
+            "compositeRequest": [{
+                "method": "GET",
+                "url": format!("/services/data/v64.0/query?q={encoded}"),
+                "referenceId": "q",
+            }],
+        })
+    };
+    let longest = org.call("POST", "composite", Some(query(100_000))).await;
+    let answer = &longest.body["compositeResponse"][0];
+    assert_eq!(answer["httpStatusCode"], 200, "{}", answer["body"]);
+    let longer = org.call("POST", "composite", Some(query(100_001))).await;
+    let answer = &longer.body["compositeResponse"][0];
+    assert_eq!(answer["httpStatusCode"], 400);
+    assert_eq!(answer["body"][0]["errorCode"], "MALFORMED_QUERY");
+    assert_eq!(
+        answer["body"][0]["message"],
+        "SOQL statements can not be longer than 100000 characters"
+    );
+}
+
 #[tokio::test]
 async fn query_all_adds_deleted_rows_and_query_leaves_them_out() {
     let org = org();

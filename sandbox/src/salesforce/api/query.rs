@@ -11,6 +11,9 @@ use crate::salesforce::store::Cursor;
 /// Open cursors kept per org; older ones are dropped, as Salesforce drops a user's oldest.
 const MAX_CURSORS: usize = 50;
 const DEFAULT_BATCH: usize = 2000;
+/// Salesforce refuses a longer statement ("Maximum length of SOQL statements: by default,
+/// 100,000 characters", SOQL and SOSL limits), with this code and message.
+const MAX_SOQL_CHARS: usize = 100_000;
 
 fn refused(error: QueryError) -> Reply {
     Reply::error(400, error.code, &error.message)
@@ -27,6 +30,13 @@ pub fn query(env: &mut Env<'_>, call: &Call<'_>) -> Reply {
             let Some(text) = call.param("q") else {
                 return Reply::error(400, "MALFORMED_QUERY", "A query string has to be specified");
             };
+            if text.chars().count() > MAX_SOQL_CHARS {
+                return Reply::error(
+                    400,
+                    "MALFORMED_QUERY",
+                    "SOQL statements can not be longer than 100000 characters",
+                );
+            }
             let mut parsed = match soql::parse(text, env.now.date_naive()) {
                 Ok(parsed) => parsed,
                 Err(error) => return refused(error),

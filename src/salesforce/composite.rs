@@ -15,8 +15,8 @@ use super::session::{Session, SessionError};
 /// fails the whole lookup with its error.
 pub async fn queries<T: DeserializeOwned>(
     session: &mut Session,
-    queries: &[(&'static str, String)],
-) -> Result<Vec<(&'static str, Vec<T>)>, SessionError> {
+    queries: &[(String, String)],
+) -> Result<Vec<(String, Vec<T>)>, SessionError> {
     let mut requests = Vec::with_capacity(queries.len());
     for (reference, soql) in queries {
         requests.push(json!({
@@ -42,15 +42,15 @@ pub async fn queries<T: DeserializeOwned>(
             }
             .into());
         }
-        let Some(&(reference, _)) = queries
+        let Some((reference, _)) = queries
             .iter()
-            .find(|(r, _)| Some(*r) == item["referenceId"].as_str())
+            .find(|(r, _)| Some(r.as_str()) == item["referenceId"].as_str())
         else {
             continue;
         };
         let rows: Vec<T> = serde_json::from_value(item["body"]["records"].clone())
             .map_err(SalesforceError::Decode)?;
-        results.push((reference, rows));
+        results.push((reference.clone(), rows));
     }
     Ok(results)
 }

@@ -1,8 +1,11 @@
 //! Finding the Contacts, unconverted Leads and active Users that carry some email addresses: one
-//! Composite call holding one query per object type, whatever the number of addresses (the
-//! pane's matching asks for up to 500), never one call per attendee. Every address reaches the
-//! queries as an escaped SOQL string literal, and only addresses that parsed as such.
+//! Composite call holding one query per object type (per part of the addresses, when together
+//! they would pass Salesforce's 100,000 characters a statement), whatever the number of
+//! addresses (the pane's matching asks for up to 500), never one call per attendee. Every
+//! address reaches the queries as an escaped SOQL string literal, and only addresses that
+//! parsed as such; one longer than Salesforce's email fields hold is not asked about.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -71,7 +74,9 @@ fn extra(fields: &[String], list: &str) -> (String, String) {
 
 /// What Salesforce holds for each address (an address with nothing has an empty entry): the
 /// Contacts and unconverted Leads whose `Email`, or one of the org's `extra` email fields,
-/// holds it, and the active Users with it.
+/// holds it, and the active Users with it. The addresses are split so that no query passes
+/// Salesforce's length limit, each part's three queries in the same Composite call (up to its
+/// 25 subrequests).
 pub async fn by_email(
     session: &mut Session,
     emails: &[EmailAddress],
@@ -81,15 +86,67 @@ pub async fn by_email(
         .iter()
         .map(|e| (e.clone(), Found::default()))
         .collect();
-    if emails.is_empty() {
-        return Ok(found);
+    let parts = parts_within_limit(emails, extra_fields);
+    for call in parts.chunks(QUERIES_PER_CALL / 3) {
+        let mut queries = Vec::with_capacity(call.len() * 3);
+        for (n, part) in call.iter().enumerate() {
+            queries.extend(part_queries(n, part, extra_fields));
+        }
+        read_rows(session, &queries, extra_fields, &mut found).await?;
     }
+    Ok(found)
+}
+
+/// A Composite call holds at most 25 subrequests.
+const QUERIES_PER_CALL: usize = 25;
+
+/// Salesforce's longest SOQL statement is 100,000 characters; a part's queries stay well under
+/// it (the SELECT and the filters' other words take the rest).
+const SOQL_BUDGET: usize = 90_000;
+
+/// The addresses in parts whose longest query (the address list once per email field it is
+/// compared with) fits [`SOQL_BUDGET`].
+fn parts_within_limit<'e>(
+    emails: &'e [EmailAddress],
+    extra_fields: &ExtraEmailFields,
+) -> Vec<&'e [EmailAddress]> {
+    let lists_per_query = 1 + extra_fields.contact.len().max(extra_fields.lead.len());
+    let fields_text: usize = extra_fields
+        .contact
+        .iter()
+        .chain(&extra_fields.lead)
+        .map(|f| f.len() + 16)
+        .sum();
+    let budget = SOQL_BUDGET.saturating_sub(fields_text) / lists_per_query;
+    let mut parts = Vec::new();
+    let (mut start, mut length) = (0, 0);
+    for (i, email) in emails.iter().enumerate() {
+        // Quoted, escaped at most to twice its length, and a comma.
+        let cost = 2 * email.as_str().len() + 3;
+        if i > start && length + cost > budget {
+            parts.push(&emails[start..i]);
+            (start, length) = (i, 0);
+        }
+        length += cost;
+    }
+    if start < emails.len() {
+        parts.push(&emails[start..]);
+    }
+    parts
+}
+
+/// The three queries of part `n`: its Contacts, unconverted Leads and active Users.
+fn part_queries(
+    n: usize,
+    emails: &[EmailAddress],
+    extra_fields: &ExtraEmailFields,
+) -> [(String, String); 3] {
     let list = email_list(emails);
     let (contact_select, contact_filter) = extra(&extra_fields.contact, &list);
     let (lead_select, lead_filter) = extra(&extra_fields.lead, &list);
-    let queries = [
+    [
         (
-            "contacts",
+            format!("contacts{n}"),
             format!(
                 "SELECT Id, Name, Email{contact_select}, Account.Id, Account.Name, Owner.Id, \
                  Owner.Name, LastModifiedDate FROM Contact \
@@ -97,7 +154,7 @@ pub async fn by_email(
             ),
         ),
         (
-            "leads",
+            format!("leads{n}"),
             format!(
                 "SELECT Id, Name, Email{lead_select}, Company, Owner.Id, Owner.Name, \
                  LastModifiedDate FROM Lead \
@@ -105,19 +162,28 @@ pub async fn by_email(
             ),
         ),
         (
-            "users",
+            format!("users{n}"),
             format!(
                 "SELECT Id, Name, Email FROM User WHERE IsActive = true AND Email IN ({list}) \
                  LIMIT {PAGE}"
             ),
         ),
-    ];
-    for (reference, rows) in composite::queries::<Row>(session, &queries).await? {
+    ]
+}
+
+/// Each row of one Composite call's queries, kept under every address it carries.
+async fn read_rows(
+    session: &mut Session,
+    queries: &[(String, String)],
+    extra_fields: &ExtraEmailFields,
+    found: &mut HashMap<EmailAddress, Found>,
+) -> Result<(), SessionError> {
+    for (reference, rows) in composite::queries::<Row>(session, queries).await? {
         for row in rows {
             let address = |value: Option<&str>| value.and_then(|e| EmailAddress::parse(e).ok());
             let email = address(row.email.as_deref());
             let name = row.name.clone().unwrap_or_default();
-            if reference == "users" {
+            if reference.starts_with("users") {
                 if let Some(email) = email
                     && let Some(entry) = found.get_mut(&email)
                 {
@@ -129,7 +195,7 @@ pub async fn by_email(
                 }
                 continue;
             }
-            let kind = if reference == "contacts" {
+            let kind = if reference.starts_with("contacts") {
                 RecordKind::Contact
             } else {
                 RecordKind::Lead
@@ -165,8 +231,12 @@ pub async fn by_email(
             }
         }
     }
-    Ok(found)
+    Ok(())
 }
+
+/// The length of Salesforce's email fields (`Email` on Contact, Lead and User, and every custom
+/// field of type Email).
+const EMAIL_FIELD_LENGTH: usize = 80;
 
 /// The most addresses one lookup call carries (the pane's own limit on a meeting's attendees).
 const ADDRESSES_PER_CALL: usize = 500;
@@ -179,9 +249,21 @@ pub async fn cached(
     emails: &[EmailAddress],
     extra_fields: &ExtraEmailFields,
 ) -> Result<HashMap<EmailAddress, Arc<Found>>, SessionError> {
+    // No email field of Salesforce holds a longer address: nothing to ask about it.
+    let too_long = |e: &EmailAddress| e.as_str().chars().count() > EMAIL_FIELD_LENGTH;
+    let mut found: HashMap<EmailAddress, Arc<Found>> = emails
+        .iter()
+        .filter(|e| too_long(e))
+        .map(|e| (e.clone(), Arc::new(Found::default())))
+        .collect();
+    let storable: Cow<'_, [EmailAddress]> = if found.is_empty() {
+        Cow::Borrowed(emails)
+    } else {
+        Cow::Owned(emails.iter().filter(|e| !too_long(e)).cloned().collect())
+    };
     let org = session.org_id().clone();
-    let (known, missing) = cache.split(&org, extra_fields, emails).await;
-    let mut found: HashMap<EmailAddress, Arc<Found>> = known.into_iter().collect();
+    let (known, missing) = cache.split(&org, extra_fields, &storable).await;
+    found.extend(known);
     for chunk in missing.chunks(ADDRESSES_PER_CALL) {
         for (email, result) in by_email(session, chunk, extra_fields).await? {
             let kept = cache

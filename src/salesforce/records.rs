@@ -198,7 +198,10 @@ pub async fn accounts_for_company(
         like_contains(company)
     );
     let mut found = (Vec::new(), Vec::new());
-    let asked = [("exact", exact), ("containing", containing)];
+    let asked = [
+        ("exact".to_string(), exact),
+        ("containing".to_string(), containing),
+    ];
     for (reference, rows) in composite::queries::<AccountFields>(session, &asked).await? {
         let rows = rows.into_iter().map(|r| AccountRow {
             id: r.id,

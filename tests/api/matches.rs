@@ -378,3 +378,66 @@ async fn a_sync_configurations_extra_email_fields_are_searched_for_its_reps() {
     assert_eq!(first["id"], contact.as_str(), "{found}");
     assert_eq!(first["field"], "Work_Email__c");
 }
+
+/// A meeting of 500 attendees with long addresses, in an org whose Contacts have two more email
+/// fields: each address list is compared three times, longer together than the 100,000
+/// characters Salesforce takes in one statement. The lists are split, still in one call; an
+/// address longer than any email field can hold (80) is answered "no match" without a query.
+#[tokio::test]
+async fn a_long_meeting_with_long_addresses_is_looked_up_within_salesforces_limits() {
+    use outforce_sandbox::salesforce::schema::{Field, Kind, TextFlavor};
+    let w = world().await;
+    w.connect(REP_A).await;
+    for name in ["Work_Email__c", "Home_Email__c"] {
+        let field = Field::new(
+            name,
+            name,
+            Kind::Text {
+                flavor: TextFlavor::Email,
+                length: 80,
+            },
+        );
+        w.sf.add_field(&w.org_id, "Contact", field).unwrap();
+    }
+    let fields = json!({ "contact": ["Work_Email__c", "Home_Email__c"] });
+    let (status, set) = w
+        .admin(Method::PUT, "/api/v1/admin/matching", Some(fields))
+        .await;
+    assert_eq!(status, 200, "{set}");
+    let address = |i: usize| format!("{}{i:03}@long-meeting.example", "attendee".repeat(7));
+    assert_eq!(address(0).len(), 80);
+    let contact = w.seed(
+        "Contact",
+        json!({ "LastName": "Doe", "Work_Email__c": address(321) }),
+    );
+    let too_long = format!("{}@{}.example", "a".repeat(64), "b".repeat(50));
+    let mut attendees: Vec<Value> = (0..499).map(|i| attendee(&address(i))).collect();
+    attendees.push(attendee(&too_long));
+
+    let before = w.sf.calls("composite");
+    let (status, body) = w.matches(REP_A, json!(attendees)).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(w.sf.calls("composite") - before, 1, "one call");
+    let found = body["attendees"].as_array().unwrap();
+    assert_eq!(found[321]["matches"][0]["id"], contact.as_str());
+    assert_eq!(found[499]["matches"], json!([]));
+
+    let before = w.sf.calls("composite");
+    let (status, body) = w
+        .matches(
+            REP_A,
+            json!([attendee(&format!(
+                "{}@{}.example",
+                "c".repeat(64),
+                "d".repeat(30)
+            ))]),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["attendees"][0]["matches"], json!([]));
+    assert_eq!(
+        w.sf.calls("composite"),
+        before,
+        "no field holds it: nothing asked"
+    );
+}

@@ -308,7 +308,12 @@ function history(state: State): HTMLElement | null {
 }
 
 export function render(root: HTMLElement, state: State, actions: Actions): void {
-  const focused = document.activeElement?.id;
+  const active = document.activeElement;
+  const focused = active?.id;
+  // A field being typed in keeps its caret: the new one starts with it at the beginning.
+  const caret = active instanceof HTMLInputElement || active instanceof HTMLTextAreaElement
+    ? { start: active.selectionStart, end: active.selectionEnd }
+    : null;
   const connected = state.me?.salesforce.state === "connected";
   const sections: (HTMLElement | null | false)[] = [
     header(state, actions),
@@ -321,5 +326,13 @@ export function render(root: HTMLElement, state: State, actions: Actions): void 
   ];
   root.replaceChildren(...sections.filter((s): s is HTMLElement => Boolean(s)));
   // Keep the keyboard where it was across renders.
-  if (focused) document.getElementById(focused)?.focus();
+  const again = focused ? document.getElementById(focused) : null;
+  again?.focus();
+  if (caret && (again instanceof HTMLInputElement || again instanceof HTMLTextAreaElement)) {
+    try {
+      again.setSelectionRange(caret.start, caret.end);
+    } catch {
+      // An input type without a caret (checkbox, email in some engines): focus is enough.
+    }
+  }
 }

@@ -80,6 +80,24 @@ macro_rules! append_query {
 }
 pub(crate) use append_query;
 
+/// Inside `with_pool!`: in one transaction `tx`, `update` (the rows it changed) must change
+/// exactly one row, and `entry`, when there is one, is kept in the meeting's history: a link
+/// and the decision that moved it are written together or not at all.
+macro_rules! update_with_entry {
+    ($pool:expr, $entry:expr, $now:expr, |$tx:ident| $update:expr) => {{
+        let mut $tx = $pool.begin().await?;
+        let updated: u64 = $update;
+        $crate::storage::one_row(updated)?;
+        if let Some(entry) = $entry {
+            $crate::storage::history::append_query!(entry, $now)
+                .fetch_one(&mut *$tx)
+                .await?;
+        }
+        $tx.commit().await?;
+    }};
+}
+pub(crate) use update_with_entry;
+
 pub async fn append(
     db: &Db,
     entry: &NewEntry<'_>,

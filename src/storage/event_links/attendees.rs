@@ -5,8 +5,8 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 
 use crate::column::JsonText;
-use crate::storage::history::{NewEntry, append_query};
-use crate::storage::{Db, StorageError, one_row, with_pool};
+use crate::storage::history::{NewEntry, update_with_entry};
+use crate::storage::{Db, StorageError, with_pool};
 
 const RECORD: &str =
     "UPDATE event_links SET attendees_seen = $1, auto_relations = $2 WHERE id = $3";
@@ -22,19 +22,15 @@ pub async fn record(
     now: DateTime<Utc>,
 ) -> Result<(), StorageError> {
     with_pool!(db, pool => {
-        let mut tx = pool.begin().await?;
-        let updated = sqlx::query(RECORD)
-            .bind(JsonText(seen))
-            .bind(JsonText(auto_relations))
-            .bind(id)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-        one_row(updated)?;
-        if let Some(entry) = entry {
-            append_query!(entry, now).fetch_one(&mut *tx).await?;
-        }
-        tx.commit().await?;
+        update_with_entry!(pool, entry, now, |tx| {
+            sqlx::query(RECORD)
+                .bind(JsonText(seen))
+                .bind(JsonText(auto_relations))
+                .bind(id)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected()
+        });
     });
     Ok(())
 }

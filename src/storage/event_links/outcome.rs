@@ -2,7 +2,7 @@ use chrono::{DateTime, Utc};
 
 use super::{LinkState, Written};
 use crate::column::JsonText;
-use crate::storage::history::{NewEntry, append_query};
+use crate::storage::history::{NewEntry, update_with_entry};
 use crate::storage::{Db, StorageError, one_row, with_pool};
 use crate::sync::model::codes::LinkCode;
 
@@ -40,27 +40,23 @@ pub async fn record_written(
     now: DateTime<Utc>,
 ) -> Result<(), StorageError> {
     with_pool!(db, pool => {
-        let mut tx = pool.begin().await?;
-        let updated = sqlx::query(WRITTEN)
-            .bind(written.event_id)
-            .bind(written.hash)
-            .bind(written.meeting.start)
-            .bind(written.meeting.end)
-            .bind(written.meeting.who_ids_left_out)
-            .bind(JsonText(written.outlook_content))
-            .bind(JsonText(written.salesforce_content))
-            .bind(written.outlook_change_key)
-            .bind(now)
-            .bind(id)
-            .execute(&mut *tx)
-            .await
-            .map_err(StorageError::on_unique("Salesforce event"))?
-            .rows_affected();
-        one_row(updated)?;
-        if let Some(entry) = entry {
-            append_query!(entry, now).fetch_one(&mut *tx).await?;
-        }
-        tx.commit().await?;
+        update_with_entry!(pool, entry, now, |tx| {
+            sqlx::query(WRITTEN)
+                .bind(written.event_id)
+                .bind(written.hash)
+                .bind(written.meeting.start)
+                .bind(written.meeting.end)
+                .bind(written.meeting.who_ids_left_out)
+                .bind(JsonText(written.outlook_content))
+                .bind(JsonText(written.salesforce_content))
+                .bind(written.outlook_change_key)
+                .bind(now)
+                .bind(id)
+                .execute(&mut *tx)
+                .await
+                .map_err(StorageError::on_unique("Salesforce event"))?
+                .rows_affected()
+        });
     });
     Ok(())
 }
@@ -79,20 +75,16 @@ pub async fn set_state(
     now: DateTime<Utc>,
 ) -> Result<(), StorageError> {
     with_pool!(db, pool => {
-        let mut tx = pool.begin().await?;
-        let updated = sqlx::query(SET_STATE)
-            .bind(state)
-            .bind(code)
-            .bind(now)
-            .bind(id)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-        one_row(updated)?;
-        if let Some(entry) = entry {
-            append_query!(entry, now).fetch_one(&mut *tx).await?;
-        }
-        tx.commit().await?;
+        update_with_entry!(pool, entry, now, |tx| {
+            sqlx::query(SET_STATE)
+                .bind(state)
+                .bind(code)
+                .bind(now)
+                .bind(id)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected()
+        });
     });
     Ok(())
 }
@@ -113,19 +105,15 @@ pub async fn forget_salesforce_event(
     now: DateTime<Utc>,
 ) -> Result<(), StorageError> {
     with_pool!(db, pool => {
-        let mut tx = pool.begin().await?;
-        let updated = sqlx::query(FORGET_SALESFORCE_EVENT)
-            .bind(code)
-            .bind(now)
-            .bind(id)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-        one_row(updated)?;
-        if let Some(entry) = entry {
-            append_query!(entry, now).fetch_one(&mut *tx).await?;
-        }
-        tx.commit().await?;
+        update_with_entry!(pool, entry, now, |tx| {
+            sqlx::query(FORGET_SALESFORCE_EVENT)
+                .bind(code)
+                .bind(now)
+                .bind(id)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected()
+        });
     });
     Ok(())
 }

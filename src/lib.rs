@@ -9,6 +9,7 @@ pub mod http;
 pub mod identity;
 pub mod ids;
 pub mod jobs;
+pub mod live;
 pub mod manifest;
 pub mod match_cache;
 pub mod matching;

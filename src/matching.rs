@@ -5,10 +5,15 @@
 use serde::Serialize;
 use utoipa::ToSchema;
 
-/// An email address as an attendee carries it, checked and lower-cased. Anything that cannot
-/// be an address is refused, so that no client string ever reaches a query unchecked.
+/// An email address as an attendee carries it, checked and lower-cased, its domain in Unicode
+/// (as Salesforce stores an internationalised address). Anything that cannot be an address is
+/// refused, so that no client string ever reaches a query unchecked.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct EmailAddress(String);
+pub struct EmailAddress {
+    text: String,
+    /// The address with its domain in punycode, when that differs (`xn--…`).
+    ascii: Option<String>,
+}
 
 impl EmailAddress {
     /// The longest address SMTP carries (RFC 5321: 254 characters in a path).
@@ -22,24 +27,10 @@ impl EmailAddress {
         if text.len() > Self::MAX_LEN {
             return Err("an email address has at most 254 characters");
         }
-        if text
-            .chars()
-            .any(|c| c.is_whitespace() || c.is_control() || matches!(c, '<' | '>' | ',' | ';'))
-        {
-            return Err(
-                "an email address has no spaces, control characters, <, >, comma or semicolon",
-            );
-        }
         let Some((local, domain)) = text.rsplit_once('@') else {
             return Err("an email address has an @");
         };
-        // A quoted local part may hold an @; no mail system an attendee comes from uses one.
-        if local.contains('@') {
-            return Err("an email address has one @");
-        }
-        if local.is_empty() || local.len() > 64 {
-            return Err("the part before the @ has 1 to 64 characters");
-        }
+        local_part_ok(local)?;
         let labels_ok = domain.split('.').count() >= 2
             && domain.split('.').all(|label| {
                 !label.is_empty()
@@ -48,15 +39,70 @@ impl EmailAddress {
                     && !label.ends_with('-')
                     && label.chars().all(|c| c.is_alphanumeric() || c == '-')
             });
+        const NOT_A_DOMAIN: &str = "the part after the @ is a domain name such as example.com";
         if !labels_ok {
-            return Err("the part after the @ is a domain name such as example.com");
+            return Err(NOT_A_DOMAIN);
         }
-        Ok(Self(text.to_lowercase()))
+        // One form for both spellings of an internationalised domain: `bücher.example` and
+        // `xn--bcher-kva.example` are the same mailbox.
+        let ascii_domain = idna::domain_to_ascii(domain).map_err(|_| NOT_A_DOMAIN)?;
+        let (unicode_domain, read) = idna::domain_to_unicode(&ascii_domain);
+        read.map_err(|_| NOT_A_DOMAIN)?;
+        let local = local.to_lowercase();
+        let text = format!("{local}@{unicode_domain}");
+        let ascii = (ascii_domain != unicode_domain).then(|| format!("{local}@{ascii_domain}"));
+        Ok(Self { text, ascii })
     }
 
+    /// The address with a Unicode domain: how it is compared, shown and written.
     pub fn as_str(&self) -> &str {
-        &self.0
+        &self.text
     }
+
+    /// Every spelling a record may hold the address in: as [`Self::as_str`], and with the
+    /// domain in punycode when that differs.
+    pub fn spellings(&self) -> impl Iterator<Item = &str> {
+        std::iter::once(self.text.as_str()).chain(self.ascii.as_deref())
+    }
+}
+
+/// The part before the @: a dot-atom as mail systems write it (no spaces or separators), or a
+/// quoted string (`"john doe"@acme.example`, RFC 5321), which may hold spaces and an @.
+fn local_part_ok(local: &str) -> Result<(), &'static str> {
+    if local.is_empty() || local.len() > 64 {
+        return Err("the part before the @ has 1 to 64 characters");
+    }
+    if let Some(quoted) = local
+        .strip_prefix('"')
+        .and_then(|rest| rest.strip_suffix('"'))
+    {
+        let mut chars = quoted.chars();
+        while let Some(c) = chars.next() {
+            let escaped = c == '\\';
+            let c = if escaped { chars.next() } else { Some(c) };
+            match c {
+                Some(c) if c == ' ' || c.is_ascii_graphic() => {
+                    if !escaped && c == '"' {
+                        return Err("a quoted part before the @ escapes its quotes");
+                    }
+                }
+                _ => return Err("a quoted part before the @ holds printable characters only"),
+            }
+        }
+        return Ok(());
+    }
+    if local.contains('@') {
+        return Err("an email address has one @");
+    }
+    if local
+        .chars()
+        .any(|c| c.is_whitespace() || c.is_control() || matches!(c, '<' | '>' | ',' | ';' | '"'))
+    {
+        return Err(
+            "an email address has no spaces, control characters, quotes, <, >, comma or semicolon",
+        );
+    }
+    Ok(())
 }
 
 /// What a record is.
@@ -190,6 +236,9 @@ pub struct Match {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
 pub struct AttendeeMatches {
     pub email: String,
+    /// Why the attendee's address cannot be one (nothing was looked up for it); `null` for an
+    /// address.
+    pub problem: Option<String>,
     /// The display name the pane sent, for prefilling a new record.
     pub name: Option<String>,
     pub matches: Vec<Match>,
@@ -243,6 +292,7 @@ pub fn explain(email: &EmailAddress, found: &Found) -> AttendeeMatches {
         });
     AttendeeMatches {
         email: email.as_str().to_string(),
+        problem: None,
         name: None,
         matches: records
             .into_iter()

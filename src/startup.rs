@@ -73,6 +73,7 @@ pub async fn build_state(loaded: &Loaded) -> anyhow::Result<AppState> {
         salesforce,
         sessions,
         graph: Arc::new(graph),
+        live: crate::live::LinkChanges::new(db.clone(), settings.http.max_link_waits),
         matches: crate::match_cache::MatchCache::default(),
         policies: crate::storage::fresh::FreshCache::new(
             std::time::Duration::from_secs(5),
@@ -98,6 +99,8 @@ pub struct Application {
     state: AppState,
     workers: WorkerPool,
     sweeper: Sweeper,
+    /// Hears other instances' link changes (PostgreSQL).
+    link_listener: (CancellationToken, tokio::task::JoinHandle<()>),
     /// Listening since `build`, so a stop request during start-up is not lost.
     stop: Option<StopSignal>,
 }
@@ -140,12 +143,18 @@ impl Application {
         );
         // A process without workers (a web-only instance) leaves the sweeping to the workers.
         let sweeper = Sweeper::start(&state, loaded.settings.jobs.workers > 0);
+        let stop_listening = CancellationToken::new();
+        let link_listener = (
+            stop_listening.clone(),
+            tokio::spawn(state.live.clone().listen(stop_listening)),
+        );
         Ok(Self {
             port,
             server,
             state,
             workers,
             sweeper,
+            link_listener,
             stop: Some(stop),
         })
     }
@@ -176,12 +185,17 @@ impl Application {
         let served = tokio::select! {
             result = &mut server => result,
             () = stop => {
+                // Panes waiting here answer now and ask again elsewhere; the rest finish.
+                self.state.live.close();
                 handle.stop(true).await;
                 server.await
             }
         };
         let grace = Duration::from_secs(self.state.settings.http.shutdown_timeout_secs);
         self.sweeper.stop().await;
+        let (stop_listening, listening) = self.link_listener;
+        stop_listening.cancel();
+        let _ = listening.await;
         self.workers.shutdown(grace).await;
         self.state.db.close().await;
         served

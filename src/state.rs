@@ -46,6 +46,8 @@ pub struct AppState {
     pub sign_in: SignIn,
     /// Tokens for reps' mailboxes in Microsoft Graph, and what they may do.
     pub graph: Arc<Graph>,
+    /// Panes waiting for their meeting's link to change, and the word that it did.
+    pub live: crate::live::LinkChanges,
     /// What Salesforce held for an attendee's address, for a few minutes.
     pub matches: MatchCache,
     /// The sync settings that apply to each rep, kept while nothing they come from was written

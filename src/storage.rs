@@ -16,6 +16,7 @@ pub mod event_links;
 pub mod fresh;
 pub mod history;
 pub mod jobs;
+pub mod link_feed;
 pub mod mailbox_watches;
 pub mod org_wide;
 pub mod salesforce_logins;

@@ -12,6 +12,7 @@ mod graph_access;
 mod health;
 mod identity;
 mod links;
+mod live_link;
 mod manifest;
 mod matches;
 mod me;

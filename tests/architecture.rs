@@ -43,6 +43,7 @@ const LAYERS: &[&[&str]] = &[
         "salesforce",
         "graph",
         "jobs",
+        "live",
         "match_cache",
         "manifest",
         "telemetry::metrics",

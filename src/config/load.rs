@@ -153,6 +153,9 @@ fn validate(figment: &Figment, settings: Settings) -> Result<Loaded, ConfigError
     if settings.jobs.poll_interval_ms == 0 {
         return Err(invalid("jobs.poll_interval_ms", "must be above 0".into()));
     }
+    if settings.http.max_link_waits == 0 {
+        return Err(invalid("http.max_link_waits", "must be above 0".into()));
+    }
     if settings.http.body_limit_bytes == 0 {
         return Err(invalid("http.body_limit_bytes", "must be above 0".into()));
     }

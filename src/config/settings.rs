@@ -280,6 +280,9 @@ pub struct HttpSettings {
     pub body_limit_bytes: usize,
     /// How long in-flight requests may take to finish after a stop signal.
     pub shutdown_timeout_secs: u64,
+    /// The most task-pane waits for a meeting's sync (`GET …/link?wait=`) one instance holds
+    /// open at once; past it a wait is answered 429 with `Retry-After`.
+    pub max_link_waits: usize,
     /// Terminate TLS here (Office requires HTTPS); leave unset behind a TLS proxy.
     pub tls: Option<TlsSettings>,
 }
@@ -292,6 +295,7 @@ impl Default for HttpSettings {
             public_url: None,
             body_limit_bytes: 256 * 1024,
             shutdown_timeout_secs: 30,
+            max_link_waits: 10_000,
             tls: None,
         }
     }

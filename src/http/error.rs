@@ -59,6 +59,14 @@ pub enum ApiError {
     /// the claims in `WWW-Authenticate`, for the task pane to pass to `getAccessToken`.
     #[error("sign in again to satisfy your organization's access policy")]
     ClaimsChallenge { claims: String },
+    /// The caller holds too much at once (waits for a meeting's sync): 429, with when to ask
+    /// again in `Retry-After`.
+    #[error("{message}")]
+    TooMany {
+        code: &'static str,
+        message: String,
+        retry_after_secs: u32,
+    },
     #[error("the request body is larger than {limit} bytes")]
     PayloadTooLarge { limit: usize },
     #[error("send the body as application/json")]
@@ -131,6 +139,7 @@ impl ApiError {
             Self::Conflict(_) => "conflict",
             Self::Precondition { code, .. } | Self::Upstream { code, .. } => code,
             Self::ClaimsChallenge { .. } => "graph_interaction_required",
+            Self::TooMany { code, .. } => code,
             Self::PayloadTooLarge { .. } => "payload_too_large",
             Self::UnsupportedMediaType => "unsupported_media_type",
             Self::NotConfigured { code, .. } => code,
@@ -288,6 +297,7 @@ impl ResponseError for ApiError {
                 StatusCode::CONFLICT
             }
             Self::Upstream { .. } => StatusCode::BAD_GATEWAY,
+            Self::TooMany { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::NotConfigured { .. } | Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
@@ -321,6 +331,15 @@ impl ResponseError for ApiError {
         }
         let mut response =
             HttpResponse::build(self.status_code()).json(ErrorEnvelope { error: body });
+        if let Self::TooMany {
+            retry_after_secs, ..
+        } = self
+        {
+            response.headers_mut().insert(
+                actix_web::http::header::RETRY_AFTER,
+                actix_web::http::header::HeaderValue::from(*retry_after_secs),
+            );
+        }
         if let Some(challenge) = self.challenge()
             && let Ok(value) = actix_web::http::header::HeaderValue::from_str(&challenge)
         {

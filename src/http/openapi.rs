@@ -11,7 +11,7 @@ use utoipa::{Modify, OpenApi};
 
 use super::error::ErrorEnvelope;
 use responses::{
-    BadRequest, Duplicate, Forbidden, NotConfigured, NotFound, Precondition, Unauthorized,
+    BadRequest, Duplicate, Forbidden, NotConfigured, NotFound, Precondition, TooMany, Unauthorized,
     Unavailable, Upstream,
 };
 
@@ -87,7 +87,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             Precondition,
             Upstream,
             NotConfigured,
-            Unavailable
+            Unavailable,
+            TooMany
         )
     ),
     modifiers(&BearerToken),

@@ -57,7 +57,8 @@ fn named(parent: Option<Parent>) -> Option<Named> {
 pub fn email_list(emails: &[EmailAddress]) -> String {
     emails
         .iter()
-        .map(|e| format!("'{}'", soql_escape(e.as_str())))
+        .flat_map(EmailAddress::spellings)
+        .map(|e| format!("'{}'", soql_escape(e)))
         .collect::<Vec<_>>()
         .join(",")
 }
@@ -122,7 +123,7 @@ fn parts_within_limit<'e>(
     let (mut start, mut length) = (0, 0);
     for (i, email) in emails.iter().enumerate() {
         // Quoted, escaped at most to twice its length, and a comma.
-        let cost = 2 * email.as_str().len() + 3;
+        let cost: usize = email.spellings().map(|s| 2 * s.len() + 3).sum();
         if i > start && length + cost > budget {
             parts.push(&emails[start..i]);
             (start, length) = (i, 0);

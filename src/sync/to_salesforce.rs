@@ -73,11 +73,20 @@ impl Job for SyncEvent {
     }
 
     async fn run_batch(jobs: &[Self], state: &AppState) -> Vec<anyhow::Result<()>> {
-        run(state, jobs).await
+        let results = run(state, jobs).await;
+        // A pane waiting on one of these meetings hears how it went (a batch is one rep's).
+        let mut reps: Vec<&UserId> = jobs.iter().map(|job| &job.user_id).collect();
+        reps.dedup();
+        for user_id in reps {
+            state.live.changed(user_id).await;
+        }
+        results
     }
 
     /// The link says that the sync stopped, and the error report says what to do.
     async fn gave_up(&self, state: &AppState) -> anyhow::Result<()> {
-        gave_up(state, self).await
+        let result = gave_up(state, self).await;
+        state.live.changed(&self.user_id).await;
+        result
     }
 }

@@ -184,8 +184,13 @@ async fn a_rep_reads_and_changes_only_their_own_links() {
     w.put_link(json!({ "who_ids": [contact(1)], "sync": true }))
         .await;
 
-    let (status, _) = w.link(REP_B, Method::GET, MEETING_ID, None).await;
-    assert_eq!(status, 404, "another rep's link is not found");
+    let (status, theirs) = w.link(REP_B, Method::GET, MEETING_ID, None).await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        (&theirs["state"], &theirs["who_ids"], &theirs["version"]),
+        (&json!("not_synced"), &json!([]), &json!("0")),
+        "another rep's link is as unknown as none"
+    );
     let (status, _) = w.link(REP_B, Method::DELETE, MEETING_ID, None).await;
     assert_eq!(status, 404);
     let (status, theirs) = w

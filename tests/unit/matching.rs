@@ -64,6 +64,20 @@ fn contacts_with_an_account_come_first_then_newest_then_leads() {
 }
 
 #[test]
+fn an_internationalised_domain_is_one_address_in_either_spelling() {
+    let unicode = EmailAddress::parse("Nadia@Bücher.example").unwrap();
+    let puny = EmailAddress::parse("nadia@xn--bcher-kva.EXAMPLE").unwrap();
+    assert_eq!(unicode, puny);
+    assert_eq!(unicode.as_str(), "nadia@bücher.example");
+    assert_eq!(
+        unicode.spellings().collect::<Vec<_>>(),
+        ["nadia@bücher.example", "nadia@xn--bcher-kva.example"]
+    );
+    let plain = EmailAddress::parse("jane@acme.example").unwrap();
+    assert_eq!(plain.spellings().count(), 1);
+}
+
+#[test]
 fn addresses_are_refused_unless_they_can_be_one() {
     for bad in [
         "",
@@ -76,8 +90,18 @@ fn addresses_are_refused_unless_they_can_be_one() {
         "<a@x.example>",
         "a@x.example,b@y.example",
         "a\u{0}@x.example",
+        "\"unclosed@x.example",
+        "\"a\"b\"@x.example",
+        "\"tab\there\"@x.example",
     ] {
         assert!(EmailAddress::parse(bad).is_err(), "{bad:?}");
+    }
+    for quoted in [
+        "\"john doe\"@acme.example",
+        "\"a@b\"@x.example",
+        "\"say \\\"hi\\\"\"@x.example",
+    ] {
+        assert!(EmailAddress::parse(quoted).is_ok(), "{quoted:?}");
     }
     assert_eq!(
         EmailAddress::parse(" Jane.Doe+CRM@Acme.Example ")

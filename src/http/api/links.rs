@@ -1,16 +1,19 @@
 //! `PUT|GET|DELETE /api/v1/events/{outlookId}/link`: what the rep related a meeting to and
 //! whether it syncs. A PUT checks the relations against Salesforce's limits, stores them with
 //! the meeting as Office.js saw it, and queues the sync, in one transaction; a GET tells the
-//! pane the sync's state; a DELETE unselects the meeting (the sync then applies the deletion
+//! pane the sync's state, at once or when it changes (`wait`, `after`); a DELETE unselects the meeting (the sync then applies the deletion
 //! policy). A rep sees and changes only their own links.
+
+use std::time::Duration;
 
 use actix_web::{HttpResponse, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 
 use crate::http::error::ApiError;
 use crate::http::extract::Rep;
+use crate::live::{Refused, WAITS_PER_REP};
 use crate::meeting::Meeting;
 use crate::relations;
 use crate::state::AppState;
@@ -85,8 +88,33 @@ pub struct LinkView {
     /// pane explains).
     error: Option<LinkCode>,
     meeting: Option<Meeting>,
-    #[schema(value_type = String, format = DateTime)]
-    updated_at: DateTime<Utc>,
+    /// When the link was last written; `null` for a meeting never related.
+    #[schema(value_type = Option<String>, format = DateTime)]
+    updated_at: Option<DateTime<Utc>>,
+    /// Changes whenever the link does: send it back as `after` to wait for the next change.
+    #[schema(example = "1765152000000000")]
+    version: String,
+}
+
+impl LinkView {
+    /// A meeting the rep never related nor synced.
+    fn none(outlook_event_id: &str) -> Self {
+        Self {
+            outlook_event_id: outlook_event_id.to_string(),
+            series_id: None,
+            sync: false,
+            who_ids: Vec::new(),
+            attendee_relations: Vec::new(),
+            who_ids_left_out: 0,
+            what_id: None,
+            state: SyncState::NotSynced,
+            salesforce_event_id: None,
+            error: None,
+            meeting: None,
+            updated_at: None,
+            version: crate::live::version(None),
+        }
+    }
 }
 
 /// Outlook's REST ids are URL-safe base64 (`AAMkAD…`, `-` and `_` for `+` and `/`).
@@ -121,6 +149,7 @@ async fn save(
         event_links::selection::select_and_queue(&state.db, selection, Some(&job), storage::now())
             .await?;
     state.queue.notify();
+    state.live.changed(&rep.user.id).await;
     // A rep's first meeting starts the watch of their calendar (a rep on the org-wide grant
     // never connects, so this is where theirs starts); a change to a known meeting costs nothing.
     if link.is_new() {
@@ -178,7 +207,8 @@ async fn view(state: &AppState, rep: &Rep, link: EventLink) -> Result<LinkView, 
         salesforce_event_id: link.salesforce_event_id,
         error: link.last_error_code,
         meeting: link.meeting.map(|m| m.0),
-        updated_at: link.updated_at,
+        updated_at: Some(link.updated_at),
+        version: crate::live::version(Some(link.updated_at)),
     })
 }
 
@@ -228,29 +258,107 @@ pub async fn put_link(
     save(&state, &rep, &selection).await
 }
 
-/// The rep's link of a meeting and where its sync stands.
+/// The longest a `GET …/link?wait=` waits (under the 30 s at which proxies commonly give up).
+const MAX_WAIT_SECS: u64 = 25;
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct LinkQuery {
+    /// Seconds (up to 25) to wait for the link to change from `after` before answering.
+    wait: Option<u64>,
+    /// The `version` the pane holds: with `wait`, the answer comes when the link's differs.
+    after: Option<String>,
+}
+
+/// The rep's link of a meeting and where its sync stands: answered at once, or, with `wait`
+/// and `after`, when it changes from the version the pane holds (or after `wait` seconds,
+/// unchanged). A meeting never related is `not_synced`, version `0`.
 #[utoipa::path(
     get,
     path = "/api/v1/events/{outlookId}/link",
     operation_id = "get_event_link",
     tag = "rep",
     security(("bearer" = [])),
-    params(("outlookId" = String, Path, description = "the meeting's Outlook REST id")),
+    params(("outlookId" = String, Path, description = "the meeting's Outlook REST id"), LinkQuery),
     responses(
         (status = 200, description = "the link and its sync state", body = LinkView),
         (status = 400, response = crate::http::openapi::responses::BadRequest),
         (status = 401, response = crate::http::openapi::responses::Unauthorized),
-        (status = 404, response = crate::http::openapi::responses::NotFound),
+        (status = 429, response = crate::http::openapi::responses::TooMany),
     )
 )]
 pub async fn get_link(
     rep: Rep,
     path: web::Path<String>,
+    query: web::Query<LinkQuery>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let outlook_event_id = outlook_id(&path)?;
-    let link = own_link(&state, &rep, outlook_event_id).await?;
-    Ok(HttpResponse::Ok().json(view(&state, &rep, link).await?))
+    let wait = match (query.wait, &query.after) {
+        (Some(secs), _) if secs > MAX_WAIT_SECS => {
+            return Err(ApiError::invalid("wait", "0 to 25 seconds"));
+        }
+        (Some(secs), Some(after)) if secs > 0 => Some((Duration::from_secs(secs), after)),
+        _ => None,
+    };
+    let Some((wait, after)) = wait else {
+        return Ok(HttpResponse::Ok().json(current(&state, &rep, outlook_event_id).await?));
+    };
+    let waiting = match state.live.wait(&rep.user.id) {
+        Ok(waiting) => Some(waiting),
+        Err(Refused::Closing) => None,
+        Err(refused) => return Err(too_many(refused)),
+    };
+    let deadline = tokio::time::Instant::now() + wait;
+    loop {
+        // Listening before reading: a change between the read and the wait still wakes it.
+        let woken = waiting.as_ref().map(|w| w.notify().notified());
+        let mut woken = std::pin::pin!(woken);
+        if let Some(woken) = woken.as_mut().as_pin_mut() {
+            woken.enable();
+        }
+        let view = current(&state, &rep, outlook_event_id).await?;
+        if view.version != *after || tokio::time::Instant::now() >= deadline {
+            return Ok(HttpResponse::Ok().json(view));
+        }
+        let Some(woken) = woken.as_pin_mut() else {
+            return Ok(HttpResponse::Ok().json(view));
+        };
+        tokio::select! {
+            () = woken => {}
+            () = tokio::time::sleep_until(deadline) => {}
+        }
+    }
+}
+
+async fn current(
+    state: &AppState,
+    rep: &Rep,
+    outlook_event_id: &str,
+) -> Result<LinkView, ApiError> {
+    match event_links::find_by_outlook_id(&state.db, &rep.user.id, outlook_event_id).await? {
+        Some(link) => view(state, rep, link).await,
+        None => Ok(LinkView::none(outlook_event_id)),
+    }
+}
+
+fn too_many(refused: Refused) -> ApiError {
+    let (code, message) = match refused {
+        Refused::Rep => (
+            "too_many_waits",
+            format!("at most {WAITS_PER_REP} panes may wait for a meeting's sync at once"),
+        ),
+        _ => (
+            "instance_busy",
+            "outforce is answering many panes at once".to_string(),
+        ),
+    };
+    ApiError::TooMany {
+        code,
+        message,
+        retry_after_secs: 5,
+    }
 }
 
 /// Stops syncing a meeting; the sync removes or keeps its Salesforce Event per the policy.

@@ -90,13 +90,13 @@ pub async fn matches(
             format!("at most {MAX_ATTENDEES} in one request"),
         ));
     }
-    let mut asked = Vec::with_capacity(body.attendees.len());
-    for (index, attendee) in body.attendees.iter().enumerate() {
-        let email = EmailAddress::parse(&attendee.email)
-            .map_err(|problem| ApiError::invalid(format!("attendees[{index}].email"), problem))?;
-        asked.push(email);
-    }
-    let mut unique = asked.clone();
+    // An attendee whose address cannot be one gets its own answer; the others are still matched.
+    let asked: Vec<Result<EmailAddress, &'static str>> = body
+        .attendees
+        .iter()
+        .map(|attendee| EmailAddress::parse(&attendee.email))
+        .collect();
+    let mut unique: Vec<EmailAddress> = asked.iter().flatten().cloned().collect();
     unique.sort();
     unique.dedup();
 
@@ -113,11 +113,21 @@ pub async fn matches(
         .iter()
         .zip(&body.attendees)
         .map(|(email, sent)| {
-            let result = found.get(email).map_or(&empty, |f| f.as_ref());
-            AttendeeMatches {
-                name: sent.name.clone().filter(|n| !n.trim().is_empty()),
-                excluded: policy.excludes(email.as_str()),
-                ..matching::explain(email, result)
+            let name = sent.name.clone().filter(|n| !n.trim().is_empty());
+            match email {
+                Ok(email) => AttendeeMatches {
+                    name,
+                    excluded: policy.excludes(email.as_str()),
+                    ..matching::explain(email, found.get(email).map_or(&empty, |f| f.as_ref()))
+                },
+                Err(problem) => AttendeeMatches {
+                    email: sent.email.trim().to_string(),
+                    problem: Some((*problem).to_string()),
+                    name,
+                    matches: Vec::new(),
+                    colleague: None,
+                    excluded: false,
+                },
             }
         })
         .collect();

@@ -83,3 +83,9 @@ error_response! {
     /// The service is not ready (`unavailable`).
     Unavailable
 }
+
+error_response! {
+    /// Too many waits open at once, for the rep (`too_many_waits`) or the instance
+    /// (`instance_busy`): ask again after `Retry-After` seconds.
+    TooMany
+}

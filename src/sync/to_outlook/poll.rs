@@ -137,6 +137,10 @@ pub async fn run(state: &AppState, user_id: &UserId) -> anyhow::Result<()> {
         }
     }
     record(cursor, next, None).await?;
+    // A pane open on a meeting whose Event changed in Salesforce shows it now.
+    if !links.is_empty() {
+        state.live.changed(user_id).await;
+    }
     Ok(())
 }
 

@@ -7,7 +7,10 @@
 pub const MAX_CONTACTS: usize = 50;
 
 /// What a Salesforce Id's key prefix says it is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema,
+)]
+#[serde(rename_all = "snake_case")]
 pub enum Kind {
     Contact,
     Lead,
@@ -34,6 +37,41 @@ impl Kind {
             _ => return None,
         })
     }
+}
+
+/// A related record's name as the rep saw it (a Case's number and subject).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct RecordName {
+    pub kind: Kind,
+    pub name: String,
+}
+
+/// The longest name kept (Salesforce's Name fields hold 255 characters at most; a Case's number
+/// and subject together a little more).
+pub const MAX_NAME_CHARS: usize = 300;
+
+/// The names the pane sent, kept for the Ids the meeting is related to only, each cut to
+/// [`MAX_NAME_CHARS`].
+pub fn kept_names<'a>(
+    sent: &std::collections::BTreeMap<String, String>,
+    related: impl IntoIterator<Item = &'a str>,
+) -> std::collections::BTreeMap<String, RecordName> {
+    related
+        .into_iter()
+        .filter_map(|id| {
+            let name = sent.get(id)?.trim();
+            let kind = Kind::of(id)?;
+            (!name.is_empty()).then(|| {
+                (
+                    id.to_string(),
+                    RecordName {
+                        kind,
+                        name: name.chars().take(MAX_NAME_CHARS).collect(),
+                    },
+                )
+            })
+        })
+        .collect()
 }
 
 /// A broken rule: a stable code, the field, and what the rep reads.

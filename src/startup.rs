@@ -75,6 +75,10 @@ pub async fn build_state(loaded: &Loaded) -> anyhow::Result<AppState> {
         graph: Arc::new(graph),
         live: crate::live::LinkChanges::new(db.clone(), settings.http.max_link_waits),
         matches: crate::match_cache::MatchCache::default(),
+        record_names: moka::future::Cache::builder()
+            .max_capacity(200_000)
+            .time_to_live(std::time::Duration::from_secs(5 * 60))
+            .build(),
         policies: crate::storage::fresh::FreshCache::new(
             std::time::Duration::from_secs(5),
             100_000,

@@ -48,6 +48,9 @@ pub struct AppState {
     pub graph: Arc<Graph>,
     /// Panes waiting for their meeting's link to change, and the word that it did.
     pub live: crate::live::LinkChanges,
+    /// The names of the records a rep's meetings are related to, as Salesforce last told them
+    /// (by rep and Id, for a few minutes).
+    pub record_names: moka::future::Cache<(crate::ids::UserId, String), Arc<str>>,
     /// What Salesforce held for an attendee's address, for a few minutes.
     pub matches: MatchCache,
     /// The sync settings that apply to each rep, kept while nothing they come from was written

@@ -112,6 +112,7 @@ const SQLITE_MIGRATIONS: &[(&str, &str)] = embed_migrations!("sqlite":
     "0011_salesforce_to_outlook",
     "0012_link_lookup_indexes",
     "0013_sync_core",
+    "0014_link_record_names",
 );
 const POSTGRES_MIGRATIONS: &[(&str, &str)] = embed_migrations!("postgres":
     "0001_initial",
@@ -127,6 +128,7 @@ const POSTGRES_MIGRATIONS: &[(&str, &str)] = embed_migrations!("postgres":
     "0011_salesforce_to_outlook",
     "0012_link_lookup_indexes",
     "0013_sync_core",
+    "0014_link_record_names",
 );
 
 /// The migrator of a dialect's embedded migrations. Each keeps the checksum sqlx records (the

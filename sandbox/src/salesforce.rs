@@ -15,6 +15,7 @@ mod hosts;
 mod identity;
 pub mod ids;
 mod oauth;
+mod record_page;
 mod rest;
 pub mod schema;
 mod seed;
@@ -339,7 +340,8 @@ fn configure(cfg: &mut web::ServiceConfig) {
             web::scope("/services/data")
                 .wrap(actix_web::middleware::from_fn(inject_faults))
                 .configure(rest::configure),
-        );
+        )
+        .configure(record_page::configure);
 }
 
 /// Applies the fault plan to REST calls (OAuth is left alone: its failures are scripted

@@ -128,3 +128,44 @@ async fn each_org_logs_in_at_its_own_host_or_at_my_domain() {
     assert_eq!(text.status(), 415);
     sf.stop().await;
 }
+
+#[tokio::test]
+async fn a_records_page_names_it_in_lightning_and_classic() {
+    let authority = Authority::new().unwrap();
+    let sf = Salesforce::start(&authority).unwrap();
+    let http = client::trusting(&authority, false);
+    let org = sf.add_org("Contoso", 1_000);
+    let deal = sf
+        .create_record(
+            &org.id,
+            "Opportunity",
+            serde_json::json!({ "Name": "Acme <renewal> 2027", "StageName": "Prospecting", "CloseDate": "2027-01-31" }),
+        )
+        .unwrap();
+    let page = |path: String| {
+        let http = http.clone();
+        async move {
+            let response = http.get(path).send().await.unwrap();
+            assert_eq!(response.status(), 200);
+            response.text().await.unwrap()
+        }
+    };
+    let base = sf.base_url();
+    for path in [
+        format!("{base}/lightning/r/Opportunity/{deal}/view"),
+        format!("{base}/{deal}"),
+        format!("{base}/{}", &deal[..15]),
+    ] {
+        let html = page(path.clone()).await;
+        assert!(
+            html.contains("<h1>Acme &lt;renewal&gt; 2027</h1>"),
+            "{path}: {html}"
+        );
+        assert!(html.contains("Opportunity"), "{html}");
+    }
+    let wrong_type = page(format!("{base}/lightning/r/Account/{deal}/view")).await;
+    assert!(wrong_type.contains("Record unavailable"), "{wrong_type}");
+    sf.delete_record(&org.id, &deal).unwrap();
+    let gone = page(format!("{base}/{deal}")).await;
+    assert!(gone.contains("Record unavailable"), "{gone}");
+}

@@ -235,3 +235,72 @@ pub async fn create(
         .json()?;
     Ok(created.id)
 }
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct NameRow {
+    id: String,
+    name: Option<String>,
+    case_number: Option<String>,
+    subject: Option<String>,
+}
+
+/// The names of records by Id (Contacts, Leads, Accounts, Opportunities; a Case's number and
+/// subject), as Salesforce holds them now: one Composite call of a query per object. An Id
+/// Salesforce does not return (deleted, not visible to the rep) is left out.
+pub async fn names(
+    session: &mut Session,
+    ids: &[&str],
+) -> Result<std::collections::HashMap<String, String>, SessionError> {
+    use crate::relations::Kind;
+    let mut by_kind: std::collections::BTreeMap<&'static str, Vec<String>> = Default::default();
+    for id in ids {
+        let object = match Kind::of(id) {
+            Some(Kind::Contact) => "Contact",
+            Some(Kind::Lead) => "Lead",
+            Some(Kind::Account) => "Account",
+            Some(Kind::Opportunity) => "Opportunity",
+            Some(Kind::Case) => "Case",
+            None => continue,
+        };
+        by_kind
+            .entry(object)
+            .or_default()
+            .push(format!("'{}'", soql_escape(id)));
+    }
+    if by_kind.is_empty() {
+        return Ok(Default::default());
+    }
+    let queries: Vec<(String, String)> = by_kind
+        .into_iter()
+        .map(|(object, ids)| {
+            let fields = if object == "Case" {
+                "Id, CaseNumber, Subject"
+            } else {
+                "Id, Name"
+            };
+            let soql = format!(
+                "SELECT {fields} FROM {object} WHERE Id IN ({})",
+                ids.join(",")
+            );
+            (object.to_string(), soql)
+        })
+        .collect();
+    let mut names = std::collections::HashMap::new();
+    for (_, rows) in composite::queries::<NameRow>(session, &queries).await? {
+        for row in rows {
+            let name = match row.name {
+                Some(name) => name,
+                None => format!(
+                    "{} {}",
+                    row.case_number.unwrap_or_default(),
+                    row.subject.unwrap_or_default()
+                )
+                .trim()
+                .to_string(),
+            };
+            names.insert(row.id, name);
+        }
+    }
+    Ok(names)
+}

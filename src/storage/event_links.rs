@@ -13,6 +13,7 @@ use super::{Db, StorageError, from_row, with_pool};
 use crate::column::{JsonText, text_enum};
 use crate::ids::UserId;
 use crate::meeting::Meeting;
+use crate::relations::RecordName;
 use crate::sync::model::codes::LinkCode;
 use crate::sync::model::content::Content;
 
@@ -68,6 +69,8 @@ pub struct EventLink {
     pub is_organizer: bool,
     /// Another rep's link owns the meeting's Event; this rep is invited to it.
     pub shared_event_id: Option<String>,
+    /// The related records' names as the rep saw them, by Id.
+    pub record_names: JsonText<BTreeMap<String, RecordName>>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -103,6 +106,7 @@ from_row!(EventLink {
     ical_uid,
     is_organizer,
     shared_event_id,
+    record_names,
     created_at,
     updated_at
 });
@@ -132,6 +136,7 @@ impl EventLink {
             from_series: false,
             attendees_seen: None,
             auto_relations: JsonText(BTreeMap::new()),
+            record_names: JsonText(BTreeMap::new()),
             outlook_start: None,
             outlook_end: None,
             removal_seen: false,
@@ -184,6 +189,8 @@ pub struct Selection<'a> {
     pub what_id: Option<&'a str>,
     /// The meeting as the pane saw it; `None` keeps what is stored.
     pub meeting: Option<&'a Meeting>,
+    /// The related records' names as the rep saw them; `None` keeps what is stored.
+    pub record_names: Option<&'a BTreeMap<String, RecordName>>,
 }
 
 /// When the meeting written to Salesforce takes place (UTC; so that a full delta round can tell
@@ -218,7 +225,7 @@ macro_rules! columns {
          write_intent, last_error_code, meeting, meeting_seen_at, selected_by, from_series, \
          attendees_seen, auto_relations, outlook_start, outlook_end, removal_seen, who_ids_left_out, \
          by_scope, outlook_content, salesforce_content, from_salesforce, ical_uid, is_organizer, \
-         shared_event_id, created_at, updated_at"
+         shared_event_id, record_names, created_at, updated_at"
     };
 }
 

@@ -236,3 +236,59 @@ async fn unlinking_stops_the_sync_and_queues_the_removal() {
         "the removal is queued"
     );
 }
+
+#[tokio::test]
+async fn a_reopened_meeting_shows_its_records_names_as_salesforce_holds_them_or_as_seen() {
+    let w = world().await;
+    w.connect(REP_A).await;
+    let jane = w.seed("Contact", json!({ "FirstName": "Jane", "LastName": "Doe" }));
+    let deal = w.seed("Opportunity", json!({ "Name": "Acme renewal 2027", "StageName": "Prospecting", "CloseDate": "2027-01-31" }));
+    let (status, link) = w
+        .put_link(json!({
+            "who_ids": [jane],
+            "what_id": deal,
+            "sync": true,
+            "names": { jane.clone(): "Jane Doe", deal.clone(): "Acme renewal 2027", contact(7): "not related" },
+        }))
+        .await;
+    assert_eq!(status, 200, "{link}");
+    assert_eq!(
+        link["records"],
+        json!([
+            { "id": jane, "type": "contact", "name": "Jane Doe" },
+            { "id": deal, "type": "opportunity", "name": "Acme renewal 2027" },
+        ]),
+        "the names as the rep saw them, only for what is related"
+    );
+
+    // Renamed in Salesforce: the pane reopened shows today's name, asked in one call.
+    w.sf.update_record(
+        &w.org_id,
+        &deal,
+        json!({ "Name": "Acme renewal 2027 (3 years)" }),
+    )
+    .unwrap();
+    let before = w.sf.calls("composite");
+    let (_, link) = w.link(REP_A, Method::GET, MEETING_ID, None).await;
+    assert_eq!(link["records"][0]["name"], "Jane Doe");
+    assert_eq!(link["records"][1]["name"], "Acme renewal 2027 (3 years)");
+    assert_eq!(w.sf.calls("composite") - before, 1);
+    let (_, _) = w.link(REP_A, Method::GET, MEETING_ID, None).await;
+    assert_eq!(w.sf.calls("composite") - before, 1, "then from the cache");
+
+    // Without Salesforce, another rep's view of their own link still has the names they saw.
+    let (status, theirs) = w
+        .link(
+            REP_B,
+            Method::PUT,
+            MEETING_ID,
+            Some(json!({ "who_ids": [jane], "sync": false, "names": { jane.clone(): "J. Doe" } })),
+        )
+        .await;
+    assert_eq!(status, 200, "{theirs}");
+    let (_, theirs) = w.link(REP_B, Method::GET, MEETING_ID, None).await;
+    assert_eq!(
+        theirs["records"][0]["name"], "J. Doe",
+        "REP_B never connected Salesforce"
+    );
+}

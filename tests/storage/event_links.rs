@@ -36,6 +36,7 @@ fn selection<'a>(user_id: &'a UserId, who: &'a [&'a str]) -> Selection<'a> {
         who_ids: who,
         what_id: Some("001000000000001AAA"),
         meeting: None,
+        record_names: None,
     }
 }
 

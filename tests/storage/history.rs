@@ -18,6 +18,7 @@ async fn history_lists_per_link_and_pages_per_user(db: Db) {
         who_ids: &[],
         what_id: None,
         meeting: None,
+        record_names: None,
     };
     let link = event_links::selection::upsert_selection(&db, &selection, t0())
         .await

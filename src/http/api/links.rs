@@ -4,6 +4,8 @@
 //! pane the sync's state, at once or when it changes (`wait`, `after`); a DELETE unselects the meeting (the sync then applies the deletion
 //! policy). A rep sees and changes only their own links.
 
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 use std::time::Duration;
 
 use actix_web::{HttpResponse, web};
@@ -15,7 +17,7 @@ use crate::http::error::ApiError;
 use crate::http::extract::Rep;
 use crate::live::{Refused, WAITS_PER_REP};
 use crate::meeting::Meeting;
-use crate::relations;
+use crate::relations::{self, Kind};
 use crate::state::AppState;
 use crate::storage::connections::Provider;
 use crate::storage::event_links::{self, EventLink, LinkState, Selection};
@@ -48,6 +50,22 @@ pub struct LinkRequest {
     series_id: Option<String>,
     /// The meeting as Office.js shows it now.
     meeting: Option<Meeting>,
+    /// The related records' names as the rep sees them, by Id: shown when the meeting is
+    /// reopened, before (or without) Salesforce telling them again.
+    #[serde(default)]
+    #[schema(example = json!({ "003000000000001AAA": "Jane Doe" }))]
+    names: BTreeMap<String, String>,
+}
+
+/// A record the meeting is related to.
+#[derive(Serialize, ToSchema)]
+pub struct RelatedRecord {
+    id: String,
+    #[serde(rename = "type")]
+    kind: Kind,
+    /// As Salesforce holds it now, or as the rep saw it when Salesforce cannot say; `null`
+    /// when neither is known.
+    name: Option<String>,
 }
 
 /// Where the sync of a link stands, as the pane shows it.
@@ -81,6 +99,8 @@ pub struct LinkView {
     /// relates an Event to one Contact or Lead (`WhoId`), the first.
     who_ids_left_out: i64,
     what_id: Option<String>,
+    /// Every record of `who_ids` and `what_id`, in that order, with its name.
+    records: Vec<RelatedRecord>,
     state: SyncState,
     /// The Salesforce Event, once written.
     salesforce_event_id: Option<String>,
@@ -107,6 +127,7 @@ impl LinkView {
             attendee_relations: Vec::new(),
             who_ids_left_out: 0,
             what_id: None,
+            records: Vec::new(),
             state: SyncState::NotSynced,
             salesforce_event_id: None,
             error: None,
@@ -155,7 +176,7 @@ async fn save(
     if link.is_new() {
         crate::sync::watch::start_watching(state, &rep.user.id).await?;
     }
-    Ok(HttpResponse::Ok().json(view(state, rep, link).await?))
+    Ok(HttpResponse::Ok().json(view(state, rep, link, Names::AsStored).await?))
 }
 
 /// The rep's own link of a meeting; another rep's is as unknown as none.
@@ -169,7 +190,60 @@ pub(super) async fn own_link(
         .ok_or_else(|| ApiError::NotFound("this meeting is not related to Salesforce".into()))
 }
 
-async fn view(state: &AppState, rep: &Rep, link: EventLink) -> Result<LinkView, ApiError> {
+/// Whether a view's names are asked of Salesforce (when reading a link) or are those the rep
+/// just sent (when saving it).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Names {
+    Refreshed,
+    AsStored,
+}
+
+/// The names of `ids` as Salesforce holds them now, from the cache or one Composite call; none
+/// when Salesforce cannot be asked (the stored names stand in).
+async fn current_names(state: &AppState, rep: &Rep, ids: &[&str]) -> HashMap<String, Arc<str>> {
+    let mut known = HashMap::new();
+    let mut missing = Vec::new();
+    for id in ids {
+        match state
+            .record_names
+            .get(&(rep.user.id.clone(), id.to_string()))
+            .await
+        {
+            Some(name) => {
+                known.insert(id.to_string(), name);
+            }
+            None => missing.push(*id),
+        }
+    }
+    if missing.is_empty() {
+        return known;
+    }
+    let asked = async {
+        let mut session = state.sessions.open(&rep.user).await?;
+        crate::salesforce::records::names(&mut session, &missing).await
+    };
+    match asked.await {
+        Ok(found) => {
+            for (id, name) in found {
+                let name: Arc<str> = name.into();
+                state
+                    .record_names
+                    .insert((rep.user.id.clone(), id.clone()), Arc::clone(&name))
+                    .await;
+                known.insert(id, name);
+            }
+        }
+        Err(error) => tracing::info!(error = %error, "related records' names not refreshed"),
+    }
+    known
+}
+
+async fn view(
+    state: &AppState,
+    rep: &Rep,
+    link: EventLink,
+    names: Names,
+) -> Result<LinkView, ApiError> {
     let connected = state
         .connections
         .find(&rep.user.id, Provider::Salesforce)
@@ -190,16 +264,41 @@ async fn view(state: &AppState, rep: &Rep, link: EventLink) -> Result<LinkView, 
         .filter(|id| !link.who_ids.0.contains(id))
         .cloned()
         .collect();
+    let who_ids: Vec<String> = link
+        .who_ids
+        .0
+        .into_iter()
+        .chain(attendee_relations.iter().cloned())
+        .collect();
+    let related: Vec<&str> = who_ids
+        .iter()
+        .chain(&link.what_id)
+        .map(String::as_str)
+        .collect();
+    let fresh = match names {
+        Names::Refreshed => current_names(state, rep, &related).await,
+        Names::AsStored => HashMap::new(),
+    };
+    let records = related
+        .iter()
+        .filter_map(|id| {
+            let stored = link.record_names.0.get(*id);
+            Some(RelatedRecord {
+                id: id.to_string(),
+                kind: Kind::of(id)?,
+                name: fresh
+                    .get(*id)
+                    .map(|n| n.to_string())
+                    .or_else(|| stored.map(|s| s.name.clone())),
+            })
+        })
+        .collect();
     Ok(LinkView {
         outlook_event_id: link.outlook_event_id,
         series_id: link.outlook_series_id,
         sync: link.selected,
-        who_ids: link
-            .who_ids
-            .0
-            .into_iter()
-            .chain(attendee_relations.iter().cloned())
-            .collect(),
+        who_ids,
+        records,
         attendee_relations,
         who_ids_left_out: link.who_ids_left_out,
         what_id: link.what_id,
@@ -246,6 +345,10 @@ pub async fn put_link(
         .transpose()
         .map_err(|i| ApiError::invalid(i.field, i.message))?;
     let who_ids: Vec<&str> = relations.who_ids.iter().map(String::as_str).collect();
+    let record_names = relations::kept_names(
+        &body.names,
+        who_ids.iter().copied().chain(relations.what_id.as_deref()),
+    );
     let selection = Selection {
         user_id: &rep.user.id,
         outlook_event_id,
@@ -254,6 +357,7 @@ pub async fn put_link(
         who_ids: &who_ids,
         what_id: relations.what_id.as_deref(),
         meeting: meeting.as_ref(),
+        record_names: Some(&record_names),
     };
     save(&state, &rep, &selection).await
 }
@@ -338,7 +442,7 @@ async fn current(
     outlook_event_id: &str,
 ) -> Result<LinkView, ApiError> {
     match event_links::find_by_outlook_id(&state.db, &rep.user.id, outlook_event_id).await? {
-        Some(link) => view(state, rep, link).await,
+        Some(link) => view(state, rep, link, Names::Refreshed).await,
         None => Ok(LinkView::none(outlook_event_id)),
     }
 }
@@ -392,6 +496,7 @@ pub async fn delete_link(
         who_ids: &who_ids,
         what_id: existing.what_id.as_deref(),
         meeting: None,
+        record_names: None,
     };
     save(&state, &rep, &selection).await
 }

@@ -7,13 +7,15 @@ use crate::storage::{Db, StorageError, new_id, with_pool};
 
 const UPSERT_SELECTION: &str = concat!(
     "INSERT INTO event_links (id, user_id, outlook_event_id, outlook_series_id, selected, \
-       who_ids, what_id, meeting, meeting_seen_at, state, created_at, updated_at) \
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $10, 'pending', $9, $9) \
+       who_ids, what_id, meeting, meeting_seen_at, record_names, state, created_at, updated_at) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $10, COALESCE($11, '{}'), 'pending', $9, $9) \
      ON CONFLICT (user_id, outlook_event_id) DO UPDATE SET \
        outlook_series_id = COALESCE(excluded.outlook_series_id, event_links.outlook_series_id), \
        selected = excluded.selected, who_ids = excluded.who_ids, \
        what_id = excluded.what_id, meeting = COALESCE(excluded.meeting, event_links.meeting), \
        meeting_seen_at = COALESCE(excluded.meeting_seen_at, event_links.meeting_seen_at), \
+       record_names = CASE WHEN $11 IS NULL THEN event_links.record_names \
+         ELSE excluded.record_names END, \
        state = 'pending', last_error_code = NULL, selected_by = 'pane', \
        from_series = FALSE, by_scope = FALSE, auto_relations = '{}', removal_seen = FALSE, \
        updated_at = excluded.updated_at \
@@ -54,6 +56,7 @@ pub async fn select_and_queue(
             .bind(selection.meeting.map(JsonText))
             .bind(now)
             .bind(selection.meeting.map(|_| now))
+            .bind(selection.record_names.map(JsonText))
             .fetch_one(&mut *tx)
             .await?;
         if let Some(job) = job {

@@ -25,7 +25,15 @@ fn main() {
     let root = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").unwrap_or_default());
     let addin = root.join("addin");
     let dist = addin.join("dist");
-    let sources = ["src", "build.mjs", "package.json", "package-lock.json"];
+    let sources = [
+        "src",
+        "scripts",
+        "build.mjs",
+        "openapi.json",
+        "tsconfig.json",
+        "package.json",
+        "package-lock.json",
+    ];
     for source in sources {
         println!("cargo:rerun-if-changed=addin/{source}");
     }

@@ -39,6 +39,9 @@ pub enum Command {
     Migrate,
     /// Print the add-in manifest an admin uploads (the same as /manifest.xml or /manifest.json).
     Manifest(ManifestArgs),
+    /// Print the API's OpenAPI document (as /api/openapi.json serves it): the task pane's types
+    /// are generated from the copy in addin/openapi.json.
+    Openapi,
     /// Run the demo: the service on a local SQLite file beside the emulated Entra ID, Microsoft
     /// Graph and Salesforce seeded with demo data, and print the URLs to open.
     #[cfg(feature = "sandbox")]
@@ -121,6 +124,10 @@ impl Cli {
             }
             Command::Migrate => migrate(loaded).await,
             Command::Manifest(args) => print_manifest(&loaded, args.format),
+            Command::Openapi => {
+                println!("{}", crate::http::openapi::pretty());
+                Ok(())
+            }
             #[cfg(feature = "sandbox")]
             Command::Demo(args) => demo::demo(loaded, args.demo_data.as_deref()).await,
             #[cfg(feature = "sandbox")]

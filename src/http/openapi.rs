@@ -122,6 +122,13 @@ impl Modify for BearerToken {
     }
 }
 
+/// This document as the task pane's build reads it (`outforce openapi`): pretty-printed.
+pub fn pretty() -> String {
+    ApiDoc::openapi()
+        .to_pretty_json()
+        .unwrap_or_else(|error| format!("{{\"error\": \"{error}\"}}"))
+}
+
 /// This document.
 #[get("/api/openapi.json")]
 async fn document() -> HttpResponse {

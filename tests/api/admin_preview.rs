@@ -88,7 +88,11 @@ async fn the_preview_lists_exactly_what_the_configuration_then_does() {
             None,
         )
         .await;
-    assert_eq!(missing["error"]["code"], "not_found", "no link was made");
+    assert_eq!(
+        (&missing["version"], &missing["state"]),
+        (&serde_json::json!("0"), &serde_json::json!("not_synced")),
+        "no link was made"
+    );
 
     // Applied to the rep: Salesforce changes as the preview said, and only so.
     let assign = format!("/api/v1/admin/sync-configs/{id}/assignments/user/{REP_A}");

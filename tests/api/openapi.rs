@@ -242,3 +242,19 @@ async fn the_sync_vocabularies_are_schemas_with_every_value() {
         "{link_error}"
     );
 }
+
+/// The task pane's types are generated from `addin/openapi.json` when the pane is built: the
+/// copy must be the document the service serves, so that a renamed field breaks the pane's
+/// build rather than the pane.
+#[test]
+fn the_panes_copy_of_the_document_is_the_one_served() {
+    let committed =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/addin/openapi.json"))
+            .expect("addin/openapi.json");
+    let served = outforce::http::openapi::pretty();
+    assert!(
+        committed.trim_end() == served.trim_end(),
+        "addin/openapi.json is not the document the service serves: run \
+         `cargo run -q -- openapi > addin/openapi.json` and rebuild the pane (bash scripts/build-pane)"
+    );
+}

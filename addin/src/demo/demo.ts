@@ -2,7 +2,7 @@
 // sandbox mailbox; the rep picks one, opens it as its organizer or as an attendee, edits its
 // attendees and time (the pane hears of it as Outlook would tell it), and watches what the
 // sandbox Salesforce org holds change beside it.
-import { h } from "../pane/dom";
+import { h } from "./dom";
 import type { DemoHost, DemoItem, DemoPerson } from "./host";
 
 interface DemoMeeting {

@@ -8,6 +8,8 @@ export class ApiError extends Error {
     message: string,
     readonly field: string | null = null,
     readonly existingId: string | null = null,
+    /** Seconds to wait before asking again (`Retry-After` of a 429 or 503). */
+    readonly retryAfter: number | null = null,
   ) {
     super(message);
   }
@@ -42,6 +44,7 @@ export class Api {
         token = await this.auth.token(claimsChallenge(response.headers.get("WWW-Authenticate")));
         continue;
       }
+      if (response.status === 204) return null as T;
       const text = await response.text();
       const json = text ? JSON.parse(text) : null;
       if (response.ok) return json as T;
@@ -52,6 +55,7 @@ export class Api {
         error.message ?? `outforce answered ${response.status}`,
         error.field ?? null,
         error.existing_id ?? null,
+        Number(response.headers.get("Retry-After")) || null,
       );
     }
   }

@@ -9,6 +9,11 @@
 //! release-built on a SQLite file beside the Entra and Salesforce emulators. Prints wrk's
 //! requests per second and latency percentiles; asserts nothing. Needs `wrk` (Debian's `wrk`
 //! package). Run with `cargo bench --bench matches`.
+//!
+//! With `-- --waits N`, N task panes (N/4 reps, four each: the most a rep may hold) first open
+//! long-polls on their meeting's link (`GET …/link?wait=25&after=0`, asked again as each one
+//! ends) on the same instance, and hold them for the whole run: what the live state costs the
+//! rest of the API.
 
 use std::process::Command;
 
@@ -58,6 +63,19 @@ async fn main() {
         .unwrap();
     assert_eq!(warm.status(), 200, "{}", warm.text().await.unwrap());
     let calls_warm = sf.calls("composite");
+    let waits = waits_asked();
+    let mut panes = hold_waits(&emulators, &address, waits).await;
+    if waits > 0 {
+        let state = service.state.clone();
+        let open = async {
+            while state.live.open() < waits {
+                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            }
+        };
+        tokio::time::timeout(std::time::Duration::from_secs(60), open)
+            .await
+            .expect("the waits opened");
+    }
 
     let script = dir.path().join("matches.lua");
     std::fs::write(
@@ -89,12 +107,60 @@ async fn main() {
             .unwrap_or("0")
             .to_string()
     };
+    let open_at_end = service.state.live.open();
+    panes.abort_all();
     println!(
-        "POST /api/v1/matches, {ATTENDEES} attendees, warm, 32 connections: {} req/s, p50 {}, p99 {}, non-2xx {}, Salesforce calls during the run {}",
+        "POST /api/v1/matches, {ATTENDEES} attendees, warm, 32 connections, {waits} link waits held (open at the end: {open_at_end}): {} req/s, p50 {}, p99 {}, non-2xx {}, Salesforce calls during the run {}",
         value("Requests/sec:"),
         value("50%"),
         value("99%"),
         value("Non-2xx"),
         sf.calls("composite") - calls_warm
     );
+}
+
+/// `--waits N` on the command line (0 without it).
+fn waits_asked() -> usize {
+    let args: Vec<String> = std::env::args().collect();
+    args.iter()
+        .position(|a| a == "--waits")
+        .and_then(|at| args.get(at + 1))
+        .map_or(0, |n| n.parse().expect("--waits takes a number"))
+}
+
+/// `count` panes waiting on their meeting's link, four per rep, each asking again as a wait
+/// ends, until the set is aborted.
+async fn hold_waits(
+    emulators: &Emulators,
+    address: &str,
+    count: usize,
+) -> tokio::task::JoinSet<()> {
+    use outforce_sandbox::entra::TokenSpec;
+    let mut panes = tokio::task::JoinSet::new();
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(count)
+        .build()
+        .unwrap();
+    for pane in 0..count {
+        let rep = format!(
+            "00000000-0000-4000-8000-{:012}",
+            pane / outforce::live::WAITS_PER_REP
+        );
+        let token = emulators
+            .entra
+            .mint(&TokenSpec::user(service::TENANT, &rep, service::API))
+            .unwrap();
+        let url = format!("{address}/api/v1/events/AAMkAGI-pane-{pane}/link?wait=25&after=0");
+        let client = client.clone();
+        panes.spawn(async move {
+            loop {
+                let answer = client.get(&url).bearer_auth(&token).send().await;
+                match answer {
+                    Ok(response) if response.status() == 200 => {}
+                    _ => tokio::time::sleep(std::time::Duration::from_secs(1)).await,
+                }
+            }
+        });
+    }
+    panes
 }

@@ -130,6 +130,8 @@ pub enum AccountRule {
     OnlyContaining,
     /// No company, no Account with the name, or several containing it: no Account is set.
     NoAccount,
+    /// The rep picked the Account (`account_id`), over the rule.
+    ChosenByRep,
 }
 
 /// An Account as the rule's queries return it.

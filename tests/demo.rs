@@ -74,6 +74,10 @@ async fn the_demo_started_twice_on_one_directory_works_each_time() {
             !meetings["meetings"].as_array().unwrap().is_empty(),
             "run {run}: {meetings}"
         );
+        assert_eq!(
+            meetings["rep"]["iana_time_zone"], "America/New_York",
+            "the meeting list shows times in the mailbox's zone (Eastern Standard Time)"
+        );
 
         // The pane's first call: the rep's calendar is watched and read.
         let token: Value = http

@@ -230,6 +230,26 @@ test("a stranger becomes a contact under the Account the rule finds, and is matc
   await context.close();
 });
 
+test("a stranger whose company finds no Account is told so, and the rep picks one by typing", async () => {
+  const { context, pane, errors } = await openDemo();
+  const alex = attendee(pane, "alex.kim@unknown-startup.example");
+  await alex.getByRole("button", { name: /Create contact/ }).click();
+  await pane.locator("#create-account").getByText(/No Account found/).waitFor();
+  const search = pane.getByLabel("Pick an Account");
+  await typeInto(search, "acme");
+  assert.equal(await search.inputValue(), "acme");
+  assert.equal(await focusedId(pane), "create-account-search");
+  await pane.getByRole("button", { name: /Acme Corporation/ }).click();
+  await pane.locator("#create-account").getByText(/the Account you picked/).waitFor();
+  await pane.locator("body").evaluate(() => new Promise((resolve) => setTimeout(resolve, 100)));
+  assert.equal(await focusedId(pane), "create-account", "the keyboard is on the Account picked");
+  await pane.getByRole("button", { name: "Save" }).click();
+  await alex.locator(".kind.contact").waitFor();
+  assert.match(await alex.innerText(), /Acme Corporation/, "the new contact is under the Account picked");
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
 test("relating two contacts and an opportunity and pressing Sync writes the Salesforce Event, shown synced at once and named on reopening", async () => {
   const { context, page, pane, errors } = await openDemo();
   await attendee(pane, "jane.doe@acme-corp.example").locator("input[type=checkbox]").waitFor();

@@ -278,3 +278,51 @@ async fn an_excluded_address_or_domain_is_never_created() {
     }
     assert_eq!(w.count("Contact") + w.count("Lead"), 0, "nothing created");
 }
+
+#[tokio::test]
+async fn a_contact_whose_company_finds_no_account_goes_under_the_one_the_rep_picks() {
+    let w = world().await;
+    w.connect(REP_A).await;
+    let acme = w.seed("Account", json!({ "Name": "Acme Corporation" }));
+    let body = |account_id: Value| json!({ "email": "alex@unknown-startup.example", "name": "Alex Kim", "account_id": account_id });
+    let (status, preview) = w.create("/api/v1/people/preview", body(Value::Null)).await;
+    assert_eq!(status, 200, "{preview}");
+    assert_eq!(preview["account"]["rule"], "no_account");
+
+    for (bad, why) in [
+        (json!("003000000000001AAA"), "not an Account's Id"),
+        (json!("001000000000009ZZZ"), "no such Account"),
+    ] {
+        let (status, refused) = w.create("/api/v1/contacts", body(bad)).await;
+        assert_eq!(status, 400, "{why}: {refused}");
+        assert_eq!(refused["error"]["field"], "account_id", "{why}");
+    }
+    let (status, refused) = w
+        .create(
+            "/api/v1/leads",
+            json!({ "email": "alex@unknown-startup.example", "company": "Unknown", "account_id": acme }),
+        )
+        .await;
+    assert_eq!(status, 400, "{refused}");
+    assert_eq!(refused["error"]["field"], "account_id");
+    assert_eq!(
+        w.count("Contact") + w.count("Lead"),
+        0,
+        "nothing was created"
+    );
+
+    let (status, created) = w.create("/api/v1/contacts", body(json!(acme))).await;
+    assert_eq!(status, 201, "{created}");
+    assert_eq!(
+        created["account"],
+        json!({ "account": { "id": acme, "name": "Acme Corporation" }, "rule": "chosen_by_rep" })
+    );
+    let id = created["id"].as_str().unwrap();
+    let rows =
+        w.sf.query(
+            &w.org_id,
+            &format!("SELECT AccountId FROM Contact WHERE Id = '{id}'"),
+        )
+        .unwrap();
+    assert_eq!(rows[0]["AccountId"], json!(acme));
+}

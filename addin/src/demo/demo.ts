@@ -20,6 +20,8 @@ interface Rep {
   email: string;
   name: string;
   time_zone: string;
+  /** The mailbox's zone as browsers name it (IANA); null when outforce knows no such zone. */
+  iana_time_zone?: string | null;
 }
 
 interface OrgView {
@@ -68,10 +70,13 @@ function local(iso: string): string {
   return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}T${pad(date.getHours())}:${pad(date.getMinutes())}`;
 }
 
+/** When a meeting is, in the rep's own zone (the mailbox's, as Outlook shows it), not the
+ * browser's. */
 function when(meeting: DemoMeeting): string {
   const start = new Date(meeting.start);
-  const day = start.toLocaleDateString(undefined, { weekday: "short", day: "numeric", month: "short" });
-  const time = start.toLocaleTimeString(undefined, { hour: "2-digit", minute: "2-digit", timeZoneName: "short" });
+  const timeZone = rep.iana_time_zone ?? undefined;
+  const day = start.toLocaleDateString(undefined, { weekday: "short", day: "numeric", month: "short", timeZone });
+  const time = start.toLocaleTimeString(undefined, { hour: "2-digit", minute: "2-digit", timeZoneName: "short", timeZone });
   return meeting.all_day ? `${day} · all day` : `${day} · ${time}`;
 }
 

@@ -282,7 +282,17 @@ export function chooseWhat(record: WhatRecord | null): void {
 }
 
 export async function startCreate(email: string, name: string, kind: WhoKind): Promise<void> {
-  store.creating.value = { email, name, kind, person: null, saving: false, error: null, duplicateId: null };
+  store.creating.value = {
+    email,
+    name,
+    kind,
+    person: null,
+    saving: false,
+    error: null,
+    duplicateId: null,
+    account: null,
+    accountSearch: { text: "", results: null, busy: false, error: null },
+  };
   try {
     const person = await api.call<Person>("POST", "/api/v1/people/preview", { email, name });
     const creating = store.creating.value;
@@ -313,6 +323,7 @@ export async function saveCreate(): Promise<void> {
       first_name,
       last_name,
       company,
+      account_id: creating.kind === "contact" ? creating.account?.id ?? null : null,
     });
     batch(() => {
       store.creating.value = null;
@@ -333,6 +344,40 @@ export async function saveCreate(): Promise<void> {
         ? { ...now, saving: false, error: error.field ? `${error.field}: ${error.message}` : error.message, duplicateId: error.existingId }
         : { ...now, saving: false, error: String(error) };
   }
+}
+
+let accountTimer: number | undefined;
+
+/** The Account search of a new Contact whose company the rule found no Account for. */
+export function searchAccount(text: string): void {
+  const creating = store.creating.value;
+  if (!creating) return;
+  store.creating.value = { ...creating, accountSearch: { ...creating.accountSearch, text, busy: text.trim().length >= 2 } };
+  window.clearTimeout(accountTimer);
+  accountTimer = window.setTimeout(() => void runAccountSearch(text.trim()), 250);
+}
+
+async function runAccountSearch(text: string): Promise<void> {
+  const done = (results: WhatRecord[] | null, error: string | null) => {
+    const now = store.creating.value;
+    if (now && now.accountSearch.text.trim() === text) store.creating.value = { ...now, accountSearch: { text: now.accountSearch.text, results, busy: false, error } };
+  };
+  if (text.length < 2) return done(null, null);
+  try {
+    const found = await api.call<Search>("GET", `/api/v1/records/search?q=${encodeURIComponent(text)}`);
+    done(found.records.filter((r) => r.type === "account"), null);
+  } catch (error) {
+    done(null, error instanceof ApiError ? error.message : String(error));
+  }
+}
+
+export function pickAccount(account: { id: string; name: string } | null): void {
+  const creating = store.creating.value;
+  if (!creating) return;
+  batch(() => {
+    store.creating.value = { ...creating, account, accountSearch: { text: "", results: null, busy: false, error: null } };
+    store.focusTarget.value = account ? "create-account" : "create-account-search";
+  });
 }
 
 export function cancelCreate(): void {

@@ -58,6 +58,7 @@ export const ACCOUNT_RULE: Record<AccountRule, string> = {
   exact_name: "the Account with this exact name",
   only_containing: "the only Account whose name contains the company",
   no_account: "no Account: none has this name, or several contain it",
+  chosen_by_rep: "the Account you picked",
 };
 
 const RULE: Record<Rule, string> = {

@@ -14,6 +14,9 @@ export interface Creating {
   saving: boolean;
   error: string | null;
   duplicateId: string | null;
+  /** The Account the rep picked when the rule found none (a Contact only). */
+  account: { id: string; name: string } | null;
+  accountSearch: SearchState;
 }
 
 export interface SearchState {

@@ -108,7 +108,13 @@ async fn meetings(demo: web::Data<Demo>) -> HttpResponse {
         })
         .collect();
     HttpResponse::Ok().json(json!({
-        "rep": { "email": demo::REP_USERNAME, "name": "Avery Rep", "time_zone": demo.time_zone },
+        "rep": {
+            "email": demo::REP_USERNAME,
+            "name": "Avery Rep",
+            "time_zone": demo.time_zone,
+            // The same zone as the browser names it, for the meeting list's times.
+            "iana_time_zone": crate::sync::model::zones::zone(&demo.time_zone).map(|tz| tz.name()),
+        },
         "meetings": meetings,
     }))
 }

@@ -37,6 +37,9 @@ pub struct PersonIn {
     last_name: Option<String>,
     /// The company: the Account rule's input for a Contact, the `Company` of a Lead.
     company: Option<String>,
+    /// The Account the rep picked for a Contact, used instead of the rule's (a Lead has none).
+    #[schema(example = "001000000000001AAA")]
+    account_id: Option<String>,
 }
 
 /// What will be (or was) written.
@@ -111,7 +114,27 @@ fn person(body: &PersonIn) -> Result<Person, ApiError> {
 async fn account_for(
     session: &mut Session,
     company: Option<&str>,
+    picked: Option<&str>,
 ) -> Result<AccountChoice, ApiError> {
+    if let Some(id) = picked {
+        if crate::relations::Kind::of(id) != Some(crate::relations::Kind::Account) {
+            return Err(ApiError::invalid("account_id", "an Account's Id (001…)"));
+        }
+        let names = records::names(session, &[id]).await?;
+        let Some(name) = names.get(id) else {
+            return Err(ApiError::invalid(
+                "account_id",
+                "no such Account, or not one you can see",
+            ));
+        };
+        return Ok(AccountChoice {
+            account: Some(crate::matching::Named {
+                id: id.to_string(),
+                name: name.clone(),
+            }),
+            rule: people::AccountRule::ChosenByRep,
+        });
+    }
     let Some(company) = company else {
         return Ok(AccountChoice::none());
     };
@@ -170,7 +193,12 @@ pub async fn preview(
     let person = person(&body)?;
     refuse_excluded(&state, &rep, &person.email).await?;
     let mut session = state.sessions.open(&rep.user).await?;
-    let account = account_for(&mut session, person.company.as_deref()).await?;
+    let account = account_for(
+        &mut session,
+        person.company.as_deref(),
+        body.account_id.as_deref(),
+    )
+    .await?;
     Ok(HttpResponse::Ok().json(view(person, None, None, account)))
 }
 
@@ -198,7 +226,12 @@ pub async fn create_contact(
     let person = person(&body)?;
     refuse_excluded(&state, &rep, &person.email).await?;
     let mut session = state.sessions.open(&rep.user).await?;
-    let account = account_for(&mut session, person.company.as_deref()).await?;
+    let account = account_for(
+        &mut session,
+        person.company.as_deref(),
+        body.account_id.as_deref(),
+    )
+    .await?;
     let mut fields = fields(&person);
     if let Some(chosen) = &account.account {
         fields.insert("AccountId".into(), json!(chosen.id));
@@ -237,6 +270,12 @@ pub async fn create_lead(
 ) -> Result<HttpResponse, ApiError> {
     let person = person(&body)?;
     refuse_excluded(&state, &rep, &person.email).await?;
+    if body.account_id.is_some() {
+        return Err(ApiError::invalid(
+            "account_id",
+            "a Lead has no Account: its company is `company`",
+        ));
+    }
     let Some(company) = person.company.clone() else {
         return Err(ApiError::invalid(
             "company",

@@ -36,6 +36,60 @@ function MatchLine({ match }: { match: Match }) {
   );
 }
 
+/** The Account a new Contact goes under: the rule's, or, when it found none, one the rep picks
+ * (or none, said plainly). */
+function AccountChoice() {
+  const creating = store.creating.value;
+  const person = creating?.person;
+  if (!creating || !person) return null;
+  if (creating.account) {
+    return (
+      <p class="small" id="create-account" tabIndex={-1}>
+        Account: <strong>{creating.account.name}</strong> <span class="muted">({ACCOUNT_RULE.chosen_by_rep})</span>{" "}
+        <button type="button" class="link" onClick={() => actions.pickAccount(null)} aria-label={`Remove ${creating.account.name}`}>
+          Remove
+        </button>
+      </p>
+    );
+  }
+  const found = person.account.account;
+  if (found) {
+    return (
+      <p class="small" id="create-account" tabIndex={-1}>
+        Account: <strong>{found.name}</strong>
+        <span class="muted"> ({ACCOUNT_RULE[person.account.rule]})</span>
+      </p>
+    );
+  }
+  const search = creating.accountSearch;
+  return (
+    <div class="field">
+      <p class="small" id="create-account" tabIndex={-1}>
+        No Account found{person.company ? ` for “${person.company}”` : ""}: the Contact is saved without one unless you pick it.
+      </p>
+      <label for="create-account-search">Pick an Account</label>
+      <input id="create-account-search" type="search" autocomplete="off" value={search.text} onInput={(e) => actions.searchAccount(e.currentTarget.value)} />
+      {search.error ? <p class="error">{search.error}</p> : null}
+      {search.results && !search.busy ? (
+        search.results.length ? (
+          <ul class="results" aria-label="Accounts found">
+            {search.results.map((r) => (
+              <li key={r.id}>
+                <button type="button" class="result" onClick={() => actions.pickAccount({ id: r.id, name: r.name })}>
+                  {r.name}
+                  {r.detail ? <span class="muted small"> · {r.detail}</span> : null}
+                </button>
+              </li>
+            ))}
+          </ul>
+        ) : (
+          <p class="muted small">No Account found.</p>
+        )
+      ) : null}
+    </div>
+  );
+}
+
 function CreateForm() {
   const creating = store.creating.value;
   if (!creating) return null;
@@ -62,12 +116,7 @@ function CreateForm() {
           {field("first_name", "First name", person.first_name)}
           {field("last_name", "Last name", person.last_name)}
           {field("company", "Company", person.company)}
-          {creating.kind === "contact" ? (
-            <p class="small" id="create-account">
-              Account: <strong>{person.account.account?.name ?? "none"}</strong>
-              <span class="muted"> ({ACCOUNT_RULE[person.account.rule]})</span>
-            </p>
-          ) : null}
+          {creating.kind === "contact" ? <AccountChoice /> : null}
         </div>
       ) : (
         <p class="progress">

@@ -75,6 +75,13 @@ async fn main() {
         tokio::time::timeout(std::time::Duration::from_secs(60), open)
             .await
             .expect("the waits opened");
+        // Each new rep's first call queues the background set-up of their mailbox: done before
+        // the run, so that what is measured is the waits being held, not the reps arriving.
+        service::until_idle(&service.state).await;
+        let jobs = outforce::storage::jobs::counts(&service.state.db)
+            .await
+            .unwrap();
+        println!("jobs after the reps arrived: {jobs:?}");
     }
 
     let script = dir.path().join("matches.lua");

@@ -6,6 +6,7 @@
 
 pub mod access;
 pub mod categories;
+pub mod contacts;
 pub mod credential;
 pub mod delta;
 pub mod directory;

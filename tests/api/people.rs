@@ -326,3 +326,75 @@ async fn a_contact_whose_company_finds_no_account_goes_under_the_one_the_rep_pic
         .unwrap();
     assert_eq!(rows[0]["AccountId"], json!(acme));
 }
+
+#[tokio::test]
+async fn an_attendee_known_by_one_word_is_named_as_the_reps_outlook_contact_names_them() {
+    let w = world().await;
+    w.connect(REP_A).await;
+    w.mailbox_by_application(&["Calendars.ReadWrite", "Contacts.Read"])
+        .await;
+    let w = &w;
+    let preview = |name: &'static str, email: &'static str| async move {
+        w.create(
+            "/api/v1/people/preview",
+            json!({ "email": email, "name": name }),
+        )
+        .await
+    };
+    let (status, before) = preview("Nadia", "nadia@wayne-analytics.example").await;
+    assert_eq!(status, 200, "{before}");
+    assert_eq!(
+        (
+            &before["first_name"],
+            &before["last_name"],
+            &before["names_from"]
+        ),
+        (&Value::Null, &json!("Nadia"), &json!("display_name")),
+        "with nothing better, one word is the last name"
+    );
+
+    w.graph
+        .create_contact(
+            REP_A,
+            None,
+            json!({
+                "givenName": "Nadia",
+                "surname": "Ivanova",
+                "companyName": "Wayne Analytics Ltd",
+                "emailAddresses": [{ "address": "Nadia@Wayne-Analytics.example" }],
+            }),
+        )
+        .unwrap();
+    let (_, after) = preview("Nadia", "nadia@wayne-analytics.example").await;
+    assert_eq!(
+        (
+            &after["first_name"],
+            &after["last_name"],
+            &after["company"],
+            &after["names_from"]
+        ),
+        (
+            &json!("Nadia"),
+            &json!("Ivanova"),
+            &json!("Wayne Analytics Ltd"),
+            &json!("outlook_contact")
+        ),
+        "{after}"
+    );
+    // A full display name, or names the rep typed, are not second-guessed.
+    let (_, full) = preview("Nadia Petrova", "nadia@wayne-analytics.example").await;
+    assert_eq!(
+        (&full["last_name"], &full["names_from"]),
+        (&json!("Petrova"), &json!("display_name"))
+    );
+    let (_, typed) = w
+        .create(
+            "/api/v1/people/preview",
+            json!({ "email": "nadia@wayne-analytics.example", "name": "Nadia", "last_name": "Smith" }),
+        )
+        .await;
+    assert_eq!(
+        (&typed["last_name"], &typed["names_from"]),
+        (&json!("Smith"), &json!("form"))
+    );
+}

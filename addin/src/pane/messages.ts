@@ -1,7 +1,7 @@
 // What the rep reads for each state, code and decision the API gives. The tables are keyed by
 // the API's own enums (types.ts): a code the service adds is a build error here until it has
 // its words, never a blank or a raw code in the pane.
-import type { AccountRule, Action, Cause, HistoryEntry, LinkCode, Part, Rule, SyncState } from "./types";
+import type { AccountRule, NamesFrom, Action, Cause, HistoryEntry, LinkCode, Part, Rule, SyncState } from "./types";
 
 export const SYNC_STATE: Record<SyncState, string> = {
   queued: "Queued: it reaches Salesforce within seconds.",
@@ -59,6 +59,14 @@ export const ACCOUNT_RULE: Record<AccountRule, string> = {
   only_containing: "the only Account whose name contains the company",
   no_account: "no Account: none has this name, or several contain it",
   chosen_by_rep: "the Account you picked",
+};
+
+/** Where a new record's proposed names came from, as the create form says it. */
+export const NAMES_FROM: Record<NamesFrom, string | null> = {
+  form: null,
+  outlook_contact: "Names and company from your Outlook contact.",
+  display_name: "Names from the name Outlook shows.",
+  address: "Names guessed from the address: check them.",
 };
 
 const RULE: Record<Rule, string> = {

@@ -16,6 +16,7 @@ export type Search = Schemas["SearchView"];
 export type Person = Schemas["PersonView"];
 export type PersonIn = Schemas["PersonIn"];
 export type AccountRule = Schemas["AccountRule"];
+export type NamesFrom = Schemas["NamesFrom"];
 export type Link = Schemas["LinkView"];
 export type LinkRequest = Schemas["LinkRequest"];
 export type LinkCode = Schemas["LinkCode"];

@@ -213,6 +213,46 @@ fn change(mailbox: &str, contact: &Contact, change_type: &'static str) -> Change
     }
 }
 
+/// The address of `emailAddresses/any(a:a/address eq '…')`, the filter Graph documents for
+/// finding a contact by address (its quote doubled inside); any other filter is refused, as
+/// the emulator reads no other.
+fn address_filter(expression: &str) -> Result<String, Reply> {
+    let refused = || {
+        Reply::error(
+            400,
+            "ErrorInvalidUrlQueryFilter",
+            "The query filter contains one or more invalid nodes.",
+        )
+    };
+    let compact: String = expression.split_whitespace().collect::<Vec<_>>().join(" ");
+    let inner = compact
+        .strip_prefix("emailAddresses/any(")
+        .and_then(|rest| rest.strip_suffix(')'))
+        .ok_or_else(refused)?;
+    let (variable, test) = inner.split_once(':').ok_or_else(refused)?;
+    let quoted = test
+        .trim()
+        .strip_prefix(&format!("{}/address eq '", variable.trim()))
+        .and_then(|rest| rest.strip_suffix('\''))
+        .ok_or_else(refused)?;
+    Ok(quoted.replace("''", "'"))
+}
+
+/// Whether one of the contact's addresses is `address` (Exchange compares them without case).
+fn carries(contact: &Contact, address: &str) -> bool {
+    contact
+        .props
+        .get("emailAddresses")
+        .and_then(Value::as_array)
+        .is_some_and(|list| {
+            list.iter().any(|e| {
+                e["address"]
+                    .as_str()
+                    .is_some_and(|a| a.eq_ignore_ascii_case(address))
+            })
+        })
+}
+
 fn collection(env: &mut Env<'_>, call: &Call<'_>, mailbox: &str, folder: &str) -> Reply {
     let now = env.now;
     let Some(m) = env.mailboxes.get_mut(mailbox) else {
@@ -226,10 +266,15 @@ fn collection(env: &mut Env<'_>, call: &Call<'_>, mailbox: &str, folder: &str) -
         .map(|s| s.split(',').map(|f| f.trim().to_string()).collect());
     match call.method {
         "GET" => {
+            let wanted = match call.param("$filter").map(address_filter).transpose() {
+                Ok(wanted) => wanted,
+                Err(reply) => return reply,
+            };
             let items = m
                 .contacts
                 .iter()
                 .filter(|c| c.folder == folder)
+                .filter(|c| wanted.as_deref().is_none_or(|address| carries(c, address)))
                 .map(|c| contact_json(c, call.prefer.immutable_ids, select.as_deref()))
                 .collect();
             page(

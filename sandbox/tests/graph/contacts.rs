@@ -157,3 +157,61 @@ async fn updating_email_addresses_replaces_the_whole_list() {
         "an initial round lists only live contacts"
     );
 }
+
+#[tokio::test]
+async fn contacts_are_found_by_address_with_the_filter_graph_documents() {
+    let w = world().await;
+    for (given, surname, address) in [
+        ("Nadia", "Ivanova", "Nadia@Wayne-Analytics.example"),
+        ("Nadia", "Other", "nadia@elsewhere.example"),
+        ("O'Brien", "Pat", "pat.o'brien@acme.example"),
+    ] {
+        let created = w
+            .app_call(
+                "POST",
+                &format!("users/{REP}/contacts"),
+                Some(json!({ "givenName": given, "surname": surname, "emailAddresses": [{ "address": address }] })),
+            )
+            .await;
+        assert_eq!(created.status, 201, "{}", created.body);
+    }
+    let find = |address: &str| {
+        let filter = format!(
+            "emailAddresses/any(a:a/address eq '{}')",
+            address.replace('\'', "''")
+        );
+        let query =
+            serde_urlencoded::to_string([("$filter", filter.as_str()), ("$select", "surname")])
+                .unwrap();
+        format!("users/{REP}/contacts?{query}")
+    };
+    let found = w
+        .app_call("GET", &find("nadia@wayne-analytics.example"), None)
+        .await;
+    assert_eq!(found.status, 200, "{}", found.body);
+    let surnames: Vec<&str> = found.body["value"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["surname"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        surnames,
+        ["Ivanova"],
+        "the address compared without case, and only it"
+    );
+    let quoted = w
+        .app_call("GET", &find("pat.o'brien@acme.example"), None)
+        .await;
+    assert_eq!(quoted.body["value"][0]["surname"], "Pat");
+    let none = w.app_call("GET", &find("nobody@acme.example"), None).await;
+    assert_eq!(none.body["value"], json!([]));
+
+    let other = serde_urlencoded::to_string([("$filter", "surname eq 'Pat'")]).unwrap();
+    assert_envelope(
+        &w.app_call("GET", &format!("users/{REP}/contacts?{other}"), None)
+            .await,
+        400,
+        "ErrorInvalidUrlQueryFilter",
+    );
+}

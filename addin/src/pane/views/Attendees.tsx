@@ -1,7 +1,7 @@
 // The meeting's attendees as Salesforce knows them: each one's matches to relate, or why none,
 // and a Contact or Lead to create for a stranger.
 import * as actions from "../actions";
-import { ACCOUNT_RULE } from "../messages";
+import { ACCOUNT_RULE, NAMES_FROM } from "../messages";
 import * as store from "../store";
 import type { AttendeeMatches, Match } from "../types";
 
@@ -113,6 +113,11 @@ function CreateForm() {
       <h3>New {title}</h3>
       {person ? (
         <div>
+          {NAMES_FROM[person.names_from] ? (
+            <p class="muted small" id="create-names-from">
+              {NAMES_FROM[person.names_from]}
+            </p>
+          ) : null}
           {field("first_name", "First name", person.first_name)}
           {field("last_name", "Last name", person.last_name)}
           {field("company", "Company", person.company)}

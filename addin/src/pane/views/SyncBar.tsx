@@ -35,8 +35,11 @@ export function SyncBar() {
   const showSync = store.connected.value && store.meeting.value && store.attendees.value;
   const link = store.link.value;
   const count = store.related.value;
+  // The live region stays in the page even when it has nothing to say (a region added with its
+  // first message is often not read out); the bar shows only when it holds something.
+  const empty = !progress && !error && !showSync;
   return (
-    <footer class="sync-bar">
+    <footer class={empty ? "sync-bar empty" : "sync-bar"}>
       <div id="status" role="status" aria-live="polite">
         {progress ? (
           <p class="progress">

@@ -124,6 +124,17 @@ impl<'a> ToOutlook<'a> {
         if start >= self.window.1 || end <= self.window.0 || self.ours(&change.fields).await? {
             return Ok(Outcome::Done);
         }
+        // The round looked the Event's link up before it read the creates in flight: a create
+        // of ours that finished in between (its intent cleared and its Id recorded, together)
+        // is in neither. Looked up again now, after the intents, it is found.
+        if let Some(link) =
+            salesforce_side::find_many(&self.state.db, self.user_id, &[change.id.as_str()])
+                .await?
+                .into_iter()
+                .next()
+        {
+            return self.changed(change, &link).await;
+        }
         let related = change.related_names().join(", ");
         let related = (!related.is_empty()).then_some(related.as_str());
         let mut event = to_graph(&salesforce, related);

@@ -312,11 +312,12 @@ test("relating two contacts and an opportunity and pressing Sync writes the Sale
 });
 
 test("an attendee sees the same meeting, its matches and its sync state", async () => {
-  const { context, pane } = await openDemo({ mode: "attendee" });
+  const { context, pane, errors } = await openDemo({ mode: "attendee" });
   await attendee(pane, "jane.doe@acme-corp.example").getByText("Contact").waitFor();
   assert.match(await pane.locator(".meeting").innerText(), /you attend it/);
   await pane.locator("#sync-state.synced").waitFor();
   assert.equal(await attendee(pane, "jane.doe@acme-corp.example").locator("input[type=checkbox]").isChecked(), true);
+  assert.deepEqual(errors, []);
   await context.close();
 });
 
@@ -397,7 +398,7 @@ test("the pane at 320×800 with seven attendees keeps Sync in view, passes axe-c
 });
 
 test("the pane follows attendee and time changes the organizer makes while it is open", async () => {
-  const { page, context, pane } = await openDemo({ meeting: "Partner QBR" });
+  const { page, context, pane, errors } = await openDemo({ meeting: "Partner QBR" });
   await attendee(pane, "lars.nilsson@umbrella-logistics.example").locator(".kind.contact").waitFor();
   await page.getByLabel("Add attendee").pressSequentially("tom.okafor@globex.example");
   await page.getByRole("button", { name: "Add", exact: true }).click();
@@ -405,5 +406,6 @@ test("the pane follows attendee and time changes the organizer makes while it is
   await page.getByRole("button", { name: "Remove ben@vandelay.example" }).click();
   await attendee(pane, "ben@vandelay.example").waitFor({ state: "detached" });
   assert.match(await pane.locator("#attendees-title").innerText(), /Attendees \(2\)/);
+  assert.deepEqual(errors, []);
   await context.close();
 });

@@ -1,6 +1,7 @@
 // The meeting's attendees as Salesforce knows them: each one's matches to relate, or why none,
 // and a Contact or Lead to create for a stranger.
 import * as actions from "../actions";
+import * as create from "../create";
 import { ACCOUNT_RULE, NAMES_FROM } from "../messages";
 import * as store from "../store";
 import type { AttendeeMatches, Match } from "../types";
@@ -46,7 +47,7 @@ function AccountChoice() {
     return (
       <p class="small" id="create-account" tabIndex={-1}>
         Account: <strong>{creating.account.name}</strong> <span class="muted">({ACCOUNT_RULE.chosen_by_rep})</span>{" "}
-        <button type="button" class="link" onClick={() => actions.pickAccount(null)} aria-label={`Remove ${creating.account.name}`}>
+        <button type="button" class="link" onClick={() => create.pickAccount(null)} aria-label={`Remove ${creating.account.name}`}>
           Remove
         </button>
       </p>
@@ -68,14 +69,14 @@ function AccountChoice() {
         No Account found{person.company ? ` for “${person.company}”` : ""}: the Contact is saved without one unless you pick it.
       </p>
       <label for="create-account-search">Pick an Account</label>
-      <input id="create-account-search" type="search" autocomplete="off" value={search.text} onInput={(e) => actions.searchAccount(e.currentTarget.value)} />
+      <input id="create-account-search" type="search" autocomplete="off" value={search.text} onInput={(e) => create.searchAccount(e.currentTarget.value)} />
       {search.error ? <p class="error">{search.error}</p> : null}
       {search.results && !search.busy ? (
         search.results.length ? (
           <ul class="results" aria-label="Accounts found">
             {search.results.map((r) => (
               <li key={r.id}>
-                <button type="button" class="result" onClick={() => actions.pickAccount({ id: r.id, name: r.name })}>
+                <button type="button" class="result" onClick={() => create.pickAccount({ id: r.id, name: r.name })}>
                   {r.name}
                   {r.detail ? <span class="muted small"> · {r.detail}</span> : null}
                 </button>
@@ -97,7 +98,7 @@ function CreateForm() {
   const field = (name: "first_name" | "last_name" | "company", label: string, value: string | null | undefined) => (
     <div class="field">
       <label for={`create-${name}`}>{label}</label>
-      <input id={`create-${name}`} value={value ?? ""} onInput={(e) => actions.editCreate(name, e.currentTarget.value)} />
+      <input id={`create-${name}`} value={value ?? ""} onInput={(e) => create.editCreate(name, e.currentTarget.value)} />
     </div>
   );
   const title = creating.kind === "contact" ? "Contact" : "Lead";
@@ -107,7 +108,7 @@ function CreateForm() {
       aria-label={`New ${creating.kind} for ${creating.email}`}
       onSubmit={(e) => {
         e.preventDefault();
-        void actions.saveCreate();
+        void create.saveCreate();
       }}
     >
       <h3>New {title}</h3>
@@ -130,7 +131,7 @@ function CreateForm() {
       )}
       {creating.error ? <p class="error">{creating.error}</p> : null}
       {creating.duplicateId ? (
-        <button type="button" onClick={() => actions.useExisting(creating.duplicateId ?? "")}>
+        <button type="button" onClick={() => create.useExisting(creating.duplicateId ?? "")}>
           Relate the existing record
         </button>
       ) : null}
@@ -138,7 +139,7 @@ function CreateForm() {
         <button class="primary" type="submit" disabled={!person || creating.saving}>
           {creating.saving ? "Saving…" : "Save"}
         </button>
-        <button type="button" onClick={() => actions.cancelCreate()}>
+        <button type="button" onClick={() => create.cancelCreate()}>
           Cancel
         </button>
       </div>
@@ -164,10 +165,10 @@ function AttendeeItem({ attendee }: { attendee: AttendeeMatches }) {
         <>
           <p class="muted small">Not in Salesforce.</p>
           <div class="row">
-            <button id={`create-contact-${attendee.email}`} aria-label={`Create contact for ${attendee.email}`} onClick={() => void actions.startCreate(attendee.email, name, "contact")}>
+            <button id={`create-contact-${attendee.email}`} aria-label={`Create contact for ${attendee.email}`} onClick={() => void create.startCreate(attendee.email, name, "contact")}>
               Create contact
             </button>
-            <button id={`create-lead-${attendee.email}`} aria-label={`Create lead for ${attendee.email}`} onClick={() => void actions.startCreate(attendee.email, name, "lead")}>
+            <button id={`create-lead-${attendee.email}`} aria-label={`Create lead for ${attendee.email}`} onClick={() => void create.startCreate(attendee.email, name, "lead")}>
               Create lead
             </button>
           </div>

@@ -24,6 +24,8 @@ pub const COMPUTED: &[&str] = &[
     "lastModifiedDateTime",
     "changeKey",
     "iCalUId",
+    "uid",
+    "occurrenceId",
     "originalStartTimeZone",
     "originalEndTimeZone",
     "singleValueExtendedProperties",

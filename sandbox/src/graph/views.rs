@@ -232,6 +232,8 @@ pub fn event_json(instance: &Instance<'_>, mailbox: &Mailbox, render: &Render) -
             out.insert(key, given.cloned().unwrap_or(value));
         }
     }
+    out.insert("uid".into(), json!(event.ical_uid));
+    out.insert("occurrenceId".into(), shown_occurrence_id(instance, event));
     for (key, value) in &event.props {
         out.entry(key.clone()).or_insert_with(|| value.clone());
     }
@@ -258,6 +260,25 @@ pub fn event_json(instance: &Instance<'_>, mailbox: &Mailbox, render: &Render) -
         });
     }
     Value::Object(out)
+}
+
+/// An occurrence's or exception's `occurrenceId`: `OID.{series master's id}.{the date it was
+/// first due on, in the series' zone}`, as Graph shows it (null for a single event or a master).
+/// The series' `uid` is shared by the master, its occurrences and its exceptions; for a single
+/// event it is its own (our reading of v1.0's `uid`: the docs name only the series case).
+fn shown_occurrence_id(instance: &Instance<'_>, event: &Event) -> Value {
+    let original = match &event.kind {
+        EventKind::Exception { original_start, .. } => *original_start,
+        _ if instance.kind == "occurrence" => instance.start,
+        _ => return Value::Null,
+    };
+    let Some(master) = &instance.series_master else {
+        return Value::Null;
+    };
+    let day = super::time::zone(&event.start_zone).map_or(original.date_naive(), |tz| {
+        original.with_timezone(&tz).date_naive()
+    });
+    json!(format!("OID.{master}.{day}"))
 }
 
 fn body_preview(event: &Event) -> String {

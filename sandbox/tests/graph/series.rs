@@ -102,3 +102,64 @@ async fn a_series_lists_as_its_master_and_views_as_occurrences() {
         .await;
     assert_ne!(master_now.body["changeKey"], master["changeKey"]);
 }
+
+/// Graph v1.0's event carries `uid`, shared by a series master, its occurrences and its
+/// exceptions, and `occurrenceId` (`OID.{masterId}.{date}`) on an occurrence or exception, null
+/// otherwise (learn.microsoft.com/graph/api/resources/event: uid, occurrenceId).
+#[tokio::test]
+async fn every_instance_carries_the_series_uid_and_an_occurrence_its_occurrence_id() {
+    let w = world().await;
+    let single = w
+        .create(meeting(
+            "One-off",
+            "2025-09-02T10:00:00",
+            "2025-09-02T10:30:00",
+        ))
+        .await;
+    assert!(single["uid"].is_string(), "{single}");
+    assert_eq!(single["occurrenceId"], serde_json::Value::Null);
+
+    let master = w.create(weekly()).await;
+    let master_id = master["id"].as_str().unwrap();
+    let uid = master["uid"].as_str().unwrap();
+    assert_ne!(uid, single["uid"].as_str().unwrap());
+    assert_eq!(master["occurrenceId"], serde_json::Value::Null);
+
+    let view = w
+        .app_call(
+            "GET",
+            &format!("users/{REP}/calendarView?{SEPTEMBER}"),
+            None,
+        )
+        .await;
+    let occurrences: Vec<&serde_json::Value> = view.body["value"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|o| o["type"] == "occurrence")
+        .collect();
+    assert_eq!(occurrences.len(), 4);
+    for (o, day) in occurrences
+        .iter()
+        .zip(["2025-09-01", "2025-09-08", "2025-09-15", "2025-09-22"])
+    {
+        assert_eq!(o["uid"], uid, "one uid for the whole series");
+        assert_eq!(o["occurrenceId"], format!("OID.{master_id}.{day}"));
+    }
+
+    let second = occurrences[1]["id"].as_str().unwrap().to_string();
+    let moved = w
+        .app_call(
+            "PATCH",
+            &format!("users/{REP}/events/{second}"),
+            Some(json!({ "subject": "Weekly sync (moved)" })),
+        )
+        .await;
+    assert_eq!(moved.status, 200, "{}", moved.body);
+    assert_eq!(moved.body["type"], "exception");
+    assert_eq!(moved.body["uid"], uid, "an exception keeps the series' uid");
+    assert_eq!(
+        moved.body["occurrenceId"],
+        format!("OID.{master_id}.2025-09-08")
+    );
+}

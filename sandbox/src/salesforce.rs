@@ -60,6 +60,18 @@ pub struct User {
     pub last_name: String,
 }
 
+/// A user's address, as its User record holds it (`Street`, `City`, `State`, `PostalCode`,
+/// `Country`) and the identity URL shows it (`addr_*`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UserAddress {
+    pub street: Option<String>,
+    pub city: Option<String>,
+    pub state: Option<String>,
+    pub postal_code: Option<String>,
+    pub country: Option<String>,
+}
+
 /// A connected app (OAuth client) of an org.
 #[derive(Debug, Clone)]
 pub struct ConnectedApp {
@@ -212,6 +224,24 @@ impl Salesforce {
         first_name: &str,
         last_name: &str,
     ) -> User {
+        self.add_user_at(
+            org_id,
+            username,
+            first_name,
+            last_name,
+            &UserAddress::default(),
+        )
+    }
+
+    /// [`Self::add_user`], the user living at `address`.
+    pub fn add_user_at(
+        &self,
+        org_id: &str,
+        username: &str,
+        first_name: &str,
+        last_name: &str,
+        address: &UserAddress,
+    ) -> User {
         let mut state = self.shared.lock();
         let user = User {
             id: state.ids.next("005"),
@@ -224,7 +254,7 @@ impl Salesforce {
         state.users.insert(user.id.clone(), user.clone());
         let now = state.now();
         if let Some(data) = state.data.get_mut(org_id) {
-            data.insert(seed::user_record(&user, now));
+            data.insert(seed::user_record(&user, address, now));
         }
         user
     }

@@ -81,6 +81,10 @@ struct NewUser {
     username: String,
     first_name: String,
     last_name: String,
+    /// Where the user lives (`street`, `city`, `state`, `postal_code`, `country`): their User
+    /// record's address, and the identity URL's `addr_*`.
+    #[serde(default)]
+    address: crate::salesforce::UserAddress,
 }
 
 async fn add_user(sandbox: Data, org: web::Path<String>, body: web::Json<NewUser>) -> HttpResponse {
@@ -88,7 +92,13 @@ async fn add_user(sandbox: Data, org: web::Path<String>, body: web::Json<NewUser
     if !sf.orgs().iter().any(|o| o.id == *org) {
         return missing("org");
     }
-    let user = sf.add_user(&org, &body.username, &body.first_name, &body.last_name);
+    let user = sf.add_user_at(
+        &org,
+        &body.username,
+        &body.first_name,
+        &body.last_name,
+        &body.address,
+    );
     HttpResponse::Created().json(user_json(&user))
 }
 

@@ -79,6 +79,16 @@ async fn identity(
             .body("Bad_Id");
     }
     let base = origin(&req);
+    // The address as the user's record holds it; null where it holds none.
+    let record = state
+        .data
+        .get(&user.org_id)
+        .and_then(|data| data.record(&user.id));
+    let lives = |field: &str| {
+        record
+            .and_then(|r| r.get(field).as_text())
+            .map_or(Value::Null, |text| json!(text))
+    };
     errors::json(
         HttpResponse::Ok(),
         json!({
@@ -95,11 +105,11 @@ async fn identity(
             "last_name": user.last_name,
             "timezone": "Europe/London",
             "photos": photos(&base),
-            "addr_street": null,
-            "addr_city": null,
-            "addr_state": null,
-            "addr_country": "GB",
-            "addr_zip": null,
+            "addr_street": lives("Street"),
+            "addr_city": lives("City"),
+            "addr_state": lives("State"),
+            "addr_country": lives("Country"),
+            "addr_zip": lives("PostalCode"),
             "mobile_phone": null,
             "mobile_phone_verified": false,
             "is_lightning_login_user": false,

@@ -19,7 +19,7 @@ use super::{Salesforce, State, User};
 /// The Id Salesforce uses for records written by the system itself.
 const AUTOMATED_PROCESS: &str = "005000000000000AAA";
 
-pub(super) fn user_record(user: &User, now: DateTime<Utc>) -> Record {
+pub(super) fn user_record(user: &User, address: &super::UserAddress, now: DateTime<Utc>) -> Record {
     let name = format!("{} {}", user.first_name, user.last_name);
     let fields = [
         ("Id", Value::text(&user.id)),
@@ -34,12 +34,24 @@ pub(super) fn user_record(user: &User, now: DateTime<Utc>) -> Record {
         ("LastModifiedDate", Value::DateTime(now)),
         ("SystemModstamp", Value::DateTime(now)),
     ];
+    let lives_at = [
+        ("Street", &address.street),
+        ("City", &address.city),
+        ("State", &address.state),
+        ("PostalCode", &address.postal_code),
+        ("Country", &address.country),
+    ];
     Record {
         id: user.id.clone(),
         sobject: "User".into(),
         fields: fields
             .into_iter()
             .map(|(k, v)| (k.to_string(), v))
+            .chain(
+                lives_at
+                    .into_iter()
+                    .filter_map(|(k, v)| Some((k.to_string(), Value::text(v.as_deref()?)))),
+            )
             .collect(),
         deleted: None,
     }

@@ -130,6 +130,33 @@ def test_a_new_org_and_user_are_targeted_by_the_org_switch():
     assert [u["username"] for u in listed[second]["users"]] == ["ops@second.example"]
 
 
+def test_a_user_created_with_an_address_carries_it_in_the_identity_url(org):
+    # The identity service's addr_* are the user's address (Salesforce's "Identity URLs":
+    # addr_street, addr_city, addr_state, addr_country, addr_zip), null where none is set.
+    user = control("POST", f"/salesforce/orgs/{org['id']}/users", json={
+        "username": "field.rep@contoso-demo.example", "first_name": "Field", "last_name": "Rep",
+        "address": {"street": "1 Market St", "city": "San Francisco", "state": "CA",
+                    "postal_code": "94105", "country": "US"},
+    })
+    assert user.status_code == 201, user.text
+    refused = control("POST", f"/salesforce/orgs/{org['id']}/users", json={
+        "username": "x@contoso-demo.example", "first_name": "X", "last_name": "Y",
+        "address": {"town": "Nowhere"},
+    })
+    assert refused.status_code == 400, refused.text
+    live = control("POST", "/salesforce/sessions", json={"user_id": user.json()["id"]}).json()
+    identity = requests.get(f"{live['instance_url']}/id/{org['id']}/{user.json()['id']}",
+                            headers={"Authorization": f"Bearer {live['access_token']}"}, timeout=30)
+    assert identity.status_code == 200, identity.text
+    body = identity.json()
+    assert (body["addr_street"], body["addr_city"], body["addr_state"], body["addr_zip"], body["addr_country"]) == (
+        "1 Market St", "San Francisco", "CA", "94105", "US")
+    rep = control("POST", "/salesforce/sessions", json={"user_id": rep_of(org)["id"]}).json()
+    plain = requests.get(f"{rep['instance_url']}/id/{org['id']}/{rep_of(org)['id']}",
+                         headers={"Authorization": f"Bearer {rep['access_token']}"}, timeout=30).json()
+    assert plain["addr_country"] is None and plain["addr_city"] is None
+
+
 def test_an_external_id_field_added_through_the_control_api_takes_upserts(org):
     switch({"salesforce": {"custom_fields": [
         {"sobject": "Event", "name": "Outlook_Id__c", "label": "Outlook Id", "length": 255, "external_id": True, "unique": True},

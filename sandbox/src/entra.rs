@@ -86,7 +86,15 @@ pub(crate) struct RefreshGrant {
     scopes: Vec<String>,
     api: Option<String>,
     public: bool,
+    /// When it was issued, and last redeemed (Entra's clock): idle past the inactivity
+    /// lifetime, it is refused.
+    issued: chrono::DateTime<chrono::Utc>,
+    last_used: chrono::DateTime<chrono::Utc>,
 }
+
+/// How long a refresh token may go unused before Entra refuses it (AADSTS700082): 90 days,
+/// Entra's default for the tokens of confidential and native clients.
+pub const REFRESH_INACTIVITY: chrono::TimeDelta = chrono::TimeDelta::days(90);
 
 pub(crate) struct State {
     current: Arc<SigningKey>,
@@ -105,6 +113,11 @@ pub(crate) struct State {
     /// The v1 issuer, `{tenantid}` standing for the tenant: the public cloud's by default.
     v1_issuer: String,
     keys_outage: Option<KeysOutage>,
+    /// How far Entra's own clock is ahead of the machine's (`advance_clock`): it decides what
+    /// Entra decides (a refresh token's inactivity). Our choice: the tokens it signs keep the
+    /// machine's time, as every relying party compares them with its own clock.
+    clock_offset: chrono::TimeDelta,
+    refresh_inactivity: chrono::TimeDelta,
 }
 
 pub(crate) type Shared = server::Shared<State>;
@@ -112,6 +125,11 @@ pub(crate) type Shared = server::Shared<State>;
 impl State {
     pub(crate) fn count(&mut self, endpoint: &'static str) {
         *self.calls.entry(endpoint).or_default() += 1;
+    }
+
+    /// Entra's clock: the machine's, moved by `advance_clock`.
+    pub(crate) fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        chrono::Utc::now() + self.clock_offset
     }
 }
 
@@ -138,6 +156,8 @@ impl Entra {
             calls: HashMap::new(),
             v1_issuer: "https://sts.windows.net/{tenantid}/".into(),
             keys_outage: None,
+            clock_offset: chrono::TimeDelta::zero(),
+            refresh_inactivity: REFRESH_INACTIVITY,
         }));
         let server = server::start(authority, shared.clone(), routes::configure)?;
         Ok(Self { server, shared })
@@ -239,6 +259,18 @@ impl Entra {
             &key.encoding,
             spec.version == TokenVersion::V1,
         )
+    }
+
+    /// Moves Entra's clock forward (refresh tokens age with it).
+    pub fn advance_clock(&self, by: std::time::Duration) {
+        self.shared.lock().clock_offset += chrono::TimeDelta::from_std(by).unwrap_or_default();
+    }
+
+    /// How long a refresh token may go unused ([`REFRESH_INACTIVITY`] unless set: a tenant's
+    /// token lifetime policy can shorten it).
+    pub fn set_refresh_inactivity(&self, lifetime: std::time::Duration) {
+        self.shared.lock().refresh_inactivity =
+            chrono::TimeDelta::from_std(lifetime).unwrap_or(REFRESH_INACTIVITY);
     }
 
     /// Makes the key endpoints hang or fail (`None` ends the outage); metadata still answers.

@@ -614,3 +614,57 @@ async fn a_refresh_token_keeps_background_sync_going_until_revoked() {
     let (s, b) = refresh(&f, "0.Anot-a-token").await;
     assert_aad_error(s, &b, 400, "invalid_grant", 9_002_313);
 }
+
+/// An idle refresh token expires: Entra refuses one unused for longer than its inactivity
+/// lifetime (90 days by default) with `invalid_grant`, AADSTS700082, naming when it was issued
+/// and how long it was idle ("Refresh tokens": learn.microsoft.com/entra/identity-platform/
+/// refresh-tokens, "Token lifetime"). Each use starts the idle time again. Entra's clock moves
+/// with `advance_clock`, as Salesforce's and Graph's do.
+#[tokio::test]
+async fn a_refresh_token_idle_past_its_inactivity_lifetime_is_refused() {
+    let f = start();
+    let (_, first) = obo(
+        &f,
+        &f.entra.mint(&TokenSpec::user(TENANT, USER, API)).unwrap(),
+    )
+    .await;
+    let kept = first["refresh_token"].as_str().unwrap().to_string();
+    let (_, other) = obo(
+        &f,
+        &f.entra.mint(&TokenSpec::user(TENANT, USER, API)).unwrap(),
+    )
+    .await;
+    let idle = other["refresh_token"].as_str().unwrap().to_string();
+
+    let day = std::time::Duration::from_secs(86_400);
+    f.entra.advance_clock(60 * day);
+    assert_eq!(refresh(&f, &kept).await.0, 200, "used on day 60");
+    f.entra.advance_clock(60 * day);
+    assert_eq!(
+        refresh(&f, &kept).await.0,
+        200,
+        "day 120: idle 60 days only"
+    );
+
+    let (s, b) = refresh(&f, &idle).await;
+    assert_aad_error(s, &b, 400, "invalid_grant", 700_082);
+    let description = b["error_description"].as_str().unwrap();
+    assert!(
+        description.starts_with("AADSTS700082: The refresh token has expired due to inactivity.")
+            && description.contains("was inactive for 90.00:00:00."),
+        "{description}"
+    );
+
+    f.entra
+        .set_refresh_inactivity(std::time::Duration::from_secs(12 * 3600));
+    f.entra
+        .advance_clock(std::time::Duration::from_secs(13 * 3600));
+    let (s, b) = refresh(&f, &kept).await;
+    assert_aad_error(s, &b, 400, "invalid_grant", 700_082);
+    assert!(
+        b["error_description"]
+            .as_str()
+            .unwrap()
+            .contains("inactive for 12:00:00.")
+    );
+}

@@ -123,6 +123,40 @@ async fn delegated_access_is_gained_kept_renewed_lost_and_regained() {
     assert_eq!(rep_entry(&mailbox_check(&w).await, &a)["status"], "ok");
 }
 
+/// A rep away longer than Entra keeps an idle refresh token (90 days: AADSTS700082) is asked to
+/// open the pane again, as after a revocation, and the pane's next call regains the grant.
+#[tokio::test]
+async fn a_refresh_token_idle_for_ninety_days_makes_the_rep_open_the_pane_again() {
+    let w = world().await;
+    let (status, _) = graph_connection(&w, REP_A).await;
+    assert_eq!(status, 200);
+    let a = user_id(&w, REP_A).await;
+    w.tenant
+        .entra
+        .advance_clock(std::time::Duration::from_secs(91 * 86_400));
+    age_access_token(&w, REP_A).await;
+    let check = mailbox_check(&w).await;
+    assert_eq!(
+        rep_entry(&check, &a)["code"],
+        "graph_reconnect_needed",
+        "{check}"
+    );
+    assert_eq!(
+        w.stored_connection(REP_A, Provider::Graph)
+            .await
+            .last_error_code
+            .as_deref(),
+        Some("AADSTS700082")
+    );
+    eventually(
+        "the grant regained",
+        std::time::Duration::from_secs(4),
+        || async { when(w.me(REP_A).await, |m| m["graph"]["state"] == "connected") },
+    )
+    .await;
+    assert_eq!(rep_entry(&mailbox_check(&w).await, &a)["status"], "ok");
+}
+
 #[tokio::test]
 async fn conditional_access_comes_back_as_a_claims_challenge() {
     let w = world().await;

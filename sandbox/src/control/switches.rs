@@ -148,6 +148,7 @@ impl Switches {
             let by = Duration::from_secs(seconds);
             sandbox.salesforce.advance_clock(by);
             sandbox.graph.advance_clock(by);
+            sandbox.entra.advance_clock(by);
         }
         Ok(())
     }

@@ -19,7 +19,7 @@ pub fn redeem(endpoint: &Endpoint, form: &Form, shared: &Shared) -> Result<HttpR
         .get("refresh_token")
         .ok_or_else(|| missing("refresh_token"))?;
     let grant = {
-        let state = shared.lock();
+        let mut state = shared.lock();
         if state.revoked_refresh_tokens.contains(token) {
             return Err(AadError::new(
                 400,
@@ -28,11 +28,35 @@ pub fn redeem(endpoint: &Endpoint, form: &Form, shared: &Shared) -> Result<HttpR
                 "The provided grant has expired due to it being revoked, a fresh auth token is needed. The user might have changed or reset their password.",
             ));
         }
-        state
+        let now = state.now();
+        let inactivity = state.refresh_inactivity;
+        let grant = state
             .refresh_tokens
-            .get(token)
-            .filter(|grant| &grant.client_id == client_id)
-            .cloned()
+            .get_mut(token)
+            .filter(|grant| &grant.client_id == client_id);
+        if let Some(grant) = &grant
+            && now - grant.last_used > inactivity
+        {
+            return Err(AadError::new(
+                400,
+                "invalid_grant",
+                700_082,
+                &format!(
+                    "The refresh token has expired due to inactivity. The token was issued on {} and was inactive for {}.",
+                    // .NET's seven digits of a second, as Entra writes instants.
+                    format!(
+                        "{}.{:07}Z",
+                        grant.issued.format("%Y-%m-%dT%H:%M:%S"),
+                        grant.issued.timestamp_subsec_nanos() / 100
+                    ),
+                    span(inactivity)
+                ),
+            ));
+        }
+        grant.map(|grant| {
+            grant.last_used = now;
+            grant.clone()
+        })
     };
     let grant = grant.ok_or_else(|| {
         AadError::new(
@@ -71,6 +95,23 @@ pub fn redeem(endpoint: &Endpoint, form: &Form, shared: &Shared) -> Result<HttpR
     Ok(HttpResponse::Ok().json(body))
 }
 
+/// A span as .NET writes a TimeSpan (`90.00:00:00`, `12:00:00`), as Entra's messages do.
+fn span(delta: chrono::TimeDelta) -> String {
+    let secs = delta.num_seconds();
+    let (days, rest) = (secs / 86_400, secs % 86_400);
+    let clock = format!(
+        "{:02}:{:02}:{:02}",
+        rest / 3600,
+        rest % 3600 / 60,
+        rest % 60
+    );
+    if days > 0 {
+        format!("{days}.{clock}")
+    } else {
+        clock
+    }
+}
+
 /// A new refresh token for a user's grant to `client_id` (Graph, or the API `api`).
 pub(crate) fn remember_refresh(
     client_id: &str,
@@ -85,16 +126,17 @@ pub(crate) fn remember_refresh(
         uuid::Uuid::new_v4().simple(),
         uuid::Uuid::new_v4().simple()
     );
+    let mut state = shared.lock();
+    let now = state.now();
     let grant = RefreshGrant {
         client_id: client_id.to_string(),
         user: user.clone(),
         scopes: scopes.to_vec(),
         api,
         public,
+        issued: now,
+        last_used: now,
     };
-    shared
-        .lock()
-        .refresh_tokens
-        .insert(refresh_token.clone(), grant);
+    state.refresh_tokens.insert(refresh_token.clone(), grant);
     refresh_token
 }

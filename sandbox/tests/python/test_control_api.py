@@ -466,3 +466,27 @@ def test_obo_and_conditional_access_failures_and_key_rotation(emulators):
     switch({"entra": {"keys_outage": "none"}})
     assert keys()
     assert control("GET", "/entra/calls").json()["token"] >= 1
+
+
+def test_an_idle_refresh_token_expires_as_entras_clock_moves(emulators):
+    # Entra refuses a refresh token unused for longer than its inactivity lifetime
+    # (invalid_grant, AADSTS700082); the switches shorten the lifetime and move the clock.
+    minted = control("POST", "/entra/tokens", json={
+        "tenant_id": TENANT, "object_id": REP, "audience": API, "username": REP_USERNAME,
+    }).json()["access_token"]
+    token_url = f"{emulators['entra']}/{TENANT}/oauth2/v2.0/token"
+    scope = "https://graph.microsoft.com/Calendars.ReadWrite offline_access"
+    obo = requests.post(token_url, data={
+        "grant_type": "urn:ietf:params:oauth:grant-type:jwt-bearer", "client_id": API, "client_secret": SECRET,
+        "assertion": minted, "scope": scope, "requested_token_use": "on_behalf_of",
+    }, timeout=30)
+    assert obo.status_code == 200, obo.text
+    refresh = {"grant_type": "refresh_token", "client_id": API, "client_secret": SECRET,
+               "refresh_token": obo.json()["refresh_token"], "scope": scope}
+    switch({"entra": {"refresh_token_inactivity_seconds": 3600}, "advance_clock_seconds": 1800})
+    assert requests.post(token_url, data=refresh, timeout=30).status_code == 200
+    switch({"advance_clock_seconds": 3601})
+    refused = requests.post(token_url, data=refresh, timeout=30)
+    assert refused.status_code == 400 and refused.json()["error_codes"] == [700082], refused.text
+    assert "inactive for 01:00:00" in refused.json()["error_description"]
+    switch({"entra": {"refresh_token_inactivity_seconds": 7776000}})

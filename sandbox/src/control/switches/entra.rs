@@ -22,6 +22,9 @@ pub struct EntraSwitches {
     pub keys_outage: Option<String>,
     #[serde(default)]
     pub revoke_refresh_tokens_of: Vec<String>,
+    /// How long a refresh token may go unused before Entra refuses it (AADSTS700082); 90 days
+    /// unless set.
+    pub refresh_token_inactivity_seconds: Option<u64>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -55,6 +58,9 @@ pub struct OboFailureSpec {
 impl EntraSwitches {
     pub(super) fn apply(&self, sandbox: &Sandbox) -> anyhow::Result<()> {
         let entra = &sandbox.entra;
+        if let Some(seconds) = self.refresh_token_inactivity_seconds {
+            entra.set_refresh_inactivity(std::time::Duration::from_secs(seconds));
+        }
         for user in &self.users {
             entra.add_user(DirectoryUser {
                 tenant_id: user.tenant_id.clone(),

@@ -37,19 +37,16 @@ pub fn redeem(endpoint: &Endpoint, form: &Form, shared: &Shared) -> Result<HttpR
         if let Some(grant) = &grant
             && now - grant.last_used > inactivity
         {
+            // .NET's seven digits of a second, as Entra writes instants.
+            let issued = grant.issued.format("%Y-%m-%dT%H:%M:%S");
+            let ticks = grant.issued.timestamp_subsec_nanos() / 100;
+            let idle = span(inactivity);
             return Err(AadError::new(
                 400,
                 "invalid_grant",
                 700_082,
-                &format!(
-                    "The refresh token has expired due to inactivity. The token was issued on {} and was inactive for {}.",
-                    // .NET's seven digits of a second, as Entra writes instants.
-                    format!(
-                        "{}.{:07}Z",
-                        grant.issued.format("%Y-%m-%dT%H:%M:%S"),
-                        grant.issued.timestamp_subsec_nanos() / 100
-                    ),
-                    span(inactivity)
+                format!(
+                    "The refresh token has expired due to inactivity. The token was issued on {issued}.{ticks:07}Z and was inactive for {idle}."
                 ),
             ));
         }

@@ -116,13 +116,18 @@ pub struct RandomFaults<F> {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum SalesforceFault {
-    Latency { ms: u64 },
+    Latency {
+        ms: u64,
+    },
     InternalError,
     Unavailable,
     UnableToLockRow,
     InvalidSession,
     DuplicatesDetected,
     DroppedConnection,
+    /// The call is carried out, then the connection drops before the answer: the client cannot
+    /// tell that Salesforce committed it.
+    LostAnswer,
 }
 
 impl From<&SalesforceFault> for Fault {
@@ -135,6 +140,7 @@ impl From<&SalesforceFault> for Fault {
             SalesforceFault::InvalidSession => Fault::InvalidSession,
             SalesforceFault::DuplicatesDetected => Fault::DuplicatesDetected,
             SalesforceFault::DroppedConnection => Fault::DroppedConnection,
+            SalesforceFault::LostAnswer => Fault::LostAnswer,
         }
     }
 }

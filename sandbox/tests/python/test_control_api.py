@@ -213,6 +213,19 @@ def test_other_salesforce_faults_have_salesforces_shapes(org):
     switch({"salesforce": {"faults": {"clear": True}}})
 
 
+def test_a_save_whose_answer_is_lost_is_committed_all_the_same(org):
+    # The "committed but the client never heard" case: the record is saved, then the connection
+    # drops before the answer, so a client that retries blindly makes a duplicate.
+    switch({"salesforce": {"faults": {"clear": True, "script": [
+        {"path_prefix": f"/services/data/v{VERSION}/sobjects/Account", "faults": [{"kind": "lost_answer"}]},
+    ]}}})
+    with pytest.raises(requests.exceptions.RequestException):
+        rest(org, "POST", "sobjects/Account", json={"Name": "Lost Answer Ltd"}).json()
+    switch({"salesforce": {"faults": {"clear": True}}})
+    found = rest(org, "GET", "query", params={"q": "SELECT Id FROM Account WHERE Name = 'Lost Answer Ltd'"}).json()
+    assert found["totalSize"] == 1, found
+
+
 def test_search_lag_and_the_clock(org):
     switch({"salesforce": {"search_lag_seconds": 60}})
     sf = salesforce(org)
@@ -316,7 +329,14 @@ def test_throttling_latency_and_scripted_graph_faults(emulators):
     ]}]}}})
     statuses = [graph(emulators, "GET", path).status_code for _ in range(5)]
     assert statuses == [429, 503, 500, 401, 200]
+    # Random faults, seeded: at rate 1 every call fails with one of them; cleared, none does.
+    switch({"graph": {"faults": {"clear": True, "random": {"seed": 3, "rate": 1.0, "faults": [
+        {"kind": "unavailable"}, {"kind": "internal_error"}]}}}})
+    assert {graph(emulators, "GET", path).status_code for _ in range(8)} <= {500, 503}
+    answer = control("POST", "/switches", json={"graph": {"faults": {"random": {"seed": 3, "rate": 2, "faults": []}}}})
+    assert answer.status_code == 400 and "rate" in answer.json()["error"]
     switch({"graph": {"faults": {"clear": True}}})
+    assert graph(emulators, "GET", path).status_code == 200
 
 
 def test_an_access_policy_keeps_the_app_out_of_other_mailboxes(emulators):

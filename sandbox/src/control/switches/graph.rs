@@ -87,10 +87,17 @@ impl GraphSwitches {
                     script.faults.iter().map(GraphFault::from).collect(),
                 );
             }
-            anyhow::ensure!(
-                faults.random.is_none(),
-                "the Graph emulator takes scripted faults only"
-            );
+            if let Some(random) = &faults.random {
+                anyhow::ensure!(
+                    (0.0..=1.0).contains(&random.rate),
+                    "faults.random.rate is a share of calls, from 0 to 1"
+                );
+                graph.randomize_faults(
+                    random.seed,
+                    random.rate,
+                    random.faults.iter().map(GraphFault::from).collect(),
+                );
+            }
         }
         if let Some(allow) = self.allow_http_webhooks {
             graph.allow_http_webhooks(allow);

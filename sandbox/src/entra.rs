@@ -48,6 +48,17 @@ pub enum KeysOutage {
     Fail,
 }
 
+/// What goes wrong with one call to the token endpoint (scripted, in order, whatever the grant).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenFault {
+    /// 503 `temporarily_unavailable` (AADSTS90033, "a transient error"): retry shortly.
+    TemporarilyUnavailable,
+    /// 500 `server_error`, as a failing front end answers.
+    ServerError,
+    /// The answer comes after this long (a client with a shorter timeout gives up first).
+    Latency(std::time::Duration),
+}
+
 /// Why a user's on-behalf-of exchange fails, as Entra reports it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum OboFailure {
@@ -118,6 +129,8 @@ pub(crate) struct State {
     /// machine's time, as every relying party compares them with its own clock.
     clock_offset: chrono::TimeDelta,
     refresh_inactivity: chrono::TimeDelta,
+    /// Faults for the next calls to the token endpoint, first first.
+    token_faults: std::collections::VecDeque<TokenFault>,
 }
 
 pub(crate) type Shared = server::Shared<State>;
@@ -158,6 +171,7 @@ impl Entra {
             keys_outage: None,
             clock_offset: chrono::TimeDelta::zero(),
             refresh_inactivity: REFRESH_INACTIVITY,
+            token_faults: std::collections::VecDeque::new(),
         }));
         let server = server::start(authority, shared.clone(), routes::configure)?;
         Ok(Self { server, shared })
@@ -259,6 +273,16 @@ impl Entra {
             &key.encoding,
             spec.version == TokenVersion::V1,
         )
+    }
+
+    /// Faults for the next calls to the token endpoint, in order, after those already queued;
+    /// an empty list clears the queue.
+    pub fn script_token_faults(&self, faults: Vec<TokenFault>) {
+        let mut state = self.shared.lock();
+        if faults.is_empty() {
+            state.token_faults.clear();
+        }
+        state.token_faults.extend(faults);
     }
 
     /// Moves Entra's clock forward (refresh tokens age with it).

@@ -668,3 +668,40 @@ async fn a_refresh_token_idle_past_its_inactivity_lifetime_is_refused() {
             .contains("inactive for 12:00:00.")
     );
 }
+
+/// The token endpoint fails now and then: 503 `temporarily_unavailable` or 500 `server_error`
+/// (the transient error, AADSTS90033, which the Microsoft identity platform's error codes tell
+/// clients to retry), or answers late. Scripted faults apply to the next calls in order,
+/// whatever the grant.
+#[tokio::test]
+async fn token_endpoint_faults_come_in_order_and_then_it_answers() {
+    use outforce_sandbox::entra::TokenFault;
+    let f = start();
+    let assertion = f.entra.mint(&TokenSpec::user(TENANT, USER, API)).unwrap();
+    f.entra.script_token_faults(vec![
+        TokenFault::TemporarilyUnavailable,
+        TokenFault::ServerError,
+        TokenFault::Latency(std::time::Duration::from_millis(300)),
+    ]);
+    let (s, b) = obo(&f, &assertion).await;
+    assert_aad_error(s, &b, 503, "temporarily_unavailable", 90_033);
+    let (s, b) = obo(&f, &assertion).await;
+    assert_aad_error(s, &b, 500, "server_error", 90_033);
+    let started = std::time::Instant::now();
+    let (s, _) = obo(&f, &assertion).await;
+    assert_eq!(s, 200);
+    assert!(
+        started.elapsed() >= std::time::Duration::from_millis(300),
+        "held back"
+    );
+    assert_eq!(obo(&f, &assertion).await.0, 200, "no fault left");
+
+    f.entra
+        .script_token_faults(vec![TokenFault::ServerError, TokenFault::ServerError]);
+    f.entra.script_token_faults(Vec::new());
+    assert_eq!(
+        obo(&f, &assertion).await.0,
+        200,
+        "an empty script clears the queue"
+    );
+}

@@ -118,6 +118,16 @@ impl TokenClient<'_> {
             return Err(GraphError::Status(status.as_u16()));
         };
         let aadsts = body.error_codes.first().copied().unwrap_or_default();
+        // Entra busy or failing (a 5xx, `temporarily_unavailable`, `server_error`) is passing:
+        // retried later, never taken for a refusal that someone must mend.
+        if status.is_server_error()
+            || matches!(
+                body.error.as_str(),
+                "temporarily_unavailable" | "server_error"
+            )
+        {
+            return Err(GraphError::Status(status.as_u16()));
+        }
         Err(match (body.error.as_str(), body.suberror.as_deref()) {
             ("interaction_required", _) => GraphError::InteractionRequired {
                 claims: body.claims.unwrap_or_default(),

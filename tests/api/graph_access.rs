@@ -157,6 +157,37 @@ async fn a_refresh_token_idle_for_ninety_days_makes_the_rep_open_the_pane_again(
     assert_eq!(rep_entry(&mailbox_check(&w).await, &a)["status"], "ok");
 }
 
+/// Entra busy when background work renews the rep's Graph token (503 `temporarily_unavailable`,
+/// then 500 `server_error`) is passing: the rep's status says Microsoft 365 did not answer (it
+/// clears by itself), the grant is kept, and the next try renews it.
+#[tokio::test]
+async fn entra_busy_while_renewing_is_passing_and_the_grant_is_kept() {
+    use outforce_sandbox::entra::TokenFault;
+    let w = world().await;
+    let (status, _) = graph_connection(&w, REP_A).await;
+    assert_eq!(status, 200);
+    let a = user_id(&w, REP_A).await;
+    for fault in [TokenFault::TemporarilyUnavailable, TokenFault::ServerError] {
+        age_access_token(&w, REP_A).await;
+        w.tenant.entra.script_token_faults(vec![fault]);
+        let check = mailbox_check(&w).await;
+        assert_eq!(
+            rep_entry(&check, &a)["code"],
+            "graph_unavailable",
+            "{fault:?}: {check}"
+        );
+        assert_eq!(
+            w.stored_connection(REP_A, Provider::Graph)
+                .await
+                .status
+                .as_str(),
+            "connected",
+            "{fault:?}: the grant is kept"
+        );
+    }
+    assert_eq!(rep_entry(&mailbox_check(&w).await, &a)["status"], "ok");
+}
+
 #[tokio::test]
 async fn conditional_access_comes_back_as_a_claims_challenge() {
     let w = world().await;

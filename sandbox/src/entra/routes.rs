@@ -6,7 +6,7 @@ use serde_json::json;
 use super::errors::AadError;
 use super::grants::{self, Form};
 use super::tokens::MSA_TENANT;
-use super::{KeysOutage, Shared, authorize, code_grant, refresh};
+use super::{KeysOutage, Shared, TokenFault, authorize, code_grant, refresh};
 
 const JWT_BEARER: &str = "urn:ietf:params:oauth:grant-type:jwt-bearer";
 
@@ -161,7 +161,33 @@ async fn token(
     form: web::Form<Form>,
     shared: web::Data<Shared>,
 ) -> HttpResponse {
-    shared.lock().count("token");
+    let fault = {
+        let mut state = shared.lock();
+        state.count("token");
+        state.token_faults.pop_front()
+    };
+    match fault {
+        Some(TokenFault::TemporarilyUnavailable) => {
+            return AadError::new(
+                503,
+                "temporarily_unavailable",
+                90_033,
+                "A transient error has occurred. Please try again.",
+            )
+            .response();
+        }
+        Some(TokenFault::ServerError) => {
+            return AadError::new(
+                500,
+                "server_error",
+                90_033,
+                "A transient error has occurred. Please try again.",
+            )
+            .response();
+        }
+        Some(TokenFault::Latency(wait)) => tokio::time::sleep(wait).await,
+        None => {}
+    }
     let tenant = path.into_inner();
     let form = form.into_inner();
     let endpoint = grants::Endpoint {

@@ -510,3 +510,25 @@ def test_an_idle_refresh_token_expires_as_entras_clock_moves(emulators):
     assert refused.status_code == 400 and refused.json()["error_codes"] == [700082], refused.text
     assert "inactive for 01:00:00" in refused.json()["error_description"]
     switch({"entra": {"refresh_token_inactivity_seconds": 7776000}})
+
+
+def test_token_endpoint_faults_are_switched_on_in_order(emulators):
+    minted = control("POST", "/entra/tokens", json={
+        "tenant_id": TENANT, "object_id": REP, "audience": API, "username": REP_USERNAME,
+    }).json()["access_token"]
+    token_url = f"{emulators['entra']}/{TENANT}/oauth2/v2.0/token"
+    obo = {"grant_type": "urn:ietf:params:oauth:grant-type:jwt-bearer", "client_id": API, "client_secret": SECRET,
+           "assertion": minted, "scope": "https://graph.microsoft.com/Calendars.ReadWrite",
+           "requested_token_use": "on_behalf_of"}
+    switch({"entra": {"token_faults": [{"kind": "temporarily_unavailable"}, {"kind": "server_error"},
+                                       {"kind": "latency", "ms": 200}]}})
+    first = requests.post(token_url, data=obo, timeout=30)
+    assert first.status_code == 503 and first.json()["error"] == "temporarily_unavailable", first.text
+    second = requests.post(token_url, data=obo, timeout=30)
+    assert second.status_code == 500 and second.json()["error"] == "server_error", second.text
+    started = time.monotonic()
+    assert requests.post(token_url, data=obo, timeout=30).status_code == 200
+    assert time.monotonic() - started >= 0.2
+    switch({"entra": {"token_faults": [{"kind": "server_error"}]}})
+    switch({"entra": {"token_faults": []}})
+    assert requests.post(token_url, data=obo, timeout=30).status_code == 200

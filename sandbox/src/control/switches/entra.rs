@@ -25,6 +25,26 @@ pub struct EntraSwitches {
     /// How long a refresh token may go unused before Entra refuses it (AADSTS700082); 90 days
     /// unless set.
     pub refresh_token_inactivity_seconds: Option<u64>,
+    /// Faults for the next calls to the token endpoint, in order; `[]` clears them.
+    pub token_faults: Option<Vec<TokenFaultSpec>>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum TokenFaultSpec {
+    TemporarilyUnavailable,
+    ServerError,
+    Latency { ms: u64 },
+}
+
+impl From<&TokenFaultSpec> for crate::entra::TokenFault {
+    fn from(spec: &TokenFaultSpec) -> Self {
+        match spec {
+            TokenFaultSpec::TemporarilyUnavailable => Self::TemporarilyUnavailable,
+            TokenFaultSpec::ServerError => Self::ServerError,
+            TokenFaultSpec::Latency { ms } => Self::Latency(std::time::Duration::from_millis(*ms)),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -58,6 +78,9 @@ pub struct OboFailureSpec {
 impl EntraSwitches {
     pub(super) fn apply(&self, sandbox: &Sandbox) -> anyhow::Result<()> {
         let entra = &sandbox.entra;
+        if let Some(faults) = &self.token_faults {
+            entra.script_token_faults(faults.iter().map(Into::into).collect());
+        }
         if let Some(seconds) = self.refresh_token_inactivity_seconds {
             entra.set_refresh_inactivity(std::time::Duration::from_secs(seconds));
         }

@@ -221,7 +221,7 @@ async fn the_control_api_scripts_every_switch_from_python() {
         ],
     )
     .await;
-    assert!(printed.contains("21 passed"), "{printed}");
+    assert!(printed.contains("22 passed"), "{printed}");
     control.stop().await;
     sandbox.stop().await;
 }

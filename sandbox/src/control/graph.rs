@@ -10,6 +10,14 @@ use super::routes::{Data, bad, missing};
 pub(super) fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/graph/mailboxes", web::post().to(add_mailbox))
         .route("/graph/mailboxes/{user}/requests", web::post().to(as_owner))
+        .route(
+            "/graph/mailboxes/{organizer}/events/{event}/invitations",
+            web::post().to(invite),
+        )
+        .route(
+            "/graph/mailboxes/{attendee}/events/{event}/cancellation",
+            web::post().to(cancel),
+        )
         .route("/graph/subscriptions", web::get().to(subscriptions))
         .route(
             "/graph/subscriptions/{id}/lifecycle",
@@ -60,6 +68,40 @@ async fn as_owner(
     ) {
         Ok((status, body)) => HttpResponse::Ok().json(json!({ "status": status, "body": body })),
         Err(error) => missing(&format!("mailbox ({error})")),
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Invitation {
+    /// The attendee's mailbox (a user of the same tenant).
+    attendee: String,
+}
+
+/// Exchange delivers the organizer's meeting to an attendee of the same tenant: a copy in their
+/// calendar (same `iCalUId`, `isOrganizer: false`), which their subscriptions and delta see.
+async fn invite(
+    sandbox: Data,
+    path: web::Path<(String, String)>,
+    body: web::Json<Invitation>,
+) -> HttpResponse {
+    let (organizer, event) = path.into_inner();
+    match sandbox
+        .graph
+        .deliver_invitation(&organizer, &event, &body.attendee)
+    {
+        Ok(id) => HttpResponse::Created().json(json!({ "id": id })),
+        Err(error) => missing(&format!("mailbox or event ({error})")),
+    }
+}
+
+/// The organizer cancelled: the attendee's copy stays, `isCancelled`, "Canceled: " before its
+/// subject, as Exchange shows it.
+async fn cancel(sandbox: Data, path: web::Path<(String, String)>) -> HttpResponse {
+    let (attendee, event) = path.into_inner();
+    match sandbox.graph.receive_cancellation(&attendee, &event) {
+        Ok(()) => HttpResponse::NoContent().finish(),
+        Err(error) => missing(&format!("mailbox or event ({error})")),
     }
 }
 

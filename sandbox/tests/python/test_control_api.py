@@ -313,6 +313,29 @@ def test_mailbox_items_are_seeded_and_read_as_their_owner(emulators):
     assert control("GET", "/graph/calls").json()["events"] >= 1
 
 
+def test_an_invitation_is_delivered_to_an_attendees_calendar_and_cancelled(emulators):
+    # Exchange puts the organizer's meeting in an attendee's calendar (same iCalUId, not theirs
+    # to organize); a cancellation leaves their copy there, cancelled.
+    attendee = "22222222-aaaa-bbbb-cccc-000000000001"
+    assert control("POST", "/graph/mailboxes", json={
+        "tenant_id": TENANT, "user_id": attendee, "address": "riley@contoso-demo.example", "name": "Riley Park",
+    }).status_code == 204
+    made = control("POST", f"/graph/mailboxes/{REP}/requests", json={"method": "POST", "path": "events", "body": {
+        "subject": "Pricing review", "start": {"dateTime": "2026-03-03T09:00:00", "timeZone": "UTC"},
+        "end": {"dateTime": "2026-03-03T10:00:00", "timeZone": "UTC"},
+    }}).json()["body"]
+    invited = control("POST", f"/graph/mailboxes/{REP}/events/{made['id']}/invitations", json={"attendee": attendee})
+    assert invited.status_code == 201, invited.text
+    copy = graph(emulators, "GET", f"users/{attendee}/events/{invited.json()['id']}").json()
+    assert (copy["subject"], copy["iCalUId"], copy["isOrganizer"]) == ("Pricing review", made["iCalUId"], False)
+    assert copy["organizer"]["emailAddress"]["address"] == REP_USERNAME
+    cancelled = control("POST", f"/graph/mailboxes/{attendee}/events/{invited.json()['id']}/cancellation")
+    assert cancelled.status_code == 204, cancelled.text
+    copy = graph(emulators, "GET", f"users/{attendee}/events/{invited.json()['id']}").json()
+    assert copy["isCancelled"] is True and copy["subject"].startswith("Canceled: ")
+    assert control("POST", f"/graph/mailboxes/{REP}/events/nope/invitations", json={"attendee": attendee}).status_code == 404
+
+
 def test_throttling_latency_and_scripted_graph_faults(emulators):
     path = f"users/{REP}/outlook/masterCategories"
     switch({"graph": {"throttling": {"budget": 1, "window_seconds": 600}}})

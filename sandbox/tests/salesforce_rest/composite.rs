@@ -126,6 +126,11 @@ async fn batch_runs_independent_requests_and_can_halt_on_error() {
     );
 }
 
+/// Salesforce's "allOrNone Parameters in Composite and Collections Requests": with the
+/// Composite's `allOrNone: true` and the Collections subrequest's `false`, the Collections
+/// result is shown as it was before the rollback (the good record `success: true` with its Id,
+/// the bad one with its errors), the subrequests after it are `PROCESSING_HALTED`, and
+/// everything is rolled back: the Id shown names no record.
 #[tokio::test]
 async fn all_or_none_halts_on_a_collections_subrequest_whose_records_failed() {
     let org = org();
@@ -149,9 +154,10 @@ async fn all_or_none_halts_on_a_collections_subrequest_whose_records_failed() {
     let collection = &results[1];
     assert_eq!(collection["httpStatusCode"], 200);
     assert_eq!(
-        collection["body"][0]["errors"][0]["statusCode"], "ALL_OR_NONE_OPERATION_ROLLED_BACK",
-        "the outer allOrNone overrides the subrequest's own"
+        collection["body"][0]["success"], true,
+        "the good record as it was saved, before the rollback"
     );
+    let ghost = collection["body"][0]["id"].as_str().unwrap().to_string();
     assert_eq!(
         collection["body"][1]["errors"][0]["statusCode"],
         "REQUIRED_FIELD_MISSING"
@@ -168,6 +174,10 @@ async fn all_or_none_halts_on_a_collections_subrequest_whose_records_failed() {
             .clone();
         assert_eq!(count, 0, "nothing of the request is committed: {sobject}");
     }
+    let gone = org
+        .call("GET", &format!("sobjects/Contact/{ghost}"), None)
+        .await;
+    assert_eq!(gone.status, 404, "the Id the answer showed names no record");
 }
 
 #[tokio::test]

@@ -46,12 +46,15 @@ fn too_many() -> Reply {
     )
 }
 
-pub fn collections(env: &mut Env<'_>, call: &Call<'_>, within: Within) -> Reply {
-    let forced = within == Within::Composite { all_or_none: true };
+/// Inside a Composite, a Collections subrequest keeps its own `allOrNone`: with the Composite's
+/// `allOrNone: true` and its own `false`, its answer shows each record as it was saved (the
+/// good ones with their Id) although the Composite then rolls everything back (Salesforce's
+/// "allOrNone Parameters in Composite and Collections Requests"): an Id a client must not keep.
+pub fn collections(env: &mut Env<'_>, call: &Call<'_>, _within: Within) -> Reply {
     match (call.method, &call.path[2..]) {
         ("POST" | "PATCH", []) => {
             let (all_or_none, records) = match records(call) {
-                Ok((all_or_none, records)) => (all_or_none || forced, records),
+                Ok((all_or_none, records)) => (all_or_none, records),
                 Err(reply) => return reply,
             };
             let creating = call.method == "POST";
@@ -61,7 +64,7 @@ pub fn collections(env: &mut Env<'_>, call: &Call<'_>, within: Within) -> Reply 
         }
         ("PATCH", [sobject, field]) => {
             let (all_or_none, records) = match records(call) {
-                Ok((all_or_none, records)) => (all_or_none || forced, records),
+                Ok((all_or_none, records)) => (all_or_none, records),
                 Err(reply) => return reply,
             };
             apply(env, all_or_none, &records, |env, record| {
@@ -84,7 +87,7 @@ pub fn collections(env: &mut Env<'_>, call: &Call<'_>, within: Within) -> Reply 
             if ids.len() > MAX_RECORDS {
                 return too_many();
             }
-            let all_or_none = call.param("allOrNone") == Some("true") || forced;
+            let all_or_none = call.param("allOrNone") == Some("true");
             let items: Vec<Json> = ids.into_iter().map(Json::String).collect();
             apply(env, all_or_none, &items, |env, id| {
                 let id = id.as_str().unwrap_or_default().to_string();

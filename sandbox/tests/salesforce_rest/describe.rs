@@ -114,3 +114,150 @@ async fn versions_31_to_68_are_served_and_others_are_not_found() {
         assert_eq!(answer.error_code(), "NOT_FOUND");
     }
 }
+
+/// A describe carries every documented member of DescribeSObjectResult and of Field (the SOAP
+/// and REST API references: "DescribeSObjectResult", "Field"), the child relationships that
+/// point at the object, and its Master record type.
+#[tokio::test]
+async fn a_describe_carries_every_documented_member() {
+    let org = org();
+    let account = org.get("sobjects/Account/describe").await.body;
+    for member in [
+        "actionOverrides",
+        "activateable",
+        "associateEntityType",
+        "associateParentEntity",
+        "childRelationships",
+        "compactLayoutable",
+        "createable",
+        "custom",
+        "customSetting",
+        "deepCloneable",
+        "defaultImplementation",
+        "deletable",
+        "deprecatedAndHidden",
+        "extendedBy",
+        "extendsInterfaces",
+        "feedEnabled",
+        "fields",
+        "hasSubtypes",
+        "implementedBy",
+        "implementsInterfaces",
+        "isInterface",
+        "isSubtype",
+        "keyPrefix",
+        "label",
+        "labelPlural",
+        "layoutable",
+        "listviewable",
+        "lookupLayoutable",
+        "mergeable",
+        "mruEnabled",
+        "name",
+        "namedLayoutInfos",
+        "networkScopeFieldName",
+        "queryable",
+        "recordTypeInfos",
+        "replicateable",
+        "retrieveable",
+        "searchLayoutable",
+        "searchable",
+        "sobjectDescribeOption",
+        "supportedScopes",
+        "triggerable",
+        "undeletable",
+        "updateable",
+        "urls",
+    ] {
+        assert!(account.get(member).is_some(), "the describe lacks {member}");
+    }
+    for url in [
+        "sobject",
+        "describe",
+        "rowTemplate",
+        "layouts",
+        "compactLayouts",
+        "listviews",
+        "quickActions",
+    ] {
+        assert!(account["urls"][url].is_string(), "urls lacks {url}");
+    }
+    let children = account["childRelationships"].as_array().unwrap();
+    assert!(
+        children.iter().any(|c| c["childSObject"] == "Contact"
+            && c["field"] == "AccountId"
+            && c["relationshipName"] == "Contacts"),
+        "{children:?}"
+    );
+    assert_eq!(account["recordTypeInfos"][0]["master"], true);
+
+    let name = account["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["name"] == "Name")
+        .unwrap();
+    for member in [
+        "aggregatable",
+        "aiPredictionField",
+        "autoNumber",
+        "byteLength",
+        "calculated",
+        "calculatedFormula",
+        "cascadeDelete",
+        "caseSensitive",
+        "compoundFieldName",
+        "controllerName",
+        "createable",
+        "custom",
+        "defaultValue",
+        "defaultValueFormula",
+        "defaultedOnCreate",
+        "dependentPicklist",
+        "deprecatedAndHidden",
+        "digits",
+        "displayLocationInDecimal",
+        "encrypted",
+        "externalId",
+        "extraTypeInfo",
+        "filterable",
+        "filteredLookupInfo",
+        "formulaTreatNullNumberAsZero",
+        "groupable",
+        "highScaleNumber",
+        "htmlFormatted",
+        "idLookup",
+        "inlineHelpText",
+        "label",
+        "length",
+        "mask",
+        "maskType",
+        "name",
+        "nameField",
+        "namePointing",
+        "nillable",
+        "permissionable",
+        "picklistValues",
+        "polymorphicForeignKey",
+        "precision",
+        "queryByDistance",
+        "referenceTargetField",
+        "referenceTo",
+        "relationshipName",
+        "relationshipOrder",
+        "restrictedDelete",
+        "restrictedPicklist",
+        "scale",
+        "searchPrefilterable",
+        "soapType",
+        "sortable",
+        "type",
+        "unique",
+        "updateable",
+        "writeRequiresMasterRead",
+    ] {
+        assert!(name.get(member).is_some(), "a field lacks {member}");
+    }
+    assert_eq!(name["nameField"], true);
+    assert_eq!(name["byteLength"], name["length"].as_u64().unwrap() * 3);
+}

@@ -27,7 +27,7 @@ pub fn sobjects(env: &mut Env<'_>, call: &Call<'_>) -> Reply {
             Some(_) => method_not_allowed(method, "GET,HEAD,POST"),
         },
         ("GET", ["sobjects", sobject, "describe"]) => match env.org.object(sobject) {
-            Some(object) => Reply::ok(object.describe(version)),
+            Some(object) => Reply::ok(object.describe(version, env.org.schema.objects())),
             None => Reply::not_found(),
         },
         (method, ["sobjects", sobject, id]) => match method {

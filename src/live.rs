@@ -31,7 +31,15 @@ struct Inner {
     max_open: usize,
     /// The instance is stopping: waits end now, and none begin.
     closed: AtomicBool,
-    reps: Mutex<HashMap<UserId, RepWaits>>,
+    waits: Mutex<Waits>,
+}
+
+/// The waits open on this instance, by rep, and how many in all (kept, not summed at each
+/// new wait: an instance may hold thousands).
+#[derive(Default)]
+struct Waits {
+    reps: HashMap<UserId, RepWaits>,
+    open: usize,
 }
 
 struct RepWaits {
@@ -66,11 +74,12 @@ impl Wait {
 
 impl Drop for Wait {
     fn drop(&mut self) {
-        let mut reps = self.changes.lock();
-        if let Some(waits) = reps.get_mut(&self.user_id) {
-            waits.open -= 1;
-            if waits.open == 0 {
-                reps.remove(&self.user_id);
+        let mut waits = self.changes.lock();
+        waits.open -= 1;
+        if let Some(rep) = waits.reps.get_mut(&self.user_id) {
+            rep.open -= 1;
+            if rep.open == 0 {
+                waits.reps.remove(&self.user_id);
             }
         }
     }
@@ -83,45 +92,49 @@ impl LinkChanges {
                 db,
                 max_open,
                 closed: AtomicBool::new(false),
-                reps: Mutex::new(HashMap::new()),
+                waits: Mutex::new(Waits::default()),
             }),
         }
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<UserId, RepWaits>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Waits> {
         self.inner
-            .reps
+            .waits
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
     }
 
     /// The number of waits open on this instance.
     pub fn open(&self) -> usize {
-        self.lock().values().map(|w| w.open).sum()
+        self.lock().open
     }
 
     /// A place to wait for `user_id`'s links, if the bounds allow one.
     pub fn wait(&self, user_id: &UserId) -> Result<Wait, Refused> {
-        let mut reps = self.lock();
+        let mut waits = self.lock();
         if self.inner.closed.load(Ordering::Acquire) {
             return Err(Refused::Closing);
         }
-        let open: usize = reps.values().map(|w| w.open).sum();
-        if open >= self.inner.max_open {
+        if waits.open >= self.inner.max_open {
             return Err(Refused::Instance);
         }
-        let waits = reps.entry(user_id.clone()).or_insert_with(|| RepWaits {
-            notify: Arc::new(Notify::new()),
-            open: 0,
-        });
-        if waits.open >= WAITS_PER_REP {
+        let rep = waits
+            .reps
+            .entry(user_id.clone())
+            .or_insert_with(|| RepWaits {
+                notify: Arc::new(Notify::new()),
+                open: 0,
+            });
+        if rep.open >= WAITS_PER_REP {
             return Err(Refused::Rep);
         }
+        rep.open += 1;
+        let notify = Arc::clone(&rep.notify);
         waits.open += 1;
         Ok(Wait {
             changes: self.clone(),
             user_id: user_id.clone(),
-            notify: Arc::clone(&waits.notify),
+            notify,
         })
     }
 
@@ -148,14 +161,14 @@ impl LinkChanges {
     }
 
     fn wake(&self, user_id: &UserId) {
-        if let Some(waits) = self.lock().get(user_id) {
-            waits.notify.notify_waiters();
+        if let Some(rep) = self.lock().reps.get(user_id) {
+            rep.notify.notify_waiters();
         }
     }
 
     fn wake_all(&self) {
-        for waits in self.lock().values() {
-            waits.notify.notify_waiters();
+        for rep in self.lock().reps.values() {
+            rep.notify.notify_waiters();
         }
     }
 

@@ -10,6 +10,8 @@ use crate::matching::{EmailAddress, Named};
 /// First and last name as Salesforce stores them (`LastName` is required).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PersonName {
+    /// Read from the display name (else from the address's local part).
+    pub from_display_name: bool,
     pub first: Option<String>,
     pub last: String,
 }
@@ -51,16 +53,19 @@ pub fn name_from(display_name: Option<&str>, email: &EmailAddress) -> PersonName
     if let Some(name) = cleaned {
         if let Some((last, first)) = name.split_once(',') {
             return PersonName {
+                from_display_name: true,
                 first: Some(first.trim().to_string()).filter(|f| !f.is_empty()),
                 last: last.trim().to_string(),
             };
         }
         return match name.split_once(char::is_whitespace) {
             Some((first, last)) => PersonName {
+                from_display_name: true,
                 first: Some(first.to_string()),
                 last: last.trim().to_string(),
             },
             None => PersonName {
+                from_display_name: true,
                 first: None,
                 last: name.to_string(),
             },
@@ -75,14 +80,17 @@ pub fn name_from(display_name: Option<&str>, email: &EmailAddress) -> PersonName
         .collect();
     match words.as_slice() {
         [] => PersonName {
+            from_display_name: false,
             first: None,
             last: local.to_string(),
         },
         [only] => PersonName {
+            from_display_name: false,
             first: None,
             last: only.clone(),
         },
         [first, rest @ ..] => PersonName {
+            from_display_name: false,
             first: Some(first.clone()),
             last: rest.join(" "),
         },

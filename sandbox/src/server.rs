@@ -68,3 +68,14 @@ pub fn counts(
 ) -> std::collections::BTreeMap<String, u64> {
     calls.iter().map(|(k, v)| ((*k).to_string(), *v)).collect()
 }
+
+/// Text for an HTML page (an element's content or a quoted attribute): the five characters
+/// that could end either are written as entities, so nothing a record or a request holds
+/// becomes markup.
+pub(crate) fn escape_html(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#39;")
+}

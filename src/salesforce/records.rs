@@ -63,6 +63,17 @@ pub struct WhatRecord {
     pub detail: Option<String>,
 }
 
+/// A Case has no name: the pane shows its number and subject.
+fn case_name(number: Option<String>, subject: Option<String>) -> String {
+    format!(
+        "{} {}",
+        number.unwrap_or_default(),
+        subject.unwrap_or_default()
+    )
+    .trim()
+    .to_string()
+}
+
 /// The words of a SOSL search term, each escaped and ending in `*` (so "acm" finds "Acme" as
 /// the rep types). Salesforce's reserved characters are escaped with `\`; words with fewer
 /// than two letters or digits are left out (SOSL refuses them, and the index drops
@@ -151,16 +162,7 @@ pub async fn search_what(
             let (name, detail) = match kind {
                 WhatType::Account => (row.name.unwrap_or_default(), None),
                 WhatType::Opportunity => (row.name.unwrap_or_default(), account.or(row.stage_name)),
-                WhatType::Case => (
-                    format!(
-                        "{} {}",
-                        row.case_number.unwrap_or_default(),
-                        row.subject.unwrap_or_default()
-                    )
-                    .trim()
-                    .to_string(),
-                    account,
-                ),
+                WhatType::Case => (case_name(row.case_number, row.subject), account),
             };
             Some(WhatRecord {
                 kind,
@@ -289,16 +291,9 @@ pub async fn names(
     let mut names = std::collections::HashMap::new();
     for (_, rows) in composite::queries::<NameRow>(session, &queries).await? {
         for row in rows {
-            let name = match row.name {
-                Some(name) => name,
-                None => format!(
-                    "{} {}",
-                    row.case_number.unwrap_or_default(),
-                    row.subject.unwrap_or_default()
-                )
-                .trim()
-                .to_string(),
-            };
+            let name = row
+                .name
+                .unwrap_or_else(|| case_name(row.case_number, row.subject));
             names.insert(row.id, name);
         }
     }

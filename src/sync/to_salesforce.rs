@@ -74,11 +74,10 @@ impl Job for SyncEvent {
 
     async fn run_batch(jobs: &[Self], state: &AppState) -> Vec<anyhow::Result<()>> {
         let results = run(state, jobs).await;
-        // A pane waiting on one of these meetings hears how it went (a batch is one rep's).
-        let mut reps: Vec<&UserId> = jobs.iter().map(|job| &job.user_id).collect();
-        reps.dedup();
-        for user_id in reps {
-            state.live.changed(user_id).await;
+        // A pane waiting on one of these meetings hears how it went (a batch is one rep's:
+        // its batch key).
+        if let Some(job) = jobs.first() {
+            state.live.changed(&job.user_id).await;
         }
         results
     }

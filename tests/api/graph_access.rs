@@ -60,6 +60,25 @@ async fn user_id(w: &World, oid: &str) -> String {
     w.user(oid).await.id.to_string()
 }
 
+/// REP_A's delegated grant, taken by the pane's first call; their user id.
+async fn granted(w: &World) -> String {
+    let (status, body) = graph_connection(w, REP_A).await;
+    assert_eq!(status, 200, "{body}");
+    user_id(w, REP_A).await
+}
+
+/// Opening the pane again regains a lost grant (the pane's own call, in the background), and
+/// background work reaches the mailbox again.
+async fn regained_from_the_pane(w: &World, user_id: &str) {
+    eventually(
+        "the grant regained",
+        std::time::Duration::from_secs(4),
+        || async { when(w.me(REP_A).await, |m| m["graph"]["state"] == "connected") },
+    )
+    .await;
+    assert_eq!(rep_entry(&mailbox_check(w).await, user_id)["status"], "ok");
+}
+
 #[tokio::test]
 async fn delegated_access_is_gained_kept_renewed_lost_and_regained() {
     let w = world().await;
@@ -113,14 +132,7 @@ async fn delegated_access_is_gained_kept_renewed_lost_and_regained() {
         "reconnect_needed"
     );
 
-    // Opening the pane again regains it: the pane's own call, in the background.
-    eventually(
-        "the grant regained",
-        std::time::Duration::from_secs(4),
-        || async { when(w.me(REP_A).await, |m| m["graph"]["state"] == "connected") },
-    )
-    .await;
-    assert_eq!(rep_entry(&mailbox_check(&w).await, &a)["status"], "ok");
+    regained_from_the_pane(&w, &a).await;
 }
 
 /// A rep away longer than Entra keeps an idle refresh token (90 days: AADSTS700082) is asked to
@@ -128,9 +140,7 @@ async fn delegated_access_is_gained_kept_renewed_lost_and_regained() {
 #[tokio::test]
 async fn a_refresh_token_idle_for_ninety_days_makes_the_rep_open_the_pane_again() {
     let w = world().await;
-    let (status, _) = graph_connection(&w, REP_A).await;
-    assert_eq!(status, 200);
-    let a = user_id(&w, REP_A).await;
+    let a = granted(&w).await;
     w.tenant
         .entra
         .advance_clock(std::time::Duration::from_secs(91 * 86_400));
@@ -148,13 +158,7 @@ async fn a_refresh_token_idle_for_ninety_days_makes_the_rep_open_the_pane_again(
             .as_deref(),
         Some("AADSTS700082")
     );
-    eventually(
-        "the grant regained",
-        std::time::Duration::from_secs(4),
-        || async { when(w.me(REP_A).await, |m| m["graph"]["state"] == "connected") },
-    )
-    .await;
-    assert_eq!(rep_entry(&mailbox_check(&w).await, &a)["status"], "ok");
+    regained_from_the_pane(&w, &a).await;
 }
 
 /// Entra busy when background work renews the rep's Graph token (503 `temporarily_unavailable`,
@@ -164,9 +168,7 @@ async fn a_refresh_token_idle_for_ninety_days_makes_the_rep_open_the_pane_again(
 async fn entra_busy_while_renewing_is_passing_and_the_grant_is_kept() {
     use outforce_sandbox::entra::TokenFault;
     let w = world().await;
-    let (status, _) = graph_connection(&w, REP_A).await;
-    assert_eq!(status, 200);
-    let a = user_id(&w, REP_A).await;
+    let a = granted(&w).await;
     for fault in [TokenFault::TemporarilyUnavailable, TokenFault::ServerError] {
         age_access_token(&w, REP_A).await;
         w.tenant.entra.script_token_faults(vec![fault]);

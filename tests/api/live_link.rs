@@ -27,7 +27,22 @@ async fn slow_world(adjust: impl FnOnce(&mut outforce::config::Loaded)) -> (Worl
             }),
         )
         .unwrap();
+    w.graph.set_latency(Duration::from_millis(300));
     (w, id)
+}
+
+/// The rep presses Sync on the meeting in the pane; the link the PUT answered.
+async fn selected(w: &World, id: &str) -> Value {
+    let (status, link) = w
+        .rep_call(
+            REP_A,
+            Method::PUT,
+            &format!("/api/v1/events/{id}/link"),
+            Some(json!({ "who_ids": [], "sync": true })),
+        )
+        .await;
+    assert_eq!(status, 200, "{link}");
+    link
 }
 
 async fn call(
@@ -81,16 +96,7 @@ async fn a_meeting_never_related_is_not_synced_rather_than_not_found() {
 #[tokio::test]
 async fn a_wait_answers_when_the_meeting_synced_not_at_its_deadline() {
     let (w, id) = slow_world(|_| {}).await;
-    w.graph.set_latency(Duration::from_millis(300));
-    let (status, link) = w
-        .rep_call(
-            REP_A,
-            Method::PUT,
-            &format!("/api/v1/events/{id}/link"),
-            Some(json!({ "who_ids": [], "sync": true })),
-        )
-        .await;
-    assert_eq!(status, 200, "{link}");
+    let link = selected(&w, &id).await;
     assert_eq!(link["state"], "queued");
     let version = link["version"].as_str().unwrap().to_string();
     assert_ne!(version, "0");
@@ -183,17 +189,8 @@ async fn a_write_on_one_instance_wakes_a_wait_on_another() {
     })
     .await;
     let b = spawn_with(second.unwrap(), outforce::startup::registry()).await;
-    w.graph.set_latency(Duration::from_millis(300));
 
-    let (status, link) = w
-        .rep_call(
-            REP_A,
-            Method::PUT,
-            &format!("/api/v1/events/{id}/link"),
-            Some(json!({ "who_ids": [], "sync": true })),
-        )
-        .await;
-    assert_eq!(status, 200, "{link}");
+    let link = selected(&w, &id).await;
     let version = link["version"].as_str().unwrap().to_string();
     let (link, took) = wait_until_synced(&b, &w, &id, version).await;
     assert_eq!(link["state"], "synced");

@@ -1,9 +1,9 @@
 // What the pane does: each action reads and writes the store, calls the API, and says where
 // the keyboard goes next.
 import { batch } from "@preact/signals";
-import { Api, ApiError } from "./api";
+import type { Api } from "./api";
 import { ensureRestId, readMeeting } from "./meeting";
-import { explain } from "./messages";
+import { errorText } from "./messages";
 import * as store from "./store";
 import type { Connection, History, Link, LinkRequest, Matches, Me, Search, Ticket, WhatRecord, WhoKind } from "./types";
 import { openDialog } from "./dialog";
@@ -23,8 +23,7 @@ export function client(): Api {
 export function fail(error: unknown): void {
   batch(() => {
     store.progress.value = null;
-    store.error.value =
-      error instanceof ApiError ? explain(error.code, error.message) : String((error as Error)?.message ?? error);
+    store.error.value = errorText(error);
   });
 }
 
@@ -233,7 +232,7 @@ export async function sync(): Promise<void> {
     });
     watchLink(api, showLink);
   } catch (error) {
-    store.error.value = error instanceof ApiError ? explain(error.code, error.message) : String(error);
+    store.error.value = errorText(error);
   }
   batch(() => {
     store.syncing.value = false;
@@ -272,7 +271,7 @@ async function runSearch(): Promise<void> {
     if (store.search.value.text.trim() !== text) return;
     store.search.value = { ...store.search.value, results: found.records, busy: false, error: null };
   } catch (error) {
-    store.search.value = { ...store.search.value, results: null, busy: false, error: error instanceof ApiError ? error.message : String(error) };
+    store.search.value = { ...store.search.value, results: null, busy: false, error: errorText(error) };
   }
 }
 

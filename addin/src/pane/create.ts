@@ -4,6 +4,7 @@
 import { batch } from "@preact/signals";
 import { ApiError } from "./api";
 import { client, fail, match } from "./actions";
+import { errorText } from "./messages";
 import * as store from "./store";
 import type { Person, Search, WhatRecord, WhoKind } from "./types";
 
@@ -28,7 +29,7 @@ export async function startCreate(email: string, name: string, kind: WhoKind): P
     }
   } catch (error) {
     const creating = store.creating.value;
-    if (creating) store.creating.value = { ...creating, error: error instanceof ApiError ? error.message : String(error) };
+    if (creating) store.creating.value = { ...creating, error: errorText(error) };
   }
 }
 
@@ -93,7 +94,7 @@ async function runAccountSearch(text: string): Promise<void> {
     const found = await client().call<Search>("GET", `/api/v1/records/search?q=${encodeURIComponent(text)}`);
     done(found.records.filter((r) => r.type === "account"), null);
   } catch (error) {
-    done(null, error instanceof ApiError ? error.message : String(error));
+    done(null, errorText(error));
   }
 }
 

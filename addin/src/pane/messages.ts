@@ -1,6 +1,7 @@
 // What the rep reads for each state, code and decision the API gives. The tables are keyed by
 // the API's own enums (types.ts): a code the service adds is a build error here until it has
 // its words, never a blank or a raw code in the pane.
+import { ApiError } from "./api";
 import type { AccountRule, NamesFrom, Action, Cause, HistoryEntry, LinkCode, Part, Rule, SyncState } from "./types";
 
 export const SYNC_STATE: Record<SyncState, string> = {
@@ -52,6 +53,12 @@ const ERRORS: Record<string, string> = {
 /** The rep's reading of an API error. */
 export function explain(code: string, fallback: string): string {
   return ERRORS[code] ?? fallback;
+}
+
+/** The rep's reading of whatever failed: an API error in the rep's words, else its message. */
+export function errorText(error: unknown): string {
+  if (error instanceof ApiError) return explain(error.code, error.message);
+  return String((error as Error)?.message ?? error);
 }
 
 export const ACCOUNT_RULE: Record<AccountRule, string> = {

@@ -75,21 +75,16 @@ export function remember(entries: Iterable<[string, string]>): void {
   names.value = next;
 }
 
-/** Addresses the sync configuration keeps out (never related, never created). */
-export function excluded(email: string): boolean {
-  const list = me.value?.sync_config?.settings.excluded ?? [];
-  const address = email.toLowerCase();
-  const domain = address.split("@")[1] ?? "";
-  return list.some((entry) => {
-    const e = entry.toLowerCase().replace(/^@/, "");
-    return e === address || e === domain;
-  });
+/** The attendees the pane lists: not the rep, and not an address the sync configuration keeps
+ * out (the service says which: `excluded`, from the configuration's own rule). */
+export function shown(list: AttendeeMatches[]): AttendeeMatches[] {
+  const mine = Office.context.mailbox.userProfile.emailAddress.toLowerCase();
+  return list.filter((a) => a.email.toLowerCase() !== mine && !a.excluded);
 }
 
-/** The attendees the rep relates: not the rep, not excluded, not a colleague. */
+/** The attendees the rep relates: those shown, less colleagues. */
 export function relatable(list: AttendeeMatches[]): AttendeeMatches[] {
-  const mine = Office.context.mailbox.userProfile.emailAddress.toLowerCase();
-  return list.filter((a) => a.email.toLowerCase() !== mine && !a.excluded && !excluded(a.email) && !a.colleague);
+  return shown(list).filter((a) => !a.colleague);
 }
 
 /**

@@ -15,6 +15,7 @@ use actix_web::{HttpResponse, web};
 
 use super::grants::DelegatedUser;
 use super::{DirectoryUser, RedirectKind, Shared, State};
+use crate::server::escape_html;
 
 /// How long a code may wait to be redeemed (Entra: about ten minutes).
 pub const CODE_LIFETIME: Duration = Duration::from_secs(600);
@@ -267,7 +268,7 @@ fn send_back(request: &Request, pairs: &[(String, String)]) -> HttpResponse {
                 .content_type("text/html; charset=utf-8")
                 .body(format!(
                     r#"<html><body onload="document.forms[0].submit()"><form method="post" action="{}">{inputs}<noscript><button>Continue</button></noscript></form></body></html>"#,
-                    escape(uri)
+                    escape_html(uri)
                 ))
         }
         mode => {
@@ -288,7 +289,7 @@ fn error_page(code: u32, message: &str) -> HttpResponse {
         .content_type("text/html; charset=utf-8")
         .body(format!(
             "<!DOCTYPE html><html><head><title>Sign in to your account</title></head><body><h1>Sorry, but we're having trouble signing you in.</h1><p id=\"error\">AADSTS{code}: {}</p></body></html>",
-            escape(message)
+            escape_html(message)
         ))
 }
 
@@ -310,10 +311,10 @@ fn login_page(tenant: &str, params: &Params, users: &[DirectoryUser]) -> HttpRes
             };
             format!(
                 r#"<li><button type="submit" name="user" value="{}" data-username="{}"{autofocus}>{} ({})</button></li>"#,
-                escape(&u.object_id),
-                escape(&u.username),
-                escape(&u.name),
-                escape(&u.username)
+                escape_html(&u.object_id),
+                escape_html(&u.username),
+                escape_html(&u.name),
+                escape_html(&u.username)
             )
         })
         .collect();
@@ -326,24 +327,16 @@ fn login_page(tenant: &str, params: &Params, users: &[DirectoryUser]) -> HttpRes
         .content_type("text/html; charset=utf-8")
         .body(format!(
             r#"<!DOCTYPE html><html><head><meta charset="utf-8"><title>Sign in to your account</title></head><body><h1>Sign in (emulated Entra ID)</h1><form method="post" action="/{}/oauth2/v2.0/authorize">{hidden}<ul>{buttons}</ul>{empty}<button type="submit" name="cancel" value="1">Cancel</button></form></body></html>"#,
-            escape(tenant)
+            escape_html(tenant)
         ))
 }
 
 fn hidden_input(name: &str, value: &str) -> String {
     format!(
         r#"<input type="hidden" name="{}" value="{}">"#,
-        escape(name),
-        escape(value)
+        escape_html(name),
+        escape_html(value)
     )
-}
-
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-        .replace('\'', "&#39;")
 }
 
 #[cfg(test)]

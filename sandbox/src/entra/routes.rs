@@ -166,27 +166,19 @@ async fn token(
         state.count("token");
         state.token_faults.pop_front()
     };
-    match fault {
-        Some(TokenFault::TemporarilyUnavailable) => {
-            return AadError::new(
-                503,
-                "temporarily_unavailable",
-                90_033,
-                "A transient error has occurred. Please try again.",
-            )
-            .response();
+    // Either failure is Entra's transient error (AADSTS90033), which clients retry.
+    let failed = match fault {
+        Some(TokenFault::TemporarilyUnavailable) => Some((503, "temporarily_unavailable")),
+        Some(TokenFault::ServerError) => Some((500, "server_error")),
+        Some(TokenFault::Latency(wait)) => {
+            tokio::time::sleep(wait).await;
+            None
         }
-        Some(TokenFault::ServerError) => {
-            return AadError::new(
-                500,
-                "server_error",
-                90_033,
-                "A transient error has occurred. Please try again.",
-            )
-            .response();
-        }
-        Some(TokenFault::Latency(wait)) => tokio::time::sleep(wait).await,
-        None => {}
+        None => None,
+    };
+    if let Some((status, error)) = failed {
+        let message = "A transient error has occurred. Please try again.";
+        return AadError::new(status, error, 90_033, message).response();
     }
     let tenant = path.into_inner();
     let form = form.into_inner();

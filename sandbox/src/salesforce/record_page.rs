@@ -9,6 +9,7 @@
 use actix_web::{HttpResponse, web};
 
 use super::{Shared, State};
+use crate::server::escape_html;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/lightning/r/{sobject}/{id}/view", web::get().to(lightning))
@@ -66,10 +67,10 @@ fn page(state: &State, id: &str, sobject: Option<&str>) -> HttpResponse {
             format!(
                 "<title>{name} | {sobject} | Salesforce</title></head><body><main>\
                  <p>{sobject}</p><h1>{name}</h1><p>{id} · {org}</p></main>",
-                name = escape(name.trim()),
-                sobject = escape(&record.sobject),
-                id = escape(&record.id),
-                org = escape(&org),
+                name = escape_html(name.trim()),
+                sobject = escape_html(&record.sobject),
+                id = escape_html(&record.id),
+                org = escape_html(&org),
             )
         }
         _ => missing(),
@@ -85,12 +86,4 @@ fn missing() -> String {
     "<title>Salesforce</title></head><body><main><h1>Record unavailable</h1>\
      <p>This record was deleted, or it is not yours to see.</p></main>"
         .to_string()
-}
-
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-        .replace('\'', "&#39;")
 }

@@ -217,18 +217,13 @@ async fn an_all_day_event_shows_as_midnight_of_its_dates_in_any_zone() {
 async fn a_time_the_autumn_change_repeats_is_standard_time() {
     let w = world().await;
     let created = w
-        .app_call(
-            "POST",
-            &format!("users/{REP}/events"),
-            Some(json!({
-                "subject": "Night shift hand-over",
-                "start": { "dateTime": "2026-11-01T01:30:00", "timeZone": "Pacific Standard Time" },
-                "end": { "dateTime": "2026-11-01T02:30:00", "timeZone": "Pacific Standard Time" },
-            })),
-        )
+        .create(meeting(
+            "Night shift hand-over",
+            "2026-11-01T01:30:00",
+            "2026-11-01T02:30:00",
+        ))
         .await;
-    assert_eq!(created.status, 201, "{}", created.body);
-    let id = created.body["id"].as_str().unwrap();
+    let id = created["id"].as_str().unwrap();
     let read = w
         .app_call("GET", &format!("users/{REP}/events/{id}"), None)
         .await;

@@ -25,9 +25,9 @@ use crate::salesforce::changes::Changed;
 use crate::salesforce::events;
 use crate::salesforce::session::Session;
 use crate::state::AppState;
-use crate::storage;
 use crate::storage::event_links::{self, EventLink, LinkState, salesforce_side};
 use crate::storage::history::{self, Actor, NewEntry};
+use crate::storage::{self, StorageError};
 use crate::sync::error::{Delay, SyncError};
 use crate::sync::model::codes::LinkCode;
 use crate::sync::model::content::Content;
@@ -37,6 +37,21 @@ use crate::sync::model::reconcile::{self, Merge, Sides};
 use crate::sync::model::settings::{ConflictPolicy, Deletion, SyncSettings};
 use crate::sync::model::to_graph::to_graph;
 use crate::sync::to_salesforce::intent::Intent;
+
+/// The intents of the rep's creates sent and not yet recorded. Read them before the links of
+/// a round's Events: a create that finishes in between records its Id and ends its intent
+/// together, so it is then in one or the other, never in neither (which would bring our own
+/// Event back to Outlook as a new meeting).
+pub async fn creates_in_flight(
+    state: &AppState,
+    user_id: &UserId,
+) -> Result<Vec<Intent>, StorageError> {
+    Ok(salesforce_side::in_flight(&state.db, user_id)
+        .await?
+        .iter()
+        .filter_map(|(_, text)| serde_json::from_str::<Intent>(text).ok())
+        .collect())
+}
 
 /// What became of one change.
 pub enum Outcome {
@@ -54,9 +69,8 @@ pub struct ToOutlook<'a> {
     mailbox: &'a MailboxToken,
     session: &'a mut Session,
     /// The creates our Outlook → Salesforce sync has sent and not yet recorded: an Event they
-    /// made is theirs to link, never a new meeting to bring to Outlook. Read at the first new
-    /// Event (a read that finds none, the steady state, never asks).
-    in_flight: Option<Vec<Intent>>,
+    /// made is theirs to link, never a new meeting to bring to Outlook.
+    in_flight: Vec<Intent>,
     window: (DateTime<Utc>, DateTime<Utc>),
 }
 
@@ -67,6 +81,7 @@ impl<'a> ToOutlook<'a> {
         settings: &'a SyncSettings,
         mailbox: &'a MailboxToken,
         session: &'a mut Session,
+        in_flight: Vec<Intent>,
     ) -> Self {
         Self {
             state,
@@ -74,7 +89,7 @@ impl<'a> ToOutlook<'a> {
             settings,
             mailbox,
             session,
-            in_flight: None,
+            in_flight,
             window: settings.window(storage::now()),
         }
     }
@@ -102,17 +117,8 @@ impl<'a> ToOutlook<'a> {
     }
 
     /// Whether one of our own creates in flight made the Event `fields` describe.
-    async fn ours(&mut self, fields: &serde_json::Map<String, Value>) -> Result<bool, SyncError> {
-        if self.in_flight.is_none() {
-            let recorded = salesforce_side::in_flight(&self.state.db, self.user_id).await?;
-            let intents = recorded
-                .iter()
-                .filter_map(|(_, text)| serde_json::from_str::<Intent>(text).ok())
-                .collect();
-            self.in_flight = Some(intents);
-        }
-        let in_flight = self.in_flight.as_deref().unwrap_or_default();
-        Ok(in_flight.iter().any(|intent| intent.describes(fields)))
+    fn ours(&self, fields: &serde_json::Map<String, Value>) -> bool {
+        self.in_flight.iter().any(|intent| intent.describes(fields))
     }
 
     /// A new Event of the rep: an Outlook event like it, when it falls in the window.
@@ -121,19 +127,8 @@ impl<'a> ToOutlook<'a> {
         let Some((start, end)) = salesforce.span() else {
             return Ok(Outcome::Done);
         };
-        if start >= self.window.1 || end <= self.window.0 || self.ours(&change.fields).await? {
+        if start >= self.window.1 || end <= self.window.0 || self.ours(&change.fields) {
             return Ok(Outcome::Done);
-        }
-        // The round looked the Event's link up before it read the creates in flight: a create
-        // of ours that finished in between (its intent cleared and its Id recorded, together)
-        // is in neither. Looked up again now, after the intents, it is found.
-        if let Some(link) =
-            salesforce_side::find_many(&self.state.db, self.user_id, &[change.id.as_str()])
-                .await?
-                .into_iter()
-                .next()
-        {
-            return self.changed(change, &link).await;
         }
         let related = change.related_names().join(", ");
         let related = (!related.is_empty()).then_some(related.as_str());

@@ -9,7 +9,7 @@ use std::collections::HashMap;
 
 use chrono::Duration;
 
-use super::apply::{Outcome, ToOutlook};
+use super::apply::{Outcome, ToOutlook, creates_in_flight};
 use crate::ids::UserId;
 use crate::jobs::Job;
 use crate::salesforce::changes::{self, Since};
@@ -108,13 +108,20 @@ pub async fn run(state: &AppState, user_id: &UserId) -> anyhow::Result<()> {
             return Ok(());
         }
     };
+    // Before the links (see `creates_in_flight`); a read with nothing asks for neither.
+    let in_flight = if read.is_empty() {
+        Vec::new()
+    } else {
+        creates_in_flight(state, user_id).await?
+    };
     let ids: Vec<&str> = read.iter().map(|c| c.id.as_str()).collect();
     let links: HashMap<String, EventLink> = salesforce_side::find_many(&state.db, user_id, &ids)
         .await?
         .into_iter()
         .filter_map(|link| Some((link.salesforce_event_id.clone()?, link)))
         .collect();
-    let mut to_outlook = ToOutlook::new(state, user_id, &settings, &mailbox, &mut session);
+    let mut to_outlook =
+        ToOutlook::new(state, user_id, &settings, &mailbox, &mut session, in_flight);
     let mut cursor = watch.salesforce_cursor;
     for change in &read {
         match to_outlook.apply(change, links.get(&change.id)).await {

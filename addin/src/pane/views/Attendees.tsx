@@ -182,8 +182,7 @@ function AttendeeItem({ attendee }: { attendee: AttendeeMatches }) {
 export function Attendees() {
   const list = store.attendees.value;
   if (!list) return null;
-  const mine = Office.context.mailbox.userProfile.emailAddress.toLowerCase();
-  const shown = list.filter((a) => a.email.toLowerCase() !== mine && !a.excluded && !store.excluded(a.email));
+  const shown = store.shown(list);
   const matched = store.matchedRecords(list, false).size > 0;
   return (
     <section aria-labelledby="attendees-title">

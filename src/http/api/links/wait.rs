@@ -59,29 +59,26 @@ pub async fn get_link(
         (Some(secs), Some(after)) if secs > 0 => Some((Duration::from_secs(secs), after)),
         _ => None,
     };
+    let now =
+        || async { Ok(HttpResponse::Ok().json(current(&state, &rep, outlook_event_id).await?)) };
     let Some((wait, after)) = wait else {
-        return Ok(HttpResponse::Ok().json(current(&state, &rep, outlook_event_id).await?));
+        return now().await;
     };
     let waiting = match state.live.wait(&rep.user.id) {
-        Ok(waiting) => Some(waiting),
-        Err(Refused::Closing) => None,
+        Ok(waiting) => waiting,
+        // A stopping instance answers at once; the pane asks again, of another.
+        Err(Refused::Closing) => return now().await,
         Err(refused) => return Err(too_many(refused)),
     };
     let deadline = tokio::time::Instant::now() + wait;
     loop {
         // Listening before reading: a change between the read and the wait still wakes it.
-        let woken = waiting.as_ref().map(|w| w.notify().notified());
-        let mut woken = std::pin::pin!(woken);
-        if let Some(woken) = woken.as_mut().as_pin_mut() {
-            woken.enable();
-        }
+        let mut woken = std::pin::pin!(waiting.notify().notified());
+        woken.as_mut().enable();
         let view = current(&state, &rep, outlook_event_id).await?;
         if view.version != *after || tokio::time::Instant::now() >= deadline {
             return Ok(HttpResponse::Ok().json(view));
         }
-        let Some(woken) = woken.as_pin_mut() else {
-            return Ok(HttpResponse::Ok().json(view));
-        };
         tokio::select! {
             () = woken => {}
             () = tokio::time::sleep_until(deadline) => {}

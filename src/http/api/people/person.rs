@@ -86,47 +86,24 @@ fn email_of(body: &PersonIn) -> Result<EmailAddress, ApiError> {
 /// (`card`), else what the display name or the address give.
 pub(super) fn person(body: &PersonIn, card: Option<&ContactCard>) -> Result<Person, ApiError> {
     let email = email_of(body)?;
-    let derived = people::name_from(body.name.as_deref(), &email);
-    let from_card = |value: Option<&String>| {
-        value
-            .map(|v| v.trim().to_string())
-            .filter(|v| !v.is_empty())
+    let trimmed = |value: &Option<String>| given(value).map(str::to_string);
+    let typed_first = trimmed(&body.first_name);
+    let card_names = card.and_then(|c| Some((trimmed(&c.surname)?, trimmed(&c.given_name))));
+    let (first, last, names_from) = match (given(&body.last_name), card_names) {
+        (Some(last), _) => (typed_first, last.to_string(), NamesFrom::Form),
+        (None, Some((last, first))) => (typed_first.or(first), last, NamesFrom::OutlookContact),
+        (None, None) => {
+            let derived = people::name_from(body.name.as_deref(), &email);
+            let from = if derived.from_display_name {
+                NamesFrom::DisplayName
+            } else {
+                NamesFrom::Address
+            };
+            (typed_first.or(derived.first), derived.last, from)
+        }
     };
-    let card_last = card.and_then(|c| from_card(c.surname.as_ref()));
-    let names_from = if given(&body.last_name).is_some() {
-        NamesFrom::Form
-    } else if card_last.is_some() {
-        NamesFrom::OutlookContact
-    } else if body
-        .name
-        .as_deref()
-        .is_some_and(|n| !n.trim().is_empty() && !n.contains('@'))
-    {
-        NamesFrom::DisplayName
-    } else {
-        NamesFrom::Address
-    };
-    let (first, last) = match (given(&body.last_name), card_last) {
-        (Some(last), _) => (
-            given(&body.first_name).map(str::to_string),
-            last.to_string(),
-        ),
-        (None, Some(last)) => (
-            given(&body.first_name)
-                .map(str::to_string)
-                .or_else(|| card.and_then(|c| from_card(c.given_name.as_ref()))),
-            last,
-        ),
-        (None, None) => (
-            given(&body.first_name)
-                .map(str::to_string)
-                .or(derived.first),
-            derived.last,
-        ),
-    };
-    let company = given(&body.company)
-        .map(str::to_string)
-        .or_else(|| card.and_then(|c| from_card(c.company_name.as_ref())))
+    let company = trimmed(&body.company)
+        .or_else(|| card.and_then(|c| trimmed(&c.company_name)))
         .or_else(|| people::company_from(&email));
     for (field, max) in LIMITS {
         let value = match field {
